@@ -1,0 +1,77 @@
+"""Opening the workbench's SQLite file: pragmas, migrations, ids, clocks.
+
+Every connection gets WAL (readers never block the writer: the CLI and the TUI write
+at the same time), a busy timeout (a second writer waits instead of failing with
+"database is locked") and foreign keys. Migrations are applied on open.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from store.migrations import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """A problem with the store file a user can act on (path, permissions, corruption)."""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> str:
+    """UTC timestamp, ISO-8601 with microseconds: sorts as text."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str | None, default: Any = None) -> Any:
+    return default if text is None else json.loads(text)
+
+
+def connect(path: Path | str) -> Database:
+    """A sqlite-utils Database with the pragmas every connection needs."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: the TUI hands a connection to one worker thread at
+        # a time; each thread still uses its own Store.
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open as a workbench store ({exc}).") from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the store folder ({exc.strerror}).") from exc
+    return Database(conn)
+
+
+def migrate(db: Database) -> None:
+    migrations.apply(db)
+
+
+def schema_version(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
+
+
+@contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """One transaction (or savepoint when nested) around multi-row writes."""
+    with db.atomic():
+        yield db

@@ -1,0 +1,453 @@
+"""The schema of the workbench's SQLite file, as an ordered list of migrations.
+
+Each migration runs in its own transaction (sqlite-utils `Migrations`) and is never
+edited once released: a change to the schema is a new migration appended here.
+docs/schema.md describes every table. Keys are UUID text so snapshots made by several
+people merge without clashes; timestamps are ISO-8601 UTC text; JSON columns hold
+compact JSON text.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("ft-workbench")
+
+# Tables are written as SQL rather than with table.create() so that the file a user
+# opens in the sqlite3 shell has the same readable DDL docs/schema.md shows.
+
+
+@migrations(name="0001_curation")
+def m0001_curation(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL            -- JSON
+        );
+
+        CREATE TABLE datasets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+
+        CREATE TABLE imports (
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL REFERENCES datasets(id),
+            source_path TEXT NOT NULL,
+            source_sha256 TEXT,
+            source_format TEXT NOT NULL,    -- jsonl | csv
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            lines INTEGER NOT NULL DEFAULT 0,
+            added INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE import_rejections (
+            id TEXT PRIMARY KEY,
+            import_id TEXT NOT NULL REFERENCES imports(id),
+            line INTEGER NOT NULL,
+            findings TEXT NOT NULL,         -- JSON list of {code, severity, message_index, message}
+            raw TEXT                        -- the line as text (NULL when not UTF-8)
+        );
+        CREATE INDEX idx_import_rejections_import ON import_rejections(import_id, line);
+
+        CREATE TABLE examples (
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL REFERENCES datasets(id),
+            position INTEGER NOT NULL,      -- order within the dataset
+            kind TEXT NOT NULL DEFAULT 'chat' CHECK (kind IN ('chat', 'preference')),
+            messages TEXT NOT NULL,         -- JSON list (DPO: input.messages)
+            tools TEXT,                     -- JSON list or NULL
+            functions TEXT,                 -- JSON list or NULL (legacy)
+            parallel_tool_calls INTEGER,    -- 0/1 or NULL when absent
+            preferred_output TEXT,          -- JSON list (DPO only)
+            non_preferred_output TEXT,      -- JSON list (DPO only)
+            tags TEXT NOT NULL DEFAULT '[]',-- JSON list of strings
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved', 'rejected')),
+            notes TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,     -- sha256 of the canonical JSONL line
+            language TEXT,
+            turns INTEGER NOT NULL DEFAULT 0,
+            findings TEXT NOT NULL DEFAULT '[]', -- JSON list of preflight findings
+            errors INTEGER NOT NULL DEFAULT 0,
+            warnings INTEGER NOT NULL DEFAULT 0,
+            import_id TEXT REFERENCES imports(id),
+            source_line INTEGER,
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX idx_examples_dataset_position ON examples(dataset_id, position);
+        CREATE INDEX idx_examples_dataset_hash ON examples(dataset_id, content_hash);
+        CREATE INDEX idx_examples_dataset_status ON examples(dataset_id, status);
+
+        -- Token counts depend only on content and encoding, so they are cached by
+        -- content hash: an edit changes the hash and the stale count is simply unused.
+        CREATE TABLE token_counts (
+            content_hash TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            trained INTEGER NOT NULL,
+            PRIMARY KEY (content_hash, encoding)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE example_revisions (
+            id TEXT PRIMARY KEY,
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            revision INTEGER NOT NULL,
+            action TEXT NOT NULL,           -- create, edit, status, tags, notes, delete, restore, redact, undo, redo
+            snapshot TEXT NOT NULL,         -- JSON of the example's editable fields after the change
+            author TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (example_id, revision)
+        );
+
+        CREATE TABLE dataset_versions (
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL REFERENCES datasets(id),
+            number INTEGER NOT NULL,
+            changelog TEXT NOT NULL DEFAULT '',
+            status_filter TEXT,             -- e.g. 'approved', NULL for all
+            validation_share REAL NOT NULL,
+            split_seed TEXT NOT NULL,
+            train_count INTEGER NOT NULL,
+            validation_count INTEGER NOT NULL,
+            train_sha256 TEXT NOT NULL,     -- sha256 of the exact bytes of train.jsonl
+            validation_sha256 TEXT,         -- NULL when no validation file was written
+            train_tokens_cl100k INTEGER,
+            train_tokens_o200k INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (dataset_id, number)
+        );
+
+        CREATE TABLE dataset_version_examples (
+            version_id TEXT NOT NULL REFERENCES dataset_versions(id),
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            split TEXT NOT NULL CHECK (split IN ('train', 'validation')),
+            position INTEGER NOT NULL,      -- line number within its split file
+            content_hash TEXT NOT NULL,
+            line TEXT NOT NULL,             -- the exact line written (frozen)
+            PRIMARY KEY (version_id, split, position)
+        );
+
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            provider TEXT NOT NULL DEFAULT 'openai',
+            family TEXT,
+            encoding TEXT NOT NULL,
+            training_context_limit INTEGER NOT NULL,
+            price_training_per_1m REAL,     -- USD per 1M training tokens
+            price_input_per_1m REAL,
+            price_output_per_1m REAL,
+            fine_tunable INTEGER NOT NULL DEFAULT 1,
+            deprecated_at TEXT,
+            retires_at TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'default', -- default | user
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE audit_log (
+            id TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            details TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX idx_audit_log_entity ON audit_log(entity, entity_id);
+        """
+    )
+
+
+@migrations(name="0002_search_index")
+def m0002_search_index(db: Database) -> None:
+    # Full-text search over message text. An external-content FTS5 table kept in
+    # step by triggers, so any writer (CLI, TUI, a user's sqlite3 shell) stays indexed.
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE examples_fts USING fts5(
+            text, tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER examples_fts_insert AFTER INSERT ON examples BEGIN
+            INSERT INTO examples_fts(rowid, text) VALUES (
+                new.rowid,
+                (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+                   FROM json_each(new.messages) AS m)
+                || ' ' || coalesce(new.preferred_output, '') || ' ' || coalesce(new.non_preferred_output, '')
+            );
+        END;
+        CREATE TRIGGER examples_fts_delete AFTER DELETE ON examples BEGIN
+            DELETE FROM examples_fts WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER examples_fts_update AFTER UPDATE OF messages, preferred_output, non_preferred_output ON examples BEGIN
+            DELETE FROM examples_fts WHERE rowid = old.rowid;
+            INSERT INTO examples_fts(rowid, text) VALUES (
+                new.rowid,
+                (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+                   FROM json_each(new.messages) AS m)
+                || ' ' || coalesce(new.preferred_output, '') || ' ' || coalesce(new.non_preferred_output, '')
+            );
+        END;
+        """
+    )
+
+
+@migrations(name="0003_pii_providers_jobs_registry")
+def m0003_rest_of_product(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE pii_scans (
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            content_hash TEXT NOT NULL,     -- the content that was scanned
+            scanned_at TEXT NOT NULL,
+            engine TEXT NOT NULL,           -- recognizer set version
+            PRIMARY KEY (example_id)
+        );
+
+        -- Findings point at spans; they never copy the value, so the table itself
+        -- leaks nothing when the examples are redacted.
+        CREATE TABLE pii_findings (
+            id TEXT PRIMARY KEY,
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            content_hash TEXT NOT NULL,
+            message_index INTEGER NOT NULL,
+            field TEXT NOT NULL DEFAULT 'content',
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            entity TEXT NOT NULL,           -- EMAIL_ADDRESS, PHONE_NUMBER, PERSON, ...
+            score REAL NOT NULL,
+            recognizer TEXT NOT NULL,
+            value_hash TEXT NOT NULL,       -- keyed hash of the value: groups equal values
+            decision TEXT NOT NULL DEFAULT 'pending' CHECK (decision IN ('pending', 'redact', 'dismiss')),
+            decided_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_pii_findings_example ON pii_findings(example_id);
+        CREATE INDEX idx_pii_findings_decision ON pii_findings(decision, entity);
+
+        CREATE TABLE pii_dismissals (
+            value_hash TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            dataset_id TEXT REFERENCES datasets(id),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (value_hash, entity)
+        );
+
+        CREATE TABLE providers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,             -- openai | azure | openai_compatible
+            base_url TEXT,
+            api_version TEXT,               -- Azure
+            organization TEXT,
+            keyring_service TEXT,           -- where the key lives; never the key
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            provider_id TEXT REFERENCES providers(id),
+            dataset_version_id TEXT REFERENCES dataset_versions(id),
+            provider_job_id TEXT,
+            base_model TEXT NOT NULL,
+            method TEXT NOT NULL DEFAULT 'supervised',
+            hyperparameters TEXT NOT NULL DEFAULT '{}',
+            suffix TEXT,
+            status TEXT NOT NULL,           -- draft, queued, validating_files, running, succeeded, failed, cancelled
+            fine_tuned_model TEXT,
+            trained_tokens INTEGER,
+            training_file_id TEXT,
+            validation_file_id TEXT,
+            error TEXT,                     -- JSON
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE UNIQUE INDEX idx_jobs_provider_job ON jobs(provider_id, provider_job_id);
+
+        CREATE TABLE job_events (
+            id TEXT PRIMARY KEY,
+            job_id TEXT NOT NULL REFERENCES jobs(id),
+            provider_event_id TEXT,
+            created_at TEXT NOT NULL,
+            level TEXT NOT NULL DEFAULT 'info',
+            type TEXT,
+            message TEXT NOT NULL,
+            data TEXT                       -- JSON
+        );
+        CREATE UNIQUE INDEX idx_job_events_provider ON job_events(job_id, provider_event_id);
+
+        CREATE TABLE job_metrics (
+            job_id TEXT NOT NULL REFERENCES jobs(id),
+            step INTEGER NOT NULL,
+            train_loss REAL,
+            train_accuracy REAL,
+            valid_loss REAL,
+            valid_mean_token_accuracy REAL,
+            full_valid_loss REAL,
+            full_valid_mean_token_accuracy REAL,
+            PRIMARY KEY (job_id, step)
+        );
+
+        CREATE TABLE checkpoints (
+            id TEXT PRIMARY KEY,
+            job_id TEXT NOT NULL REFERENCES jobs(id),
+            provider_checkpoint_id TEXT,
+            step INTEGER,
+            model TEXT NOT NULL,
+            metrics TEXT,                   -- JSON
+            created_at TEXT NOT NULL
+        );
+
+        -- Provider calls the user asked for, written before they are sent, so a
+        -- crash never leaves a job created twice or forgotten.
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,             -- upload_file, create_job, cancel_job, generate
+            payload TEXT NOT NULL,          -- JSON
+            idempotency_key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            result TEXT,                    -- JSON
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE registry_models (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,      -- what the team calls it, e.g. aurora-v3
+            provider_id TEXT REFERENCES providers(id),
+            provider_model_id TEXT NOT NULL,-- e.g. ft:gpt-4.1-mini-...:aurora::abc
+            base_model TEXT,
+            job_id TEXT REFERENCES jobs(id),
+            dataset_version_id TEXT REFERENCES dataset_versions(id),
+            hyperparameters TEXT NOT NULL DEFAULT '{}',
+            eval_results TEXT NOT NULL DEFAULT '{}',
+            changelog TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '',
+            limits TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'candidate', -- candidate, production, retired, rolled_back
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE golden_sets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE golden_prompts (
+            id TEXT PRIMARY KEY,
+            golden_set_id TEXT NOT NULL REFERENCES golden_sets(id),
+            external_id TEXT,               -- the id in the imported file, e.g. g001
+            position INTEGER NOT NULL,
+            messages TEXT NOT NULL,         -- JSON list, ends with the user turn
+            reference_answer TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            content_hash TEXT NOT NULL,
+            source_example_id TEXT REFERENCES examples(id),
+            created_at TEXT NOT NULL,
+            deleted_at TEXT,
+            UNIQUE (golden_set_id, external_id)
+        );
+
+        CREATE TABLE golden_set_versions (
+            id TEXT PRIMARY KEY,
+            golden_set_id TEXT NOT NULL REFERENCES golden_sets(id),
+            number INTEGER NOT NULL,
+            changelog TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,
+            prompt_count INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (golden_set_id, number)
+        );
+
+        CREATE TABLE golden_version_prompts (
+            version_id TEXT NOT NULL REFERENCES golden_set_versions(id),
+            prompt_id TEXT NOT NULL REFERENCES golden_prompts(id),
+            position INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            messages TEXT NOT NULL,         -- frozen copy
+            reference_answer TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (version_id, prompt_id)
+        );
+
+        CREATE TABLE generations (
+            id TEXT PRIMARY KEY,
+            golden_version_id TEXT NOT NULL REFERENCES golden_set_versions(id),
+            prompt_id TEXT NOT NULL REFERENCES golden_prompts(id),
+            model TEXT NOT NULL,            -- model name as the provider knows it
+            registry_model_id TEXT REFERENCES registry_models(id),
+            output TEXT NOT NULL,
+            latency_ms INTEGER,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            source TEXT NOT NULL DEFAULT 'import', -- import | provider
+            created_at TEXT NOT NULL,
+            UNIQUE (golden_version_id, prompt_id, model)
+        );
+
+        CREATE TABLE rating_sessions (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            golden_version_id TEXT NOT NULL REFERENCES golden_set_versions(id),
+            candidate_model TEXT NOT NULL,
+            baseline_model TEXT NOT NULL,
+            target_n INTEGER NOT NULL,
+            threshold REAL NOT NULL DEFAULT 0.55,
+            seed TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE comparisons (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES rating_sessions(id),
+            prompt_id TEXT NOT NULL REFERENCES golden_prompts(id),
+            candidate_generation_id TEXT NOT NULL REFERENCES generations(id),
+            baseline_generation_id TEXT NOT NULL REFERENCES generations(id),
+            identical INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL,
+            UNIQUE (session_id, prompt_id)
+        );
+
+        -- The blind side assignment, per comparison and rater, drawn by a seeded coin.
+        CREATE TABLE comparison_sides (
+            comparison_id TEXT NOT NULL REFERENCES comparisons(id),
+            rater TEXT NOT NULL,
+            candidate_left INTEGER NOT NULL,
+            PRIMARY KEY (comparison_id, rater)
+        );
+
+        CREATE TABLE ratings (
+            id TEXT PRIMARY KEY,
+            comparison_id TEXT NOT NULL REFERENCES comparisons(id),
+            rater TEXT NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('left', 'right', 'tie', 'both_bad')),
+            candidate_left INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('candidate', 'baseline', 'tie', 'both_bad')),
+            flagged INTEGER NOT NULL DEFAULT 0,
+            comment TEXT NOT NULL DEFAULT '',
+            time_ms INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (comparison_id, rater)
+        );
+        """
+    )

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The two quick-start commands: `python3 tasks.py app` and `python3 tasks.py test`.
+
+Both create (or refresh, when pyproject.toml changed) a virtualenv in .venv and run
+inside it, so a fresh machine needs nothing but Python >= 3.10.
+
+    python3 tasks.py app [workbench args...]   open the workbench on the default store
+    python3 tasks.py test [pytest args...]     run the whole test suite
+    python3 tasks.py bench                     run the benchmarks in bench/
+
+Only the standard library is used here: this file runs before any dependency exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".ft-workbench-installed"
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def requirements_fingerprint() -> str:
+    """Changes whenever what the venv should hold changes."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> Path:
+    """Create .venv if missing and (re)install the project when pyproject.toml changed."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"ft-workbench needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating virtualenv in {VENV} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    wanted = requirements_fingerprint()
+    if not STAMP.exists() or STAMP.read_text() != wanted:
+        print("Installing ft-workbench and its dependencies into .venv ...", flush=True)
+        pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+        subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
+        subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+        STAMP.write_text(wanted)
+    return python
+
+
+def keyring_wrapper() -> list[str]:
+    """Run tests inside a private D-Bus session with an unlocked GNOME keyring when the
+    machine has them, so keyring tests talk to a real Secret Service."""
+    if os.environ.get("WORKBENCH_IN_DBUS") == "1":
+        return []
+    if shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon"):
+        return ["dbus-run-session", "--", str(venv_python()), str(ROOT / "tests" / "keyring_session.py")]
+    return []
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    python = ensure_venv()
+    env = dict(os.environ)
+    if command == "app":
+        workbench = python.parent / ("workbench.exe" if os.name == "nt" else "workbench")
+        return subprocess.call([str(workbench), *rest], env=env)
+    if command == "test":
+        pytest = [str(python), "-m", "pytest", *rest]
+        wrapper = keyring_wrapper()
+        return subprocess.call([*wrapper, *pytest] if wrapper else pytest, cwd=ROOT, env=env)
+    if command == "bench":
+        return subprocess.call([str(python), str(ROOT / "bench" / "run_all.py"), *rest], cwd=ROOT, env=env)
+    print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

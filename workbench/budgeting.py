@@ -1,0 +1,36 @@
+"""Budget estimates for a file on disk or a stored dataset (cached counts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import Store
+from workbench import catalog, chatformat, counting, tokens
+from workbench.budget import BudgetEstimate, ModelSpec, estimate_budget
+
+
+def budget_for_file(store: Store, path: Path, model: ModelSpec,
+                    epochs: int | None = None) -> tuple[BudgetEstimate, int]:
+    """Estimate for every example line of a file; returns (estimate, lines skipped
+    because they are not JSON objects)."""
+    encoding = tokens.get_encoding(model.encoding)
+    skipped = 0
+
+    def counts():
+        nonlocal skipped
+        for line in chatformat.iter_records(path):
+            if line.parsed and isinstance(line.record, dict):
+                yield tokens.count_example(line.record, encoding)
+            else:
+                skipped += 1
+
+    estimate = estimate_budget(counts(), model, catalog.epochs_rule(store), epochs)
+    return estimate, skipped
+
+
+def budget_for_dataset(store: Store, dataset: dict, model: ModelSpec, epochs: int | None = None,
+                       status: str | None = None) -> tuple[BudgetEstimate, int]:
+    """Estimate from the cached per-example counts (computed only where missing)."""
+    rows = counting.dataset_counts(store, dataset["id"], model.encoding, status)
+    counts = (tokens.TokenCount(total=r["total"], trained=r["trained"]) for r in rows)
+    return estimate_budget(counts, model, catalog.epochs_rule(store), epochs), 0

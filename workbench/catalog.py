@@ -1,0 +1,75 @@
+"""The models catalogue: defaults shipped in workbench/data/models.json, seeded into the
+store's editable models table, and the lookups budget code needs.
+
+Prices, context limits, encodings and the epochs rule are data a user can change
+(`workbench models set`); the defaults only fill rows that are not there yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+from store import Store
+from workbench import budget
+
+ENCODINGS = ("cl100k_base", "o200k_base")
+EDITABLE = ("encoding", "training_context_limit", "price_training_per_1m", "price_input_per_1m",
+            "price_output_per_1m", "fine_tunable", "deprecated_at", "retires_at", "notes")
+
+
+CATALOG_SETTING = "catalog_sha256"
+EPOCHS_RULE_SETTING = "epochs_rule"
+
+
+def _catalog_bytes() -> bytes:
+    return resources.files("workbench").joinpath(budget.CATALOG_RESOURCE).read_bytes()
+
+
+def ensure_catalog(store: Store) -> None:
+    """Seed default models and the epochs rule; skipped when the catalogue is unchanged.
+    Rows a user edited are never overwritten (see Store.seed_models)."""
+    raw = _catalog_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if store.get_setting(CATALOG_SETTING) == digest:
+        return
+    data = json.loads(raw)
+    models = [{k: v for k, v in m.items() if not k.startswith("_")} for m in data["models"]]
+    with store.transaction():
+        store.seed_models(models)
+        if store.get_setting(EPOCHS_RULE_SETTING) is None:
+            store.set_setting(EPOCHS_RULE_SETTING, data.get("epochs_rule", {}))
+        store.set_setting(CATALOG_SETTING, digest)
+
+
+def model_specs(store: Store) -> list[budget.ModelSpec]:
+    return [budget.ModelSpec.from_dict(row) for row in store.list_models()]
+
+
+def epochs_rule(store: Store) -> budget.EpochsRule:
+    return budget.EpochsRule.from_dict(store.get_setting(EPOCHS_RULE_SETTING, {}))
+
+
+def resolve_model(store: Store, name: str) -> budget.ModelSpec:
+    """The models-table row for a name (exact, else longest family prefix)."""
+    return budget.find_model(model_specs(store), name)
+
+
+def set_model(store: Store, name: str, changes: dict) -> None:
+    """Update a model's row, or add a user model (a new name needs an encoding and a limit)."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}")
+    if changes.get("encoding") not in (None, *ENCODINGS):
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
+    if store.get_model(name) is None:
+        row = {"name": name, "family": "", "price_training_per_1m": 0.0, **changes}
+        if "encoding" not in row or "training_context_limit" not in row:
+            raise ValueError(f"{name!r} is not in the models table; a new model needs --encoding and --limit")
+        budget.ModelSpec.from_dict(row)  # same validation as the catalogue
+        store.seed_models([{**row, "notes": row.get("notes", "added by user")}])
+        store.update_model(name, {})
+        return
+    budget.ModelSpec.from_dict({**store.get_model(name), **changes})
+    store.update_model(name, changes)

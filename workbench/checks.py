@@ -1,0 +1,423 @@
+"""Preflight checks for fine-tuning data, line by line and for a whole file.
+
+Covers every check of the OpenAI cookbook's chat data-prep notebook (data_type,
+missing_messages_list, message_missing_key, message_unrecognized_key,
+unrecognized_role, missing_content, example_missing_assistant_message, the missing
+system/user warnings and over-length examples) without its known bugs: tool_calls,
+tool_call_id, weight and the legacy function_call are known keys; non-string values
+give a finding instead of a crash; an assistant message that only calls a tool needs
+no content. Adds the checks the provider enforces that the notebook lacks (weights,
+tool call pairing, tool arguments, last message, empty content, duplicates, file
+size, encoding, too few examples, DPO outputs).
+
+`check_record` is pure. `FileChecker` accumulates what needs the whole file
+(duplicates, example count). `validate_path` runs both over a file, streaming.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from workbench import chatformat
+from workbench.chatformat import MESSAGE_KEYS, ROLES, Line
+from workbench.findings import Finding
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MIN_EXAMPLES = 10
+TOP_LEVEL_KEYS = frozenset(chatformat.CHAT_KEYS + chatformat.PREFERENCE_KEYS)
+INPUT_KEYS = frozenset(chatformat.INPUT_KEYS)
+
+#: Every code this module can emit, with its severity; docs and tests read this.
+CODES: dict[str, str] = {
+    "bom": "error",
+    "invalid_utf8": "error",
+    "invalid_json": "error",
+    "data_type": "error",
+    "unrecognized_key": "error",
+    "missing_messages_list": "error",
+    "message_missing_key": "error",
+    "message_unrecognized_key": "error",
+    "unrecognized_role": "error",
+    "missing_content": "error",
+    "invalid_content_type": "error",
+    "empty_content": "error",
+    "invalid_name": "error",
+    "invalid_weight": "error",
+    "weight_on_non_assistant": "error",
+    "invalid_tools": "error",
+    "invalid_tool_call": "error",
+    "invalid_tool_arguments": "error",
+    "tool_call_without_result": "error",
+    "tool_result_without_call": "error",
+    "example_missing_assistant_message": "error",
+    "last_message_not_assistant": "error",
+    "invalid_dpo_output": "error",
+    "file_too_large": "error",
+    "missing_system_message": "warning",
+    "missing_user_message": "warning",
+    "example_too_long": "warning",
+    "duplicate_example": "warning",
+    "too_few_examples": "warning",
+}
+
+
+class _Collector:
+    """Findings of one record, with the line number filled in."""
+
+    def __init__(self, line: int | None):
+        self.line = line
+        self.findings: list[Finding] = []
+
+    def error(self, code: str, index: int | None, message: str) -> None:
+        self.findings.append(Finding.error(code, self.line, index, message))
+
+    def warning(self, code: str, index: int | None, message: str) -> None:
+        self.findings.append(Finding.warning(code, self.line, index, message))
+
+
+def check_record(record: Any, line: int | None = None) -> list[Finding]:
+    """All per-example findings for one parsed JSON value."""
+    out = _Collector(line)
+    if not isinstance(record, dict):
+        out.error("data_type", None,
+                  f"Each line must be a JSON object, not {_json_type(record)}; wrap it as {{\"messages\": [...]}}.")
+        return out.findings
+    unknown = [key for key in record if key not in TOP_LEVEL_KEYS]
+    if unknown:
+        out.error("unrecognized_key", None,
+                  f"Unknown top-level key {_names(unknown)}; only messages, tools, functions and "
+                  "parallel_tool_calls (or input/preferred_output/non_preferred_output for DPO) are allowed, remove it.")
+    if chatformat.record_kind(record) == "preference":
+        _check_preference(record, out)
+    else:
+        _check_chat(record, out)
+    return out.findings
+
+
+def _check_chat(record: dict, out: _Collector) -> None:
+    messages = record.get("messages")
+    if not isinstance(messages, list) or not messages:
+        out.error("missing_messages_list", None,
+                  'The example needs a non-empty "messages" list; add the conversation as {"messages": [...]}.')
+        return
+    _check_tools(record, out)
+    _check_messages(messages, out)
+    roles = [m.get("role") for m in messages if isinstance(m, dict)]
+    if "assistant" not in roles:
+        out.error("example_missing_assistant_message", None,
+                  "The example has no assistant message, so there is nothing to learn; add the answer as an assistant message.")
+    elif roles and roles[-1] != "assistant":
+        out.error("last_message_not_assistant", len(messages) - 1,
+                  "The conversation ends after the last assistant message; remove the trailing turns or add the assistant's reply.")
+    _check_missing_roles(roles, out)
+
+
+def _check_missing_roles(roles: list, out: _Collector) -> None:
+    if "system" not in roles and "developer" not in roles:
+        out.warning("missing_system_message", None,
+                    "No system message; add one if the model will see a system prompt in production.")
+    if "user" not in roles:
+        out.warning("missing_user_message", None,
+                    "No user message; most examples should show what the user asked.")
+
+
+def _check_preference(record: dict, out: _Collector) -> None:
+    inner = record.get("input")
+    messages = inner.get("messages") if isinstance(inner, dict) else None
+    if not isinstance(messages, list) or not messages:
+        out.error("missing_messages_list", None,
+                  'A preference example needs "input": {"messages": [...]} with the conversation so far.')
+    else:
+        unknown = [key for key in inner if key not in INPUT_KEYS]
+        if unknown:
+            out.error("unrecognized_key", None, f"Unknown key {_names(unknown)} in input; remove it.")
+        _check_tools(inner, out)
+        _check_messages(messages, out)
+        _check_missing_roles([m.get("role") for m in messages if isinstance(m, dict)], out)
+    for key in ("preferred_output", "non_preferred_output"):
+        _check_dpo_output(key, record.get(key), out)
+
+
+def _check_dpo_output(key: str, value: Any, out: _Collector) -> None:
+    fix = f'"{key}" must be a list holding exactly one assistant message with content or tool calls'
+    if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):
+        out.error("invalid_dpo_output", None, f"{fix}; found {_describe_list(value)}.")
+        return
+    message = value[0]
+    if message.get("role") != "assistant":
+        out.error("invalid_dpo_output", None, f"{fix}; its role is {message.get('role')!r}.")
+        return
+    has_call = bool(message.get("tool_calls") or message.get("function_call"))
+    content = message.get("content")
+    if not has_call and (not isinstance(content, str) or not content.strip()):
+        out.error("invalid_dpo_output", None, f"{fix}; its content is empty or not text.")
+
+
+def _check_tools(container: dict, out: _Collector) -> None:
+    for key in ("tools", "functions"):
+        if key in container and not (
+            isinstance(container[key], list) and all(isinstance(t, dict) for t in container[key])
+        ):
+            out.error("invalid_tools", None, f'"{key}" must be a list of tool definition objects; fix or remove it.')
+    if "parallel_tool_calls" in container and not isinstance(container["parallel_tool_calls"], bool):
+        out.error("invalid_tools", None, '"parallel_tool_calls" must be true or false.')
+
+
+def _check_messages(messages: list, out: _Collector) -> None:
+    pending_calls: dict[str, int] = {}  # tool call id -> index of the assistant message
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            out.error("data_type", index,
+                      f"Message {index} is {_json_type(message)}, not an object; write it as {{\"role\": ..., \"content\": ...}}.")
+            continue
+        _check_message(index, message, out)
+        if message.get("role") == "assistant":
+            for call_id in _call_ids(message.get("tool_calls")):
+                pending_calls[call_id] = index
+        elif message.get("role") == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id in pending_calls:
+                del pending_calls[call_id]
+            else:
+                out.error("tool_result_without_call", index,
+                          f"Tool message answers tool_call_id {call_id!r}, which no earlier assistant message called; fix the id or remove it.")
+    for call_id, index in pending_calls.items():
+        out.error("tool_call_without_result", index,
+                  f"Tool call {call_id!r} has no tool message with its result; add {{\"role\": \"tool\", \"tool_call_id\": \"{call_id}\", ...}}.")
+
+
+def _call_ids(tool_calls: Any) -> list[str]:
+    if not isinstance(tool_calls, list):
+        return []
+    return [c["id"] for c in tool_calls if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
+def _check_message(index: int, message: dict, out: _Collector) -> None:
+    role = message.get("role")
+    if "role" not in message:
+        out.error("message_missing_key", index, 'The message has no "role"; add one of system, user, assistant or tool.')
+    elif role not in ROLES:
+        out.error("unrecognized_role", index,
+                  f"Role {role!r} is not one of system, developer, user, assistant, tool, function; fix the role.")
+    unknown = [key for key in message if key not in MESSAGE_KEYS]
+    if unknown:
+        out.error("message_unrecognized_key", index,
+                  f"Unknown key {_names(unknown)} in the message; allowed are {', '.join(MESSAGE_KEYS)}; remove or rename it.")
+    if "tool_calls" in message and role not in ("assistant", None):
+        out.error("message_unrecognized_key", index, f'Only assistant messages may carry "tool_calls", not {role}; move or remove it.')
+    if "tool_call_id" in message and role not in ("tool", None):
+        out.error("message_unrecognized_key", index, f'Only tool messages may carry "tool_call_id", not {role}; remove it.')
+    if "name" in message and not (isinstance(message["name"], str) and message["name"].strip()):
+        out.error("invalid_name", index, '"name" must be a non-empty string; fix or remove it.')
+    _check_content(index, message, out)
+    _check_weight(index, message, out)
+    if role == "assistant":
+        _check_tool_calls(index, message, out)
+    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
+        out.error("message_missing_key", index, 'A tool message needs the "tool_call_id" of the call it answers.')
+
+
+def _check_content(index: int, message: dict, out: _Collector) -> None:
+    calls = bool(message.get("tool_calls") or message.get("function_call"))
+    content = message.get("content")
+    if content is None:
+        if not (message.get("role") == "assistant" and calls):
+            out.error("missing_content", index, 'The message has no "content"; add the text of this turn.')
+        return
+    if isinstance(content, str):
+        if not content.strip() and not calls:
+            out.error("empty_content", index, "The message content is empty or only whitespace; write the text or remove the message.")
+        return
+    if isinstance(content, list) and content and all(_is_content_part(p) for p in content):
+        return
+    out.error("invalid_content_type", index,
+              f"Content must be a string (or a list of content parts), not {_json_type(content)}; quote it as text.")
+
+
+def _is_content_part(part: Any) -> bool:
+    return isinstance(part, dict) and isinstance(part.get("type"), str)
+
+
+def _check_weight(index: int, message: dict, out: _Collector) -> None:
+    if "weight" not in message:
+        return
+    if message.get("role") != "assistant":
+        out.error("weight_on_non_assistant", index,
+                  f'"weight" is only allowed on assistant messages, not {message.get("role")}; remove it.')
+        return
+    weight = message["weight"]
+    if isinstance(weight, bool) or weight not in (0, 1):
+        out.error("invalid_weight", index, f'"weight" must be 0 or 1, not {json.dumps(weight)}; use 0 to skip training on this turn.')
+
+
+def _check_tool_calls(index: int, message: dict, out: _Collector) -> None:
+    calls = message.get("tool_calls")
+    if calls is not None:
+        if not isinstance(calls, list) or not calls:
+            out.error("invalid_tool_call", index, '"tool_calls" must be a non-empty list of calls; fix or remove it.')
+            calls = []
+        for call in calls:
+            _check_one_call(index, call, out)
+    function_call = message.get("function_call")
+    if function_call is not None:
+        if not isinstance(function_call, dict) or not isinstance(function_call.get("name"), str):
+            out.error("invalid_tool_call", index, '"function_call" needs a "name" and "arguments"; fix it.')
+        else:
+            _check_arguments(index, function_call.get("name"), function_call.get("arguments"), out)
+
+
+def _check_one_call(index: int, call: Any, out: _Collector) -> None:
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(call, dict) or not isinstance(call.get("id"), str) or not isinstance(function, dict) \
+            or not isinstance(function.get("name"), str):
+        out.error("invalid_tool_call", index,
+                  'Each tool call needs "id", "type": "function" and "function": {"name", "arguments"}; fix the call.')
+        return
+    _check_arguments(index, function["name"], function.get("arguments"), out)
+
+
+def _check_arguments(index: int, name: str, arguments: Any, out: _Collector) -> None:
+    parsed: Any = None
+    if isinstance(arguments, str):
+        try:
+            parsed = chatformat.loads_strict(arguments)
+        except ValueError:
+            parsed = None
+    if not isinstance(parsed, dict):
+        out.error("invalid_tool_arguments", index,
+                  f"The arguments of the call to {name!r} are not a JSON object encoded as a string; write them like \"{{\\\"id\\\": 1}}\".")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _names(keys: Iterable[str]) -> str:
+    return ", ".join(repr(k) for k in keys)
+
+
+def _describe_list(value: Any) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return _json_type(value)
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class FileReport:
+    """What validating one file found."""
+
+    path: str
+    lines: int = 0
+    examples: int = 0
+    valid_examples: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def bad_lines(self) -> list[int]:
+        return sorted({f.line for f in self.findings if f.is_error and f.line is not None})
+
+    def counts_by_code(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.code] = counts.get(finding.code, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path, "lines": self.lines, "examples": self.examples,
+            "valid_examples": self.valid_examples, "errors": self.errors, "warnings": self.warnings,
+            "counts_by_code": self.counts_by_code(), "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+class FileChecker:
+    """Checks lines one at a time and remembers what needs the whole file.
+
+    `track_duplicates` keeps one hash per example in memory; the importer turns it off
+    and asks the store instead, so its memory stays flat on huge files.
+    """
+
+    def __init__(self, context_limit: int | None = None, track_duplicates: bool = True):
+        self.context_limit = context_limit
+        self.track_duplicates = track_duplicates
+        self.examples = 0
+        self._first_line_of: dict[str, int] = {}
+
+    def check_line(self, line: Line, tokens: int | None = None) -> list[Finding]:
+        """Findings for one line: byte/JSON level, record, duplicate, length."""
+        findings = list(line.findings)
+        if not line.parsed:
+            return findings
+        self.examples += 1
+        findings.extend(check_record(line.record, line.number))
+        if isinstance(line.record, dict):
+            findings.extend(self._duplicate(line))
+        if tokens is not None and self.context_limit is not None and tokens > self.context_limit:
+            findings.append(Finding.warning(
+                "example_too_long", line.number, None,
+                f"The example has {tokens:,} tokens, over the model's {self.context_limit:,}-token training "
+                "limit, so it will be truncated; shorten or split it."))
+        return findings
+
+    def _duplicate(self, line: Line) -> list[Finding]:
+        if not self.track_duplicates:
+            return []
+        key = chatformat.content_hash(line.record)
+        first = self._first_line_of.setdefault(key, line.number)
+        if first == line.number:
+            return []
+        return [Finding.warning("duplicate_example", line.number, None,
+                                f"This example is an exact duplicate of line {first}; remove one of them.")]
+
+    def finish(self, size_bytes: int | None = None) -> list[Finding]:
+        """File-level findings once every line has been seen."""
+        findings = []
+        if size_bytes is not None and size_bytes > MAX_FILE_BYTES:
+            findings.append(Finding.error(
+                "file_too_large", None, None,
+                f"The file is {size_bytes / 2**20:,.0f} MB, over the provider's 512 MB limit; split it into smaller files."))
+        if self.examples < MIN_EXAMPLES:
+            findings.append(Finding.warning(
+                "too_few_examples", None, None,
+                f"The file has {self.examples} examples; OpenAI needs at least {MIN_EXAMPLES} to train, add more."))
+        return findings
+
+
+TokenCounter = Callable[[dict], int]
+
+
+def validate_path(path: Path, count_tokens: TokenCounter | None = None,
+                  context_limit: int | None = None) -> FileReport:
+    """Run every check over a JSONL or CSV file, streaming."""
+    report = FileReport(str(path))
+    checker = FileChecker(context_limit=context_limit)
+    for line in chatformat.iter_records(path):
+        report.lines = max(report.lines, line.number)
+        tokens = None
+        if count_tokens is not None and isinstance(line.record, dict) and line.parsed:
+            tokens = count_tokens(line.record)
+        findings = checker.check_line(line, tokens)
+        report.findings.extend(findings)
+        if line.parsed and not any(f.is_error for f in findings):
+            report.valid_examples += 1
+    report.examples = checker.examples
+    report.findings.extend(checker.finish(os.path.getsize(path)))
+    return report

@@ -1,0 +1,42 @@
+"""Token counts for stored examples: computed once per content hash and encoding, cached.
+
+The store keeps counts keyed by (content hash, encoding); this module fills the gaps
+(after an edit, or for an encoding added later) and hands budget code plain numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from store import Store
+from workbench import catalog, tokens
+from workbench.examples import record_from_example
+
+#: Imports count every encoding of the catalogue, so switching the target model never
+#: has to re-tokenize.
+ENCODINGS = catalog.ENCODINGS
+
+
+def count_all(record: dict, encodings: Iterable[str] = ENCODINGS) -> dict[str, "tokens.TokenCount"]:
+    return {name: tokens.count_example(record, tokens.get_encoding(name)) for name in encodings}
+
+
+def dataset_counts(store: Store, dataset_id: str, encoding: str,
+                   status: str | None = None) -> Iterator[dict]:
+    """{id, position, total, trained} for every live example, filling missing cache entries."""
+    missing: list[dict] = []
+    for row in store.dataset_token_counts(dataset_id, encoding, status):
+        if row["total"] is None:
+            missing.append(row)
+            continue
+        yield row
+    if not missing:
+        return
+    enc = tokens.get_encoding(encoding)
+    fresh = []
+    for row in missing:
+        example = store.get_example(row["id"])
+        count = tokens.count_example(record_from_example(example), enc)
+        fresh.append((row["content_hash"], encoding, count.total, count.trained))
+        yield {**row, "total": count.total, "trained": count.trained}
+    store.save_token_counts(fresh)

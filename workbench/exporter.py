@@ -1,0 +1,212 @@
+"""Exporting a dataset to train.jsonl / validation.jsonl and freezing a dataset version.
+
+The split is deterministic and stratified by tag set: examples are grouped by their
+sorted tags, ranked inside each group by a hash of (seed, example id), and the
+validation share is taken group by group with cumulative rounding, so the total is
+exact and every tag mix is represented in proportion. The same dataset and seed give
+the same split on every machine; editing an example does not move it between splits.
+
+Files are written to temporary names and renamed only after the version (ids, exact
+lines, sha256 of the bytes) is committed, so a crash leaves either the old files or a
+version whose frozen lines can rebuild the new ones, never a half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from store import Store
+from workbench import chatformat
+from workbench.checks import MIN_EXAMPLES, check_record
+from workbench.examples import record_from_example
+
+STATUSES = ("draft", "approved", "rejected")
+
+
+class ExportRefused(Exception):
+    """Nothing was written: the message says which examples block the export and why."""
+
+
+@dataclass
+class ExportResult:
+    dataset: str
+    version: dict
+    unchanged: bool
+    train_path: Path
+    validation_path: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        v = self.version
+        return {
+            "dataset": self.dataset, "version": v["number"], "unchanged": self.unchanged,
+            "train_path": str(self.train_path), "train_count": v["train_count"], "train_sha256": v["train_sha256"],
+            "validation_path": str(self.validation_path) if self.validation_path else None,
+            "validation_count": v["validation_count"], "validation_sha256": v["validation_sha256"],
+            "changelog": v["changelog"], "warnings": self.warnings,
+        }
+
+
+def split_rank(seed: str, example_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{example_id}".encode()).hexdigest()
+
+
+def choose_validation(items: Iterable[tuple[str, tuple[str, ...]]], share: float, seed: str) -> set[str]:
+    """Ids of the validation examples. items: (example id, tags)."""
+    if share <= 0:
+        return set()
+    strata: dict[tuple[str, ...], list[str]] = {}
+    for example_id, tags in items:
+        strata.setdefault(tuple(sorted(set(tags))), []).append(example_id)
+    chosen: set[str] = set()
+    seen = taken = 0
+    for key in sorted(strata):
+        members = sorted(strata[key], key=lambda i: split_rank(seed, i))
+        seen += len(members)
+        # Cumulative rounding: after each stratum the running total matches share*seen.
+        want = int(share * seen + 0.5) - taken
+        want = max(0, min(want, len(members)))
+        chosen.update(members[:want])
+        taken += want
+    return chosen
+
+
+def _blocking_errors(example: dict, record: dict) -> list[str]:
+    return [f"#{example['position']} ({example['id'][:8]}): {f.code}: {f.message}"
+            for f in check_record(record) if f.is_error]
+
+
+def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, status: str | None = None,
+                   validation_share: float = 0.1, message: str = "", seed: str | None = None) -> ExportResult:
+    """Write train.jsonl (and validation.jsonl) to out_dir and freeze a dataset version."""
+    if status is not None and status not in STATUSES:
+        raise ExportRefused(f"--status must be one of {', '.join(STATUSES)}, not {status!r}.")
+    if not 0 <= validation_share < 1:
+        raise ExportRefused(f"--validation-share must be at least 0 and below 1, not {validation_share}.")
+    dataset = store.get_dataset(dataset_name)
+    if dataset is None:
+        names = ", ".join(d["name"] for d in store.list_datasets()) or "none yet"
+        raise ExportRefused(f"No dataset named {dataset_name!r} (datasets: {names}).")
+    seed = seed or dataset["id"]
+
+    items, problems = [], []
+    for example in store.iter_examples(dataset["id"], status=status):
+        problems.extend(_blocking_errors(example, record_from_example(example)))
+        items.append((example["id"], tuple(example["tags"])))
+    if not items:
+        raise ExportRefused(f"Dataset {dataset_name!r} has no {status or 'live'} examples to export.")
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
+    validation_ids = choose_validation(items, validation_share, seed)
+    return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message, validation_ids)
+
+
+class _SplitWriter:
+    """Writes one split to a temporary file, hashing the exact bytes."""
+
+    def __init__(self, final: Path):
+        self.final = final
+        self.tmp = final.with_name(final.name + ".partial")
+        self.handle = open(self.tmp, "wb")
+        self.digest = hashlib.sha256()
+        self.count = 0
+
+    def write(self, line: str) -> int:
+        data = (line + "\n").encode("utf-8")
+        self.handle.write(data)
+        self.digest.update(data)
+        self.count += 1
+        return self.count
+
+    def close(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+
+    def discard(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class _Unchanged(Exception):
+    """Same bytes as the latest version: roll back the new one and reuse the old."""
+
+
+def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | None, share: float, seed: str,
+                   message: str, validation_ids: set[str]) -> ExportResult:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        train = _SplitWriter(out_dir / "train.jsonl")
+        valid = _SplitWriter(out_dir / "validation.jsonl")
+    except OSError as exc:
+        raise ExportRefused(f"{out_dir}: cannot write there ({exc.strerror}); choose another --out folder.") from exc
+    latest = store.latest_version(dataset["id"])
+    try:
+        with store.transaction():
+            version = store.begin_version({
+                "dataset_id": dataset["id"], "changelog": message, "status_filter": status,
+                "validation_share": share, "split_seed": seed})
+            batch: list[dict] = []
+            for example in store.iter_examples(dataset["id"], status=status):
+                line = chatformat.canonical_line(record_from_example(example))
+                split, writer = ("validation", valid) if example["id"] in validation_ids else ("train", train)
+                batch.append({"example_id": example["id"], "split": split, "position": writer.write(line),
+                              "content_hash": example["content_hash"], "line": line})
+                if len(batch) >= 500:
+                    store.add_version_members(version["id"], batch)
+                    batch = []
+            store.add_version_members(version["id"], batch)
+            train.close()
+            valid.close()
+            train_sha = train.digest.hexdigest()
+            valid_sha = valid.digest.hexdigest() if valid.count else None
+            if latest and latest["train_sha256"] == train_sha and latest["validation_sha256"] == valid_sha:
+                raise _Unchanged()
+            version = store.complete_version(version["id"], {
+                "train_count": train.count, "validation_count": valid.count,
+                "train_sha256": train_sha, "validation_sha256": valid_sha})
+            store.audit("export", "dataset_version", version["id"],
+                        {"dataset": dataset["name"], "number": version["number"], "out": str(out_dir)})
+        unchanged = False
+    except _Unchanged:
+        version, unchanged = latest, True
+    except BaseException:
+        train.discard()
+        valid.discard()
+        raise
+    os.replace(train.tmp, train.final)
+    validation_path = None
+    if valid.count:
+        os.replace(valid.tmp, valid.final)
+        validation_path = valid.final
+    else:
+        valid.discard()
+        # A validation.jsonl left from an earlier export would not belong to this version.
+        valid.final.unlink(missing_ok=True)
+    _write_manifest(out_dir, dataset, version)
+    warnings = []
+    if train.count < MIN_EXAMPLES:
+        warnings.append(f"train.jsonl has {train.count} examples; OpenAI needs at least {MIN_EXAMPLES} to train.")
+    return ExportResult(dataset["name"], version, unchanged, train.final, validation_path, warnings)
+
+
+def _write_manifest(out_dir: Path, dataset: dict, version: dict) -> None:
+    manifest = {
+        "dataset": dataset["name"], "dataset_id": dataset["id"], "version": version["number"],
+        "version_id": version["id"], "created_at": version["created_at"], "changelog": version["changelog"],
+        "files": {"train.jsonl": {"examples": version["train_count"], "sha256": version["train_sha256"]}},
+    }
+    if version["validation_sha256"]:
+        manifest["files"]["validation.jsonl"] = {"examples": version["validation_count"],
+                                                 "sha256": version["validation_sha256"]}
+    tmp = out_dir / "version.json.partial"
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / "version.json")

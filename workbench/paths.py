@@ -1,0 +1,48 @@
+"""Where ft-workbench keeps its files: the store, the cache, the config.
+
+Resolution order for the home folder: the `WORKBENCH_HOME` environment variable, else
+platformdirs' per-user folders. Nothing is created at import time; callers ask for a
+path and the directory is made on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ft-workbench"
+DB_FILENAME = "workbench.db"
+
+
+def _home_override() -> Path | None:
+    value = os.environ.get("WORKBENCH_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_dir() -> Path:
+    """Folder holding the default store (workbench.db)."""
+    home = _home_override()
+    return _ensure(home if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def cache_dir() -> Path:
+    """Folder for rebuildable files (tokenizer BPE files, ...)."""
+    home = _home_override()
+    return _ensure(home / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
+
+
+def config_dir() -> Path:
+    """Folder for user settings such as the keymap."""
+    home = _home_override()
+    return _ensure(home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+
+
+def default_db_path() -> Path:
+    return data_dir() / DB_FILENAME

@@ -1,0 +1,111 @@
+"""Plain-text rendering of reports for the CLI (tables, findings, budgets)."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from workbench.budget import BudgetEstimate
+from workbench.checks import FileReport
+from workbench.findings import Finding
+
+MAX_FINDINGS_SHOWN = 200
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    def fmt(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
+
+
+def render_finding(finding: Finding) -> str:
+    return f"{finding.location()}: {finding.severity} {finding.code}: {finding.message}"
+
+
+def render_findings(findings: Sequence[Finding]) -> list[str]:
+    lines = [render_finding(f) for f in findings[:MAX_FINDINGS_SHOWN]]
+    if len(findings) > MAX_FINDINGS_SHOWN:
+        lines.append(f"... and {len(findings) - MAX_FINDINGS_SHOWN} more (use --json for all)")
+    return lines
+
+
+def render_report(report: FileReport) -> str:
+    lines = render_findings(report.findings)
+    verdict = "OK" if not report.errors else "FAILED"
+    lines.append(f"{report.path}: {verdict}: {report.examples} examples, {report.valid_examples} valid, "
+                 f"{report.errors} errors, {report.warnings} warnings")
+    if report.findings:
+        lines.append("by code: " + ", ".join(f"{c} {n}" for c, n in report.counts_by_code().items()))
+    return "\n".join(lines)
+
+
+def render_budget(e: BudgetEstimate, skipped: int = 0) -> str:
+    rows = [
+        ("Model", f"{e.model} ({e.encoding}, limit {e.training_context_limit:,} tokens, "
+                  f"${e.price_training_per_1m:.2f} per 1M training tokens)"),
+        ("Examples", f"{e.n_examples:,}"),
+        ("Tokens", f"{e.total_tokens:,} (min {e.min_tokens:,}, median {e.median_tokens:,.0f}, "
+                   f"p95 {e.p95_tokens:,.0f}, max {e.max_tokens:,})"),
+        ("Trained tokens", f"{e.trained_tokens:,}"),
+        ("Over the limit", f"{e.over_limit:,} examples (truncated to {e.training_context_limit:,})"),
+        ("Epochs", f"{e.epochs}" + (" (default rule)" if e.epochs_is_default else "")),
+        ("Billed tokens", f"{e.billed_tokens:,} ({e.billed_tokens_per_epoch:,} per epoch)"),
+        ("Estimated cost", f"${e.estimated_cost:,.2f}"),
+    ]
+    if skipped:
+        rows.append(("Skipped", f"{skipped} lines that are not JSON objects (run workbench validate)"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def render_import(result) -> str:
+    lines = render_findings(result.findings)
+    if result.committed:
+        lines.append(f"Imported {result.added} examples into {result.dataset!r} from {result.path} "
+                     f"({result.duplicates} already there, {result.rejected} rejected).")
+        if result.rejected:
+            lines.append("Rejected lines are recorded with their reasons in the store (import_rejections).")
+    else:
+        bad = result.bad_lines
+        shown = ", ".join(map(str, bad[:30])) + (" ..." if len(bad) > 30 else "")
+        lines.append(f"Nothing imported: {len(bad)} lines of {result.path} have errors (lines {shown}). "
+                     "Fix them, or use --skip-invalid to import the good lines.")
+    return "\n".join(lines)
+
+
+def render_export(result) -> str:
+    v = result.version
+    lines = []
+    if result.unchanged:
+        lines.append(f"Unchanged since version {v['number']}: files rewritten, no new version.")
+    else:
+        lines.append(f"Froze {result.dataset} version {v['number']}.")
+    lines.append(f"  {result.train_path}: {v['train_count']} examples, sha256 {v['train_sha256']}")
+    if result.validation_path:
+        lines.append(f"  {result.validation_path}: {v['validation_count']} examples, sha256 {v['validation_sha256']}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def render_datasets(rows: list[dict]) -> str:
+    if not rows:
+        return "No datasets yet; import one with `workbench import FILE`."
+    return table(["dataset", "examples", "approved", "draft", "rejected", "latest version"],
+                 [(r["name"], r["examples"], r["approved"], r["draft"], r["rejected"],
+                   r["latest_version"] or "-") for r in rows])
+
+
+def render_versions(rows: list[dict]) -> str:
+    if not rows:
+        return "No versions yet; `workbench export DATASET --out DIR` freezes one."
+    return table(["version", "created", "train", "validation", "train sha256", "changelog"],
+                 [(r["number"], r["created_at"][:19], r["train_count"], r["validation_count"],
+                   r["train_sha256"][:16], r["changelog"]) for r in rows])
+
+
+def render_models(rows: list[dict]) -> str:
+    return table(["model", "encoding", "training limit", "$/1M training", "source"],
+                 [(r["name"], r["encoding"], f"{r['training_context_limit']:,}",
+                   "" if r["price_training_per_1m"] is None else f"{r['price_training_per_1m']:.2f}",
+                   r["source"]) for r in rows])

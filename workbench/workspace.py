@@ -1,0 +1,48 @@
+"""Opening a workspace: the store file, its models catalogue, the sample on first run.
+
+Everything that opens a store (CLI, TUI, tests) goes through `open_store`, so the
+defaults (models table, epochs rule) are always present and the built-in default
+store is seeded with the sample workspace the first time it is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from store import Store
+from workbench import paths
+from workbench.catalog import ensure_catalog
+
+SAMPLE_SETTING = "sample_seeded"
+SAMPLE_DATASET = "aurora-support"
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def open_store(db_path: Path | str | None = None, seed_sample: bool | None = None) -> Store:
+    """Open (creating and migrating) a store. With no path, the built-in default store,
+    which gets the sample workspace on first open unless WORKBENCH_NO_SAMPLE=1."""
+    store = Store(Path(db_path) if db_path else paths.default_db_path())
+    ensure_catalog(store)
+    if seed_sample is None:
+        seed_sample = db_path is None and os.environ.get("WORKBENCH_NO_SAMPLE") != "1"
+    if seed_sample and not store.get_setting(SAMPLE_SETTING):
+        seed_sample_workspace(store)
+    return store
+
+
+def seed_sample_workspace(store: Store) -> None:
+    """Import the Aurora Commerce sample dataset (with its tags). Idempotent."""
+    from workbench.importer import import_file  # the importer imports tokens: keep open_store light
+
+    source = SAMPLE_DIR / "aurora_support.jsonl"
+    if not source.exists():
+        return
+    tags_path = SAMPLE_DIR / "aurora_support.tags.json"
+    tags = {}
+    if tags_path.exists():
+        tags = {int(line): list(values) for line, values in json.loads(tags_path.read_text("utf-8")).items()}
+    result = import_file(store, source, SAMPLE_DATASET, tags_by_line=tags)
+    if result.committed:
+        store.set_setting(SAMPLE_SETTING, True)
