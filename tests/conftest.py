@@ -1,0 +1,55 @@
+"""Shared fixtures: every test gets its own WORKBENCH_HOME, so none touches real user data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_OPENAI = ROOT.parent / "shared" / "openai"
+TOY_DATASET = SHARED_OPENAI / "toy_chat_fine_tuning.jsonl"
+SAMPLE_DATA = ROOT / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def workbench_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.setenv("WORKBENCH_NO_SAMPLE", "1")
+    return home
+
+
+@pytest.fixture
+def store(tmp_path):
+    from workbench.workspace import open_store
+
+    s = open_store(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def toy_dataset() -> Path:
+    if not TOY_DATASET.exists():
+        pytest.skip(f"reference file {TOY_DATASET} is not present")
+    return TOY_DATASET
+
+
+def write_jsonl(path: Path, records: list) -> Path:
+    """Write records (dicts, or str lines written verbatim) as a JSONL file."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write((record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)) + "\n")
+    return path
+
+
+def chat(user: str = "Where is my order AUR-1?", answer: str = "It ships tomorrow.", system: str | None = "You are Aurora Assist.") -> dict:
+    messages = [{"role": "system", "content": system}] if system else []
+    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    return {"messages": messages}
+
+
+def many_chats(n: int, prefix: str = "q") -> list[dict]:
+    return [chat(f"{prefix} question {i}", f"answer {i}") for i in range(n)]

@@ -1,0 +1,305 @@
+"""Token counting: the cookbook rule on its toy dataset, our extensions, robustness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.tokens import (
+    TOKENS_PER_CALL,
+    TokenCount,
+    TokenizerUnavailable,
+    count_example,
+    count_text,
+    get_encoding,
+)
+
+TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    # get_encoding sets TIKTOKEN_CACHE_DIR process-wide; monkeypatch restores it.
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+
+
+@pytest.fixture(scope="module")
+def encodings(tmp_path_factory):
+    """Both encodings, loaded once (they stay cached in memory for the process)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_HOME", str(tmp_path_factory.mktemp("home")))
+        mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+        return {name: get_encoding(name) for name in ("cl100k_base", "o200k_base")}
+
+
+@pytest.fixture
+def cl100k(encodings):
+    return encodings["cl100k_base"]
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def sft(*messages: dict, **extra) -> dict:
+    return {"messages": list(messages), **extra}
+
+
+SYSTEM = {"role": "system", "content": "You are terse."}
+USER = {"role": "user", "content": "What is the weather in Paris?"}
+ANSWER = {"role": "assistant", "content": "Sunny, 21 degrees."}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city, in Celsius.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+CALL = {
+    "id": "call_1",
+    "type": "function",
+    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+}
+
+
+# --- the cookbook's toy dataset --------------------------------------------
+
+
+@pytest.mark.skipif(not TOY_DATASET.exists(), reason=f"{TOY_DATASET} not present")
+def test_toy_dataset_reproduces_cookbook_counts(cl100k):
+    counts = [count_example(record, cl100k) for record in load_jsonl(TOY_DATASET)]
+    assert [c.total for c in counts] == [45, 111, 26, 28, 8032]
+    # num_assistant_tokens_from_messages (no weights in the toy data).
+    assert [c.trained for c in counts] == [10, 28, 9, 4, 8000]
+
+
+def test_counts_are_a_frozen_dataclass(cl100k):
+    count = count_example(sft(SYSTEM, USER, ANSWER), cl100k)
+    assert isinstance(count, TokenCount)
+    with pytest.raises(AttributeError):
+        count.total = 1  # type: ignore[misc]
+
+
+def test_message_rule_by_hand(cl100k):
+    n = lambda text: count_text(text, cl100k)  # noqa: E731
+    expected = 3 + n("user") + n("hi") + 3 + n("assistant") + n("hello") + 3
+    record = sft({"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"})
+    assert count_example(record, cl100k) == TokenCount(total=expected, trained=n("hello"))
+
+
+def test_name_costs_one_extra_token(cl100k):
+    plain = count_example(sft(USER, ANSWER), cl100k)
+    named = count_example(sft({**USER, "name": "bob"}, ANSWER), cl100k)
+    assert named.total - plain.total == count_text("bob", cl100k) + 1
+
+
+# --- weights ----------------------------------------------------------------
+
+FIRST = {"role": "assistant", "content": "Hello there, how can I help?"}
+SECOND = {"role": "assistant", "content": "Still here."}
+
+
+@pytest.mark.parametrize(
+    ("first_weight", "second_weight", "trained_texts"),
+    [
+        (None, None, [FIRST["content"], SECOND["content"]]),
+        (1, 1, [FIRST["content"], SECOND["content"]]),
+        (0, 1, [SECOND["content"]]),
+        (1, 0, [FIRST["content"]]),
+        (0, 0, []),
+        (0.0, 1, [SECOND["content"]]),
+    ],
+)
+def test_trained_tokens_follow_weight(cl100k, first_weight, second_weight, trained_texts):
+    def weighted(message, weight):
+        return message if weight is None else {**message, "weight": weight}
+
+    record = sft(SYSTEM, USER, weighted(FIRST, first_weight), USER, weighted(SECOND, second_weight))
+    unweighted = sft(SYSTEM, USER, FIRST, USER, SECOND)
+    count = count_example(record, cl100k)
+    assert count.trained == sum(count_text(text, cl100k) for text in trained_texts)
+    # weight is metadata: the context the example fills does not change.
+    assert count.total == count_example(unweighted, cl100k).total
+
+
+# --- tools and function calls -----------------------------------------------
+
+
+def test_tool_calls_add_name_arguments_and_overhead(cl100k):
+    n = lambda text: count_text(text, cl100k)  # noqa: E731
+    asks = {"role": "assistant", "content": None}
+    calls = {"role": "assistant", "content": None, "tool_calls": [CALL]}
+    base = count_example(sft(USER, asks), cl100k)
+    with_call = count_example(sft(USER, calls), cl100k)
+    call_tokens = TOKENS_PER_CALL + n("get_weather") + n('{"city": "Paris"}')
+    assert with_call.total - base.total == call_tokens
+    assert with_call.trained - base.trained == call_tokens
+
+
+def test_two_tool_calls_cost_twice_one(cl100k):
+    one = count_example(sft(USER, {"role": "assistant", "tool_calls": [CALL]}), cl100k)
+    two = count_example(sft(USER, {"role": "assistant", "tool_calls": [CALL, CALL]}), cl100k)
+    per_call = one.trained
+    assert per_call > TOKENS_PER_CALL
+    assert two.trained == 2 * per_call
+    assert two.total - one.total == per_call
+
+
+def test_legacy_function_call_counts_like_a_tool_call(cl100k):
+    by_tool = count_example(sft(USER, {"role": "assistant", "tool_calls": [CALL]}), cl100k)
+    by_function = count_example(sft(USER, {"role": "assistant", "function_call": CALL["function"]}), cl100k)
+    assert by_function == by_tool
+
+
+def test_tool_result_message_counts_tool_call_id(cl100k):
+    result = {"role": "tool", "tool_call_id": "call_1", "content": '{"temp": 21}'}
+    without_id = {"role": "tool", "content": '{"temp": 21}'}
+    with_id = count_example(sft(USER, result), cl100k)
+    assert with_id.total - count_example(sft(USER, without_id), cl100k).total == count_text("call_1", cl100k)
+    assert with_id.trained == 0  # tool output is not trained
+
+
+@pytest.mark.parametrize("key", ["tools", "functions"])
+def test_definitions_count_their_json_once_per_example(cl100k, key):
+    definition = WEATHER_TOOL if key == "tools" else WEATHER_TOOL["function"]
+    base = count_example(sft(USER, ANSWER), cl100k)
+    one = count_example(sft(USER, ANSWER, **{key: [definition]}), cl100k)
+    two = count_example(sft(USER, ANSWER, **{key: [definition, definition]}), cl100k)
+    definition_tokens = count_text(json.dumps(definition, ensure_ascii=False), cl100k)
+    assert one.total - base.total == definition_tokens
+    assert two.total - base.total == 2 * definition_tokens
+    assert one.trained == base.trained
+
+
+def test_parallel_tool_calls_flag_is_metadata(cl100k):
+    record = sft(USER, ANSWER, tools=[WEATHER_TOOL])
+    assert count_example({**record, "parallel_tool_calls": False}, cl100k) == count_example(record, cl100k)
+
+
+def test_content_parts_count_their_text(cl100k):
+    parts = [
+        {"type": "text", "text": "Describe this picture."},
+        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+        {"type": "text", "text": " Briefly."},
+    ]
+    as_parts = count_example(sft({"role": "user", "content": parts}, ANSWER), cl100k)
+    empty = count_example(sft({"role": "user", "content": ""}, ANSWER), cl100k)
+    text_tokens = count_text("Describe this picture.", cl100k) + count_text(" Briefly.", cl100k)
+    assert as_parts.total - empty.total == text_tokens
+
+
+def test_assistant_content_parts_are_trained(cl100k):
+    parts = [{"type": "text", "text": "Sunny, "}, {"type": "text", "text": "21 degrees."}]
+    count = count_example(sft(USER, {"role": "assistant", "content": parts}), cl100k)
+    assert count.trained == count_text("Sunny, ", cl100k) + count_text("21 degrees.", cl100k)
+
+
+# --- DPO --------------------------------------------------------------------
+
+PREFERRED = {"role": "assistant", "content": "Sunny and 21 degrees, a fine day for a walk along the Seine."}
+REJECTED = {"role": "assistant", "content": "Sunny."}
+
+
+def test_dpo_total_uses_longer_output_and_trains_both(cl100k):
+    record = {
+        "input": {"messages": [SYSTEM, USER], "tools": [WEATHER_TOOL]},
+        "preferred_output": [PREFERRED],
+        "non_preferred_output": [REJECTED],
+    }
+    count = count_example(record, cl100k)
+    # The longer of the two sequences the pair expands into.
+    as_sft = count_example(sft(SYSTEM, USER, PREFERRED, tools=[WEATHER_TOOL]), cl100k)
+    assert count.total == as_sft.total
+    assert count.trained == count_text(PREFERRED["content"], cl100k) + count_text(REJECTED["content"], cl100k)
+
+
+def test_dpo_longer_output_may_be_the_rejected_one(cl100k):
+    record = {"input": {"messages": [USER]}, "preferred_output": [REJECTED], "non_preferred_output": [PREFERRED]}
+    assert count_example(record, cl100k).total == count_example(sft(USER, PREFERRED), cl100k).total
+
+
+# --- robustness: any JSON, no exception ------------------------------------
+
+ODD_RECORDS = {
+    "not a dict": ["messages"],
+    "none": None,
+    "empty": {},
+    "messages null": {"messages": None},
+    "messages string": {"messages": "hello"},
+    "junk messages": {"messages": [None, 1, "text", [], {"role": None}]},
+    "content null": sft({"role": "user", "content": None}),
+    "content int": sft({"role": "user", "content": 42}),
+    "content float": sft({"role": "assistant", "content": 1.5}),
+    "content bool": sft({"role": "assistant", "content": True}),
+    "content object": sft({"role": "assistant", "content": {"text": "x", "nested": [1, {"a": None}]}}),
+    "content junk parts": sft({"role": "assistant", "content": [1, None, "raw", {"text": 5}, [["deep"]], {}]}),
+    "role int": sft({"role": 3, "content": "x"}),
+    "name null": sft({"role": "user", "name": None, "content": "x"}),
+    "weight junk": sft({"role": "assistant", "content": "x", "weight": "zero"}),
+    "weight bool": sft({"role": "assistant", "content": "x", "weight": False}),
+    "tool_calls string": sft({"role": "assistant", "tool_calls": "get_weather()"}),
+    "tool_calls junk": sft(
+        {"role": "assistant", "tool_calls": [None, 1, {"function": "f"}, {"function": {"name": 1, "arguments": {"a": 1}}}]}
+    ),
+    "function_call string": sft({"role": "assistant", "function_call": "f()"}),
+    "function_call junk fields": sft({"role": "assistant", "function_call": {"name": None, "arguments": [1]}}),
+    "tools not a list": sft(USER, tools="get_weather"),
+    "tools junk": sft(USER, tools=[1, None, "x", {"a": float("nan")}], functions={"a": 1}),
+    "lone surrogate": sft({"role": "user", "content": "bad \ud800 text"}),
+    "dpo input junk": {"input": {"messages": 7}, "preferred_output": None, "non_preferred_output": "x"},
+    "dpo outputs junk": {"input": {"messages": [USER]}, "preferred_output": [1, None], "non_preferred_output": [{}]},
+    "python objects": sft({"role": "user", "content": {"when": object()}}),
+}
+
+
+@pytest.mark.parametrize("record", list(ODD_RECORDS.values()), ids=list(ODD_RECORDS))
+def test_odd_records_never_raise(encodings, record):
+    for encoding in encodings.values():
+        count = count_example(record, encoding)
+        assert isinstance(count.total, int) and isinstance(count.trained, int)
+        assert count.total >= 0 and count.trained >= 0
+        if not (isinstance(record, dict) and "input" in record):
+            assert count.trained <= count.total
+
+
+def test_reference_cycle_does_not_raise(cl100k):
+    content: dict = {}
+    content["self"] = content
+    assert count_example(sft({"role": "user", "content": content}), cl100k).total > 0
+
+
+def test_scalars_count_as_their_str(cl100k):
+    as_int = count_example(sft({"role": "user", "content": 12345}), cl100k)
+    as_str = count_example(sft({"role": "user", "content": "12345"}), cl100k)
+    assert as_int == as_str
+
+
+# --- special tokens, encodings ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
+def test_special_token_text_is_ordinary_text(encodings, name):
+    encoding = encodings[name]
+    text = "before <|endoftext|> after <|endofprompt|>"
+    assert count_text(text, encoding) > 3  # spelled out, not one special token
+    record = sft({"role": "user", "content": text}, {"role": "assistant", "content": "<|endoftext|>"})
+    assert count_example(record, encoding).trained == count_text("<|endoftext|>", encoding)
+
+
+def test_encodings_differ(encodings):
+    text = "Größenwahn und 東京タワー: def f(x):\n    return x ** 2  # 🙂"
+    assert count_text(text, encodings["cl100k_base"]) != count_text(text, encodings["o200k_base"])
+
+
+def test_get_encoding_is_cached(encodings):
+    assert get_encoding("cl100k_base") is encodings["cl100k_base"]
+
+
+@pytest.mark.parametrize("name", ["r50k_base", "gpt2", "no_such_encoding"])
+def test_unbundled_encoding_is_a_clear_error(name):
+    with pytest.raises(TokenizerUnavailable, match="not available offline"):
+        get_encoding(name)

