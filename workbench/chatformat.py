@@ -37,6 +37,11 @@ INPUT_KEYS = ("messages", "tools", "functions", "parallel_tool_calls")
 #: Keys a message may carry, in canonical order.
 MESSAGE_KEYS = ("role", "name", "content", "tool_calls", "tool_call_id", "function_call", "weight")
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+TOOL_CALL_KEYS = ("id", "type", "function")
+CALL_FUNCTION_KEYS = ("name", "arguments")
+TOOL_DEFINITION_KEYS = ("type", "function")
+FUNCTION_DEFINITION_KEYS = ("name", "description", "parameters", "strict")
+CONTENT_PART_KEYS = ("type",)
 
 
 class ChatFormatError(ValueError):
@@ -71,8 +76,42 @@ def _ordered(mapping: dict, known: tuple[str, ...]) -> dict:
     return out
 
 
+def _ordered_list(items: Any, known: tuple[str, ...], inner: str | None = None,
+                  inner_known: tuple[str, ...] = ()) -> Any:
+    """Order the keys of each object in a list (and of one nested object)."""
+    if not isinstance(items, list):
+        return items
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            item = _ordered(item, known)
+            if inner and isinstance(item.get(inner), dict):
+                item[inner] = _ordered(item[inner], inner_known)
+        out.append(item)
+    return out
+
+
 def _canonical_message(message: Any) -> Any:
-    return _ordered(message, MESSAGE_KEYS) if isinstance(message, dict) else message
+    # Known layers get a fixed key order; user-authored JSON inside them (tool
+    # arguments, JSON-schema parameters) keeps its own order: it can matter to a model.
+    if not isinstance(message, dict):
+        return message
+    out = _ordered(message, MESSAGE_KEYS)
+    if "tool_calls" in out:
+        out["tool_calls"] = _ordered_list(out["tool_calls"], TOOL_CALL_KEYS, "function", CALL_FUNCTION_KEYS)
+    if isinstance(out.get("function_call"), dict):
+        out["function_call"] = _ordered(out["function_call"], CALL_FUNCTION_KEYS)
+    if isinstance(out.get("content"), list):
+        out["content"] = _ordered_list(out["content"], CONTENT_PART_KEYS)
+    return out
+
+
+def _canonical_definitions(container: dict) -> None:
+    if "tools" in container:
+        container["tools"] = _ordered_list(container["tools"], TOOL_DEFINITION_KEYS, "function",
+                                           FUNCTION_DEFINITION_KEYS)
+    if "functions" in container:
+        container["functions"] = _ordered_list(container["functions"], FUNCTION_DEFINITION_KEYS)
 
 
 def _canonical_messages(messages: Any) -> Any:
@@ -89,6 +128,7 @@ def canonical_record(record: dict) -> dict:
             inner = _ordered(out["input"], INPUT_KEYS)
             if "messages" in inner:
                 inner["messages"] = _canonical_messages(inner["messages"])
+            _canonical_definitions(inner)
             out["input"] = inner
         for key in ("preferred_output", "non_preferred_output"):
             if key in out:
@@ -97,6 +137,7 @@ def canonical_record(record: dict) -> dict:
     out = _ordered(record, CHAT_KEYS)
     if "messages" in out:
         out["messages"] = _canonical_messages(out["messages"])
+    _canonical_definitions(out)
     return out
 
 

@@ -277,7 +277,8 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 def main() -> None:
     """Entry point: run the CLI, turning any unexpected error into one line + crash.log."""
     try:
-        cli.main(standalone_mode=False, prog_name="workbench")
+        # standalone_mode=False returns ctx.exit()'s code instead of exiting
+        code = cli.main(standalone_mode=False, prog_name="workbench")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -291,7 +292,7 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _crash(exc)
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _crash(exc: Exception) -> None:

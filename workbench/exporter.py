@@ -105,7 +105,12 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
     validation_ids = choose_validation(items, validation_share, seed)
-    return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message, validation_ids)
+    try:
+        return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message,
+                              validation_ids)
+    except OSError as exc:
+        raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen. "
+                            "Free space or choose another --out folder.") from exc
 
 
 class _SplitWriter:
@@ -131,9 +136,21 @@ class _SplitWriter:
         self.handle.close()
 
     def discard(self) -> None:
+        """Close and remove the temporary file if it is still there (no-op once published)."""
         if not self.handle.closed:
             self.handle.close()
         self.tmp.unlink(missing_ok=True)
+
+
+def _publish(train: "_SplitWriter", valid: "_SplitWriter") -> Path | None:
+    """Move the finished files into place; returns the validation path if one was written."""
+    os.replace(train.tmp, train.final)
+    if valid.count:
+        os.replace(valid.tmp, valid.final)
+        return valid.final
+    # A validation.jsonl left from an earlier export would not belong to this version.
+    valid.final.unlink(missing_ok=True)
+    return None
 
 
 class _Unchanged(Exception):
@@ -175,22 +192,15 @@ def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | Non
                 "train_sha256": train_sha, "validation_sha256": valid_sha})
             store.audit("export", "dataset_version", version["id"],
                         {"dataset": dataset["name"], "number": version["number"], "out": str(out_dir)})
+            # Renamed inside the transaction: a failed rename rolls the version back.
+            validation_path = _publish(train, valid)
         unchanged = False
     except _Unchanged:
         version, unchanged = latest, True
-    except BaseException:
+        validation_path = _publish(train, valid)
+    finally:
         train.discard()
         valid.discard()
-        raise
-    os.replace(train.tmp, train.final)
-    validation_path = None
-    if valid.count:
-        os.replace(valid.tmp, valid.final)
-        validation_path = valid.final
-    else:
-        valid.discard()
-        # A validation.jsonl left from an earlier export would not belong to this version.
-        valid.final.unlink(missing_ok=True)
     _write_manifest(out_dir, dataset, version)
     warnings = []
     if train.count < MIN_EXAMPLES:

@@ -1,0 +1,137 @@
+"""Import: all or nothing, --skip-invalid, idempotence, CSV, token counts, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import chat, many_chats, write_jsonl
+from workbench.importer import ImportCancelled, ImportFailed, import_file
+
+
+def count(store, dataset="d"):
+    row = store.get_dataset(dataset)
+    return store.count_examples(row["id"]) if row else 0
+
+
+def test_import_stores_examples_with_counts_and_revisions(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(12))
+    result = import_file(store, path, "d")
+    assert result.committed and result.added == 12 and result.duplicates == 0
+    dataset = store.get_dataset("d")
+    examples = list(store.iter_examples(dataset["id"]))
+    assert [e["source_line"] for e in examples] == list(range(1, 13))
+    assert all(e["status"] == "draft" and e["revision"] == 1 for e in examples)
+    counts = store.token_counts([e["content_hash"] for e in examples], "o200k_base")
+    assert len(counts) == 12 and all(total > trained > 0 for total, trained in counts.values())
+    assert len(store.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
+    assert [r["action"] for r in store.revisions(examples[0]["id"])] == ["create"]
+
+
+def test_any_error_means_nothing_is_written(store, tmp_path):
+    lines = many_chats(8) + ['{"messages": [', {"messages": [{"role": "user", "content": "x"}]}] + many_chats(3, "z")
+    path = write_jsonl(tmp_path / "d.jsonl", lines)
+    result = import_file(store, path, "d")
+    assert not result.committed and result.added == 0
+    assert result.bad_lines == [9, 10]
+    assert store.get_dataset("d") is None  # not even the dataset row
+    assert store.db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_errors_leave_an_existing_dataset_untouched(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(5)), "d")
+    before = store.db.execute("SELECT count(*), max(updated_at) FROM examples").fetchone()
+    bad = write_jsonl(tmp_path / "b.jsonl", many_chats(600, "new") + [[1, 2]])
+    result = import_file(store, bad, "d")
+    assert not result.committed and result.bad_lines == [601]
+    assert store.db.execute("SELECT count(*), max(updated_at) FROM examples").fetchone() == before
+
+
+def test_skip_invalid_keeps_good_lines_and_records_rejections(store, tmp_path):
+    lines = many_chats(4) + ["not json", {"messages": [{"role": "user", "content": "hi"}]}] + many_chats(2, "z")
+    result = import_file(store, write_jsonl(tmp_path / "d.jsonl", lines), "d", skip_invalid=True)
+    assert result.committed and result.added == 6 and result.rejected == 2
+    rejections = store.rejections(result.import_id)
+    assert [r["line"] for r in rejections] == [5, 6]
+    assert rejections[0]["findings"][0]["code"] == "invalid_json" and rejections[0]["raw"] == "not json"
+    assert rejections[1]["findings"][0]["code"] == "example_missing_assistant_message"
+
+
+def test_importing_twice_adds_nothing(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(15))
+    assert import_file(store, path, "d").added == 15
+    again = import_file(store, path, "d")
+    assert again.committed and again.added == 0 and again.duplicates == 15
+    assert count(store) == 15
+
+
+def test_duplicates_inside_a_file_are_kept_once(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [chat(), chat(), chat("other")])
+    result = import_file(store, path, "d")
+    assert result.added == 2 and result.duplicates == 1
+
+
+def test_csv_import(store, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text("prompt,response\nWhere is my parcel?,On its way.\nDo you ship to Lyon?,Yes.\n", encoding="utf-8")
+    result = import_file(store, path, "pairs")
+    assert result.added == 2
+    [first, _] = store.iter_examples(store.get_dataset("pairs")["id"])
+    assert first["messages"][-1] == {"role": "assistant", "content": "On its way."}
+    assert first["source_line"] == 2
+
+
+def test_missing_file_is_a_clear_error(store, tmp_path):
+    with pytest.raises(ImportFailed, match="no such file"):
+        import_file(store, tmp_path / "nope.jsonl")
+
+
+def test_cancel_rolls_back(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(1000))
+    with pytest.raises(ImportCancelled):
+        import_file(store, path, "d", cancelled=lambda: True)
+    assert store.get_dataset("d") is None
+
+
+def test_progress_reports_bytes(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(2500))
+    seen = []
+    import_file(store, path, "d", progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_tags_by_line(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(3))
+    import_file(store, path, "d", tags_by_line={2: ["returns", "nl"]})
+    tags = [e["tags"] for e in store.iter_examples(store.get_dataset("d")["id"])]
+    assert tags == [[], ["returns", "nl"], []]
+
+
+KILLER = """
+import sys, time
+from workbench.workspace import open_store
+from workbench.importer import import_file
+store = open_store(sys.argv[1])
+import_file(store, sys.argv[2], "big", progress=lambda d, t: (print("progress", flush=True), time.sleep(0.2)))
+"""
+
+
+def test_kill_mid_import_loses_nothing_committed(store, tmp_path):
+    # A committed dataset, then a second import killed half-way: the file keeps the
+    # first and nothing of the second.
+    import_file(store, write_jsonl(tmp_path / "first.jsonl", many_chats(20)), "big")
+    big = write_jsonl(tmp_path / "second.jsonl", many_chats(20_000, "later"))
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(store.path), str(big)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("progress")  # inside the transaction, rows written
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert count(store, "big") == 20
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

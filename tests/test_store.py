@@ -1,0 +1,143 @@
+"""The store: migrations from blank and from every earlier version, pragmas, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import uuid
+
+import pytest
+
+from store import Store, StoreError
+from store.db import connect
+from store.migrations import migrations
+
+
+def schema(path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT type || ':' || name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'examples_fts_%' ORDER BY 1").fetchall()
+    conn.close()
+    return dict(rows)
+
+
+MIGRATION_NAMES = [m.name for m in migrations._migrations]
+
+
+def test_schema_from_blank_has_every_table(tmp_path):
+    store = Store(tmp_path / "blank.db")
+    tables = set(store.db.table_names())
+    for table in ("datasets", "examples", "example_revisions", "dataset_versions", "dataset_version_examples",
+                  "token_counts", "models", "settings", "imports", "import_rejections", "audit_log",
+                  "pii_findings", "providers", "jobs", "job_events", "job_metrics", "checkpoints", "outbox",
+                  "registry_models", "golden_sets", "golden_prompts", "golden_set_versions", "generations",
+                  "rating_sessions", "comparisons", "comparison_sides", "ratings", "examples_fts"):
+        assert table in tables
+    assert store.schema_version() == MIGRATION_NAMES
+    store.close()
+
+
+@pytest.mark.parametrize("stop_before", MIGRATION_NAMES[1:])
+def test_upgrade_from_every_earlier_version(tmp_path, stop_before):
+    # Build the file as an older release left it, put data in, then open with this release.
+    old = tmp_path / "old.db"
+    db = connect(old)
+    migrations.apply(db, stop_before=stop_before)
+    stamp = "2026-01-01T00:00:00+00:00"
+    db.execute("INSERT INTO datasets(id, name, created_at, updated_at) VALUES (?,?,?,?)",
+               ["d1", "old-data", stamp, stamp])
+    db.execute("INSERT INTO examples(id, dataset_id, position, messages, content_hash, created_at, updated_at) "
+               "VALUES ('e1', 'd1', 1, '[{\"role\":\"user\",\"content\":\"bonjour\"}]', 'h', ?, ?)", [stamp, stamp])
+    db.close()
+    upgraded = Store(old)
+    assert upgraded.schema_version() == MIGRATION_NAMES
+    assert upgraded.get_example("e1")["messages"][0]["content"] == "bonjour"
+    upgraded.close()
+    Store(tmp_path / "fresh.db").close()
+    assert schema(old) == schema(tmp_path / "fresh.db")
+
+
+def test_every_connection_has_wal_and_busy_timeout(tmp_path):
+    store = Store(tmp_path / "p.db")
+    conn = store.db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_second_writer_waits_instead_of_failing(tmp_path):
+    path = tmp_path / "busy.db"
+    first, second = Store(path), Store(path)
+    first.db.execute("BEGIN IMMEDIATE")
+    first.set_setting("holder", "first")
+
+    def release():
+        time.sleep(0.3)
+        first.db.execute("COMMIT")
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    second.set_setting("writer", "second")  # blocks until the first commits, no "database is locked"
+    thread.join()
+    assert second.get_setting("holder") == "first" and first.get_setting("writer") == "second"
+    first.close(), second.close()
+
+
+def test_transaction_rolls_back_every_row(tmp_path):
+    store = Store(tmp_path / "t.db")
+    dataset = store.create_dataset("d")
+    rows = [{"dataset_id": dataset["id"], "position": i, "messages": [], "content_hash": str(i)} for i in range(3)]
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.insert_examples(rows)
+            raise RuntimeError("crash mid-way")
+    assert store.count_examples(dataset["id"]) == 0
+    assert store.db.execute("SELECT count(*) FROM example_revisions").fetchone()[0] == 0
+    store.close()
+
+
+def test_keys_are_uuids(tmp_path):
+    store = Store(tmp_path / "u.db")
+    dataset = store.create_dataset("d")
+    store.insert_examples([{"dataset_id": dataset["id"], "position": 1, "messages": [], "content_hash": "x"}])
+    [example] = store.iter_examples(dataset["id"])
+    for value in (dataset["id"], example["id"]):
+        assert str(uuid.UUID(value)) == value
+    store.close()
+
+
+def test_update_keeps_every_revision_and_search_follows(tmp_path):
+    store = Store(tmp_path / "r.db")
+    dataset = store.create_dataset("d")
+    store.insert_examples([{"dataset_id": dataset["id"], "position": 1, "content_hash": "a",
+                            "messages": [{"role": "user", "content": "parcel lost"}]}])
+    [example] = store.iter_examples(dataset["id"])
+    assert store.search_example_ids(dataset["id"], "parcel") == [example["id"]]
+    store.update_example(example["id"], {"messages": [{"role": "user", "content": "colis perdu"}],
+                                         "content_hash": "b"})
+    store.update_example(example["id"], {"status": "approved"}, action="status")
+    assert [r["action"] for r in store.revisions(example["id"])] == ["create", "edit", "status"]
+    assert store.revisions(example["id"])[0]["snapshot"]["messages"][0]["content"] == "parcel lost"
+    assert store.search_example_ids(dataset["id"], "parcel") == []
+    assert store.search_example_ids(dataset["id"], "colis") == [example["id"]]
+    store.close()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("this is not sqlite " * 100)
+    with pytest.raises(StoreError, match="notes.db"):
+        Store(bogus)
+
+
+def test_pages_are_read_in_order(tmp_path):
+    store = Store(tmp_path / "pages.db")
+    dataset = store.create_dataset("d")
+    store.insert_examples([{"dataset_id": dataset["id"], "position": i, "messages": [], "content_hash": str(i)}
+                           for i in range(1, 2501)])
+    positions = [e["position"] for e in store.iter_examples(dataset["id"], batch=1000)]
+    assert positions == list(range(1, 2501))
+    store.close()
