@@ -45,3 +45,18 @@ def test_cli_imports_screens_only_lazily():
     top_level = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)} | {
         a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
     assert not any(name and name.startswith(("screens", "textual")) for name in top_level)
+
+
+def test_docs_describe_every_table_and_check():
+    from store import Store
+    from workbench.checks import CODES
+
+    schema = (ROOT / "docs" / "schema.md").read_text("utf-8")
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "s.db")
+        tables = [t for t in store.db.table_names() if not t.startswith(("_", "examples_fts_"))]
+        store.close()
+    assert [t for t in tables if f"`{t}`" not in schema] == []
+    checks = (ROOT / "docs" / "checks.md").read_text("utf-8")
+    assert [c for c in CODES if f"`{c}`" not in checks] == []

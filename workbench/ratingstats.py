@@ -460,7 +460,9 @@ def rater_agreement(votes: Iterable[Vote], warn_below: float = 0.4) -> Agreement
 # ------------------------------------------------------------------- Bradley-Terry
 
 
-def _index_comparisons(comparisons: Sequence[tuple[str, str, float]]):
+def _index_comparisons(
+    comparisons: Sequence[tuple[str, str, float]],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Models (sorted) and arrays of (index a, index b, score for a), validated."""
     models = sorted({name for a, b, _ in comparisons for name in (a, b)})
     index = {name: i for i, name in enumerate(models)}
