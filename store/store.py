@@ -11,7 +11,10 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from store.curation import CurationQueries
 from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
+from store.evaluation import EvaluationQueries
+from store.pii import PiiQueries
 
 EXAMPLE_JSON_COLUMNS = ("messages", "tools", "functions", "preferred_output", "non_preferred_output", "tags", "findings")
 #: Columns of an example a user edits; a revision snapshots these.
@@ -38,8 +41,9 @@ def _encode_example(values: dict) -> dict:
     return row
 
 
-class Store:
-    """One open workbench file."""
+class Store(CurationQueries, PiiQueries, EvaluationQueries):
+    """One open workbench file. Queries for each area of the product live in their own
+    mixin module (store/curation.py, store/pii.py, store/evaluation.py)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
