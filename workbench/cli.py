@@ -274,6 +274,15 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
     click.echo(f"{name}: updated {', '.join(changes)}")
 
 
+def _register_subcommands() -> None:
+    from workbench import cli_eval
+
+    cli_eval.register(cli)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Entry point: run the CLI, turning any unexpected error into one line + crash.log."""
     try:

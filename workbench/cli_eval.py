@@ -1,0 +1,197 @@
+"""CLI commands for evaluation: golden sets, model answers, rating sessions and reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from workbench.cli import DataError, UserError, _echo_json, _store
+
+
+def _golden_errors(fn):
+    """Turn GoldenError/RatingError into one-line user errors (exit 2)."""
+    from functools import wraps
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from workbench.golden import GoldenError
+        from workbench.rating import RatingError
+
+        try:
+            return fn(*args, **kwargs)
+        except (GoldenError, RatingError) as exc:
+            raise UserError(str(exc)) from exc
+    return wrapper
+
+
+@click.group()
+def golden() -> None:
+    """Golden sets: prompts to evaluate models on, frozen into versions."""
+
+
+@golden.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--set", "set_name", required=True, help="Golden set (created if new).")
+@click.option("--freeze/--no-freeze", default=True, show_default=True, help="Freeze a version afterwards.")
+@click.option("--message", "-m", default="", help="Changelog of the frozen version.")
+@click.pass_context
+@_golden_errors
+def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str) -> None:
+    """Add prompts from JSONL ({id, messages, reference?, tags?}) or CSV (prompt, system?, reference?, tags?)."""
+    from workbench import golden as g
+
+    store = _store(ctx)
+    result = g.import_prompts(store, set_name, file)
+    click.echo(f"{set_name}: added {result.added} prompts ({result.duplicates} already there).")
+    if freeze:
+        _echo_freeze(*g.freeze(store, set_name, message), set_name)
+
+
+@golden.command(name="from-dataset")
+@click.argument("dataset")
+@click.option("--set", "set_name", required=True)
+@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]))
+@click.option("--tag", help="Only examples with this tag.")
+@click.pass_context
+@_golden_errors
+def golden_from_dataset(ctx, dataset: str, set_name: str, status: str | None, tag: str | None) -> None:
+    """Make prompts from a dataset's examples (the conversation up to the last assistant turn)."""
+    from workbench import golden as g
+
+    result = g.prompts_from_dataset(_store(ctx), set_name, dataset, status, tag)
+    click.echo(f"{set_name}: added {result.added} prompts ({result.duplicates} already there).")
+    for problem in result.problems:
+        click.echo(f"note: {problem}")
+
+
+@golden.command(name="freeze")
+@click.argument("set_name")
+@click.option("--message", "-m", default="")
+@click.pass_context
+@_golden_errors
+def golden_freeze(ctx, set_name: str, message: str) -> None:
+    """Freeze the set's current prompts as a new version."""
+    from workbench import golden as g
+
+    _echo_freeze(*g.freeze(_store(ctx), set_name, message), set_name)
+
+
+def _echo_freeze(version: dict, created: bool, set_name: str) -> None:
+    verb = "froze" if created else "unchanged since"
+    click.echo(f"{set_name}: {verb} version {version['number']} ({version['prompt_count']} prompts).")
+
+
+@golden.command(name="list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def golden_list(ctx, as_json: bool) -> None:
+    """List golden sets."""
+    from workbench.render import table
+
+    rows = _store(ctx).list_golden_sets()
+    if as_json:
+        _echo_json(rows)
+    elif not rows:
+        click.echo("No golden sets yet; `workbench golden import FILE --set NAME` makes one.")
+    else:
+        click.echo(table(["golden set", "prompts", "latest version"],
+                         [(r["name"], r["prompts"], r["latest_version"] or "-") for r in rows]))
+
+
+@click.group()
+def answers() -> None:
+    """Model answers to golden-set prompts."""
+
+
+@answers.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--set", "set_name", required=True, help="Golden set the answers are for.")
+@click.option("--version", "version_number", type=int, help="Golden-set version (default: latest).")
+@click.option("--model", help="Model name for files whose lines do not name one.")
+@click.pass_context
+@_golden_errors
+def answers_import(ctx, file: Path, set_name: str, version_number: int | None, model: str | None) -> None:
+    """Import answers: JSONL {prompt_id, model, output, latency_ms?, tokens?} or OpenAI chat lines."""
+    from workbench import golden as g
+
+    counts = g.import_answers(_store(ctx), set_name, file, version_number, model)
+    for name, n in counts.items():
+        click.echo(f"{name}: {n} answers")
+
+
+@click.group()
+def rate() -> None:
+    """Blind side-by-side rating sessions and their reports."""
+
+
+@rate.command(name="new")
+@click.option("--set", "set_name", required=True, help="Golden set.")
+@click.option("--version", "version_number", type=int, help="Golden-set version (default: latest).")
+@click.option("--candidate", required=True, help="Candidate model (as named in the answers).")
+@click.option("--baseline", required=True, help="Baseline model.")
+@click.option("--target-n", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Ratings planned before the gate gives a verdict.")
+@click.option("--threshold", type=float, default=0.55, show_default=True, help="Win rate needed to promote.")
+@click.option("--name", help="Session name (default: 'CANDIDATE vs BASELINE').")
+@click.pass_context
+@_golden_errors
+def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, threshold, name) -> None:
+    """Plan a rating session between two models."""
+    from workbench.rating import create_session
+
+    session = create_session(_store(ctx), set_name, candidate, baseline, version=version_number,
+                             target_n=target_n, threshold=threshold, name=name)
+    click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app (key 4).")
+
+
+@rate.command(name="sessions")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def rate_sessions(ctx, as_json: bool) -> None:
+    """List rating sessions."""
+    from workbench.render import table
+
+    rows = _store(ctx).list_rating_sessions()
+    if as_json:
+        _echo_json(rows)
+        return
+    click.echo(table(["session", "candidate", "baseline", "pairs", "ratings", "target n"],
+                     [(r["name"], r["candidate_model"], r["baseline_model"], r["pairs"], r["ratings"],
+                       r["target_n"]) for r in rows]) if rows else "No rating sessions yet.")
+
+
+@rate.command(name="whoami")
+@click.argument("name", required=False)
+@click.pass_context
+def rate_whoami(ctx, name: str | None) -> None:
+    """Show or set the rater name recorded with your ratings."""
+    from workbench.rating import RATER_SETTING
+
+    store = _store(ctx)
+    if name:
+        store.set_setting(RATER_SETTING, name.strip())
+    current = store.get_setting(RATER_SETTING)
+    click.echo(current or "No rater name set; `workbench rate whoami NAME` sets it.")
+
+
+@rate.command(name="report")
+@click.argument("session")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_golden_errors
+def rate_report(ctx, session: str, as_json: bool) -> None:
+    """Win rate with intervals, per-tag results, position bias, agreement and the gate."""
+    from workbench.rating import session_report
+    from workbench.render_eval import render_rating_report
+
+    report = session_report(_store(ctx), session)
+    _echo_json(report) if as_json else click.echo(render_rating_report(report))
+
+
+def register(cli: click.Group) -> None:
+    for group in (golden, answers, rate):
+        cli.add_command(group)
+
+
+__all__ = ["register", "DataError"]

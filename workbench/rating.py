@@ -1,0 +1,226 @@
+"""Rating sessions: blind side-by-side pairs, one verdict per key, committed at once.
+
+A session compares a candidate and a baseline model on one golden-set version. Each
+prompt with both answers becomes a comparison; identical answers are marked and count
+as ties without being shown. Which model is on the left is decided per comparison and
+per rater, the first time that rater opens the session: comparisons are grouped by tag
+set, put in a seeded random order inside each group, and alternate sides along that
+order, so every tag group is balanced to within one pair and no rater sees the same
+pattern. The assignment is stored and never shown while rating.
+
+Each rating is one INSERT committed when the key is pressed; undo deletes the rater's
+last rating. Killing the app loses nothing and duplicates nothing (one rating per
+comparison and rater is a table constraint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from store import Store
+from workbench import golden, ratingstats
+from workbench.ratingstats import Vote
+
+VERDICTS = ("left", "right", "tie", "both_bad")
+RATER_SETTING = "rater"
+AUTO_RATER = "(identical answers)"
+
+
+class RatingError(ValueError):
+    """A session cannot be created or used as asked; the message says why and what to do."""
+
+
+def _stable_hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def create_session(store: Store, set_name: str, candidate: str, baseline: str, *, version: int | None = None,
+                   target_n: int = 200, threshold: float = 0.55, name: str | None = None,
+                   seed: str | None = None) -> dict:
+    """Plan a session: one comparison per prompt that both models answered."""
+    if candidate == baseline:
+        raise RatingError("The candidate and the baseline must be different models.")
+    if target_n < 1 or not 0.5 <= threshold < 1:
+        raise RatingError("--target-n must be at least 1 and --threshold between 0.5 and 1.")
+    gv = golden.resolve_version(store, set_name, version)
+    answers = {m: store.generations(gv["id"], m) for m in (candidate, baseline)}
+    for model, rows in answers.items():
+        if not rows:
+            known = ", ".join(r["model"] for r in store.generation_models(gv["id"])) or "none"
+            raise RatingError(f"No answers from {model!r} for {set_name} v{gv['number']} "
+                              f"(models with answers: {known}); import them with `workbench answers import`.")
+    prompts = store.version_prompts(gv["id"])
+    seed = seed or secrets.token_hex(8)
+    both = [p for p in prompts if p["prompt_id"] in answers[candidate] and p["prompt_id"] in answers[baseline]]
+    if not both:
+        raise RatingError("No prompt has answers from both models.")
+    order = sorted(both, key=lambda p: _stable_hash(seed, "order", p["prompt_id"]))
+    comparisons = []
+    for position, prompt in enumerate(order, start=1):
+        cand, base = answers[candidate][prompt["prompt_id"]], answers[baseline][prompt["prompt_id"]]
+        comparisons.append({"prompt_id": prompt["prompt_id"], "candidate_generation_id": cand["id"],
+                            "baseline_generation_id": base["id"], "position": position,
+                            "identical": int(cand["output"].strip() == base["output"].strip())})
+    session = store.create_rating_session({
+        "name": name or f"{candidate} vs {baseline}", "golden_version_id": gv["id"],
+        "candidate_model": candidate, "baseline_model": baseline, "target_n": target_n,
+        "threshold": threshold, "seed": seed}, comparisons)
+    store.audit("create", "rating_session", session["id"], {"set": set_name, "version": gv["number"],
+                                                           "pairs": len(comparisons)})
+    return session
+
+
+def balanced_sides(comparisons: list[dict], seed: str, rater: str) -> dict[str, bool]:
+    """candidate_left per comparison: balanced within each tag set, seeded per rater."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for comparison in comparisons:
+        groups.setdefault(tuple(sorted(comparison.get("tags") or [])), []).append(comparison)
+    sides: dict[str, bool] = {}
+    flip = int(_stable_hash(seed, rater, "start")[:8], 16) % 2
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda c: _stable_hash(seed, rater, c["id"]))
+        for comparison in members:
+            sides[comparison["id"]] = flip == 0
+            flip ^= 1  # alternating along the shuffled order balances every group to within one
+    return sides
+
+
+@dataclass
+class Pair:
+    """One comparison as a rater sees it: left and right, never which model is which."""
+
+    comparison_id: str
+    prompt_id: str
+    external_id: str | None
+    messages: list
+    tags: list[str]
+    left: str
+    right: str
+    candidate_left: bool
+
+
+@dataclass
+class RatingRun:
+    """A rater working through a session. Holds the queue; the store holds the ratings."""
+
+    store: Store
+    session: dict
+    rater: str
+    comparisons: list[dict] = field(default_factory=list)
+    sides: dict[str, bool] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, store: Store, session_name: str, rater: str | None = None) -> "RatingRun":
+        session = store.get_rating_session(session_name)
+        if session is None:
+            raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
+        rater = rater or store.get_setting(RATER_SETTING)
+        if not rater:
+            raise RatingError("Set your rater name first: `workbench rate whoami NAME`.")
+        run = cls(store, session, rater, store.session_comparisons(session["id"]))
+        run.sides = store.sides(session["id"], rater)
+        missing = [c for c in run.comparisons if c["id"] not in run.sides]
+        if missing:
+            store.save_sides(rater, balanced_sides(run.comparisons, session["seed"], rater))
+            run.sides = store.sides(session["id"], rater)
+        return run
+
+    def rated_ids(self) -> set[str]:
+        return {r["comparison_id"] for r in self.store.session_ratings(self.session["id"], self.rater)}
+
+    def queue(self) -> list[dict]:
+        """Comparisons still to rate, in session order, skipped ones last."""
+        rated = self.rated_ids()
+        todo = [c for c in self.comparisons if not c["identical"] and c["id"] not in rated]
+        skipped = [c for c in todo if c["id"] in self.skipped]
+        return [c for c in todo if c["id"] not in self.skipped] + \
+            sorted(skipped, key=lambda c: self.skipped.index(c["id"]))
+
+    def pair(self, comparison: dict) -> Pair:
+        left_is_candidate = self.sides[comparison["id"]]
+        cand, base = comparison["candidate_output"], comparison["baseline_output"]
+        return Pair(comparison["id"], comparison["prompt_id"], comparison.get("external_id"),
+                    comparison["messages"], comparison["tags"] or [],
+                    cand if left_is_candidate else base, base if left_is_candidate else cand, left_is_candidate)
+
+    def next_pairs(self, n: int = 2) -> list[Pair]:
+        return [self.pair(c) for c in self.queue()[:n]]
+
+    def rate(self, pair: Pair, verdict: str, time_ms: int | None = None, flagged: bool = False,
+             comment: str = "") -> bool:
+        """Commit a verdict for a pair; returns False if it was already rated."""
+        if verdict not in VERDICTS:
+            raise RatingError(f"verdict must be one of {', '.join(VERDICTS)}")
+        if pair.comparison_id in self.skipped:
+            self.skipped.remove(pair.comparison_id)
+        return self.store.add_rating({
+            "comparison_id": pair.comparison_id, "rater": self.rater, "verdict": verdict,
+            "candidate_left": pair.candidate_left, "outcome": outcome(verdict, pair.candidate_left),
+            "flagged": flagged, "comment": comment, "time_ms": time_ms})
+
+    def skip(self, pair: Pair) -> None:
+        if pair.comparison_id in self.skipped:
+            self.skipped.remove(pair.comparison_id)
+        self.skipped.append(pair.comparison_id)
+
+    def undo(self) -> dict | None:
+        """Remove this rater's last rating; its pair comes first in the queue again."""
+        row = self.store.delete_last_rating(self.session["id"], self.rater)
+        if row:
+            # Put it in front: move it to the head of the order for this run.
+            self.comparisons.sort(key=lambda c: (c["id"] != row["comparison_id"], c["position"]))
+        return row
+
+    def progress(self) -> dict:
+        rated = self.rated_ids()
+        total = [c for c in self.comparisons if not c["identical"]]
+        by_tag: dict[str, list[int]] = {}
+        for comparison in total:
+            for tag in comparison["tags"] or ["(untagged)"]:
+                done_total = by_tag.setdefault(tag, [0, 0])
+                done_total[1] += 1
+                done_total[0] += comparison["id"] in rated
+        return {"rated": len(rated & {c["id"] for c in total}), "total": len(total),
+                "identical": len(self.comparisons) - len(total), "by_tag": by_tag}
+
+
+def outcome(verdict: str, candidate_left: bool) -> str:
+    """The unblinded outcome of a verdict."""
+    if verdict == "left":
+        return "candidate" if candidate_left else "baseline"
+    if verdict == "right":
+        return "baseline" if candidate_left else "candidate"
+    return verdict
+
+
+def session_votes(store: Store, session: dict) -> list[Vote]:
+    """Every vote of a session; identical answers count once as a tie (no rater, no side)."""
+    comparisons = {c["id"]: c for c in store.session_comparisons(session["id"])}
+    votes = [Vote(c["prompt_id"], AUTO_RATER, "tie", True, tuple(c["tags"] or ()))
+             for c in comparisons.values() if c["identical"]]
+    for rating in store.session_ratings(session["id"]):
+        comparison = comparisons[rating["comparison_id"]]
+        votes.append(Vote(comparison["prompt_id"], rating["rater"], rating["outcome"],
+                          bool(rating["candidate_left"]), tuple(comparison["tags"] or ())))
+    return votes
+
+
+def session_report(store: Store, session_name: str, resamples: int = 2000) -> dict:
+    """Win rate, intervals, per-tag results, position bias, agreement and the gate."""
+    session = store.get_rating_session(session_name)
+    if session is None:
+        raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
+    votes = session_votes(store, session)
+    report = ratingstats.report(votes, session["target_n"], session["threshold"], resamples=resamples,
+                                seed=int(_stable_hash(session["seed"], "bootstrap")[:8], 16))
+    # The automatic ties have no side and no person behind them: leave them out of the
+    # per-rater position bias (they are never decisive, so the overall rate is unaffected).
+    report["position_bias"]["by_rater"] = [
+        row for row in report["position_bias"]["by_rater"] if row["rater"] != AUTO_RATER]
+    report["session"] = {k: session[k] for k in ("id", "name", "candidate_model", "baseline_model",
+                                                  "target_n", "threshold", "created_at")}
+    report["flagged"] = [r["prompt_id"] for r in store.session_ratings(session["id"]) if r["flagged"]]
+    return report
