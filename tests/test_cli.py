@@ -108,6 +108,11 @@ def test_default_store_gets_the_sample_workspace(tmp_path):
     listing = run("datasets", "--json", env={"WORKBENCH_HOME": str(home), "WORKBENCH_NO_SAMPLE": ""})
     [dataset] = json.loads(listing.stdout)
     assert dataset["examples"] >= 60
+    env = {"WORKBENCH_HOME": str(home)}
+    sessions = json.loads(run("rate", "sessions", "--json", env=env).stdout)
+    assert sessions[0]["pairs"] >= 30 and sessions[0]["ratings"] == 0
+    report = run("rate", "report", sessions[0]["name"], env=env)
+    assert report.returncode == 0 and "Gate: CONTINUE" in report.stdout
 
 
 def test_unreadable_store_is_a_clear_error(tmp_path):

@@ -157,8 +157,15 @@ def test_session_errors(store, sample_session):
         create_session(store, "aurora-golden", "gpt-9", BASELINE)
     with pytest.raises(RatingError, match="different models"):
         create_session(store, "aurora-golden", BASELINE, BASELINE)
-    with pytest.raises(RatingError, match="rater name"):
-        RatingRun.open(store, "s")
+    with pytest.raises(RatingError, match="No rating session 'nope'"):
+        RatingRun.open(store, "nope")
+
+
+def test_rater_name_defaults_to_login_and_is_kept(store, sample_session):
+    run = RatingRun.open(store, "s")
+    assert run.rater and store.get_setting("rater") == run.rater
+    store.set_setting("rater", "carla")
+    assert RatingRun.open(store, "s").rater == "carla"
 
 
 KILLER = """

@@ -8,7 +8,6 @@ the cache dir and summarised in one line.
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from pathlib import Path
@@ -17,37 +16,7 @@ import click
 
 from workbench import paths
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-
-
-class UserError(click.ClickException):
-    """A problem the user can fix; printed as one line, exit code 2."""
-
-    exit_code = EXIT_USAGE
-
-    def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class DataError(UserError):
-    exit_code = EXIT_DATA
-
-
-def _store(ctx: click.Context):
-    from store import StoreError
-    from workbench.workspace import open_store
-
-    if "store" not in ctx.obj:
-        try:
-            ctx.obj["store"] = open_store(ctx.obj.get("db"))
-        except StoreError as exc:
-            raise UserError(str(exc)) from exc
-        ctx.call_on_close(ctx.obj["store"].close)
-    return ctx.obj["store"]
-
-
-def _echo_json(value: object) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+from workbench.cli_common import EXIT_DATA, EXIT_OK, EXIT_USAGE, DataError, UserError, _echo_json, _store
 
 
 def _resolve_model(store, name: str):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli import DataError, UserError, _echo_json, _store
+from workbench.cli_common import UserError, _echo_json, _store
 
 
 def _golden_errors(fn):
@@ -193,5 +193,3 @@ def register(cli: click.Group) -> None:
     for group in (golden, answers, rate):
         cli.add_command(group)
 
-
-__all__ = ["register", "DataError"]

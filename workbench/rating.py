@@ -15,6 +15,7 @@ comparison and rater is a table constraint).
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -117,9 +118,7 @@ class RatingRun:
         session = store.get_rating_session(session_name)
         if session is None:
             raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
-        rater = rater or store.get_setting(RATER_SETTING)
-        if not rater:
-            raise RatingError("Set your rater name first: `workbench rate whoami NAME`.")
+        rater = rater or current_rater(store)
         run = cls(store, session, rater, store.session_comparisons(session["id"]))
         run.sides = store.sides(session["id"], rater)
         missing = [c for c in run.comparisons if c["id"] not in run.sides]
@@ -185,6 +184,19 @@ class RatingRun:
                 done_total[0] += comparison["id"] in rated
         return {"rated": len(rated & {c["id"] for c in total}), "total": len(total),
                 "identical": len(self.comparisons) - len(total), "by_tag": by_tag}
+
+
+def current_rater(store: Store) -> str:
+    """The rater name from settings; on first use, the OS login name, saved so it stays
+    the same (change it with `workbench rate whoami NAME`)."""
+    name = store.get_setting(RATER_SETTING)
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "rater"
+        store.set_setting(RATER_SETTING, name)
+    return name
 
 
 def outcome(verdict: str, candidate_left: bool) -> str:

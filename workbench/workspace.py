@@ -45,4 +45,26 @@ def seed_sample_workspace(store: Store) -> None:
         tags = {int(line): list(values) for line, values in json.loads(tags_path.read_text("utf-8")).items()}
     result = import_file(store, source, SAMPLE_DATASET, tags_by_line=tags)
     if result.committed:
+        seed_sample_rating(store)
         store.set_setting(SAMPLE_SETTING, True)
+
+
+SAMPLE_GOLDEN = "aurora-golden"
+SAMPLE_SESSION = "aurora-v3 vs gpt-4.1-mini"
+
+
+def seed_sample_rating(store: Store) -> None:
+    """The sample golden set, both models' answers and a session ready to rate."""
+    from workbench import golden, rating
+
+    folder = SAMPLE_DIR / "golden"
+    if not (folder / "aurora_golden.jsonl").exists() or store.get_golden_set(SAMPLE_GOLDEN):
+        return
+    golden.import_prompts(store, SAMPLE_GOLDEN, folder / "aurora_golden.jsonl")
+    golden.freeze(store, SAMPLE_GOLDEN, "sample golden set")
+    models = {}
+    for name in ("answers_baseline.jsonl", "answers_candidate.jsonl"):
+        models.update(golden.import_answers(store, SAMPLE_GOLDEN, folder / name))
+    candidate = next(m for m in models if m.startswith("ft:"))
+    baseline = next(m for m in models if not m.startswith("ft:"))
+    rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40, name=SAMPLE_SESSION)
