@@ -1,0 +1,410 @@
+"""The Rating screen: two answers side by side, blind, one key per verdict.
+
+Two pair views live in a ContentSwitcher: while one is shown, the next pair is
+already rendered in the other, so a verdict only commits one row and flips the
+switcher (the keystroke-to-next-pair latency is measured by bench/rating_latency.py).
+Which model is on the left comes from the stored blind assignment; model names are
+never shown while rating.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from pathlib import Path
+
+from rich.markdown import Markdown as RichMarkdown
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from store import Store
+from workbench import ratingstats
+from workbench.rating import Pair, RatingError, RatingRun, session_votes
+
+VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "both_bad": "both bad"}
+
+
+def conversation_markdown(messages: list) -> str:
+    """The prompt as markdown: each turn under its role, so roles read without colour."""
+    parts = []
+    for message in messages:
+        role = str(message.get("role", "?")).upper()
+        content = message.get("content")
+        if not isinstance(content, str):
+            content = "" if content is None else str(content)
+        parts.append(f"**{role}**  \n{content}")
+    return "\n\n".join(parts)
+
+
+def word_diff(left: str, right: str) -> tuple[Text, Text]:
+    """Both answers with the words only one of them has highlighted (reverse video, so it
+    also shows with NO_COLOR)."""
+    a, b = left.split(" "), right.split(" ")
+    left_text, right_text = Text(), Text()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        chunk_a, chunk_b = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if op == "equal":
+            left_text.append(chunk_a + " ")
+            right_text.append(chunk_b + " ")
+        else:
+            if chunk_a:
+                left_text.append(chunk_a, style="reverse red")
+                left_text.append(" ")
+            if chunk_b:
+                right_text.append(chunk_b, style="reverse green")
+                right_text.append(" ")
+    return left_text, right_text
+
+
+class PairView(Vertical):
+    """One comparison: the prompt on top, the two answers below."""
+
+    DEFAULT_CSS = """
+    PairView { height: 1fr; }
+    PairView .prompt { height: auto; max-height: 40%; border: round $primary-darken-1; padding: 0 1; }
+    PairView .answers { height: 1fr; }
+    PairView .answer { width: 1fr; border: round $secondary; padding: 0 1; }
+    PairView .answer.diff .answer-md { display: none; }
+    PairView .answer Static.diff-text { display: none; }
+    PairView .answer.diff Static.diff-text { display: block; }
+    PairView.narrow .answers { layout: vertical; }
+    PairView.narrow .answer { width: 1fr; height: 1fr; }
+    """
+
+    def __init__(self, id: str):
+        super().__init__(id=id)
+        self.pair: Pair | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="prompt") as prompt:
+            prompt.border_title = "Prompt"
+            yield Static(classes="prompt-md")
+        with Horizontal(classes="answers"):
+            for side, key in (("left", "1 / ←"), ("right", "2 / →")):
+                with VerticalScroll(classes=f"answer {side}", id=f"{self.id}-{side}") as box:
+                    box.border_title = f"{side.capitalize()}  [{key}]"
+                    yield Static(classes="answer-md")
+                    yield Static(classes="diff-text")
+
+    async def show(self, pair: Pair | None) -> None:
+        """Render a pair (or clear the view when there is none).
+
+        Rich's Markdown renderable in a Static: far cheaper to swap than Textual's
+        Markdown widget (which mounts a widget per block), and it keeps the flip fast."""
+        self.pair = pair
+        prompt = self.query_one(".prompt-md", Static)
+        left_box, right_box = self.query_one(f"#{self.id}-left"), self.query_one(f"#{self.id}-right")
+        if pair is None:
+            prompt.update("")
+            for box in (left_box, right_box):
+                box.query_one(".answer-md", Static).update("")
+                box.query_one(".diff-text", Static).update("")
+            return
+        prompt.update(RichMarkdown(conversation_markdown(pair.messages)))
+        left_box.query_one(".answer-md", Static).update(RichMarkdown(pair.left))
+        right_box.query_one(".answer-md", Static).update(RichMarkdown(pair.right))
+        left_diff, right_diff = word_diff(pair.left, pair.right)
+        left_box.query_one(".diff-text", Static).update(left_diff)
+        right_box.query_one(".diff-text", Static).update(right_diff)
+        for box in (left_box, right_box):
+            box.scroll_home(animate=False)
+
+    def set_diff(self, on_: bool) -> None:
+        for box in self.query(".answer"):
+            box.set_class(on_, "diff")
+
+
+class CommentDialog(ModalScreen[str | None]):
+    """Ask for a comment on the current pair."""
+
+    DEFAULT_CSS = """
+    CommentDialog { align: center middle; }
+    CommentDialog > Vertical { width: 70; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rating.comment.cancel")]
+
+    def __init__(self, current: str):
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Comment on this pair (Enter saves, Esc cancels):")
+            yield Input(value=self.current, id="comment-input")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LiveStats(Message):
+    """Posted by the stats worker with the session's current figures."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class RatingMade(Message):
+    """A verdict was committed (tests and the app can listen for it)."""
+
+    def __init__(self, comparison_id: str, verdict: str):
+        super().__init__()
+        self.comparison_id = comparison_id
+        self.verdict = verdict
+
+
+class RatingScreen(Screen):
+    """Blind side-by-side rating of a session's pairs."""
+
+    HELP = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
+            "backspace/u undo the last rating, f flag, c comment, D word diff. Every rating is saved at once.")
+    BINDINGS = [
+        Binding("1", "verdict('left')", "Left", id="rating.left", priority=True),
+        Binding("left", "verdict('left')", "Left", id="rating.left_arrow", show=False, priority=True),
+        Binding("2", "verdict('right')", "Right", id="rating.right", priority=True),
+        Binding("right", "verdict('right')", "Right", id="rating.right_arrow", show=False, priority=True),
+        Binding("3", "verdict('tie')", "Tie", id="rating.tie", priority=True),
+        Binding("t", "verdict('tie')", "Tie", id="rating.tie_t", show=False),
+        Binding("4", "verdict('both_bad')", "Both bad", id="rating.both_bad", priority=True),
+        Binding("b", "verdict('both_bad')", "Both bad", id="rating.both_bad_b", show=False),
+        Binding("space", "skip", "Skip", id="rating.skip"),
+        Binding("backspace", "undo", "Undo", id="rating.undo"),
+        Binding("u", "undo", "Undo", id="rating.undo_u", show=False),
+        Binding("f", "flag", "Flag", id="rating.flag"),
+        Binding("c", "comment", "Comment", id="rating.comment"),
+        Binding("D", "toggle_diff", "Diff", id="rating.diff"),
+    ]
+    DEFAULT_CSS = """
+    RatingScreen #rating-top { height: auto; }
+    RatingScreen #session-select { width: 1fr; }
+    RatingScreen #status { height: 1; padding: 0 1; background: $boost; }
+    RatingScreen #stats { height: 1; padding: 0 1; }
+    RatingScreen #empty { padding: 1 2; }
+    """
+    NARROW = 100  # below this many columns the answers stack
+    AUTO_FOCUS = ""  # verdict keys must reach the screen, not the session picker
+
+    def __init__(self, store_path: Path | str, session: str | None = None, rater: str | None = None):
+        super().__init__()
+        self.store_path = Path(store_path)
+        self.store = Store(self.store_path)
+        self.session_name = session
+        self.rater = rater
+        self.run: RatingRun | None = None
+        self.current = "view-a"
+        self.shown_at = time.perf_counter()
+        self.flagged = False
+        self.comment = ""
+        self.diff = False
+        self.painted_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        sessions = self.store.list_rating_sessions()
+        with Horizontal(id="rating-top"):
+            yield Select([(s["name"], s["id"]) for s in sessions], prompt="Rating session",
+                         id="session-select", allow_blank=not sessions)
+        yield Static(id="status")
+        with ContentSwitcher(initial="view-a", id="views"):
+            yield PairView("view-a")
+            yield PairView("view-b")
+        yield Static(id="stats")
+        yield Static("", id="empty")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        sessions = self.store.list_rating_sessions()
+        if not sessions:
+            self._show_empty("No rating sessions yet. Create one from a golden set and two models' answers:\n"
+                             "  workbench golden import PROMPTS.jsonl --set NAME\n"
+                             "  workbench answers import ANSWERS.jsonl --set NAME\n"
+                             "  workbench rate new --set NAME --candidate MODEL --baseline MODEL")
+            return
+        wanted = self.session_name
+        chosen = next((s for s in sessions if wanted in (s["id"], s["name"])), sessions[-1])
+        self.query_one("#session-select", Select).value = chosen["id"]
+        await self.open_session(chosen["id"])
+
+    def _show_empty(self, text: str) -> None:
+        self.query_one("#views").display = False
+        self.query_one("#empty", Static).update(text)
+
+    @on(Select.Changed, "#session-select")
+    async def session_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK and (self.run is None or self.run.session["id"] != event.value):
+            await self.open_session(str(event.value))
+
+    async def open_session(self, session_id: str) -> None:
+        try:
+            self.run = RatingRun.open(self.store, session_id, self.rater)
+        except RatingError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#views").display = True
+        self.query_one("#empty", Static).update("")
+        # Rating keys go to the screen, not to the session picker (tab reaches it).
+        self.set_focus(None)
+        await self.refill(both=True)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < self.NARROW
+        for view in self.query(PairView):
+            view.set_class(narrow, "narrow")
+
+    # ---------------------------------------------------------------- showing pairs
+
+    def _views(self) -> tuple[PairView, PairView]:
+        a, b = self.query_one("#view-a", PairView), self.query_one("#view-b", PairView)
+        return (a, b) if self.current == "view-a" else (b, a)
+
+    async def refill(self, both: bool = False) -> None:
+        """Show the head of the queue; render the pair after it in the hidden view."""
+        assert self.run is not None
+        upcoming = self.run.next_pairs(2)
+        shown, hidden = self._views()
+        if both or shown.pair is None or not upcoming or shown.pair.comparison_id != upcoming[0].comparison_id:
+            await shown.show(upcoming[0] if upcoming else None)
+        await hidden.show(upcoming[1] if len(upcoming) > 1 else None)
+        self._pair_started()
+
+    def _pair_started(self) -> None:
+        self.shown_at = time.perf_counter()
+        self.flagged, self.comment = False, ""
+        self.update_status()
+        self.refresh_stats()
+
+    async def advance(self) -> None:
+        """Flip to the prefetched pair, then prefetch the one after it."""
+        assert self.run is not None
+        shown, hidden = self._views()
+        upcoming = self.run.next_pairs(2)
+        if upcoming and hidden.pair and hidden.pair.comparison_id == upcoming[0].comparison_id:
+            self.current = hidden.id
+            self.query_one("#views", ContentSwitcher).current = hidden.id
+            self._pair_started()
+            self.call_after_refresh(self._painted)
+            self.call_after_refresh(self._prefetch)
+        else:
+            await self.refill(both=True)
+
+    def _painted(self) -> None:
+        # Read by bench/rating_latency.py: when the next pair reached the screen.
+        self.painted_at = time.perf_counter()
+
+    async def _prefetch(self) -> None:
+        if self.run is None:
+            return
+        upcoming = self.run.next_pairs(2)
+        shown, hidden = self._views()
+        await hidden.show(upcoming[1] if len(upcoming) > 1 else None)
+
+    def update_status(self) -> None:
+        if self.run is None:
+            return
+        progress = self.run.progress()
+        shown, _ = self._views()
+        pair = shown.pair
+        tags = ", ".join(pair.tags) if pair else ""
+        marks = (" [FLAGGED]" if self.flagged else "") + (" [comment]" if self.comment else "")
+        head = (f"{progress['rated']}/{progress['total']} rated"
+                f" (+{progress['identical']} identical, auto-tied) · rater {self.run.rater}")
+        if pair is None:
+            text = f"{head} · all pairs rated: `workbench rate report` has the full report"
+        else:
+            label = pair.external_id or pair.prompt_id[:8]
+            done, total = self._tag_progress(progress, pair.tags)
+            text = f"{head} · prompt {label} · tags {tags or '-'} ({done}/{total} in tag){marks}"
+        self.query_one("#status", Static).update(escape(text))
+
+    @staticmethod
+    def _tag_progress(progress: dict, tags: list[str]) -> tuple[int, int]:
+        if not tags:
+            return progress["rated"], progress["total"]
+        done, total = progress["by_tag"].get(tags[0], [0, 0])
+        return done, total
+
+    # ---------------------------------------------------------------- actions
+
+    async def action_verdict(self, verdict: str) -> None:
+        shown, _ = self._views()
+        if self.run is None or shown.pair is None:
+            return
+        elapsed = int((time.perf_counter() - self.shown_at) * 1000)
+        self.run.rate(shown.pair, verdict, time_ms=elapsed, flagged=self.flagged, comment=self.comment)
+        self.post_message(RatingMade(shown.pair.comparison_id, verdict))
+        await self.advance()
+
+    async def action_skip(self) -> None:
+        shown, _ = self._views()
+        if self.run is None or shown.pair is None:
+            return
+        self.run.skip(shown.pair)
+        await self.advance()
+
+    async def action_undo(self) -> None:
+        if self.run is None:
+            return
+        row = self.run.undo()
+        if row is None:
+            self.notify("Nothing to undo: you have no ratings in this session.")
+            return
+        self.notify("Last rating removed; rate that pair again.")
+        await self.refill(both=True)
+
+    def action_flag(self) -> None:
+        self.flagged = not self.flagged
+        self.update_status()
+
+    def action_comment(self) -> None:
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.comment = text
+                self.update_status()
+        self.app.push_screen(CommentDialog(self.comment), save)
+
+    def action_toggle_diff(self) -> None:
+        self.diff = not self.diff
+        for view in self.query(PairView):
+            view.set_diff(self.diff)
+
+    # ---------------------------------------------------------------- live statistics
+
+    def refresh_stats(self) -> None:
+        if self.run is not None:
+            self.compute_stats(self.run.session["id"])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rating-stats")
+    def compute_stats(self, session_id: str) -> None:
+        # Its own connection: SQLite objects stay in the thread that made them.
+        with Store(self.store_path) as store:
+            session = store.get_rating_session(session_id)
+            votes = session_votes(store, session)
+        rate = ratingstats.win_rate(votes)
+        if rate.rate is None:
+            text = "No votes yet."
+        else:
+            text = (f"Candidate win rate {rate.rate.value:.1%} [{rate.rate.low:.1%}, {rate.rate.high:.1%}] "
+                    f"over {rate.n} votes (ties and both-bad count half) · "
+                    f"planned n {session['target_n']}: the gate decides only then")
+        self.post_message(LiveStats(text))
+
+    def on_live_stats(self, message: LiveStats) -> None:
+        self.query_one("#stats", Static).update(message.text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(f"Could not compute statistics: {event.worker.error}", severity="warning")
+
+    def on_unmount(self) -> None:
+        self.store.close()
