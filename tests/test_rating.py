@@ -195,3 +195,25 @@ def test_kill_mid_session_loses_and_duplicates_nothing(store, sample_session):
     assert [r["comparison_id"] for r in rows] == committed
     run = RatingRun.open(store, "s", rater="kim")
     assert run.progress()["rated"] == 6 and run.next_pairs(1)[0].comparison_id not in committed
+
+
+def test_leaderboard_ranks_three_models(store, tmp_path):
+    prompts = [{"id": f"p{i}", "messages": [{"role": "user", "content": f"question {i}"}], "tags": ["t"]}
+               for i in range(40)]
+    golden.import_prompts(store, "three", write_jsonl(tmp_path / "p.jsonl", prompts))
+    golden.freeze(store, "three")
+    for model in ("strong", "middle", "weak"):
+        answers = [{"prompt_id": f"p{i}", "model": model, "output": f"{model} answer {i}"} for i in range(40)]
+        golden.import_answers(store, "three", write_jsonl(tmp_path / f"{model}.jsonl", answers))
+    for candidate, baseline, wins in (("strong", "middle", 30), ("middle", "weak", 30)):
+        create_session(store, "three", candidate, baseline, name=f"{candidate}-{baseline}", seed="s")
+        run = RatingRun.open(store, f"{candidate}-{baseline}", rater="ann")
+        for i, pair in enumerate(run.next_pairs(40)):
+            candidate_wins = i < wins
+            run.rate(pair, "left" if pair.candidate_left == candidate_wins else "right")
+    from workbench.rating import leaderboard
+
+    rows = leaderboard(store, "three", resamples=200)
+    assert [r["model"] for r in rows] == ["strong", "middle", "weak"]
+    assert all(r["low"] <= r["strength"] <= r["high"] for r in rows)
+    assert rows[1]["votes"] == 80

@@ -189,6 +189,28 @@ def rate_report(ctx, session: str, as_json: bool) -> None:
     _echo_json(report) if as_json else click.echo(render_rating_report(report))
 
 
+@rate.command(name="leaderboard")
+@click.option("--set", "set_name", help="Only sessions on this golden set.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_golden_errors
+def rate_leaderboard(ctx, set_name: str | None, as_json: bool) -> None:
+    """Bradley-Terry strengths of all rated models, with bootstrap 95% intervals."""
+    from workbench.rating import leaderboard
+    from workbench.render import table
+
+    rows = leaderboard(_store(ctx), set_name)
+    if as_json:
+        _echo_json(rows)
+    elif not rows:
+        click.echo("No ratings yet.")
+    else:
+        click.echo(table(["model", "strength", "95% interval", "votes"],
+                         [(r["model"], f"{r['strength']:.2f}", f"[{r['low']:.2f}, {r['high']:.2f}]", r["votes"])
+                          for r in rows]))
+        click.echo("Strengths: geometric mean 1; P(A beats B) = sA / (sA + sB).")
+
+
 def register(cli: click.Group) -> None:
     for group in (golden, answers, rate):
         cli.add_command(group)

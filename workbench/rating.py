@@ -236,3 +236,28 @@ def session_report(store: Store, session_name: str, resamples: int = 2000) -> di
                                                   "target_n", "threshold", "created_at")}
     report["flagged"] = [r["prompt_id"] for r in store.session_ratings(session["id"]) if r["flagged"]]
     return report
+
+
+def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 1000) -> list[dict]:
+    """Bradley-Terry strengths of every model rated in any session (optionally of one
+    golden set), with bootstrap intervals; ties and both-bad count half a win each."""
+    version_ids = None
+    if golden_set is not None:
+        version_ids = {v["id"] for v in store.golden_versions(golden.resolve_version(store, golden_set)["golden_set_id"])}
+    comparisons: list[tuple[str, str, float]] = []
+    for session in store.list_rating_sessions():
+        if version_ids is not None and session["golden_version_id"] not in version_ids:
+            continue
+        for vote in session_votes(store, session):
+            comparisons.append((session["candidate_model"], session["baseline_model"], ratingstats.SCORES[vote.outcome]))
+    if not comparisons:
+        return []
+    strengths = ratingstats.bradley_terry(comparisons)
+    intervals = ratingstats.bradley_terry_bootstrap(comparisons, resamples=resamples)
+    games: dict[str, int] = {}
+    for a, b, _ in comparisons:
+        games[a] = games.get(a, 0) + 1
+        games[b] = games.get(b, 0) + 1
+    rows = [{"model": m, "strength": s, "low": intervals[m][0], "high": intervals[m][1], "votes": games[m]}
+            for m, s in strengths.items()]
+    return sorted(rows, key=lambda r: -r["strength"])
