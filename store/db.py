@@ -55,6 +55,9 @@ def connect(path: Path | str) -> Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted content (redacted personal data, purged revisions) is overwritten with
+        # zeros instead of lingering in free pages of a file that may be shared.
+        conn.execute("PRAGMA secure_delete = ON")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open as a workbench store ({exc}).") from exc
     except OSError as exc:

@@ -46,21 +46,22 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--db", "db_option", type=click.Path(dir_okay=False, path_type=Path),
+              help="Store file to open (same as the group's --db).")
 @click.pass_context
-def tui(ctx: click.Context) -> None:
+def tui(ctx: click.Context, db_option: Path | None = None) -> None:
     """Open the workbench (terminal UI) on the store."""
+    db = db_option or ctx.obj.get("db")
+    if sys.stdout.isatty() and sys.stdin.isatty():
+        # Lazily: the CLI never needs Textual otherwise. The app opens the store itself
+        # so its startup can keep heavy imports off the path to the first screen.
+        from screens.app import run_app
+
+        ctx.exit(run_app(db))
     from workbench.summary import workspace_summary
 
-    store = _store(ctx)
-    if sys.stdout.isatty():
-        try:
-            from screens.app import run_app  # lazily: the CLI never needs Textual otherwise
-        except ImportError:
-            run_app = None
-        if run_app is not None:
-            run_app(store.path)
-            return
-    click.echo(workspace_summary(store))
+    ctx.obj["db"] = db
+    click.echo(workspace_summary(_store(ctx)))
 
 
 @cli.command()
@@ -159,17 +160,18 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.option("--validation-share", default=0.1, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Share of examples for validation.jsonl (0 for none).")
 @click.option("--message", "-m", default="", help="Changelog for the new version.")
+@click.option("--allow-pii", is_flag=True, help="Export even if examples have unreviewed personal-data findings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
-           message: str, as_json: bool) -> None:
+           message: str, allow_pii: bool, as_json: bool) -> None:
     """Write a dataset's examples as JSONL and freeze a dataset version."""
     from workbench.exporter import ExportRefused, export_dataset
     from workbench.render import render_export
 
     try:
         result = export_dataset(_store(ctx), dataset, out_dir, status=status,
-                                validation_share=validation_share, message=message)
+                                validation_share=validation_share, message=message, allow_pii=allow_pii)
     except ExportRefused as exc:
         raise DataError(str(exc)) from exc
     if as_json:
@@ -244,9 +246,10 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 
 
 def _register_subcommands() -> None:
-    from workbench import cli_eval
+    from workbench import cli_eval, cli_pii
 
     cli_eval.register(cli)
+    cli.add_command(cli_pii.pii)
 
 
 _register_subcommands()

@@ -82,8 +82,13 @@ def _blocking_errors(example: dict, record: dict) -> list[str]:
 
 
 def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, status: str | None = None,
-                   validation_share: float = 0.1, message: str = "", seed: str | None = None) -> ExportResult:
-    """Write train.jsonl (and validation.jsonl) to out_dir and freeze a dataset version."""
+                   validation_share: float = 0.1, message: str = "", seed: str | None = None,
+                   allow_pii: bool = False) -> ExportResult:
+    """Write train.jsonl (and validation.jsonl) to out_dir and freeze a dataset version.
+
+    Personal-data gate: examples changed since their last scan are scanned first
+    (offline), and the export is refused while an exported example has unreviewed
+    findings, unless allow_pii."""
     if status is not None and status not in STATUSES:
         raise ExportRefused(f"--status must be one of {', '.join(STATUSES)}, not {status!r}.")
     if not 0 <= validation_share < 1:
@@ -104,6 +109,8 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         shown = "\n  ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
+    if not allow_pii:
+        _personal_data_gate(store, dataset_name, [example_id for example_id, _ in items])
     validation_ids = choose_validation(items, validation_share, seed)
     try:
         return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message,
@@ -111,6 +118,21 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
     except OSError as exc:
         raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen. "
                             "Free space or choose another --out folder.") from exc
+
+
+def _personal_data_gate(store: Store, dataset_name: str, example_ids: list[str]) -> None:
+    from workbench import pii_review
+
+    if store.unscanned_or_stale(example_ids):
+        pii_review.scan_dataset(store, dataset_name)
+    blockers = pii_review.export_blockers(store, example_ids)
+    if blockers:
+        shown = "\n  ".join(blockers[:20])
+        more = f"\n  ... and {len(blockers) - 20} more" if len(blockers) > 20 else ""
+        raise ExportRefused(
+            f"{len(blockers)} examples may hold personal data that nobody reviewed:\n  {shown}{more}\n"
+            f"Review them (`workbench pii list {dataset_name}`, then `workbench pii decide` and "
+            f"`workbench pii redact`), or export anyway with --allow-pii.")
 
 
 class _SplitWriter:

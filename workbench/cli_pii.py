@@ -1,0 +1,167 @@
+"""CLI commands for personal data: scan, list, decide, preview, redact, deny/allow lists."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import click
+
+from workbench.cli_common import UserError, _echo_json, _store
+
+
+def _pii_errors(fn):
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from workbench.pii_review import PiiError
+
+        try:
+            return fn(*args, **kwargs)
+        except PiiError as exc:
+            raise UserError(str(exc)) from exc
+    return wrapper
+
+
+@click.group()
+def pii() -> None:
+    """Personal data: offline scan (en/nl/fr), review, redaction."""
+
+
+@pii.command()
+@click.argument("dataset")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.pass_context
+@_pii_errors
+def scan(ctx, dataset: str, workers: int) -> None:
+    """Scan the examples changed since the last scan (all of them the first time)."""
+    from workbench.pii_review import scan_dataset
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r  {done}/{total} texts", nl=False, err=True)
+
+    result = scan_dataset(_store(ctx), dataset, workers=workers, progress=progress)
+    click.echo("", err=True)
+    kinds = ", ".join(f"{entity} {n}" for entity, n in result.by_entity.most_common()) or "none"
+    click.echo(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds}); "
+               f"{result.auto_dismissed} dismissed earlier.")
+
+
+@pii.command(name="list")
+@click.argument("dataset")
+@click.option("--decision", type=click.Choice(["pending", "redact", "dismiss"]))
+@click.option("--entity", help="Only this entity type, e.g. EMAIL_ADDRESS.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_pii_errors
+def list_(ctx, dataset: str, decision: str | None, entity: str | None, as_json: bool) -> None:
+    """Findings with the value in context (shown here, never stored in the findings table)."""
+    from workbench.pii_review import findings_with_context
+    from workbench.render import table
+
+    rows = findings_with_context(_store(ctx), dataset, decision, entity)
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("No findings.")
+        return
+    click.echo(table(["id", "example", "msg", "entity", "score", "decision", "in context"],
+                     [(r["id"][:8], f"#{r['position']}", r["message_index"], r["entity"], f"{r['score']:.2f}",
+                       r["decision"], f"…{r['before'][-20:]}[{r['value']}]{r['after'][:20]}…".replace("\n", " "))
+                      for r in rows]))
+
+
+@pii.command()
+@click.argument("dataset")
+@click.argument("finding", required=False)
+@click.option("--redact", "decision", flag_value="redact", help="Accept: redact it.")
+@click.option("--dismiss", "decision", flag_value="dismiss", help="A false positive: keep it.")
+@click.option("--pending", "decision", flag_value="pending", help="Undecide.")
+@click.option("--same-value", is_flag=True, help="Apply to every finding of the same value in the dataset.")
+@click.option("--entity", help="Apply to every pending finding of this entity type.")
+@click.pass_context
+@_pii_errors
+def decide(ctx, dataset: str, finding: str | None, decision: str | None, same_value: bool,
+           entity: str | None) -> None:
+    """Decide a finding (id or id prefix), all findings of its value, or a whole entity type."""
+    from workbench.pii_review import decide as decide_
+
+    if decision is None:
+        raise UserError("Say --redact, --dismiss or --pending.")
+    store = _store(ctx)
+    finding_id = _full_id(store, dataset, finding) if finding else None
+    if not finding_id and not entity:
+        raise UserError("Give a finding id (from `workbench pii list`) or --entity TYPE.")
+    n = decide_(store, dataset, decision, finding_id=None if same_value else finding_id,
+                value_of=finding_id if same_value else None, entity=None if finding_id else entity)
+    click.echo(f"{n} findings marked {decision}.")
+
+
+def _full_id(store, dataset: str, prefix: str) -> str:
+    dataset_row = store.get_dataset(dataset)
+    if dataset_row is None:
+        raise UserError(f"No dataset named {dataset!r}.")
+    matches = [f["id"] for f in store.pii_findings(dataset_row["id"]) if f["id"].startswith(prefix)]
+    if len(matches) != 1:
+        raise UserError(f"{prefix!r} matches {len(matches)} findings; give more of the id.")
+    return matches[0]
+
+
+@pii.command()
+@click.argument("dataset")
+@click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder", show_default=True)
+@click.pass_context
+@_pii_errors
+def preview(ctx, dataset: str, mode: str) -> None:
+    """Show what redacting the accepted findings would change, without changing it."""
+    from workbench.pii_review import preview as preview_
+
+    rows = preview_(_store(ctx), dataset, mode)
+    if not rows:
+        click.echo("Nothing accepted for redaction yet (`workbench pii decide ... --redact`).")
+    for row in rows:
+        click.echo(f"#{row['position']} message {row['message_index']} ({row['field']}):\n"
+                   f"  before: {row['before']}\n  after:  {row['after']}")
+
+
+@pii.command()
+@click.argument("dataset")
+@click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder", show_default=True)
+@click.pass_context
+@_pii_errors
+def redact(ctx, dataset: str, mode: str) -> None:
+    """Redact every accepted finding; the original values are purged from the store."""
+    from workbench.pii_review import apply_redactions
+
+    result = apply_redactions(_store(ctx), dataset, mode)
+    click.echo(f"Redacted {result['values']} values in {result['examples']} examples "
+               f"({result['revisions_purged']} older revisions holding them purged).")
+
+
+def _edit_list(ctx, setting: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    store = _store(ctx)
+    values = [v for v in store.get_setting(setting, []) if v not in remove]
+    values += [v for v in add if v not in values]
+    store.set_setting(setting, values)
+    click.echo("\n".join(values) if values else "(empty)")
+
+
+@pii.command()
+@click.argument("names", nargs=-1)
+@click.option("--remove", multiple=True, help="Take a name off the list.")
+@click.pass_context
+def deny(ctx, names: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Names that are always personal data (customers, staff). No arguments: show the list."""
+    from workbench.pii_review import DENY_SETTING
+
+    _edit_list(ctx, DENY_SETTING, names, remove)
+
+
+@pii.command()
+@click.argument("words", nargs=-1)
+@click.option("--remove", multiple=True)
+@click.pass_context
+def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Words that are never personal data (brands, products). No arguments: show the list."""
+    from workbench.pii_review import ALLOW_SETTING
+
+    _edit_list(ctx, ALLOW_SETTING, words, remove)

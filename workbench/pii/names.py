@@ -1,0 +1,302 @@
+"""Person names without a language model: name lists plus cues.
+
+The lists are Faker's first and last names for en_US, en_GB, nl_NL, nl_BE, fr_FR and
+fr_BE, read as data once per process (`name_lexicon()` is cached). All six are used for
+every language: a Dutch customer writes to an English-speaking shop. The cues (words.py)
+are en, nl and fr together, for the same reason.
+
+How a span is judged (scores before the analyzer's threshold of 0.5):
+
+- a known first name and a known last name, with Dutch or French particles between
+  ("Sanne de Vries", "Jean-Pierre Dubois", "Margaux Lefèvre"): 0.85, 0.95 after a cue;
+- a known first name and a capitalised unknown word: 0.7 (0.8 after a particle);
+- a known first name alone: 0.7 after a cue ("Hi Sanne,", "ik ben Sanne", "Thanks,
+  Sanne."), 0.55 without one, nothing after an article ("the Ida cardigan"); a first
+  name that is also a word ("Will", "May", "Rose", "Ben", "France") needs a greeting,
+  a strong cue or to be addressed;
+- after a strong cue ("my name is", "ik heet", "je m'appelle", "my wife", "Mr", "Mevr.",
+  "Mme", "Name:") any capitalised words: 0.7, or 0.85 with a known last name;
+- after a greeting or sign-off ("Dear", "Beste", "Bonjour", "Regards,"): two capitalised
+  words, or one that ends the phrase ("Hi Zbigniew,"): 0.6, 0.7 with a known last name;
+  after a weak cue ("I'm", "met", "c'est") two capitalised words: 0.6;
+- a known last name alone, with no cue: nothing (every "Baker", "Smith", "Martin").
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from workbench.pii.words import (
+    AMBIGUOUS_FIRST_NAMES,
+    COLON_CUES,
+    COMMON_WORDS,
+    CUE_WORD,
+    GREETING_CUES,
+    PARTICLES,
+    STRONG_CUES,
+    TITLES,
+    VOCATIVE_AFTER,
+    VOCATIVE_BEFORE,
+    WEAK_CUES,
+)
+
+NAME_LOCALES = ("en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE")
+# Words in Faker's nl_NL last names that are not surnames ("The Elder", "Die Bont").
+LIST_NOISE = frozenset("the die uit wel met van het een".split())
+TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+CUE_WINDOW = 40
+NONE, WEAK, GREETING, STRONG = 0, 1, 2, 3
+ELISIONS = frozenset("c j l qu n m t s".split())
+CONTRACTIONS = frozenset("m s ll ve d re t".split())
+# A person's name does not come after an article or a possessive: "the Ida cardigan",
+# "de Fenna regenjas", "le pull Ines" are products named after people.
+DETERMINERS = frozenset("""
+    the a an this that these those my your our his her their its
+    de het een deze dit die dat mijn jouw je uw onze ons zijn haar hun
+    le la les un une ce cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs du des
+""".split())
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    first_names: frozenset[str]
+    last_names: frozenset[str]
+
+
+def _strip_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+@lru_cache(maxsize=1)
+def name_lexicon(locales: tuple[str, ...] = NAME_LOCALES) -> NameLexicon:
+    """First names and last-name words from Faker's person providers (no network, no
+    files of ours). Last names are split into words; particles and common words are
+    dropped, so "van der Berg" gives "Berg" and "The Elder" gives "Elder". Surnames that
+    are also words ("Green", "White", "King") stay: they count only after a first name,
+    a title or a cue."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in locales:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for name in provider.first_names:
+            first.add(name)
+            first.update(part for part in name.split("-") if len(part) > 1)
+        for name in provider.last_names:
+            for word in re.split(r"[\s,]+", name):
+                for part in [word, *word.split("-")]:
+                    if len(part) > 2 and part[0].isupper() and part.lower() not in PARTICLES \
+                            and part.lower() not in LIST_NOISE:
+                        last.add(part)
+    first |= {_strip_accents(n) for n in first}
+    last |= {_strip_accents(n) for n in last}
+    return NameLexicon(frozenset(first), frozenset(last))
+
+
+class NameRecognizer:
+    """Finds PERSON spans in one text. Stateless apart from the lexicon."""
+
+    name = "person_names"
+
+    def __init__(self, lexicon: NameLexicon | None = None):
+        self.lexicon = lexicon or name_lexicon()
+        self._first = self.lexicon.first_names
+        self._last = self.lexicon.last_names
+
+    # ------------------------------------------------------------------ token tests
+
+    @staticmethod
+    def _is_cap(word: str) -> bool:
+        return len(word) > 1 and word[0].isupper() and not word.isupper()
+
+    def _is_first(self, word: str) -> bool:
+        if word in self._first:
+            return True
+        parts = word.split("-")
+        return len(parts) > 1 and all(p in self._first for p in parts)
+
+    def _is_last(self, word: str) -> bool:
+        if word in self._last:
+            return True
+        if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’") and word[2:] in self._last:
+            return True
+        parts = word.split("-")
+        return len(parts) > 1 and all(p in self._last or p in self._first for p in parts) \
+            and any(p in self._last for p in parts)
+
+    @staticmethod
+    def _is_common(word: str) -> bool:
+        lowered = word.lower().replace("’", "'")
+        if lowered in COMMON_WORDS:
+            return True
+        if "'" in lowered:  # I'm, It's, Don't, C'est, J'ai; not O'Neill or D'Hondt
+            head, tail = lowered.split("'", 1)
+            return head in COMMON_WORDS or head in ELISIONS or tail in CONTRACTIONS
+        return False
+
+    def _ambiguous(self, word: str) -> bool:
+        return word in AMBIGUOUS_FIRST_NAMES or word.lower() in COMMON_WORDS
+
+    @staticmethod
+    def _is_particle(word: str) -> bool:
+        return word.lower() in PARTICLES
+
+    # ------------------------------------------------------------------ analysis
+
+    def _cue(self, text: str, start: int, end: int | None = None) -> int:
+        """The strongest cue ending right before `start`. With `end` (a known first name's
+        end), a name addressed between a comma and the sentence end counts as weak."""
+        window = text[max(0, start - CUE_WINDOW):start].lower().replace("’", "'")
+        words = CUE_WORD.findall(window)
+        if not words:
+            return NONE
+        last = words[-1]
+        between = window[window.rindex(last) + len(last):]
+        if last in TITLES and between and between.strip(" \t") == "":
+            return STRONG
+        level = NONE
+        # No cue across a sentence end, nor out of a quoted field: in '"name": "Ida
+        # cardigan"' (a tool's JSON output) "name:" announces a product.
+        if not any(c in '.?;"' for c in between) and (not last.endswith(".") or last in STRONG_CUES):
+            colon = ":" in between
+            for k in range(min(5, len(words)), 0, -1):
+                phrase = " ".join(words[-k:])
+                if phrase in STRONG_CUES or (colon and phrase in COLON_CUES):
+                    return STRONG
+                if phrase in GREETING_CUES:
+                    level = max(level, GREETING)
+                elif phrase in WEAK_CUES:
+                    level = max(level, WEAK)
+        if level == NONE and end is not None and VOCATIVE_BEFORE.search(window) and VOCATIVE_AFTER.match(text, end):
+            return GREETING  # addressed, like a greeting: "Thanks for the reply, Kim."
+        return level
+
+    def find(self, text: str) -> list[tuple[str, int, int, float, str]]:
+        tokens = []
+        for match in TOKEN.finditer(text):
+            word, start, end = match.group(), match.start(), match.end()
+            if word[-2:] in ("'s", "’s") and len(word) > 3:  # Sanne's
+                word, end = word[:-2], end - 2
+            tokens.append((word, start, end))
+        n = len(tokens)
+        found = []
+
+        def joined(a: int, b: int) -> bool:
+            """Tokens a and b are neighbours within one name: only spaces between them
+            (and the apostrophe of "van 't Hof")."""
+            gap = text[tokens[a][2]:tokens[b][1]]
+            return 0 < len(gap) <= 3 and gap.rstrip("'’").strip(" \u00a0") == "" and not gap.startswith(("'", "’"))
+
+        i = 0
+        while i < n:
+            word, start, _ = tokens[i]
+            if not (self._is_cap(word) or self._is_particle(word)):
+                i += 1
+                continue
+            result = self._read_name(text, tokens, i, joined)
+            if result:
+                end_index, score = result
+                found.append(("PERSON", start, tokens[end_index][2], score, self.name))
+                i = end_index + 1
+            else:
+                i += 1
+        return found
+
+    def _read_surnames(self, tokens, j: int, joined, attach: bool) -> list[tuple[int, bool, int]]:
+        """Surname words from token j on: (index, known, particles before it). With
+        `attach`, token j must follow token j-1 (the first name) with only a space."""
+        n = len(tokens)
+        surnames: list[tuple[int, bool, int]] = []
+        k = j
+        while len(surnames) < 2 and k < n:
+            if (k > j or attach) and not joined(k - 1, k):
+                break
+            m, particles = k, 0
+            while m < n and particles < 3 and self._is_particle(tokens[m][0]) and (m == k or joined(m - 1, m)):
+                m, particles = m + 1, particles + 1
+            if m >= n or (m > k and not joined(m - 1, m)):
+                break
+            word = tokens[m][0]
+            if not self._is_cap(word) or (self._is_common(word) and word not in self._last):
+                break
+            known = self._is_last(word)
+            if surnames and not known:  # a second surname must be known: "Sanne de Vries van Bol" stops at Vries
+                break
+            surnames.append((m, known, particles))
+            k = m + 1
+        return surnames
+
+    def _read_name(self, text, tokens, i: int, joined) -> tuple[int, float] | None:
+        """Read a name starting at token i; returns (index of its last token, score)."""
+        n = len(tokens)
+        word = tokens[i][0]
+        firsts = 0
+        j = i
+        if self._is_cap(word):
+            while j < n and firsts < 3 and self._is_cap(tokens[j][0]) and self._is_first(tokens[j][0]) \
+                    and (j == i or joined(j - 1, j)):
+                firsts, j = firsts + 1, j + 1
+        if firsts:
+            surnames = self._read_surnames(tokens, j, joined, attach=True)
+            if not surnames and firsts > 1 and tokens[j - 1][0] in self._last:
+                firsts, j = firsts - 1, j - 1  # "Sanne Martin": Martin is both
+                surnames = [(j, True, 0)]
+            cue = self._cue(text, tokens[i][1], tokens[j - 1][2])
+            ambiguous = self._ambiguous(word)
+            bonus = 0.1 if cue else 0.0
+            after_determiner = i > 0 and tokens[i - 1][0].lower() in DETERMINERS and joined(i - 1, i)
+            if surnames:
+                index, known, particles = surnames[0]
+                last_index = surnames[-1][0]
+                if known:
+                    return last_index, min(0.95, (0.85 if not ambiguous or cue else 0.75) + bonus)
+                if particles:
+                    return last_index, 0.8 + bonus
+                if cue or not ambiguous:
+                    return last_index, 0.7 + bonus
+            # Alone, a first name that is also a word ("Will", "France") needs a greeting,
+            # a strong cue or to be addressed; "from France" is a place.
+            if cue >= GREETING or (cue and not ambiguous):
+                return j - 1, 0.7
+            if not ambiguous and not after_determiner:
+                return j - 1, 0.55
+            return None
+        # Not a known first name: only a cue makes capitalised words a name.
+        if self._is_cap(word) and self._is_common(word) and word not in self._last and not self._is_particle(word):
+            return None
+        cue = self._cue(text, tokens[i][1])
+        if cue == NONE or (cue < STRONG and not self._is_cap(word)):
+            return None
+        surnames = self._read_surnames(tokens, i, joined, attach=False) if self._is_particle(word) else []
+        if surnames:
+            chain = [s[0] for s in surnames]
+        else:
+            # After a title a common word can still be a surname ("Ms White").
+            if not self._is_cap(word) or (self._is_common(word) and not (cue == STRONG and word in self._last)):
+                return None
+            chain = [i]
+            k = i + 1
+            while len(chain) < 3 and k < n and joined(k - 1, k):
+                m, particles = k, 0
+                while m < n and particles < 3 and self._is_particle(tokens[m][0]) and joined(m - 1, m):
+                    m, particles = m + 1, particles + 1
+                if m < n and joined(m - 1, m) and self._is_cap(tokens[m][0]) and (
+                        not self._is_common(tokens[m][0]) or tokens[m][0] in self._last):
+                    chain.append(m)
+                    k = m + 1
+                else:
+                    break
+        last_index = chain[-1]
+        known = any(self._is_last(tokens[c][0]) for c in chain)
+        if cue == STRONG:
+            return last_index, 0.85 if known else 0.7
+        if len(chain) >= 2:  # "met Büreyre Güçlü", "Thank you Atiyye Akgündüz for ..."
+            return last_index, 0.7 if known else 0.6
+        if cue == GREETING:  # one word must end the phrase: "Hi Zbigniew," "Regards,\nZbigniew"
+            after = text[tokens[last_index][2]:tokens[last_index][2] + 3].lstrip(" \t")
+            if after == "" or after[0] in ",!:\n\r.;)":
+                return last_index, 0.6
+        return None

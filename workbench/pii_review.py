@@ -1,0 +1,413 @@
+"""Personal data in a dataset: scan, review decisions, redaction, the export gate.
+
+* Scan: incremental (only examples whose content hash or the engine changed since their
+  last scan), both cores, findings stored as spans with a keyed hash of the value (the
+  value itself is never copied into the findings table).
+* Review: accept (redact) or dismiss per finding, per distinct value across the dataset,
+  or per entity type; dismissed values are remembered for later scans.
+* Redaction: presidio-anonymizer replaces each accepted span with a placeholder
+  (`<PERSON>`) or a consistent pseudonym (the same real value becomes the same
+  locale-appropriate fake value everywhere in one run). Each redaction is a revision;
+  the example's older revisions, which hold the original values, are purged, and the
+  file's free pages and search index are scrubbed, so the values do not survive in the
+  store either.
+* Gate: an export is refused while exported examples have pending findings or changed
+  since their last scan (unless the user allows it), naming the examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from store import Store
+from workbench.checks import check_record
+from workbench.examples import columns_from_record, record_from_example
+
+DECISIONS = ("pending", "redact", "dismiss")
+MODES = ("placeholder", "pseudonym")
+KEY_SETTING = "pii_hash_key"
+DENY_SETTING = "pii_deny_list"
+ALLOW_SETTING = "pii_allow_list"
+SPACY_SETTING = "pii_spacy_model_dir"
+PARALLEL_FROM = 2000  # texts
+FAKER_LOCALES = {"en": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
+
+Progress = Callable[[int, int], None]
+
+
+class PiiError(ValueError):
+    """A request the user can fix (unknown dataset, bad decision); nothing was changed."""
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _hash_key(store: Store) -> bytes:
+    key = store.get_setting(KEY_SETTING)
+    if not key:
+        key = secrets.token_hex(32)
+        store.set_setting(KEY_SETTING, key)
+    return bytes.fromhex(key)
+
+
+def normalise(entity: str, value: str) -> str:
+    """Equal values written differently ("NL91 ABNA…" / "nl91abna…") hash the same."""
+    value = value.strip().casefold()
+    if entity in {"PERSON", "EMAIL_ADDRESS", "URL"}:
+        return re.sub(r"\s+", " ", value)
+    return re.sub(r"[\s\-./()]", "", value)
+
+
+def value_hash(key: bytes, entity: str, value: str) -> str:
+    return hmac.new(key, f"{entity}\x1f{normalise(entity, value)}".encode(), hashlib.sha256).hexdigest()
+
+
+def text_fields(example: dict) -> Iterator[tuple[int, str, str]]:
+    """(message index, field, text) for every piece of text a model would see."""
+    outputs = [("preferred_output", example.get("preferred_output")),
+               ("non_preferred_output", example.get("non_preferred_output"))]
+    for prefix, messages in [("", example.get("messages"))] + [(f"{k}.", v) for k, v in outputs]:
+        for index, message in enumerate(messages or []):
+            if not isinstance(message, dict):
+                continue
+            content = message.get("content")
+            if isinstance(content, str):
+                yield index, f"{prefix}content", content
+            elif isinstance(content, list):
+                for part_index, part in enumerate(content):
+                    if isinstance(part, dict) and isinstance(part.get("text"), str):
+                        yield index, f"{prefix}content.{part_index}", part["text"]
+            for call_index, call in enumerate(message.get("tool_calls") or []):
+                arguments = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+                if isinstance(arguments, str):
+                    yield index, f"{prefix}tool_calls.{call_index}.arguments", arguments
+
+
+def _get_text(example: dict, index: int, field_name: str) -> str:
+    for i, name, text in text_fields(example):
+        if i == index and name == field_name:
+            return text
+    raise KeyError((index, field_name))
+
+
+def _set_text(example: dict, index: int, field_name: str, text: str) -> None:
+    """Write back a text found by text_fields (the inverse of its naming)."""
+    head, _, rest = field_name.partition(".")
+    if head in ("preferred_output", "non_preferred_output"):
+        message, field_name = example[head][index], rest
+    else:
+        message = example["messages"][index]
+    parts = field_name.split(".")
+    if parts[0] == "tool_calls":
+        message["tool_calls"][int(parts[1])]["function"]["arguments"] = text
+    elif len(parts) == 2:  # content.N: a text part
+        message["content"][int(parts[1])]["text"] = text
+    else:
+        message["content"] = text
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def analyzer_for(store: Store):
+    """The offline analyzer with the user's deny/allow lists and optional spaCy model."""
+    from workbench.pii.analyzer import DEFAULT_ALLOW_LIST, build_analyzer
+
+    allow = tuple(DEFAULT_ALLOW_LIST) + tuple(store.get_setting(ALLOW_SETTING, []))
+    return build_analyzer(deny_list=store.get_setting(DENY_SETTING, []), allow_list=allow,
+                          spacy_model_dir=store.get_setting(SPACY_SETTING))
+
+
+@dataclass
+class ScanResult:
+    scanned: int = 0
+    findings: int = 0
+    auto_dismissed: int = 0
+    by_entity: Counter = field(default_factory=Counter)
+
+
+def _dataset(store: Store, name: str) -> dict:
+    dataset = store.get_dataset(name)
+    if dataset is None:
+        raise PiiError(f"No dataset named {name!r}; run `workbench datasets`.")
+    return dataset
+
+
+def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress: Progress | None = None,
+                 analyzer=None, cancelled: Callable[[], bool] | None = None) -> ScanResult:
+    """Scan the examples that changed since their last scan; findings replace old ones."""
+    from store.db import from_json
+
+    dataset = _dataset(store, dataset_name)
+    analyzer = analyzer or analyzer_for(store)
+    engine = analyzer.engine_id
+    key = _hash_key(store)
+    dismissed = store.dismissed_values()
+    rows = store.examples_to_scan(dataset["id"], engine)
+    examples = []
+    for row in rows:
+        for column in ("messages", "preferred_output", "non_preferred_output"):
+            row[column] = from_json(row[column]) if row[column] else None
+        examples.append(row)
+    items, owners = [], []
+    for position, example in enumerate(examples):
+        language = example["language"] if example["language"] in analyzer.languages else analyzer.languages[0]
+        for index, field_name, text in text_fields(example):
+            items.append((text, language))
+            owners.append((position, index, field_name))
+    result = ScanResult()
+    per_example: dict[int, list[dict]] = {i: [] for i in range(len(examples))}
+    done_items = 0
+    # A worker process costs about a second to start: small scans stay in this process.
+    workers = workers if len(items) >= PARALLEL_FROM else 1
+    for item_index, spans in analyzer.iter_analyze_many(items, workers=workers):
+        position, index, field_name = owners[item_index]
+        for span in spans:
+            digest = value_hash(key, span.entity, span.text)
+            decision = "dismiss" if (digest, span.entity) in dismissed else "pending"
+            result.auto_dismissed += decision == "dismiss"
+            per_example[position].append({
+                "message_index": index, "field": field_name, "start": span.start, "end": span.end,
+                "entity": span.entity, "score": span.score, "recognizer": span.recognizer,
+                "value_hash": digest, "decision": decision})
+            result.by_entity[span.entity] += 1
+        done_items += 1
+        if progress and done_items % 200 == 0:
+            progress(done_items, len(items))
+        if cancelled and cancelled():
+            break
+    for position, example in enumerate(examples):
+        store.replace_findings(example["id"], example["content_hash"], engine, per_example[position])
+        result.findings += len(per_example[position])
+    result.scanned = len(examples)
+    if progress:
+        progress(len(items), len(items))
+    store.audit("pii_scan", "dataset", dataset["id"], {"scanned": result.scanned, "findings": result.findings})
+    return result
+
+
+# --------------------------------------------------------------------------- review
+
+
+def findings_with_context(store: Store, dataset_name: str, decision: str | None = None,
+                          entity: str | None = None, width: int = 30) -> list[dict]:
+    """Findings with the value and a snippet around it, for review (read from the example)."""
+    dataset = _dataset(store, dataset_name)
+    examples: dict[str, dict] = {}
+    out = []
+    for finding in store.pii_findings(dataset["id"], decision, entity):
+        example = examples.get(finding["example_id"]) or store.get_example(finding["example_id"])
+        examples[finding["example_id"]] = example
+        text = _get_text(example, finding["message_index"], finding["field"])
+        start, end = finding["start"], finding["end"]
+        out.append({**finding, "value": text[start:end],
+                    "before": text[max(0, start - width):start], "after": text[end:end + width]})
+    return out
+
+
+def decide(store: Store, dataset_name: str, decision: str, *, finding_id: str | None = None,
+           value_of: str | None = None, entity: str | None = None) -> int:
+    """Set a decision for one finding, for every finding of the same value (value_of=a
+    finding id), or for every pending finding of an entity type. Returns how many."""
+    if decision not in DECISIONS:
+        raise PiiError(f"decision must be one of {', '.join(DECISIONS)}")
+    dataset = _dataset(store, dataset_name)
+    findings = store.pii_findings(dataset["id"])
+    if finding_id:
+        chosen = [f for f in findings if f["id"] == finding_id]
+    elif value_of:
+        anchor = next((f for f in findings if f["id"] == value_of), None)
+        chosen = [f for f in findings if anchor and f["value_hash"] == anchor["value_hash"]
+                  and f["entity"] == anchor["entity"]]
+    elif entity:
+        chosen = [f for f in findings if f["entity"] == entity and f["decision"] == "pending"]
+    else:
+        raise PiiError("say which findings: a finding id, a value (by one of its findings) or an entity type")
+    if not chosen:
+        raise PiiError("No such finding in this dataset; `workbench pii list` shows their ids.")
+    store.decide_findings([f["id"] for f in chosen], decision)
+    if decision == "dismiss":
+        store.remember_dismissals(dataset["id"], {(f["value_hash"], f["entity"]) for f in chosen})
+    store.audit("pii_decide", "dataset", dataset["id"], {"decision": decision, "findings": len(chosen)})
+    return len(chosen)
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+def pseudonym(entity: str, digest: str, language: str | None) -> str:
+    """A fake value of the same kind, the same for the same hash and locale."""
+    from faker import Faker
+
+    fake = Faker(FAKER_LOCALES.get(language or "en", "en_GB"))
+    fake.seed_instance(int(digest[:16], 16))
+    makers = {"PERSON": fake.name, "EMAIL_ADDRESS": lambda: fake.email(domain="example.invalid"),
+              "PHONE_NUMBER": fake.phone_number, "IBAN_CODE": fake.iban,
+              "CREDIT_CARD": lambda: fake.credit_card_number("visa16"), "IP_ADDRESS": fake.ipv4_private,
+              "URL": lambda: f"https://{fake.domain_word()}.example.invalid/"}
+    maker = makers.get(entity)
+    return maker() if maker else f"<{entity}>"
+
+
+def _replacements(store: Store, dataset_id: str, mode: str) -> dict[str, list[dict]]:
+    """Accepted findings per example."""
+    grouped: dict[str, list[dict]] = {}
+    for finding in store.pii_findings(dataset_id, decision="redact"):
+        grouped.setdefault(finding["example_id"], []).append(finding)
+    return grouped
+
+
+def _redact_text(text: str, findings: list[dict], substitute: Callable[[dict], str]) -> str:
+    return _redact(text, findings, substitute)[0]
+
+
+def _redact(text: str, findings: list[dict], substitute: Callable[[dict], str]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with each finding replaced, and where the replacements now stand."""
+    from presidio_anonymizer import AnonymizerEngine
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    by_span = {(f["start"], f["end"]): f for f in findings}
+    results = [RecognizerResult(f["entity"], f["start"], f["end"], f["score"]) for f in findings]
+    # One custom operator per entity type; the span's own finding picks its replacement.
+    operators = {}
+    for entity in {f["entity"] for f in findings}:
+        spans = {k: v for k, v in by_span.items() if v["entity"] == entity}
+        values = {text[s:e]: substitute(f) for (s, e), f in spans.items()}
+        operators[entity] = OperatorConfig("custom", {"lambda": lambda value, values=values: values[value]})
+    result = AnonymizerEngine().anonymize(text, results, operators)
+    return result.text, [(item.start, item.end) for item in result.items]
+
+
+def preview(store: Store, dataset_name: str, mode: str = "placeholder", limit: int = 20) -> list[dict]:
+    """Before/after of the accepted findings, without changing anything."""
+    dataset = _dataset(store, dataset_name)
+    out = []
+    for example_id, findings in list(_replacements(store, dataset["id"], mode).items())[:limit]:
+        example = store.get_example(example_id)
+        substitute = _substitute(mode, example.get("language"))
+        for (index, field_name), group in _by_field(findings).items():
+            text = _get_text(example, index, field_name)
+            out.append({"position": example["position"], "message_index": index, "field": field_name,
+                        "before": text, "after": _redact_text(text, group, substitute)})
+    return out
+
+
+def _by_field(findings: list[dict]) -> dict[tuple[int, str], list[dict]]:
+    grouped: dict[tuple[int, str], list[dict]] = {}
+    for finding in findings:
+        grouped.setdefault((finding["message_index"], finding["field"]), []).append(finding)
+    return grouped
+
+
+def _substitute(mode: str, language: str | None) -> Callable[[dict], str]:
+    if mode == "placeholder":
+        return lambda f: f"<{f['entity']}>"
+    return lambda f: pseudonym(f["entity"], f["value_hash"], language)
+
+
+def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder") -> dict:
+    """Redact every accepted finding: one revision per example, older revisions purged."""
+    if mode not in MODES:
+        raise PiiError(f"mode must be one of {', '.join(MODES)}")
+    dataset = _dataset(store, dataset_name)
+    grouped = _replacements(store, dataset["id"], mode)
+    if not grouped:
+        return {"examples": 0, "values": 0, "revisions_purged": 0}
+    language_of = _first_language_per_value(store, grouped)
+    values = purged = 0
+    written: dict[str, list[tuple[int, str, int, int]]] = {}  # example -> replaced spans
+    with store.transaction():
+        for example_id, findings in grouped.items():
+            example = store.get_example(example_id)
+
+            def substitute(f: dict) -> str:
+                if mode == "placeholder":
+                    return f"<{f['entity']}>"
+                return pseudonym(f["entity"], f["value_hash"], language_of[f["value_hash"]])
+
+            for (index, field_name), group in _by_field(findings).items():
+                text = _get_text(example, index, field_name)
+                new_text, spans = _redact(text, group, substitute)
+                _set_text(example, index, field_name, new_text)
+                written.setdefault(example_id, []).extend((index, field_name, a, b) for a, b in spans)
+                values += len(group)
+            changes = {"messages": example["messages"], "preferred_output": example.get("preferred_output"),
+                       "non_preferred_output": example.get("non_preferred_output"), **_content_columns(example)}
+            updated = store.update_example(example_id, changes, action="redact", author="pii")
+            purged += store.purge_revisions_before(example_id, updated["revision"])
+        store.audit("pii_redact", "dataset", dataset["id"], {"examples": len(grouped), "values": values,
+                                                             "mode": mode})
+    store.scrub_free_space()
+    if mode == "pseudonym":
+        _dismiss_our_pseudonyms(store, dataset_name, dataset["id"], written)
+    return {"examples": len(grouped), "values": values, "revisions_purged": purged}
+
+
+def _dismiss_our_pseudonyms(store: Store, dataset_name: str, dataset_id: str,
+                            written: dict[str, list[tuple[int, str, int, int]]]) -> None:
+    """The fake values we just wrote look like personal data to the next scan: scan the
+    redacted examples now and dismiss (and remember) every finding inside a span we wrote."""
+    scan_dataset(store, dataset_name)
+    ours = []
+    for example_id, spans in written.items():
+        for finding in store.pii_findings(dataset_id, example_id=example_id):
+            if any(finding["message_index"] == i and finding["field"] == f and a < finding["end"] and finding["start"] < b
+                   for i, f, a, b in spans):
+                ours.append(finding)
+    if ours:
+        store.decide_findings([f["id"] for f in ours], "dismiss")
+        store.remember_dismissals(dataset_id, {(f["value_hash"], f["entity"]) for f in ours})
+
+
+def _content_columns(example: dict) -> dict:
+    """Hash, turns, language and findings of the example's (new) content."""
+    record = record_from_example(example)
+    columns = columns_from_record(record)
+    findings = check_record(record)
+    return {"content_hash": columns["content_hash"], "turns": columns["turns"], "language": columns["language"],
+            "findings": [f.to_dict() for f in findings], "errors": sum(f.is_error for f in findings),
+            "warnings": sum(not f.is_error for f in findings)}
+
+
+def _first_language_per_value(store: Store, grouped: dict[str, list[dict]]) -> dict[str, str | None]:
+    """The language of the first example (by position) holding each value: its pseudonym's locale."""
+    first: dict[str, tuple[int, str | None]] = {}
+    for example_id, findings in grouped.items():
+        example = store.get_example(example_id)
+        for finding in findings:
+            seen = first.get(finding["value_hash"])
+            if seen is None or example["position"] < seen[0]:
+                first[finding["value_hash"]] = (example["position"], example.get("language"))
+    return {digest: language for digest, (_, language) in first.items()}
+
+
+# --------------------------------------------------------------------------- gate
+
+
+def export_blockers(store: Store, example_ids: list[str]) -> list[str]:
+    """Why these examples may not leave the machine yet, one line per blocking example."""
+    if not example_ids:
+        return []
+    wanted = set(example_ids)
+    reasons: dict[str, str] = {}
+    for example_id in store.unscanned_or_stale(example_ids):
+        reasons[example_id] = "not scanned for personal data since its last change"
+    dataset_ids = {store.get_example(i)["dataset_id"] for i in list(wanted)[:1]}
+    for dataset_id in dataset_ids:
+        pending: Counter = Counter()
+        for finding in store.pii_findings(dataset_id, decision="pending"):
+            if finding["example_id"] in wanted:
+                pending[finding["example_id"]] += 1
+        for example_id, n in pending.items():
+            reasons.setdefault(example_id, f"{n} unreviewed personal-data finding{'s' if n > 1 else ''}")
+    lines = []
+    for example_id, reason in reasons.items():
+        example = store.get_example(example_id)
+        lines.append((example["position"], f"#{example['position']} ({example_id[:8]}): {reason}"))
+    return [line for _, line in sorted(lines)]
