@@ -122,3 +122,18 @@ def test_scan_never_touches_the_network(sample, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", blocked)
     monkeypatch.setattr(socket, "getaddrinfo", blocked)
     assert pii_review.scan_dataset(sample, "aurora").scanned == 76
+
+
+def test_presidio_engine_runs_our_recognizers_offline(monkeypatch):
+    import socket
+
+    from workbench.pii.analyzer import build_analyzer
+    from workbench.pii.presidio import presidio_engine
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("blocked")))
+    analyzer = build_analyzer()
+    engine = presidio_engine(analyzer)
+    text = "Bonjour, je m'appelle Margaux Lefèvre, mon IBAN est FR14 2004 1010 0505 0001 3M02 606."
+    ours = {(s.entity, s.start, s.end) for s in analyzer.analyze(text, "fr")}
+    theirs = {(r.entity_type, r.start, r.end) for r in engine.analyze(text, language="fr")}
+    assert ours == theirs and ("PERSON", 22, 37) in theirs
