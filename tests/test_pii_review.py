@@ -137,3 +137,16 @@ def test_presidio_engine_runs_our_recognizers_offline(monkeypatch):
     ours = {(s.entity, s.start, s.end) for s in analyzer.analyze(text, "fr")}
     theirs = {(r.entity_type, r.start, r.end) for r in engine.analyze(text, language="fr")}
     assert ours == theirs and ("PERSON", 22, 37) in theirs
+
+
+def test_cancelled_scan_keeps_only_whole_examples(sample):
+    calls = {"n": 0}
+
+    def cancel_after_some() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 50
+
+    partial = pii_review.scan_dataset(sample, "aurora", cancelled=cancel_after_some)
+    assert 0 < partial.scanned < 76
+    rest = pii_review.scan_dataset(sample, "aurora")
+    assert partial.scanned + rest.scanned == 76

@@ -182,10 +182,16 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
             progress(done_items, len(items))
         if cancelled and cancelled():
             break
+    # After a cancel, only examples whose every text was analysed count as scanned.
+    last_item = {position: -1 for position in range(len(examples))}
+    for item_index, (position, _, _) in enumerate(owners):
+        last_item[position] = item_index
     for position, example in enumerate(examples):
+        if last_item[position] >= done_items:
+            continue
         store.replace_findings(example["id"], example["content_hash"], engine, per_example[position])
         result.findings += len(per_example[position])
-    result.scanned = len(examples)
+        result.scanned += 1
     if progress:
         progress(len(items), len(items))
     store.audit("pii_scan", "dataset", dataset["id"], {"scanned": result.scanned, "findings": result.findings})

@@ -1,0 +1,281 @@
+"""The Personal data screen: scan a dataset, review findings in context, redact.
+
+Findings are listed grouped by entity type (or by example, `g`), with the span
+highlighted in its message. Decisions go per finding (r redact / x dismiss), per
+distinct value across the dataset (R / X) or per entity type (E redact every pending
+finding of the type). `p` previews the redaction, `A` applies it. Scans run in a worker
+with a progress bar, cancellable with Esc.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
+
+from store import Store
+from workbench import pii_review
+
+
+class ScanProgress(Message):
+    def __init__(self, done: int, total: int):
+        super().__init__()
+        self.done, self.total = done, total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanProgress)
+
+
+class ScanFinished(Message):
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class PreviewDialog(ModalScreen[str | None]):
+    """Before/after of the accepted findings; Enter applies with placeholders, p with
+    pseudonyms, Esc cancels."""
+
+    DEFAULT_CSS = """
+    PreviewDialog { align: center middle; }
+    PreviewDialog > Vertical { width: 90%; height: 80%; border: thick $primary; background: $surface; padding: 0 1; }
+    PreviewDialog VerticalScroll { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("enter", "choose('placeholder')", "Apply with <PLACEHOLDERS>", id="pii.preview.placeholder"),
+        Binding("p", "choose('pseudonym')", "Apply with pseudonyms", id="pii.preview.pseudonym"),
+        Binding("escape", "choose(None)", "Cancel", id="pii.preview.cancel"),
+    ]
+
+    def __init__(self, rows: list[dict]):
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Redaction preview: Enter applies with <PLACEHOLDERS>, p with pseudonyms, Esc cancels. "
+                        "Older revisions holding the values are purged.")
+            with VerticalScroll():
+                if not self.rows:
+                    yield Static("Nothing accepted yet: mark findings with r / R / E first.")
+                for row in self.rows:
+                    yield Static(Text.assemble((f"#{row['position']} message {row['message_index']}\n", "bold"),
+                                               ("before: ", "dim"), row["before"][:400], "\n",
+                                               ("after:  ", "dim"), row["after"][:400], "\n"))
+            yield Footer()
+
+    def action_choose(self, mode: str | None) -> None:
+        self.dismiss(mode if self.rows else None)
+
+
+class PiiScreen(Screen):
+    """Review personal data found in a dataset."""
+
+    HELP = ("Personal data. s scan (Esc cancels), r/x redact or dismiss the finding, R/X every finding of the "
+            "same value, E redact every pending finding of this type, g group by type or example, p preview and "
+            "apply the redaction. Dismissed values are remembered for later scans.")
+    BINDINGS = [
+        Binding("s", "scan", "Scan", id="pii.scan"),
+        Binding("r", "decide('redact', 'one')", "Redact", id="pii.redact"),
+        Binding("x", "decide('dismiss', 'one')", "Dismiss", id="pii.dismiss"),
+        Binding("R", "decide('redact', 'value')", "Redact value", id="pii.redact_value"),
+        Binding("X", "decide('dismiss', 'value')", "Dismiss value", id="pii.dismiss_value", show=False),
+        Binding("E", "decide('redact', 'entity')", "Redact type", id="pii.redact_entity", show=False),
+        Binding("g", "toggle_group", "Group", id="pii.group"),
+        Binding("p", "preview", "Preview/apply", id="pii.preview"),
+        Binding("escape", "cancel_scan", "Cancel scan", id="pii.cancel", show=False),
+    ]
+    DEFAULT_CSS = """
+    PiiScreen #pii-top { height: auto; }
+    PiiScreen #pii-dataset { width: 1fr; }
+    PiiScreen #pii-summary { height: auto; padding: 0 1; }
+    PiiScreen #pii-progress { display: none; }
+    PiiScreen #pii-progress.running { display: block; }
+    PiiScreen #pii-body { height: 1fr; }
+    PiiScreen #pii-table { width: 3fr; }
+    PiiScreen #pii-context { width: 2fr; border: round $secondary; padding: 0 1; }
+    PiiScreen.narrow #pii-body { layout: vertical; }
+    """
+
+    def __init__(self, store_path: Path | str, dataset: str | None = None):
+        super().__init__()
+        self.store_path = Path(store_path)
+        self.store = Store(self.store_path)
+        self.dataset = dataset
+        self.group_by = "entity"
+        self.rows: list[dict] = []
+        self.cancel_requested = False
+
+    def compose(self) -> ComposeResult:
+        datasets = self.store.list_datasets()
+        with Horizontal(id="pii-top"):
+            yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
+                         allow_blank=not datasets)
+        yield Static(id="pii-summary")
+        yield ProgressBar(id="pii-progress", show_eta=False)
+        with Horizontal(id="pii-body"):
+            yield DataTable(id="pii-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="pii-context"):
+                yield Static(id="pii-context-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pii-table", DataTable)
+        table.add_columns("type", "example", "msg", "value", "score", "decision")
+        datasets = self.store.list_datasets()
+        if not datasets:
+            self.query_one("#pii-summary", Static).update(
+                "No datasets yet. Import one (`workbench import FILE`), then scan it here with s.")
+            return
+        name = self.dataset if any(d["name"] == self.dataset for d in datasets) else datasets[0]["name"]
+        self.query_one("#pii-dataset", Select).value = name
+        self.dataset = name
+        self.reload()
+        table.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "narrow")
+
+    @on(Select.Changed, "#pii-dataset")
+    def dataset_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK and event.value != self.dataset:
+            self.dataset = str(event.value)
+            self.reload()
+
+    # ---------------------------------------------------------------- listing
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        table = self.query_one("#pii-table", DataTable)
+        row_before = table.cursor_row if keep_cursor else 0
+        self.rows = pii_review.findings_with_context(self.store, self.dataset) if self.dataset else []
+        key = (lambda r: (r["entity"], r["position"], r["start"])) if self.group_by == "entity" else \
+            (lambda r: (r["position"], r["message_index"], r["start"]))
+        self.rows.sort(key=key)
+        table.clear()
+        for row in self.rows:
+            table.add_row(row["entity"], f"#{row['position']}", str(row["message_index"]),
+                          escape(row["value"][:40]), f"{row['score']:.2f}", row["decision"], key=row["id"])
+        if self.rows:
+            table.move_cursor(row=min(row_before, len(self.rows) - 1))
+        self.update_summary()
+        self.show_context()
+
+    def update_summary(self) -> None:
+        if not self.dataset:
+            return
+        dataset = self.store.get_dataset(self.dataset)
+        counts: dict[str, int] = {}
+        for row in self.store.pii_summary(dataset["id"]):
+            counts[row["decision"]] = counts.get(row["decision"], 0) + row["findings"]
+        stale = len(self.store.examples_to_scan(dataset["id"], "")) if dataset else 0
+        text = (f"{len(self.rows)} findings: {counts.get('pending', 0)} pending, {counts.get('redact', 0)} to redact, "
+                f"{counts.get('dismiss', 0)} dismissed · grouped by {self.group_by} (g)")
+        if not self.rows:
+            text = "No findings yet: press s to scan this dataset (offline)." if stale else "No personal data found."
+        self.query_one("#pii-summary", Static).update(text)
+
+    def current(self) -> dict | None:
+        table = self.query_one("#pii-table", DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def show_context(self) -> None:
+        row = self.current()
+        target = self.query_one("#pii-context-text", Static)
+        if row is None:
+            target.update("")
+            return
+        example = self.store.get_example(row["example_id"])
+        text = pii_review._get_text(example, row["message_index"], row["field"])
+        shown = Text(text)
+        shown.stylize("reverse bold", row["start"], row["end"])
+        head = Text(f"{row['entity']} in example #{row['position']}, message {row['message_index']} "
+                    f"({row['field']}), found by {row['recognizer']} at {row['score']:.2f}\n\n", style="dim")
+        target.update(head + shown)
+
+    # ---------------------------------------------------------------- decisions
+
+    def action_decide(self, decision: str, scope: str) -> None:
+        row = self.current()
+        if row is None:
+            return
+        kwargs = {"one": {"finding_id": row["id"]}, "value": {"value_of": row["id"]},
+                  "entity": {"entity": row["entity"]}}[scope]
+        try:
+            n = pii_review.decide(self.store, self.dataset, decision, **kwargs)
+        except pii_review.PiiError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        if scope != "one":
+            self.notify(f"{n} findings marked {decision}.")
+        self.reload()
+        table = self.query_one("#pii-table", DataTable)
+        if scope == "one" and table.cursor_row < len(self.rows) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_toggle_group(self) -> None:
+        self.group_by = "example" if self.group_by == "entity" else "entity"
+        self.reload(keep_cursor=False)
+
+    def action_preview(self) -> None:
+        if not self.dataset:
+            return
+        rows = pii_review.preview(self.store, self.dataset, "placeholder", limit=200)
+
+        def apply(mode: str | None) -> None:
+            if mode:
+                result = pii_review.apply_redactions(self.store, self.dataset, mode)
+                self.notify(f"Redacted {result['values']} values in {result['examples']} examples; "
+                            f"{result['revisions_purged']} older revisions purged.")
+                self.reload(keep_cursor=False)
+
+        self.app.push_screen(PreviewDialog(rows), apply)
+
+    # ---------------------------------------------------------------- scanning
+
+    def action_scan(self) -> None:
+        if not self.dataset:
+            return
+        self.cancel_requested = False
+        self.query_one("#pii-progress", ProgressBar).add_class("running")
+        self.query_one("#pii-summary", Static).update("Scanning (Esc cancels) ...")
+        self.run_scan(self.dataset)
+
+    def action_cancel_scan(self) -> None:
+        self.cancel_requested = True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pii-scan")
+    def run_scan(self, dataset: str) -> None:
+        with Store(self.store_path) as store:  # the worker thread's own connection
+            result = pii_review.scan_dataset(
+                store, dataset, progress=lambda d, t: self.post_message(ScanProgress(d, t)),
+                cancelled=lambda: self.cancel_requested)
+        kinds = ", ".join(f"{k} {n}" for k, n in result.by_entity.most_common()) or "nothing"
+        self.post_message(ScanFinished(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds})."))
+
+    def on_scan_progress(self, message: ScanProgress) -> None:
+        self.query_one("#pii-progress", ProgressBar).update(total=max(1, message.total), progress=message.done)
+
+    def on_scan_finished(self, message: ScanFinished) -> None:
+        self.query_one("#pii-progress", ProgressBar).remove_class("running")
+        self.notify(message.text if not self.cancel_requested else "Scan cancelled; scanned examples are kept.")
+        self.reload(keep_cursor=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.query_one("#pii-progress", ProgressBar).remove_class("running")
+            self.notify(f"Scan failed: {event.worker.error}", severity="error")
+
+    def on_unmount(self) -> None:
+        self.store.close()
