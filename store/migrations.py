@@ -451,3 +451,28 @@ def m0003_rest_of_product(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0004_curation")
+def m0004_curation(db: Database) -> None:
+    # The app's undo/redo stack, kept in the file so it survives a restart. Each row
+    # points at two revisions of one example; a bulk action is one group.
+    db.executescript(
+        """
+        CREATE TABLE edit_log (
+            seq INTEGER PRIMARY KEY,        -- order of actions (rowid: max + 1)
+            group_id TEXT NOT NULL,         -- one user action (a bulk edit is one group)
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            action TEXT NOT NULL,           -- edit, status, tags, notes, create, duplicate, delete, restore
+            before_revision INTEGER,        -- NULL when the action created the example
+            after_revision INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone')),
+            author TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_edit_log_group ON edit_log(group_id);
+        CREATE INDEX idx_edit_log_state ON edit_log(state, seq);
+        -- Pages of live examples in dataset order, without touching deleted rows.
+        CREATE INDEX idx_examples_dataset_live ON examples(dataset_id, deleted_at, position);
+        """
+    )

@@ -1,0 +1,196 @@
+"""The workbench App: modes (Examples, Budget, Jobs, Rating, Registry), the keymap,
+help, the command palette, and `run_app` for the CLI.
+
+`make_app` is the one factory used by the CLI and the tests. Startup stays light: the
+screens other than Examples, the tokenizers and the import/export code load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Iterable
+
+
+def _import_sqlite_utils_lightly() -> None:
+    """sqlite-utils imports pandas and numpy (~0.5 s) only to map their types in
+    inserts, which the store never does. Import it with both hidden so the first
+    screen paints sooner; they stay importable for anything that needs them later."""
+    if "sqlite_utils" in sys.modules:
+        return
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment] - makes `import name` fail fast
+    try:
+        importlib.import_module("sqlite_utils")
+    finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
+
+
+_import_sqlite_utils_lightly()
+
+from textual.app import App, SystemCommand  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+
+from screens import keys  # noqa: E402
+from store import Store  # noqa: E402
+
+TARGET_MODEL_SETTING = "tui.target_model"
+DATASET_SETTING = "tui.dataset"
+DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+
+
+def _examples() -> Screen:
+    from screens.examples import ExamplesScreen
+
+    return ExamplesScreen()
+
+
+def _budget() -> Screen:
+    from screens.budget import BudgetScreen
+
+    return BudgetScreen()
+
+
+def _placeholder(name: str):
+    def build() -> Screen:
+        from screens import placeholders
+
+        return {"jobs": placeholders.JobsScreen, "rating": placeholders.RatingScreen,
+                "registry": placeholders.RegistryScreen}[name]()
+    return build
+
+
+class WorkbenchApp(App):
+    TITLE = "ft-workbench"
+    MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
+             "rating": _placeholder("rating"), "registry": _placeholder("registry")}
+    DEFAULT_MODE = "examples"
+    #: Tests set this False for stable snapshots; every Input/TextArea follows it.
+    cursor_blink = True
+    BINDINGS = keys.bindings("app")
+    CSS = """
+    Screen { background: $background; }
+    Footer { height: 1; }
+    """
+
+    def __init__(self, store: Store, keymap_file: Path | None = None) -> None:
+        super().__init__()
+        from workbench.curation import Curation
+
+        self.store = store
+        self.curation = Curation(store)
+        self.user_keymap, self.keymap_problems = keys.load_keymap(keymap_file)
+        self._target_model = None
+
+    # ------------------------------------------------------------------ shared state
+
+    @property
+    def target_model(self):
+        """The model whose encoding and context limit the screens use (a ModelSpec)."""
+        if self._target_model is None:
+            from workbench.budget import UnknownModel
+            from workbench.catalog import resolve_model
+
+            name = self.store.get_setting(TARGET_MODEL_SETTING, DEFAULT_MODEL)
+            try:
+                self._target_model = resolve_model(self.store, name)
+            except UnknownModel:
+                self._target_model = resolve_model(self.store, self.store.list_models()[0]["name"])
+        return self._target_model
+
+    def set_target_model(self, name: str) -> None:
+        self.store.set_setting(TARGET_MODEL_SETTING, name)
+        self._target_model = None
+
+    def current_dataset(self) -> dict | None:
+        dataset_id = self.store.get_setting(DATASET_SETTING)
+        return (self.store.get_dataset(dataset_id) if dataset_id else None) or self.store.first_dataset()
+
+    def set_dataset(self, dataset_id: str) -> None:
+        self.store.set_setting(DATASET_SETTING, dataset_id)
+
+    # ------------------------------------------------------------------ startup
+
+    def apply_cursor_blink(self, screen: Screen) -> None:
+        for widget in screen.query("Input, TextArea"):
+            widget.cursor_blink = self.cursor_blink
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=12)
+
+    # ------------------------------------------------------------------ help and palette
+
+    def _scopes(self) -> list[str]:
+        scope = getattr(self.screen, "KEY_SCOPE", None)
+        return ([scope] if scope else []) + ["app"]
+
+    def action_help(self) -> None:
+        from screens.dialogs import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        widget_help, node = "", self.focused
+        while node is not None and not widget_help:
+            widget_help = getattr(node, "help", "") or ""
+            node = node.parent
+        if not widget_help:
+            widget_help = getattr(self.screen, "help", "")
+        self.push_screen(HelpScreen(type(self.screen).__name__.replace("Screen", ""), widget_help,
+                                    self._scopes(), self.user_keymap))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette lists every action of the current screen (with its key), then the app's."""
+        scope = getattr(screen, "KEY_SCOPE", None)
+        for scope_name, target in ((scope, screen), ("app", self)):
+            if not scope_name:
+                continue
+            for action in keys.REGISTRY[scope_name]:
+                key = keys.display_key(self.user_keymap.get(action.id, action.key))
+                yield SystemCommand(f"{action.description} · {key}", action.help,
+                                    lambda t=target, a=action.action: self.call_later(t.run_action, a))
+        yield from (c for c in super().get_system_commands(screen) if c.title not in ("Quit",))
+
+    # ------------------------------------------------------------------ cross-screen
+
+    def open_example(self, example_id: str) -> None:
+        """Switch to Examples and open one example in the editor (from Budget)."""
+        from screens.examples import ExamplesScreen
+
+        self.switch_mode("examples")
+
+        def open_it() -> None:
+            for screen in reversed(self.screen_stack):
+                if isinstance(screen, ExamplesScreen):
+                    screen.open_example(example_id)
+                    return
+
+        self.call_after_refresh(open_it)
+
+
+def make_app(db_path: Path | str | None = None, store: Store | None = None) -> WorkbenchApp:
+    """The App on a store (default: the built-in store, seeded on first open)."""
+    from workbench.workspace import open_store
+
+    return WorkbenchApp(store if store is not None else open_store(db_path))
+
+
+def run_app(db_path: Path | str | None = None) -> int:
+    """Run the TUI; returns an exit code. Errors opening the store are one line."""
+    from store import StoreError
+
+    try:
+        app = make_app(db_path)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        app.run()
+    finally:
+        app.store.close()
+    return app.return_code or 0

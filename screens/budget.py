@@ -1,0 +1,200 @@
+"""The Budget screen: what training the current dataset costs on the target model.
+
+Per-example counts for every encoding are read once (in a worker; missing ones are
+counted there) and kept; switching the model recomputes from them at once.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from screens import keys
+from screens.safety import guard_callback, guarded
+from screens.widgets.modebar import ModeBar
+from textual_plotext import PlotextPlot
+
+LARGEST = 20
+
+
+def totals_table(estimate, over_rows: int) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    e = estimate
+    table.add_row("model", e.model)
+    table.add_row("encoding · limit", f"{e.encoding} · {e.training_context_limit:,}")
+    table.add_row("price / 1M tokens", f"${e.price_training_per_1m:,.2f}")
+    table.add_row("examples", f"{e.n_examples:,}")
+    table.add_row("tokens", f"{e.total_tokens:,}")
+    table.add_row("trained tokens", f"{e.trained_tokens:,}")
+    table.add_row("epochs", f"{e.epochs}" + (" (default rule)" if e.epochs_is_default else ""))
+    table.add_row("billed tokens", f"{e.billed_tokens:,}")
+    table.add_row("estimated cost", Text(f"${e.estimated_cost:,.2f}", "bold"))
+    table.add_row("over the limit", Text(f"{over_rows:,}", "bold reverse" if over_rows else ""))
+    table.add_row("tokens min·median·max", f"{e.min_tokens:,} · {e.median_tokens:,.0f} · {e.max_tokens:,}")
+    return table
+
+
+@guarded
+class BudgetScreen(Screen):
+    CSS_PATH = "budget.tcss"
+    BINDINGS = keys.bindings("budget")
+    KEY_SCOPE = "budget"
+    help = "Budget: tokens, epochs and cost of training the current dataset on a model."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, list[dict]] | None = None
+        self.dataset: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("budget")
+        yield Static("", id="budget-title")
+        with Horizontal(id="budget-body"):
+            with Vertical(id="budget-left"):
+                yield Static("", id="totals")
+                yield PlotextPlot(id="histogram")
+            yield DataTable(id="largest", cursor_type="row", zebra_stripes=False)
+        yield Footer(show_command_palette=False)  # the mode bar mentions ctrl+p
+
+    def on_mount(self) -> None:
+        table = self.query_one("#largest", DataTable)
+        table.help = ("Examples over the model's context limit (billed only up to the limit, usually a "
+                      "mistake) and the 20 largest. Enter opens one in the editor.")
+        table.add_columns("#", "tokens", "trained", "turns", "status", "why")
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.dataset = self.app.current_dataset()
+        if self.dataset is None:
+            self.query_one("#budget-title", Static).update(" Budget · no dataset")
+            self.query_one("#totals", Static).update(
+                "No datasets yet. Press 1 for Examples, then i to import a file; "
+                "or run `workbench budget FILE --model NAME` on a file.")
+            return
+        self.query_one("#budget-title", Static).update(f" Budget · {self.dataset['name']} · reading counts…")
+        self.load_counts(self.dataset["id"])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="budget")
+    def load_counts(self, dataset_id: str) -> dict[str, list[dict]]:
+        from store import Store
+        from workbench import counting
+
+        store = Store(self.app.store.path)
+        try:
+            return {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
+                                "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
+                    for encoding in counting.ENCODINGS}
+        finally:
+            store.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS and event.worker.group == "budget":
+            self.counts = event.worker.result
+            self.recompute()
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"Could not read the counts: {type(error).__name__}: {error}", severity="error",
+                        timeout=10)
+
+    def recompute(self) -> None:
+        from workbench import catalog
+        from workbench.budget import estimate_budget
+        from workbench.tokens import TokenCount
+
+        if self.counts is None or self.dataset is None:
+            return
+        model = self.app.target_model
+        rows = self.counts.get(model.encoding, [])
+        estimate = estimate_budget((TokenCount(r["total"], r["trained"]) for r in rows), model,
+                                   catalog.epochs_rule(self.app.store))
+        over = [r for r in rows if r["total"] > model.training_context_limit]
+        self.query_one("#budget-title", Static).update(
+            f" Budget · {self.dataset['name']} · {model.name} · m picks the model, M edits its price/limit")
+        self.query_one("#totals", Static).update(totals_table(estimate, len(over)))
+        self.draw_histogram([r["total"] for r in rows], model)
+        self.fill_largest(rows, over, model.training_context_limit)
+
+    def draw_histogram(self, values: list[int], model) -> None:
+        plot = self.query_one("#histogram", PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        if values:
+            plt.hist(values, bins=20, marker="hd")
+            if max(values) > model.training_context_limit:
+                plt.vline(model.training_context_limit)
+        plt.title("tokens per example")
+        plt.xlabel("tokens")
+        plot.refresh()
+
+    def fill_largest(self, rows: list[dict], over: list[dict], limit: int) -> None:
+        table = self.query_one("#largest", DataTable)
+        table.clear()
+        largest = sorted(rows, key=lambda r: (-r["total"], r["position"]))
+        shown = set()
+        for reason, group in (("over limit", sorted(over, key=lambda r: -r["total"])), ("largest", largest[:LARGEST])):
+            for r in group:
+                if r["id"] in shown:
+                    continue
+                shown.add(r["id"])
+                example = self.app.store.get_example(r["id"]) or {}
+                table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(example.get("turns", "")),
+                              example.get("status", ""), reason, key=r["id"])
+
+    def action_open_example(self) -> None:
+        table = self.query_one("#largest", DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.open_example(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_example(event.row_key.value)
+
+    def action_pick_model(self) -> None:
+        from screens.dialogs import PickDialog
+
+        options = [(m["name"], f"{m['name']:<26} {m['encoding']:<12} {m['training_context_limit']:>7,}  "
+                               f"${m['price_training_per_1m'] or 0:,.2f}/1M")
+                   for m in self.app.store.list_models()]
+
+        def done(name) -> None:
+            if name:
+                self.app.set_target_model(name)
+                self.recompute()
+
+        self.app.push_screen(PickDialog("Target model (name, encoding, limit, price)", options,
+                                        self.app.target_model.name), guard_callback(self, done))
+
+    def action_edit_model(self) -> None:
+        from screens.dialogs import EditModelDialog
+        from workbench.catalog import set_model
+
+        model = self.app.store.get_model(self.app.target_model.name)
+        if model is None:
+            return
+
+        def done(changes) -> None:
+            if changes:
+                try:
+                    set_model(self.app.store, model["name"], changes)
+                except ValueError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+                self.app.set_target_model(model["name"])
+                self.recompute()
+                self.notify(f"{model['name']}: saved (the CLI's `workbench models list` shows it too).")
+
+        self.app.push_screen(EditModelDialog(model), guard_callback(self, done))
+
+    def action_refresh(self) -> None:
+        self.load()

@@ -1,0 +1,458 @@
+"""The Examples screen: pick a dataset, page through its examples, search, filter,
+read one conversation, and change status, tags and notes (bulk on a selection).
+
+Reads on the UI thread are single indexed pages (a few ms); anything that needs a
+tokenizer runs in a worker with its own store connection and posts back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from screens import keys
+from screens.safety import guard_callback, guarded
+from screens.widgets.modebar import ModeBar
+from screens.widgets.conversation import Conversation
+from screens.widgets.example_list import ExampleList, header_text
+from workbench.curation import ExampleView
+
+EMPTY_HELP = (
+    "No datasets yet.\n\n"
+    "Press  i  to import a JSONL or CSV file in the OpenAI chat format\n"
+    "(try sample_data/aurora_support.jsonl from the project folder),\n"
+    "or run  workbench import FILE --dataset NAME  in a shell.\n\n"
+    "Press  ?  for every key, ctrl+p to find an action by name, ctrl+q to quit."
+)
+SELECT_ALL_MAX = 10_000
+SEARCH_IDLE = "/ search message text"
+SEARCH_ACTIVE = "type words to search · enter: to the results · esc: back"
+
+
+class Curated(Message):
+    """Examples changed through this screen (posted after every edit, undo and redo)."""
+
+    def __init__(self, action: str, example_ids: list[str]) -> None:
+        super().__init__()
+        self.action = action
+        self.example_ids = list(example_ids)
+
+
+@guarded
+class ExamplesScreen(Screen):
+    CSS_PATH = "examples.tcss"
+    BINDINGS = keys.bindings("examples")
+    KEY_SCOPE = "examples"
+    help = "Examples: find, read and curate the examples of a dataset."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dataset: dict | None = None
+        self.view = ExampleView()
+        self.total = 0
+        self._detail_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+        self._model_seen: str | None = None
+        self._total_of: str | None = None  # dataset whose live count self.total holds
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("examples")
+        yield Static("", id="title")
+        yield Input(placeholder=SEARCH_IDLE, id="search")
+        yield Static("", id="list-header")
+        yield ExampleList(self._load_page, id="list")
+        yield Static(EMPTY_HELP, id="empty")
+        yield Conversation(id="detail")
+        yield Footer(show_command_palette=False)  # the mode bar mentions ctrl+p
+
+    @property
+    def curation(self):
+        return self.app.curation
+
+    @property
+    def example_list(self) -> ExampleList:
+        return self.query_one(ExampleList)
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).help = (
+            "Full-text search over the text of every message (SQLite FTS5). Words must all occur; "
+            "the last one matches as a prefix; accents are ignored. Enter goes to the list, esc back.")
+        self.app.apply_cursor_blink(self)
+        self.dataset = self.app.current_dataset()
+        self.reload()
+        self.example_list.focus()
+        # Load the tokenizer while the user reads, so the editor's first count is quick.
+        self.set_timer(2.0, lambda: self.warm_tokenizer(self.app.target_model.encoding))
+
+    def on_screen_resume(self) -> None:
+        if self._model_seen != self.app.target_model.name or self.dataset != self.app.current_dataset():
+            self.dataset = self.app.current_dataset()
+            self.reload()
+
+    def on_resize(self) -> None:
+        self.query_one("#list-header", Static).update(header_text(self.example_list.size.width or self.size.width))
+
+    # ------------------------------------------------------------------ loading
+
+    def _load_page(self, offset: int, limit: int) -> list[dict]:
+        if self.dataset is None:
+            return []
+        model = self.app.target_model
+        return self.curation.page(self.dataset["id"], self.view, encoding=model.encoding, offset=offset,
+                                  limit=limit, context_limit=model.training_context_limit)
+
+    def reload(self, cursor: int | None = None, focus_id: str | None = None) -> None:
+        """Recount the view and repaint; keep the cursor index (or move to focus_id)."""
+        has_data = self.dataset is not None
+        for selector in ("#search", "#list-header", "#list", "#detail"):
+            self.query_one(selector).display = has_data
+        self.query_one("#empty").display = not has_data
+        model = self.app.target_model
+        self._model_seen = model.name
+        if not has_data:
+            self.query_one("#title", Static).update(" ft-workbench · Examples · no dataset")
+            self.example_list.reset(0)
+            return
+        dataset_id = self.dataset["id"]
+        count = self.curation.count(dataset_id, self.view, encoding=model.encoding,
+                                    context_limit=model.training_context_limit)
+        if not self.view.active:
+            self.total = count
+            self._total_of = dataset_id
+        elif self._total_of != dataset_id:  # the dataset's size only changes with an edit
+            self.total = self.app.store.count_examples(dataset_id)
+            self._total_of = dataset_id
+        if focus_id is not None:
+            found = self.curation.index_of(dataset_id, focus_id, self.view, encoding=model.encoding,
+                                           context_limit=model.training_context_limit)
+            cursor = found if found is not None else cursor
+        self.example_list.reset(count, cursor, model.training_context_limit)
+        shown = f"{count:,} examples" if not self.view.active else f"{count:,} of {self.total:,} · {self.view.describe()}"
+        self.query_one("#title", Static).update(
+            f" {self.dataset['name']} · {shown} · tokens: {model.name} (limit {model.training_context_limit:,})")
+        self.on_resize()
+
+    def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
+        # Debounced: holding an arrow key repaints the list, not every conversation.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self.show_detail)
+
+    def show_detail(self) -> None:
+        example_id = self.example_list.current_id
+        detail = self.query_one(Conversation)
+        if example_id is None:
+            detail.show(None, "No examples match this view. Esc clears the search and filters."
+                        if self.view.active else "This dataset has no examples yet. Press + to write one.")
+            return
+        detail.show(self.curation.get(example_id))
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        # set_focus, not focus(): keys typed right after "/" must land in the search box.
+        self.set_focus(self.query_one("#search", Input))
+
+    def on_descendant_focus(self) -> None:
+        search = self.query_one("#search", Input)
+        search.placeholder = SEARCH_ACTIVE if search.has_focus else SEARCH_IDLE
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self.on_descendant_focus)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.12, lambda: self.apply_search(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self.apply_search(event.value)
+            self.set_focus(self.example_list)
+
+    def apply_search(self, text: str) -> None:
+        if text == self.view.search:
+            return
+        self.view = self.view.with_(search=text)
+        self.reload(cursor=0)
+
+    # ------------------------------------------------------------------ selection and targets
+
+    def targets(self) -> list[str]:
+        """The selection, else the example under the cursor."""
+        if self.example_list.selected:
+            return sorted(self.example_list.selected)
+        current = self.example_list.current_id
+        return [current] if current else []
+
+    def action_select(self) -> None:
+        self.example_list.toggle_selected()
+        self.example_list.action_move(1)
+
+    def action_select_all(self) -> None:
+        if self.dataset is None:
+            return
+        model = self.app.target_model
+        rows = self.curation.page(self.dataset["id"], self.view, encoding=model.encoding, offset=0,
+                                  limit=SELECT_ALL_MAX, context_limit=model.training_context_limit)
+        self.example_list.selected = {r["id"] for r in rows}
+        self.example_list.refresh()
+        self.notify(f"Selected {len(rows):,} examples; a/x/d/t apply to all of them, esc clears.")
+
+    def action_clear(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            self.set_focus(self.example_list)
+        elif self.example_list.selected:
+            self.example_list.selected = set()
+            self.example_list.refresh()
+        elif self.view.active:
+            self.view = ExampleView()
+            with search.prevent(Input.Changed):
+                search.value = ""
+            self.reload(cursor=0)
+
+    # ------------------------------------------------------------------ edits
+
+    def after_edit(self, action: str, changed: list[str], message: str | None = None,
+                   focus_id: str | None = None, content: bool = False) -> None:
+        if len(changed) > 1 or action in ("status", "tags"):
+            self.example_list.selected -= set(changed)
+        self._total_of = None
+        self.reload(focus_id=focus_id)
+        self.show_detail()
+        if message:
+            self.notify(message)
+        if content and changed:
+            self.count_tokens(changed)
+        self.post_message(Curated(action, changed))
+
+    def _targets_or_warn(self) -> list[str]:
+        ids = self.targets()
+        if not ids:
+            self.notify("No example here.", severity="warning")
+        return ids
+
+    def action_status(self, status: str) -> None:
+        ids = self._targets_or_warn()
+        if ids:
+            changed = self.curation.set_status(ids, status)
+            what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
+            self.after_edit("status", changed, f"{what} → {status} (ctrl+z undoes)")
+
+    def action_tags(self) -> None:
+        from screens.dialogs import TagsDialog
+
+        ids = self._targets_or_warn()
+        if not ids:
+            return
+        current = (self.curation.get(ids[0]) or {}).get("tags", []) if len(ids) == 1 else []
+
+        def done(result) -> None:
+            if result:
+                add, remove = result
+                changed = self.curation.change_tags(ids, add, remove)
+                self.after_edit("tags", changed, f"Tags changed on {len(changed)} example(s).")
+
+        self.app.push_screen(TagsDialog(current, self.curation.tags(self.dataset["id"]), len(ids)), guard_callback(self, done))
+
+    def action_notes(self) -> None:
+        from screens.dialogs import NotesDialog
+
+        example_id = self.example_list.current_id
+        if example_id is None:
+            return
+
+        def done(text) -> None:
+            if text is not None:
+                self.after_edit("notes", self.curation.set_notes(example_id, text), "Notes saved.")
+
+        self.app.push_screen(NotesDialog(self.curation.get(example_id)["notes"]), guard_callback(self, done))
+
+    def action_edit(self, example_id: str | None = None) -> None:
+        from screens.editor import EditorScreen
+
+        example_id = example_id or self.example_list.current_id
+        if example_id is None:
+            return
+
+        def done(saved) -> None:
+            self.after_edit("edit", [example_id] if saved else [], focus_id=example_id, content=bool(saved))
+
+        self.app.push_screen(EditorScreen(example_id), guard_callback(self, done))
+
+    def open_example(self, example_id: str) -> None:
+        """Show an example (from another screen) and open it in the editor."""
+        example = self.curation.get(example_id)
+        if example is None:
+            return
+        if self.dataset is None or example["dataset_id"] != self.dataset["id"]:
+            self.app.set_dataset(example["dataset_id"])
+            self.dataset = self.app.current_dataset()
+        if example.get("deleted_at") is None and self.view.deleted:
+            self.view = ExampleView()
+        self.reload(focus_id=example_id)
+        self.action_edit(example_id)
+
+    def action_new(self) -> None:
+        if self.dataset is None:
+            self.notify("Import a file first (i), then add examples to its dataset.", severity="warning")
+            return
+        new_id = self.curation.create(self.dataset["id"])
+        self.view = ExampleView()
+        self.after_edit("create", [new_id], "New draft example.", focus_id=new_id, content=True)
+        self.action_edit(new_id)
+
+    def action_duplicate(self) -> None:
+        example_id = self.example_list.current_id
+        if example_id:
+            new_id = self.curation.duplicate(example_id)
+            self.after_edit("duplicate", [new_id], "Duplicated as a new draft (at the end).", focus_id=new_id,
+                            content=True)
+
+    def action_delete(self) -> None:
+        ids = self._targets_or_warn()
+        if ids:
+            changed = self.curation.delete(ids)
+            self.after_edit("delete", changed,
+                            f"Deleted {len(changed)} example(s). ctrl+z undoes; f → show deleted → r restores.")
+
+    def action_restore(self) -> None:
+        if not self.view.deleted:
+            self.notify("Show deleted examples first (f, tick 'show deleted'), then r restores.")
+            return
+        ids = self._targets_or_warn()
+        if ids:
+            self.after_edit("restore", self.curation.restore(ids), f"Restored {len(ids)} example(s).")
+
+    def action_undo(self) -> None:
+        step = self.curation.undo()
+        if step is None:
+            self.notify("Nothing to undo.")
+            return
+        self.after_edit("undo", list(step.example_ids), step.describe() + " (ctrl+y redoes)", content=True)
+
+    def action_redo(self) -> None:
+        step = self.curation.redo()
+        if step is None:
+            self.notify("Nothing to redo.")
+            return
+        self.after_edit("redo", list(step.example_ids), step.describe(), content=True)
+
+    # ------------------------------------------------------------------ dialogs
+
+    def action_filter(self) -> None:
+        from screens.dialogs import FilterDialog
+
+        if self.dataset is None:
+            return
+
+        def done(view) -> None:
+            if view is not None:
+                self.view = view.with_(search=self.view.search if view.active or view.search else "")
+                if not view.active and not view.search:
+                    with self.query_one("#search", Input).prevent(Input.Changed):
+                        self.query_one("#search", Input).value = ""
+                    self.view = ExampleView()
+                self.reload(cursor=0)
+                self.example_list.focus()
+
+        self.app.push_screen(FilterDialog(self.view, self.curation.tags(self.dataset["id"])), guard_callback(self, done))
+
+    def action_pick_dataset(self) -> None:
+        from screens.dialogs import PickDialog
+
+        rows = self.app.store.list_datasets()
+        if not rows:
+            self.notify("No datasets yet: press i to import a file.")
+            return
+        options = [(r["id"], f"{r['name']}  ({r['examples']:,} examples, {r['approved']:,} approved)") for r in rows]
+
+        def done(dataset_id) -> None:
+            if dataset_id:
+                self.app.set_dataset(dataset_id)
+                self.dataset = self.app.current_dataset()
+                self.view = ExampleView()
+                with self.query_one("#search", Input).prevent(Input.Changed):
+                    self.query_one("#search", Input).value = ""
+                self.reload(cursor=0)
+
+        self.app.push_screen(PickDialog("Pick a dataset", options, self.dataset and self.dataset["id"]), guard_callback(self, done))
+
+    def action_import_file(self) -> None:
+        from screens.transfer import ImportDialog
+
+        def done(result) -> None:
+            if result is None:
+                return
+            self.app.set_dataset(result.dataset_id)
+            self.dataset = self.app.current_dataset()
+            self.view = ExampleView()
+            self.reload(cursor=0)
+            self.example_list.focus()
+            extra = f", {result.rejected} rejected" if result.rejected else ""
+            self.notify(f"Imported {result.added} examples into {result.dataset} "
+                        f"({result.duplicates} already there{extra}).")
+            self.post_message(Curated("import", []))
+
+        self.app.push_screen(ImportDialog(self.app.store.path, self.dataset and self.dataset["name"]), guard_callback(self, done))
+
+    def action_export(self) -> None:
+        from screens.transfer import ExportDialog
+
+        if self.dataset is None:
+            self.notify("Nothing to export yet: import a file first (i).", severity="warning")
+            return
+
+        def done(result) -> None:
+            if result is None:
+                return
+            v = result.version
+            what = "unchanged since" if result.unchanged else "new"
+            lines = [f"Exported {self.dataset['name']} v{v['number']} ({what}): {v['train_count']} train, "
+                     f"{v['validation_count']} validation → {result.train_path.parent}"] + result.warnings
+            self.notify("\n".join(lines), timeout=8)
+            self.post_message(Curated("export", []))
+
+        out = Path.cwd() / "exports" / self.dataset["name"]
+        self.app.push_screen(ExportDialog(self.app.store.path, self.dataset["name"], out), guard_callback(self, done))
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="counts")
+    def count_tokens(self, example_ids: list[str]) -> int:
+        from store import Store
+        from workbench.curation import Curation
+
+        store = Store(self.app.store.path)
+        try:
+            return Curation(store).fill_token_counts(example_ids)
+        finally:
+            store.close()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warmup")
+    def warm_tokenizer(self, encoding: str) -> None:
+        from workbench import tokens
+
+        tokens.get_encoding(encoding)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS and event.worker.group == "counts":
+            self.example_list.invalidate()
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{event.worker.name or 'Background work'} failed: {type(error).__name__}: {error}",
+                        severity="error", timeout=10)

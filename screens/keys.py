@@ -1,0 +1,149 @@
+"""Every key of the app, in one registry: id -> default key, action, description, help.
+
+Bindings, the footer, the help screen, the command palette and the user keymap all read
+this table, so no key is defined twice. A user remaps a binding by its id in
+`<config dir>/keymap.toml`:
+
+    [keys]
+    "examples.approve" = "A"
+    "examples.search" = "ctrl+f"
+
+(`docs/tui.md` lists every id.)
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+KEYMAP_FILE = "keymap.toml"
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    id: str
+    key: str
+    action: str
+    description: str
+    help: str = ""
+    show: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(self.key, self.action, self.description, show=self.show, id=self.id,
+                       priority=self.priority, tooltip=self.help)
+
+
+A = KeyAction
+REGISTRY: dict[str, tuple[KeyAction, ...]] = {
+    "app": (
+        A("app.examples", "1", "switch_mode('examples')", "Examples", "Curate the examples of a dataset.", show=False),
+        A("app.budget", "2", "switch_mode('budget')", "Budget", "Tokens, epochs and cost per model.", show=False),
+        A("app.jobs", "3", "switch_mode('jobs')", "Jobs", "Training jobs (coming).", show=False),
+        A("app.rating", "4", "switch_mode('rating')", "Rating", "Rate model outputs side by side (coming).", show=False),
+        A("app.registry", "5", "switch_mode('registry')", "Registry", "Models you trained or use (coming).", show=False),
+        A("app.help", "f1,question_mark", "help", "Help", "Keys and help for what has the focus."),
+        A("app.quit", "ctrl+q", "quit", "Quit", "Leave the workbench; every edit is already saved.", show=False),
+    ),
+    "examples": (
+        A("examples.search", "slash", "search", "Search", "Full-text search over message text."),
+        A("examples.edit", "e,enter", "edit", "Edit", "Open the example in the editor."),
+        A("examples.approve", "a", "status('approved')", "Approve", "Mark the example (or selection) approved."),
+        A("examples.reject", "x", "status('rejected')", "Reject", "Mark the example (or selection) rejected."),
+        A("examples.undo", "ctrl+z", "undo", "Undo", "Undo the last edit (also after a restart)."),
+        A("examples.redo", "ctrl+y", "redo", "Redo", "Redo what was undone.", show=False),
+        A("examples.export", "E", "export", "Export", "Write train.jsonl/validation.jsonl and freeze a version."),
+        A("examples.import", "i", "import_file", "Import", "Import a JSONL or CSV file."),
+        A("examples.draft", "d", "status('draft')", "Draft", "Put the example (or selection) back to draft.", show=False),
+        A("examples.tags", "t", "tags", "Tags", "Add or remove tags (+tag -tag) on the example or selection."),
+        A("examples.notes", "n", "notes", "Notes", "Write notes on the example.", show=False),
+        A("examples.filter", "f", "filter", "Filter", "Filter by status, tag and flag; show deleted."),
+        A("examples.clear", "escape", "clear", "Clear", "Clear the selection, then the search and filters.",
+          show=False),
+        A("examples.select", "space", "select", "Select", "Mark the example for a bulk action.", show=False),
+        A("examples.select_all", "ctrl+a", "select_all", "Select all on page",
+          "Mark every example in the loaded page.", show=False),
+        A("examples.new", "plus", "new", "New example", "Create an empty draft example.", show=False),
+        A("examples.duplicate", "c", "duplicate", "Duplicate", "Copy the example as a new draft.", show=False),
+        A("examples.delete", "delete", "delete", "Delete", "Delete the example or selection (restorable).",
+          show=False),
+        A("examples.restore", "r", "restore", "Restore", "Restore deleted examples (filter: deleted).",
+          show=False),
+        A("examples.dataset", "g", "pick_dataset", "Dataset", "Pick the dataset to curate.", show=False),
+    ),
+    "editor": (
+        A("editor.save", "ctrl+s", "save", "Save", "Save the conversation as a new revision.", priority=True),
+        A("editor.close", "escape", "close", "Back", "From the text: back to the turns. From the turns: "
+          "save and close."),
+        A("editor.next_turn", "ctrl+down", "turn(1)", "Next turn", "Edit the next message.", show=False),
+        A("editor.prev_turn", "ctrl+up", "turn(-1)", "Previous turn", "Edit the previous message.", show=False),
+        A("editor.role", "ctrl+r", "cycle_role", "Role", "Change the role of the message."),
+        A("editor.weight", "ctrl+t", "toggle_weight", "Weight", "Toggle weight 0/1 (assistant turns)."),
+        A("editor.add_turn", "ctrl+n", "add_turn", "Add turn", "Insert a message after this one."),
+        A("editor.remove_turn", "delete", "remove_turn", "Remove turn",
+          "Remove the selected message (from the turns list)."),
+        A("editor.move_up", "alt+up", "move_turn(-1)", "Move up", "Move the message up.", show=False),
+        A("editor.move_down", "alt+down", "move_turn(1)", "Move down", "Move the message down.", show=False),
+        A("editor.system", "ctrl+g", "system_prompt", "System prompt",
+          "Edit the system prompt (adds one if missing)."),
+    ),
+    "budget": (
+        A("budget.model", "m", "pick_model", "Model", "Choose the target model."),
+        A("budget.edit_model", "M", "edit_model", "Edit model", "Change the model's price and context limit."),
+        A("budget.open", "enter", "open_example", "Open", "Open the highlighted example in the editor."),
+        A("budget.refresh", "ctrl+r", "refresh", "Refresh", "Recount from the store."),
+    ),
+    "placeholder": (),
+}
+
+
+def bindings(scope: str) -> list[Binding]:
+    return [action.binding() for action in REGISTRY[scope]]
+
+
+def all_actions() -> list[KeyAction]:
+    return [a for actions in REGISTRY.values() for a in actions]
+
+
+def keymap_path() -> Path:
+    from workbench import paths
+
+    return paths.config_dir() / KEYMAP_FILE
+
+
+def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """(binding id -> keys, problems). A missing file is no problem; a broken one gives
+    a problem naming the file and line, and no remaps (the defaults stay)."""
+    path = path or keymap_path()
+    if not path.exists():
+        return {}, []
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [f"{path}: cannot read the keymap ({exc}); using the default keys."]
+    except tomllib.TOMLDecodeError as exc:
+        return {}, [f"{path}: {exc}; fix that line. Using the default keys."]
+    table = data.get("keys", data)
+    known = {a.id for a in all_actions()}
+    keymap, problems = {}, []
+    for binding_id, keys in table.items():
+        if binding_id not in known:
+            problems.append(f"{path}: unknown binding id {binding_id!r} (see docs/tui.md for the ids); ignored.")
+        elif not isinstance(keys, str) or not keys.strip():
+            problems.append(f"{path}: {binding_id!r} needs a key as text, e.g. \"ctrl+f\"; ignored.")
+        else:
+            keymap[binding_id] = keys.strip()
+    return keymap, problems
+
+
+def display_key(key: str) -> str:
+    """'slash' -> '/', 'ctrl+z' -> '^z' style labels for the help screen."""
+    names = {"slash": "/", "question_mark": "?", "plus": "+", "space": "space", "escape": "esc"}
+    return ", ".join(names.get(k, k) for k in key.split(","))

@@ -1,0 +1,132 @@
+"""The detail pane: one example's conversation, rendered for reading.
+
+Roles carry a text label as well as a colour (so they stay distinct with NO_COLOR),
+assistant messages are rendered as Markdown, tool calls as indented JSON, and turns
+with weight 0 say that they are not trained on.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+ROLE_STYLE = {
+    "system": "bold magenta",
+    "developer": "bold magenta",
+    "user": "bold cyan",
+    "assistant": "bold green",
+    "tool": "bold yellow",
+    "function": "bold yellow",
+}
+
+
+def _json_block(text: str) -> RenderableType:
+    try:
+        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return Text(str(text))
+    return Syntax(pretty, "json", theme="ansi_dark", background_color="default", word_wrap=True)
+
+
+def role_label(message: dict, index: int) -> Text:
+    role = str(message.get("role", "?"))
+    label = Text()
+    label.append(f" {role.upper()} ", ROLE_STYLE.get(role, "bold") + " reverse")
+    label.append(f"  #{index}", "dim")
+    if message.get("name"):
+        label.append(f"  name: {message['name']}")
+    if message.get("weight") == 0:
+        label.append("  weight 0 · not trained", "bold italic")
+    return label
+
+
+def message_body(message: dict) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    content = message.get("content")
+    role = message.get("role")
+    if isinstance(content, list):
+        content = "\n".join(p.get("text", f"[{p.get('type', 'part')}]") for p in content if isinstance(p, dict))
+    if isinstance(content, str) and content:
+        if role == "assistant":
+            parts.append(Markdown(content))
+        elif role in ("tool", "function") and content.lstrip()[:1] in "{[":
+            parts.append(_json_block(content))
+        else:
+            parts.append(Text(content))
+    elif not message.get("tool_calls") and not message.get("function_call"):
+        parts.append(Text("(empty)", "dim italic"))
+    calls = list(message.get("tool_calls") or [])
+    if message.get("function_call"):
+        calls.append({"function": message["function_call"]})
+    for call in calls:
+        function = (call or {}).get("function") or {}
+        head = Text("→ call ", "bold")
+        head.append(str(function.get("name", "?")), "bold underline")
+        if call.get("id"):
+            head.append(f"  ({call['id']})", "dim")
+        parts.append(head)
+        parts.append(Padding(_json_block(function.get("arguments", "")), (0, 0, 0, 2)))
+    if message.get("tool_call_id"):
+        parts.insert(0, Text(f"result of {message['tool_call_id']}", "dim"))
+    return parts
+
+
+def render_example(example: dict, findings: list[dict] | None = None) -> RenderableType:
+    items: list[RenderableType] = []
+    meta = Text()
+    meta.append(f"#{example['position']}", "bold")
+    meta.append(f"  {example['status'].upper()}", "bold")
+    if example.get("deleted_at"):
+        meta.append("  DELETED (r restores)", "bold reverse")
+    meta.append(f"  rev {example['revision']}", "dim")
+    if example.get("tags"):
+        meta.append("  tags: " + ", ".join(example["tags"]))
+    items.append(meta)
+    if example.get("notes"):
+        items.append(Text("notes: " + example["notes"], "italic"))
+    for finding in findings if findings is not None else example.get("findings") or []:
+        mark = "ERROR" if finding["severity"] == "error" else "warning"
+        where = f" (message {finding['message_index']})" if finding.get("message_index") is not None else ""
+        items.append(Text(f"{mark}{where}: {finding['message']}", "bold" if mark == "ERROR" else "italic"))
+    for index, message in enumerate(example.get("messages") or []):
+        if not isinstance(message, dict):
+            continue
+        items.append(Text(""))
+        items.append(role_label(message, index))
+        items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message))
+    if example.get("kind") == "preference":
+        for key in ("preferred_output", "non_preferred_output"):
+            items.append(Rule(key.replace("_", " ")))
+            for index, message in enumerate(example.get(key) or []):
+                items.append(role_label(message, index))
+                items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message))
+    return Group(*items)
+
+
+class Conversation(VerticalScroll, can_focus=True):
+    """Scrollable view of one example."""
+
+    help = ("The highlighted example: status, tags, notes, preflight findings, then each "
+            "message with its role (SYSTEM, USER, ASSISTANT, TOOL). Assistant text is shown "
+            "as Markdown, tool calls as JSON; 'weight 0' turns are not trained on. Press e to edit.")
+
+    DEFAULT_CSS = """
+    Conversation { height: 1fr; border-top: solid $primary-darken-2; padding: 0 1; }
+    Conversation > Static { width: 100%; }
+    """
+
+    def compose(self):
+        yield Static("", id="conversation-body")
+
+    def show(self, example: dict | None, empty: str = "Nothing to show.") -> None:
+        body = self.query_one("#conversation-body", Static)
+        body.update(render_example(example) if example else Text(empty, "italic"))
+        self.scroll_home(animate=False)

@@ -1,0 +1,229 @@
+"""The app shell (modes, help, palette, keymap), import/export dialogs and the Budget screen."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
+from screens import keys
+from screens.app import make_app
+from screens.examples import Curated, ExamplesScreen
+from screens.widgets.example_list import ExampleList
+from workbench.importer import import_file
+from test_tui_helpers import screen_text
+
+SIZE = (100, 30)
+
+
+def make(store):
+    app = make_app(store=store)
+    app.cursor_blink = False
+    return app
+
+
+async def test_keys_1_to_5_switch_modes_and_placeholders_say_what_comes(store):
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        for key, mode in zip("21345", ("budget", "examples", "jobs", "rating", "registry")):
+            await pilot.press(key)
+            assert app.current_mode == mode
+        assert "Not built yet" in screen_text(app)
+        await app.workers.wait_for_complete()
+
+
+async def test_every_binding_has_an_id_and_help():
+    for action in keys.all_actions():
+        assert action.id and action.description and action.help, action
+    ids = [a.id for a in keys.all_actions()]
+    assert len(ids) == len(set(ids))
+
+
+async def test_help_shows_the_focused_widgets_help_and_keys(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(3)), "d")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        shot = screen_text(app)
+        assert "The examples of the current view" in shot and "Approve" in shot
+        await pilot.press("escape", "question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape", "slash", "f1")
+        assert "Full-text search" in screen_text(app)
+
+
+async def test_palette_lists_every_action_of_the_current_screen(store):
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for action in keys.REGISTRY["examples"] + keys.REGISTRY["app"]:
+            assert any(t.startswith(action.description + " · ") for t in titles), action.id
+        await pilot.press("ctrl+p")
+        assert "CommandPalette" in type(app.screen).__name__
+
+
+async def test_user_keymap_remaps_a_binding(store, tmp_path, workbench_home):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(2)), "d")
+    keymap = workbench_home / "config" / "keymap.toml"
+    keymap.parent.mkdir(parents=True, exist_ok=True)
+    keymap.write_text('[keys]\n"examples.approve" = "A"\n', "utf-8")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.screen.query_one(ExampleList).current_id
+        await pilot.press("a")
+        assert store.get_example(first)["status"] == "draft"
+        await pilot.press("A")
+        assert store.get_example(first)["status"] == "approved"
+
+
+async def test_a_broken_keymap_is_named_with_its_line_and_defaults_stay(store, tmp_path, workbench_home):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(2)), "d")
+    keymap = workbench_home / "config" / "keymap.toml"
+    keymap.parent.mkdir(parents=True, exist_ok=True)
+    keymap.write_text('[keys]\n"examples.approve" = \n"nope.x" = "q"\n', "utf-8")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert any(str(keymap) in n and "line 2" in n for n in notes), notes
+        first = app.screen.query_one(ExampleList).current_id
+        await pilot.press("a")
+        assert store.get_example(first)["status"] == "approved"
+    assert keys.load_keymap(keymap)[0] == {}
+
+
+async def test_import_dialog_imports_with_progress(store):
+    seen = []
+    app = make(store)
+    async with app.run_test(size=SIZE, message_hook=lambda m: seen.append(m)
+                            if isinstance(m, Curated) and m not in seen else None) as pilot:
+        await pilot.press("i", *str(SAMPLE_DATA / "aurora_support.jsonl"), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExamplesScreen)
+        assert app.screen.query_one(ExampleList).count == 76
+        assert store.get_dataset("aurora_support") is not None
+        assert seen and seen[-1].action == "import"
+
+
+async def test_a_rejected_file_lists_its_findings_and_imports_nothing(store):
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", *str(SAMPLE_DATA / "broken_examples.jsonl"), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MessageDialog"
+        shot = screen_text(app)
+        assert "Import refused" in shot and "line" in shot
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "ImportDialog"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ExamplesScreen)
+    assert store.list_datasets() == []
+
+
+async def test_import_can_be_cancelled_with_escape(store, tmp_path):
+    big = write_jsonl(tmp_path / "big.jsonl", many_chats(4000))
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", *str(big))
+        dialog = app.screen
+        dialog.start()  # as enter does; pressing enter would wait for the whole import
+        assert dialog.running
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ImportDialog"
+        assert "nothing was imported" in str(app.screen.query_one("#transfer-status").render())
+    assert store.get_dataset("big") is None or store.count_examples(store.get_dataset("big")["id"]) == 0
+
+
+async def test_export_dialog_writes_the_files(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(12)), "d")
+    out = tmp_path / "out"
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "down", "a", "E")
+        path_input = app.screen.query_one("#export-out")
+        path_input.value = str(out)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExamplesScreen)
+    lines = (out / "train.jsonl").read_text("utf-8").splitlines() + (
+        (out / "validation.jsonl").read_text("utf-8").splitlines() if (out / "validation.jsonl").exists() else [])
+    assert len(lines) == 2 and json.loads(lines[0])["messages"]
+
+
+async def test_export_refused_is_a_modal_not_a_traceback(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(3)), "d")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("E")
+        app.screen.query_one("#export-out").value = str(tmp_path / "out")
+        await pilot.press("enter")  # nothing is approved yet
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MessageDialog"
+        assert "no approved examples" in screen_text(app)
+
+
+async def test_budget_screen_totals_model_switch_and_open(store, tmp_path):
+    records = many_chats(5) + [chat("long " * 20000, "ok")]
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        shot = screen_text(app)
+        assert "estimated cost" in shot and "gpt-4o-mini-2024-07-18" in shot
+        table = screen.query_one("#largest")
+        assert table.row_count == 6
+        await pilot.press("m")
+        names = [o.id for o in app.screen.query_one("OptionList").options]
+        app.screen.query_one("OptionList").highlighted = names.index("gpt-3.5-turbo-0125")
+        await pilot.press("enter")
+        assert app.target_model.name == "gpt-3.5-turbo-0125"
+        await pilot.pause()
+        shot = screen_text(app)
+        assert "cl100k_base" in shot and "16,385" in shot
+        assert "over limit" in shot  # 20,000 words is over gpt-3.5's 16k window
+        table.focus()
+        await pilot.press("enter")  # the first row: the example over the limit
+        await pilot.pause()
+        assert app.current_mode == "examples"
+        assert type(app.screen).__name__ == "EditorScreen"
+        assert app.screen.messages[1]["content"].startswith("long long")
+        await pilot.press("escape", "escape")
+        await app.workers.wait_for_complete()
+
+
+async def test_budget_edit_model_price(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(5)), "d")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.press("M")
+        app.screen.query_one("#m-price").value = "9.5"
+        await pilot.press("ctrl+s")
+        assert store.get_model("gpt-4o-mini-2024-07-18")["price_training_per_1m"] == 9.5
+        assert "$9.50" in screen_text(app)
+
+
+async def test_budget_refresh_and_quit(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(4)), "d")
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        import_file(store, write_jsonl(tmp_path / "more.jsonl", many_chats(3, "m")), "d")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#largest").row_count == 7
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
