@@ -1,4 +1,4 @@
-"""The workbench App: modes (Examples, Budget, Jobs, Rating, Registry), the keymap,
+"""The workbench App: modes (Examples, Budget, Jobs, Rating, Registry, PII), the keymap,
 help, the command palette, and `run_app` for the CLI.
 
 `make_app` is the one factory used by the CLI and the tests. Startup stays light: the
@@ -58,15 +58,26 @@ def _placeholder(name: str):
     def build() -> Screen:
         from screens import placeholders
 
-        return {"jobs": placeholders.JobsScreen, "rating": placeholders.RatingScreen,
-                "registry": placeholders.RegistryScreen}[name]()
+        return {"jobs": placeholders.JobsScreen, "registry": placeholders.RegistryScreen}[name]()
     return build
+
+
+def _rating() -> Screen:
+    from screens.rating_screen import RatingScreen
+
+    return RatingScreen()
+
+
+def _pii() -> Screen:
+    from screens.pii_screen import PiiScreen
+
+    return PiiScreen()
 
 
 class WorkbenchApp(App):
     TITLE = "ft-workbench"
     MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
-             "rating": _placeholder("rating"), "registry": _placeholder("registry")}
+             "rating": _rating, "registry": _placeholder("registry"), "pii": _pii}
     DEFAULT_MODE = "examples"
     #: Tests set this False for stable snapshots; every Input/TextArea follows it.
     cursor_blink = True

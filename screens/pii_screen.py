@@ -15,13 +15,14 @@ from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
+from screens import keys
+from screens.widgets.modebar import ModeBar
 from store import Store
 from workbench import pii_review
 
@@ -50,11 +51,7 @@ class PreviewDialog(ModalScreen[str | None]):
     PreviewDialog > Vertical { width: 90%; height: 80%; border: thick $primary; background: $surface; padding: 0 1; }
     PreviewDialog VerticalScroll { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("enter", "choose('placeholder')", "Apply with <PLACEHOLDERS>", id="pii.preview.placeholder"),
-        Binding("p", "choose('pseudonym')", "Apply with pseudonyms", id="pii.preview.pseudonym"),
-        Binding("escape", "choose(None)", "Cancel", id="pii.preview.cancel"),
-    ]
+    BINDINGS = keys.bindings("pii_preview")
 
     def __init__(self, rows: list[dict]):
         super().__init__()
@@ -80,20 +77,11 @@ class PreviewDialog(ModalScreen[str | None]):
 class PiiScreen(Screen):
     """Review personal data found in a dataset."""
 
-    HELP = ("Personal data. s scan (Esc cancels), r/x redact or dismiss the finding, R/X every finding of the "
-            "same value, E redact every pending finding of this type, g group by type or example, p preview and "
-            "apply the redaction. Dismissed values are remembered for later scans.")
-    BINDINGS = [
-        Binding("s", "scan", "Scan", id="pii.scan"),
-        Binding("r", "decide('redact', 'one')", "Redact", id="pii.redact"),
-        Binding("x", "decide('dismiss', 'one')", "Dismiss", id="pii.dismiss"),
-        Binding("R", "decide('redact', 'value')", "Redact value", id="pii.redact_value"),
-        Binding("X", "decide('dismiss', 'value')", "Dismiss value", id="pii.dismiss_value", show=False),
-        Binding("E", "decide('redact', 'entity')", "Redact type", id="pii.redact_entity", show=False),
-        Binding("g", "toggle_group", "Group", id="pii.group"),
-        Binding("p", "preview", "Preview/apply", id="pii.preview"),
-        Binding("escape", "cancel_scan", "Cancel scan", id="pii.cancel", show=False),
-    ]
+    help = ("Personal data. s scan (Esc cancels), r/x redact or dismiss the finding, R/X every finding of "
+            "the same value, E redact every pending finding of this type, g group by type or example, p preview "
+            "and apply the redaction. Dismissed values are remembered for later scans.")
+    KEY_SCOPE = "pii"
+    BINDINGS = keys.bindings("pii")
     DEFAULT_CSS = """
     PiiScreen #pii-top { height: auto; }
     PiiScreen #pii-dataset { width: 1fr; }
@@ -106,17 +94,20 @@ class PiiScreen(Screen):
     PiiScreen.narrow #pii-body { layout: vertical; }
     """
 
-    def __init__(self, store_path: Path | str, dataset: str | None = None):
+    def __init__(self, store_path: Path | str | None = None, dataset: str | None = None):
         super().__init__()
-        self.store_path = Path(store_path)
-        self.store = Store(self.store_path)
+        self.store_path = Path(store_path) if store_path else None
+        self.store: Store | None = None
         self.dataset = dataset
         self.group_by = "entity"
         self.rows: list[dict] = []
         self.cancel_requested = False
 
     def compose(self) -> ComposeResult:
+        self.store_path = self.store_path or self.app.store.path
+        self.store = Store(self.store_path)
         datasets = self.store.list_datasets()
+        yield ModeBar("pii")
         with Horizontal(id="pii-top"):
             yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
                          allow_blank=not datasets)
@@ -126,7 +117,7 @@ class PiiScreen(Screen):
             yield DataTable(id="pii-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="pii-context"):
                 yield Static(id="pii-context-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#pii-table", DataTable)
@@ -278,4 +269,5 @@ class PiiScreen(Screen):
             self.notify(f"Scan failed: {event.worker.error}", severity="error")
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self.store is not None:
+            self.store.close()

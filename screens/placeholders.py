@@ -1,4 +1,4 @@
-"""Jobs, Rating and Registry: modes filled by later issues. Until then each says what
+"""Jobs and Registry: modes filled by later issues. Until then each says what
 will be there and how to get data in today, without inventing any data."""
 
 from __future__ import annotations
@@ -16,10 +16,6 @@ TEXTS = {
              "events and loss curves, cancel it, and keep the resulting model.\n\n"
              "Not built yet. Today: export a version from Examples (press 1, then E) and upload "
              "train.jsonl to your provider or trainer (OpenAI, Azure OpenAI, TRL, Unsloth, Axolotl)."),
-    "rating": ("Rating",
-               "Side-by-side rating will live here: a golden set of prompts, the outputs of two models "
-               "shown blind as left/right, one key per verdict, and the win rate with its uncertainty.\n\n"
-               "Not built yet. The sample golden set and answers are in sample_data/golden/."),
     "registry": ("Registry",
                  "The model registry will live here: every model you trained or use, with its base "
                  "model, dataset version, hyperparameters, evaluation results and status "
@@ -48,11 +44,6 @@ class PlaceholderScreen(Screen):
 class JobsScreen(PlaceholderScreen):
     def __init__(self) -> None:
         super().__init__("jobs")
-
-
-class RatingScreen(PlaceholderScreen):
-    def __init__(self) -> None:
-        super().__init__("rating")
 
 
 class RegistryScreen(PlaceholderScreen):

@@ -18,13 +18,14 @@ from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from screens import keys
+from screens.widgets.modebar import ModeBar
 from store import Store
 from workbench import ratingstats
 from workbench.rating import Pair, RatingError, RatingRun, session_votes
@@ -129,7 +130,7 @@ class CommentDialog(ModalScreen[str | None]):
     CommentDialog { align: center middle; }
     CommentDialog > Vertical { width: 70; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rating.comment.cancel")]
+    BINDINGS = keys.bindings("rating_comment")
 
     def __init__(self, current: str):
         super().__init__()
@@ -168,24 +169,11 @@ class RatingMade(Message):
 class RatingScreen(Screen):
     """Blind side-by-side rating of a session's pairs."""
 
-    HELP = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
-            "backspace/u undo the last rating, f flag, c comment, D word diff. Every rating is saved at once.")
-    BINDINGS = [
-        Binding("1", "verdict('left')", "Left", id="rating.left", priority=True),
-        Binding("left", "verdict('left')", "Left", id="rating.left_arrow", show=False, priority=True),
-        Binding("2", "verdict('right')", "Right", id="rating.right", priority=True),
-        Binding("right", "verdict('right')", "Right", id="rating.right_arrow", show=False, priority=True),
-        Binding("3", "verdict('tie')", "Tie", id="rating.tie", priority=True),
-        Binding("t", "verdict('tie')", "Tie", id="rating.tie_t", show=False),
-        Binding("4", "verdict('both_bad')", "Both bad", id="rating.both_bad", priority=True),
-        Binding("b", "verdict('both_bad')", "Both bad", id="rating.both_bad_b", show=False),
-        Binding("space", "skip", "Skip", id="rating.skip"),
-        Binding("backspace", "undo", "Undo", id="rating.undo"),
-        Binding("u", "undo", "Undo", id="rating.undo_u", show=False),
-        Binding("f", "flag", "Flag", id="rating.flag"),
-        Binding("c", "comment", "Comment", id="rating.comment"),
-        Binding("D", "toggle_diff", "Diff", id="rating.diff"),
-    ]
+    help = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
+            "backspace/u undo the last rating, f flag, c comment, D word diff, Esc back to Examples. "
+            "Every rating is saved at once; sides are blind.")
+    KEY_SCOPE = "rating"
+    BINDINGS = keys.bindings("rating")
     DEFAULT_CSS = """
     RatingScreen #rating-top { height: auto; }
     RatingScreen #session-select { width: 1fr; }
@@ -196,10 +184,10 @@ class RatingScreen(Screen):
     NARROW = 100  # below this many columns the answers stack
     AUTO_FOCUS = ""  # verdict keys must reach the screen, not the session picker
 
-    def __init__(self, store_path: Path | str, session: str | None = None, rater: str | None = None):
+    def __init__(self, store_path: Path | str | None = None, session: str | None = None, rater: str | None = None):
         super().__init__()
-        self.store_path = Path(store_path)
-        self.store = Store(self.store_path)
+        self.store_path = Path(store_path) if store_path else None
+        self.store: Store | None = None
         self.session_name = session
         self.rater = rater
         self.run: RatingRun | None = None
@@ -211,7 +199,12 @@ class RatingScreen(Screen):
         self.painted_at = 0.0
 
     def compose(self) -> ComposeResult:
+        # In the app the store file is the app's; a connection of our own keeps this
+        # screen's reads and writes independent of other screens' transactions.
+        self.store_path = self.store_path or self.app.store.path
+        self.store = Store(self.store_path)
         sessions = self.store.list_rating_sessions()
+        yield ModeBar("rating")
         with Horizontal(id="rating-top"):
             yield Select([(s["name"], s["id"]) for s in sessions], prompt="Rating session",
                          id="session-select", allow_blank=not sessions)
@@ -221,7 +214,7 @@ class RatingScreen(Screen):
             yield PairView("view-b")
         yield Static(id="stats")
         yield Static("", id="empty")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     async def on_mount(self) -> None:
         sessions = self.store.list_rating_sessions()
@@ -407,4 +400,5 @@ class RatingScreen(Screen):
             self.notify(f"Could not compute statistics: {event.worker.error}", severity="warning")
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self.store is not None:
+            self.store.close()

@@ -60,3 +60,10 @@ def test_docs_describe_every_table_and_check():
     assert [t for t in tables if f"`{t}`" not in schema] == []
     checks = (ROOT / "docs" / "checks.md").read_text("utf-8")
     assert [c for c in CODES if f"`{c}`" not in checks] == []
+
+
+def test_tui_doc_lists_every_key_id():
+    from screens import keys
+
+    doc = (ROOT / "docs" / "tui.md").read_text("utf-8")
+    assert [a.id for a in keys.all_actions() if f"`{a.id}`" not in doc] == []

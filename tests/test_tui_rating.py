@@ -113,3 +113,25 @@ def test_word_diff_marks_only_changed_words():
     assert left.plain.strip() == "Returns are free within 30 days."
     styled = [left.plain[s.start:s.end] for s in left.spans]
     assert styled == ["30"]
+
+
+async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
+    from screens.app import make_app
+    from screens.pii_screen import PiiScreen
+
+    app = make_app(store=rated_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("4")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen)
+        session_id = app.screen.run.session["id"]
+        await pilot.press("1", "3")  # verdicts here, not mode switches
+        assert isinstance(app.screen, RatingScreen)
+        assert [r["verdict"] for r in rated_store.session_ratings(session_id, "ann")] == ["left", "tie"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "examples"
+        await pilot.press("6")
+        await pilot.pause()
+        assert isinstance(app.screen, PiiScreen)

@@ -1,4 +1,4 @@
-"""The top line of every mode: the five modes with their keys, the current one marked."""
+"""The top line of every mode: the modes with their keys, the current one marked."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.widgets import Static
 
 MODES = (("1", "examples", "Examples"), ("2", "budget", "Budget"), ("3", "jobs", "Jobs"),
-         ("4", "rating", "Rating"), ("5", "registry", "Registry"))
+         ("4", "rating", "Rating"), ("5", "registry", "Registry"), ("6", "pii", "PII"))
 
 
 class ModeBar(Static):
-    """Which mode is on screen; keys 1-5 switch."""
+    """Which mode is on screen; keys 1-6 switch."""
 
     DEFAULT_CSS = """
     ModeBar { height: 1; background: $panel; }
