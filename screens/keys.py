@@ -112,6 +112,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("rating.flag", "f", "flag", "Flag", "Flag this pair (saved with the rating)."),
         A("rating.comment", "c", "comment", "Comment", "Add a comment (saved with the rating)."),
         A("rating.diff", "D", "toggle_diff", "Diff", "Show the words that differ between the answers."),
+        A("rating.system", "s", "toggle_system", "System prompt", "Show or fold the full system prompt.",
+          show=False),
         A("rating.leave", "escape", "app.switch_mode('examples')", "Leave", "Back to Examples (1-4 rate here).",
           show=False),
     ),

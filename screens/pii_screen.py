@@ -92,6 +92,8 @@ class PiiScreen(Screen):
     PiiScreen #pii-table { width: 3fr; }
     PiiScreen #pii-context { width: 2fr; border: round $secondary; padding: 0 1; }
     PiiScreen.narrow #pii-body { layout: vertical; }
+    PiiScreen.narrow #pii-table { width: 1fr; height: 2fr; }
+    PiiScreen.narrow #pii-context { width: 1fr; height: 1fr; }
     """
 
     def __init__(self, store_path: Path | str | None = None, dataset: str | None = None):
@@ -110,7 +112,7 @@ class PiiScreen(Screen):
         yield ModeBar("pii")
         with Horizontal(id="pii-top"):
             yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
-                         allow_blank=not datasets)
+                         allow_blank=not datasets, compact=True)
         yield Static(id="pii-summary")
         yield ProgressBar(id="pii-progress", show_eta=False)
         with Horizontal(id="pii-body"):
@@ -154,7 +156,7 @@ class PiiScreen(Screen):
         table.clear()
         for row in self.rows:
             table.add_row(row["entity"], f"#{row['position']}", str(row["message_index"]),
-                          escape(row["value"][:40]), f"{row['score']:.2f}", row["decision"], key=row["id"])
+                          escape(row["value"][:30]), f"{row['score']:.2f}", row["decision"], key=row["id"])
         if self.rows:
             table.move_cursor(row=min(row_before, len(self.rows) - 1))
         self.update_summary()

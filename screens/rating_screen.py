@@ -33,14 +33,22 @@ from workbench.rating import Pair, RatingError, RatingRun, session_votes
 VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "both_bad": "both bad"}
 
 
-def conversation_markdown(messages: list) -> str:
-    """The prompt as markdown: each turn under its role, so roles read without colour."""
+SYSTEM_PREVIEW = 90  # characters of a system prompt shown when folded
+
+
+def conversation_markdown(messages: list, full_system: bool = False) -> str:
+    """The prompt as markdown: each turn under its role, so roles read without colour.
+    System prompts are folded to their start (they are long and mostly the same on every
+    pair) so the user's turn is on screen; `s` unfolds them."""
     parts = []
     for message in messages:
         role = str(message.get("role", "?")).upper()
         content = message.get("content")
         if not isinstance(content, str):
             content = "" if content is None else str(content)
+        if role in ("SYSTEM", "DEVELOPER") and not full_system and len(content) > SYSTEM_PREVIEW:
+            first = content[:SYSTEM_PREVIEW].split("\n")[0]
+            content = f"{first} … *({len(content):,} characters; s shows all)*"
         parts.append(f"**{role}**  \n{content}")
     return "\n\n".join(parts)
 
@@ -83,6 +91,7 @@ class PairView(Vertical):
     def __init__(self, id: str):
         super().__init__(id=id)
         self.pair: Pair | None = None
+        self.full_system = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="prompt") as prompt:
@@ -109,7 +118,7 @@ class PairView(Vertical):
                 box.query_one(".answer-md", Static).update("")
                 box.query_one(".diff-text", Static).update("")
             return
-        prompt.update(RichMarkdown(conversation_markdown(pair.messages)))
+        prompt.update(RichMarkdown(conversation_markdown(pair.messages, self.full_system)))
         left_box.query_one(".answer-md", Static).update(RichMarkdown(pair.left))
         right_box.query_one(".answer-md", Static).update(RichMarkdown(pair.right))
         left_diff, right_diff = word_diff(pair.left, pair.right)
@@ -117,6 +126,8 @@ class PairView(Vertical):
         right_box.query_one(".diff-text", Static).update(right_diff)
         for box in (left_box, right_box):
             box.scroll_home(animate=False)
+        # The last turn (the user's question) matters most: keep it in view.
+        self.query_one(".prompt").call_after_refresh(self.query_one(".prompt").scroll_end, animate=False)
 
     def set_diff(self, on_: bool) -> None:
         for box in self.query(".answer"):
@@ -170,7 +181,8 @@ class RatingScreen(Screen):
     """Blind side-by-side rating of a session's pairs."""
 
     help = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
-            "backspace/u undo the last rating, f flag, c comment, D word diff, Esc back to Examples. "
+            "backspace/u undo the last rating, f flag, c comment, D word diff, s full system prompt, "
+            "Esc back to Examples. "
             "Every rating is saved at once; sides are blind.")
     KEY_SCOPE = "rating"
     BINDINGS = keys.bindings("rating")
@@ -178,8 +190,10 @@ class RatingScreen(Screen):
     RatingScreen #rating-top { height: auto; }
     RatingScreen #session-select { width: 1fr; }
     RatingScreen #status { height: 1; padding: 0 1; background: $boost; }
-    RatingScreen #stats { height: 1; padding: 0 1; }
-    RatingScreen #empty { padding: 1 2; }
+    RatingScreen #views { height: 1fr; }
+    RatingScreen #stats { height: 1; padding: 0 1; background: $boost; }
+    RatingScreen #empty { padding: 1 2; display: none; }
+    RatingScreen #empty.shown { display: block; }
     """
     NARROW = 100  # below this many columns the answers stack
     AUTO_FOCUS = ""  # verdict keys must reach the screen, not the session picker
@@ -207,7 +221,7 @@ class RatingScreen(Screen):
         yield ModeBar("rating")
         with Horizontal(id="rating-top"):
             yield Select([(s["name"], s["id"]) for s in sessions], prompt="Rating session",
-                         id="session-select", allow_blank=not sessions)
+                         id="session-select", allow_blank=not sessions, compact=True)
         yield Static(id="status")
         with ContentSwitcher(initial="view-a", id="views"):
             yield PairView("view-a")
@@ -232,6 +246,7 @@ class RatingScreen(Screen):
     def _show_empty(self, text: str) -> None:
         self.query_one("#views").display = False
         self.query_one("#empty", Static).update(text)
+        self.query_one("#empty", Static).add_class("shown")
 
     @on(Select.Changed, "#session-select")
     async def session_changed(self, event: Select.Changed) -> None:
@@ -245,7 +260,7 @@ class RatingScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         self.query_one("#views").display = True
-        self.query_one("#empty", Static).update("")
+        self.query_one("#empty", Static).remove_class("shown")
         # Rating keys go to the screen, not to the session picker (tab reaches it).
         self.set_focus(None)
         await self.refill(both=True)
@@ -365,6 +380,11 @@ class RatingScreen(Screen):
                 self.comment = text
                 self.update_status()
         self.app.push_screen(CommentDialog(self.comment), save)
+
+    async def action_toggle_system(self) -> None:
+        for view in self.query(PairView):
+            view.full_system = not view.full_system
+            await view.show(view.pair)
 
     def action_toggle_diff(self) -> None:
         self.diff = not self.diff
