@@ -120,3 +120,28 @@ def test_unreadable_store_is_a_clear_error(tmp_path):
     bogus.write_text("not a database " * 50)
     out = run("--db", bogus, "datasets")
     assert out.returncode == 2 and "bogus.db" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_pii_commands_end_to_end(tmp_path):
+    db = tmp_path / "p.db"
+    records = many_chats(10) + [chat("Hi, I'm Lena Vos, mail lena.vos@example.nl", "Thanks Lena!")]
+    run("--db", db, "import", write_jsonl(tmp_path / "d.jsonl", records), "--dataset", "d")
+    blocked = run("--db", db, "export", "d", "--out", tmp_path / "out")
+    assert blocked.returncode == 1 and "#11" in blocked.stderr and "--allow-pii" in blocked.stderr
+    scan = run("--db", db, "pii", "scan", "d")
+    assert scan.returncode == 0 and "Scanned 0 examples" in scan.stdout  # the export scanned already
+    findings = json.loads(run("--db", db, "pii", "list", "d", "--json").stdout)
+    assert {f["entity"] for f in findings} >= {"EMAIL_ADDRESS", "PERSON"}
+    email = next(f for f in findings if f["entity"] == "EMAIL_ADDRESS")
+    assert run("--db", db, "pii", "decide", "d", email["id"][:8], "--redact").returncode == 0
+    assert run("--db", db, "pii", "decide", "d", "--entity", "PERSON", "--redact").returncode == 0
+    preview = run("--db", db, "pii", "preview", "d")
+    assert "<EMAIL_ADDRESS>" in preview.stdout
+    assert run("--db", db, "pii", "redact", "d").returncode == 0
+    out = run("--db", db, "export", "d", "--out", tmp_path / "out", "--validation-share", "0")
+    assert out.returncode == 0, out.stderr
+    exported = (tmp_path / "out" / "train.jsonl").read_text("utf-8")
+    assert "lena.vos@example.nl" not in exported and "Lena Vos" not in exported
+    assert "<EMAIL_ADDRESS>" in exported
+    bad = run("--db", db, "pii", "decide", "d", "zzzz", "--dismiss")
+    assert bad.returncode == 2 and "matches 0 findings" in bad.stderr

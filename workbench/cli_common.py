@@ -38,3 +38,24 @@ def _store(ctx: click.Context):
 
 def _echo_json(value: object) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def user_errors(*error_names: str):
+    """Decorator: exceptions of these types (given as "module:Class", imported when
+    raised, to keep CLI start-up light) become one-line user errors with exit code 2."""
+    from functools import wraps
+    from importlib import import_module
+
+    def decorate(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                for name in error_names:
+                    module, _, cls = name.partition(":")
+                    if isinstance(exc, getattr(import_module(module), cls)):
+                        raise UserError(str(exc)) from exc
+                raise
+        return wrapper
+    return decorate

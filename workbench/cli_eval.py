@@ -6,23 +6,10 @@ from pathlib import Path
 
 import click
 
-from workbench.cli_common import UserError, _echo_json, _store
+from workbench.cli_common import UserError, _echo_json, _store, user_errors
 
 
-def _golden_errors(fn):
-    """Turn GoldenError/RatingError into one-line user errors (exit 2)."""
-    from functools import wraps
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        from workbench.golden import GoldenError
-        from workbench.rating import RatingError
-
-        try:
-            return fn(*args, **kwargs)
-        except (GoldenError, RatingError) as exc:
-            raise UserError(str(exc)) from exc
-    return wrapper
+_golden_errors = user_errors("workbench.golden:GoldenError", "workbench.rating:RatingError")
 
 
 @click.group()

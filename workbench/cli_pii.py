@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 import click
 
-from workbench.cli_common import UserError, _echo_json, _store
+from workbench.cli_common import UserError, _echo_json, _store, user_errors
 
 
-def _pii_errors(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        from workbench.pii_review import PiiError
-
-        try:
-            return fn(*args, **kwargs)
-        except PiiError as exc:
-            raise UserError(str(exc)) from exc
-    return wrapper
+_pii_errors = user_errors("workbench.pii_review:PiiError")
+mode_option = click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder",
+                           show_default=True, help="<ENTITY> placeholders or consistent fake values.")
 
 
 @click.group()
@@ -108,7 +99,7 @@ def _full_id(store, dataset: str, prefix: str) -> str:
 
 @pii.command()
 @click.argument("dataset")
-@click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder", show_default=True)
+@mode_option
 @click.pass_context
 @_pii_errors
 def preview(ctx, dataset: str, mode: str) -> None:
@@ -125,7 +116,7 @@ def preview(ctx, dataset: str, mode: str) -> None:
 
 @pii.command()
 @click.argument("dataset")
-@click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder", show_default=True)
+@mode_option
 @click.pass_context
 @_pii_errors
 def redact(ctx, dataset: str, mode: str) -> None:
