@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from workbench.cli_common import UserError, _echo_json, _store, user_errors
@@ -156,3 +158,23 @@ def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...]) -> None:
     from workbench.pii_review import ALLOW_SETTING
 
     _edit_list(ctx, ALLOW_SETTING, words, remove)
+
+
+@pii.command(name="spacy-model")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--clear", is_flag=True, help="Stop using a spaCy model.")
+@click.pass_context
+def spacy_model(ctx, directory: Path | None, clear: bool) -> None:
+    """Use a spaCy pipeline you already have on disk for extra PERSON findings (never downloaded)."""
+    from workbench.pii_review import SPACY_SETTING
+
+    store = _store(ctx)
+    if clear:
+        store.set_setting(SPACY_SETTING, None)
+    elif directory is not None:
+        if not (directory / "meta.json").is_file():
+            raise UserError(f"{directory}: not a spaCy pipeline folder (no meta.json); give the folder that "
+                            "spacy.load() would take.")
+        store.set_setting(SPACY_SETTING, str(directory.resolve()))
+    current = store.get_setting(SPACY_SETTING)
+    click.echo(current or "No spaCy model: names come from the built-in offline recognizer.")
