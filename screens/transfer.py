@@ -234,6 +234,8 @@ class ExportDialog(_TransferDialog):
                 yield compact(Input, "10", id="export-share", type="integer")
             yield Label("changelog for the new version:")
             yield compact(Input, placeholder="e.g. v2: fixed refund answers", id="export-message")
+            yield WordCheckbox("export even with unreviewed personal data (else review it first: key 6)",
+                               id="export-allow-pii")
             with Horizontal(id="progress-row"):
                 yield compact(Button, "Export", variant="primary", id="go")
                 yield ProgressBar(id="export-progress", show_eta=False)
@@ -262,16 +264,18 @@ class ExportDialog(_TransferDialog):
         self._start_progress()
         self._set_status(f"Exporting to {out}…")
         self.run_export(out, None if status == "all" else str(status), share,
-                        self.query_one("#export-message", Input).value.strip())
+                        self.query_one("#export-message", Input).value.strip(),
+                        self.query_one("#export-allow-pii", Checkbox).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def run_export(self, out: Path, status: str | None, share: float, message: str):
+    def run_export(self, out: Path, status: str | None, share: float, message: str, allow_pii: bool = False):
         from store import Store
         from workbench.exporter import export_dataset
 
         store = Store(self.db_path)
         try:
-            return export_dataset(store, self.dataset, out, status=status, validation_share=share, message=message)
+            return export_dataset(store, self.dataset, out, status=status, validation_share=share, message=message,
+                                  allow_pii=allow_pii)
         finally:
             store.close()
 

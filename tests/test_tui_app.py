@@ -227,3 +227,26 @@ async def test_budget_refresh_and_quit(store, tmp_path):
         assert app.screen.query_one("#largest").row_count == 7
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+async def test_export_of_unreviewed_personal_data_needs_the_checkbox(store, tmp_path):
+    records = [chat("My email is lena.vos@example.nl, please update it.", "Done.")] + many_chats(3)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    out = tmp_path / "out"
+    app = make(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "E")
+        app.screen.query_one("#export-out").value = str(out)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MessageDialog"
+        assert "PII screen (key 6)" in screen_text(app)
+        assert not (out / "train.jsonl").exists()
+        await pilot.press("escape", "E")
+        app.screen.query_one("#export-out").value = str(out)
+        app.screen.query_one("#export-allow-pii").value = True
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert "lena.vos@example.nl" in (out / "train.jsonl").read_text("utf-8")

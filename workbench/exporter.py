@@ -131,8 +131,8 @@ def _personal_data_gate(store: Store, dataset_name: str, example_ids: list[str])
         more = f"\n  ... and {len(blockers) - 20} more" if len(blockers) > 20 else ""
         raise ExportRefused(
             f"{len(blockers)} examples may hold personal data that nobody reviewed:\n  {shown}{more}\n"
-            f"Review them (`workbench pii list {dataset_name}`, then `workbench pii decide` and "
-            f"`workbench pii redact`), or export anyway with --allow-pii.")
+            f"Review them in the app's PII screen (key 6) or with `workbench pii list {dataset_name}`, "
+            f"`workbench pii decide` and `workbench pii redact`; or export anyway (--allow-pii).")
 
 
 class _SplitWriter:
