@@ -137,6 +137,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
           "Dismiss every finding of this value (remembered for later scans).", show=False),
         A("pii.redact_entity", "E", "decide('redact', 'entity')", "Redact type",
           "Redact every pending finding of this entity type.", show=False),
+        A("pii.dismiss_entity", "D", "decide('dismiss', 'entity')", "Dismiss type",
+          "Dismiss every pending finding of this entity type (e.g. all URLs).", show=False),
         A("pii.group", "g", "toggle_group", "Group", "Group findings by entity type or by example."),
         A("pii.preview", "p", "preview", "Preview/apply", "Preview the redaction, then apply it."),
         A("pii.cancel", "escape", "cancel_scan", "Cancel scan", "Stop a running scan.", show=False),

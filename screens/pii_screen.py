@@ -78,7 +78,7 @@ class PiiScreen(Screen):
     """Review personal data found in a dataset."""
 
     help = ("Personal data. s scan (Esc cancels), r/x redact or dismiss the finding, R/X every finding of "
-            "the same value, E redact every pending finding of this type, g group by type or example, p preview "
+            "the same value, E / D redact or dismiss every pending finding of this type, g group by type or example, p preview "
             "and apply the redaction. Dismissed values are remembered for later scans.")
     KEY_SCOPE = "pii"
     BINDINGS = keys.bindings("pii")

@@ -191,7 +191,7 @@ class RatingScreen(Screen):
     RatingScreen #session-select { width: 1fr; }
     RatingScreen #status { height: 1; padding: 0 1; background: $boost; }
     RatingScreen #views { height: 1fr; }
-    RatingScreen #stats { height: 1; padding: 0 1; background: $boost; }
+    RatingScreen #stats { height: 2; padding: 0 1; background: $boost; }
     RatingScreen #empty { padding: 1 2; display: none; }
     RatingScreen #empty.shown { display: block; }
     """
@@ -412,8 +412,14 @@ class RatingScreen(Screen):
                     f"planned n {session['target_n']}: the gate decides only then")
         self.post_message(LiveStats(text))
 
+    def _tag_line(self) -> str:
+        if self.run is None:
+            return ""
+        by_tag = self.run.progress()["by_tag"]
+        return "Per tag: " + " · ".join(f"{tag} {done}/{total}" for tag, (done, total) in sorted(by_tag.items()))
+
     def on_live_stats(self, message: LiveStats) -> None:
-        self.query_one("#stats", Static).update(message.text)
+        self.query_one("#stats", Static).update(escape(message.text + "\n" + self._tag_line()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

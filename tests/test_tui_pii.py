@@ -46,6 +46,11 @@ async def test_scan_review_and_redact_from_the_keyboard(sample):
         screen.query_one("#pii-table").move_cursor(row=email)
         await pilot.press("E")  # every pending email
         assert not sample.pii_findings(dataset_id, decision="pending", entity="EMAIL_ADDRESS")
+        url = next(i for i, r in enumerate(screen.rows) if r["entity"] == "URL")
+        screen.query_one("#pii-table").move_cursor(row=url)
+        await pilot.press("D")  # every pending URL is a false positive here
+        urls = sample.pii_findings(dataset_id, entity="URL")
+        assert urls and all(f["decision"] == "dismiss" for f in urls)
         await pilot.press("g")
         assert screen.group_by == "example"
         await pilot.press("p")

@@ -54,6 +54,7 @@ async def test_keys_commit_ratings_in_order(rated_store):
         made = list({id(m): m for m in messages if isinstance(m, RatingMade)}.values())  # bubbled once each
         assert [m.verdict for m in made] == ["left", "right", "tie", "both_bad"]
         assert "4/36 rated" in str(app.screen.query_one("#status").render())
+        assert "Per tag:" in str(app.screen.query_one("#stats").render())
 
 
 async def test_undo_skip_flag_comment(rated_store):
