@@ -110,7 +110,7 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
     if not allow_pii:
-        _personal_data_gate(store, dataset_name, [example_id for example_id, _ in items])
+        _personal_data_gate(store, dataset, [example_id for example_id, _ in items])
     validation_ids = choose_validation(items, validation_share, seed)
     try:
         return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message,
@@ -120,12 +120,13 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
                             "Free space or choose another --out folder.") from exc
 
 
-def _personal_data_gate(store: Store, dataset_name: str, example_ids: list[str]) -> None:
+def _personal_data_gate(store: Store, dataset: dict, example_ids: list[str]) -> None:
     from workbench import pii_review
 
+    dataset_name = dataset["name"]
     if store.unscanned_or_stale(example_ids):
         pii_review.scan_dataset(store, dataset_name)
-    blockers = pii_review.export_blockers(store, example_ids)
+    blockers = pii_review.export_blockers(store, dataset["id"], example_ids)
     if blockers:
         shown = "\n  ".join(blockers[:20])
         more = f"\n  ... and {len(blockers) - 20} more" if len(blockers) > 20 else ""

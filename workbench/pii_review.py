@@ -396,24 +396,17 @@ def _first_language_per_value(store: Store, grouped: dict[str, list[dict]]) -> d
 # --------------------------------------------------------------------------- gate
 
 
-def export_blockers(store: Store, example_ids: list[str]) -> list[str]:
-    """Why these examples may not leave the machine yet, one line per blocking example."""
-    if not example_ids:
-        return []
+def export_blockers(store: Store, dataset_id: str, example_ids: list[str]) -> list[str]:
+    """Why these examples of a dataset may not leave the machine yet, one line each."""
     wanted = set(example_ids)
-    reasons: dict[str, str] = {}
-    for example_id in store.unscanned_or_stale(example_ids):
-        reasons[example_id] = "not scanned for personal data since its last change"
-    dataset_ids = {store.get_example(i)["dataset_id"] for i in list(wanted)[:1]}
-    for dataset_id in dataset_ids:
-        pending: Counter = Counter()
-        for finding in store.pii_findings(dataset_id, decision="pending"):
-            if finding["example_id"] in wanted:
-                pending[finding["example_id"]] += 1
-        for example_id, n in pending.items():
-            reasons.setdefault(example_id, f"{n} unreviewed personal-data finding{'s' if n > 1 else ''}")
+    reasons = {example_id: "not scanned for personal data since its last change"
+               for example_id in store.unscanned_or_stale(example_ids)}
+    pending = Counter(f["example_id"] for f in store.pii_findings(dataset_id, decision="pending")
+                      if f["example_id"] in wanted)
+    for example_id, n in pending.items():
+        reasons.setdefault(example_id, f"{n} unreviewed personal-data finding{'s' if n > 1 else ''}")
     lines = []
     for example_id, reason in reasons.items():
-        example = store.get_example(example_id)
-        lines.append((example["position"], f"#{example['position']} ({example_id[:8]}): {reason}"))
+        position = store.get_example(example_id)["position"]
+        lines.append((position, f"#{position} ({example_id[:8]}): {reason}"))
     return [line for _, line in sorted(lines)]
