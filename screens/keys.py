@@ -114,8 +114,13 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("rating.diff", "D", "toggle_diff", "Diff", "Show the words that differ between the answers."),
         A("rating.system", "s", "toggle_system", "System prompt", "Show or fold the full system prompt.",
           show=False),
+        A("rating.new", "n", "new_session", "New session",
+          "Plan a session: golden set, candidate and baseline models, target n, threshold.", show=False),
         A("rating.leave", "escape", "app.switch_mode('examples')", "Leave", "Back to Examples (1-4 rate here).",
           show=False),
+    ),
+    "rating_new": (
+        A("rating.new.cancel", "escape", "cancel", "Cancel", "Close without creating a session."),
     ),
     "rating_comment": (
         A("rating.comment.cancel", "escape", "cancel", "Cancel", "Close without changing the comment."),

@@ -160,6 +160,64 @@ class CommentDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class NewSessionDialog(ModalScreen[dict | None]):
+    """Plan a rating session: golden set (latest version), candidate, baseline, n, threshold."""
+
+    DEFAULT_CSS = """
+    NewSessionDialog { align: center middle; }
+    NewSessionDialog > Vertical { width: 80; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
+    NewSessionDialog Select, NewSessionDialog Input { margin-bottom: 1; }
+    """
+    BINDINGS = keys.bindings("rating_new")
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        sets = [(g["name"], g["name"]) for g in self.store.list_golden_sets() if g["latest_version"]]
+        with Vertical():
+            yield Label("New rating session: pick the set and models, then Enter in a number field creates it "
+                        "(Esc cancels).")
+            yield Select(sets, prompt="Golden set", id="new-set", compact=True)
+            yield Select([], prompt="Candidate model", id="new-candidate", compact=True)
+            yield Select([], prompt="Baseline model", id="new-baseline", compact=True)
+            yield Input("200", placeholder="planned number of ratings (target n)", id="new-n", type="integer")
+            yield Input("0.55", placeholder="win rate needed to promote", id="new-threshold", type="number")
+            yield Label("", id="new-status")
+
+    @on(Select.Changed, "#new-set")
+    def set_changed(self, event: Select.Changed) -> None:
+        from workbench import golden
+
+        if event.value is Select.BLANK:
+            return
+        version = golden.resolve_version(self.store, str(event.value))
+        models = [(m["model"], m["model"]) for m in self.store.generation_models(version["id"])]
+        for widget_id in ("#new-candidate", "#new-baseline"):
+            self.query_one(widget_id, Select).set_options(models)
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_create()
+
+    def action_create(self) -> None:
+        values = {k: self.query_one(f"#new-{k}", Select).value for k in ("set", "candidate", "baseline")}
+        if any(v is Select.BLANK for v in values.values()):
+            self.query_one("#new-status", Label).update("Pick a golden set and both models.")
+            return
+        try:
+            target_n = int(self.query_one("#new-n", Input).value)
+            threshold = float(self.query_one("#new-threshold", Input).value)
+        except ValueError:
+            self.query_one("#new-status", Label).update("Target n is a whole number, the threshold a number.")
+            return
+        self.dismiss({**{k: str(v) for k, v in values.items()}, "target_n": target_n, "threshold": threshold})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class LiveStats(Message):
     """Posted by the stats worker with the session's current figures."""
 
@@ -233,10 +291,10 @@ class RatingScreen(Screen):
     async def on_mount(self) -> None:
         sessions = self.store.list_rating_sessions()
         if not sessions:
-            self._show_empty("No rating sessions yet. Create one from a golden set and two models' answers:\n"
+            self._show_empty("No rating sessions yet. Bring a golden set and two models' answers:\n"
                              "  workbench golden import PROMPTS.jsonl --set NAME\n"
                              "  workbench answers import ANSWERS.jsonl --set NAME\n"
-                             "  workbench rate new --set NAME --candidate MODEL --baseline MODEL")
+                             "then press n here (or `workbench rate new --set NAME --candidate M --baseline M`).")
             return
         wanted = self.session_name
         chosen = next((s for s in sessions if wanted in (s["id"], s["name"])), sessions[-1])
@@ -385,6 +443,25 @@ class RatingScreen(Screen):
         for view in self.query(PairView):
             view.full_system = not view.full_system
             await view.show(view.pair)
+
+    def action_new_session(self) -> None:
+        from workbench.rating import create_session
+
+        def create(plan: dict | None) -> None:
+            if not plan:
+                return
+            try:
+                session = create_session(self.store, plan["set"], plan["candidate"], plan["baseline"],
+                                         target_n=plan["target_n"], threshold=plan["threshold"])
+            except (RatingError, ValueError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            select = self.query_one("#session-select", Select)
+            select.set_options([(s["name"], s["id"]) for s in self.store.list_rating_sessions()])
+            select.value = session["id"]
+            self.notify(f"Session {session['name']!r} planned: {session['target_n']} ratings.")
+
+        self.app.push_screen(NewSessionDialog(self.store), create)
 
     def action_toggle_diff(self) -> None:
         self.diff = not self.diff

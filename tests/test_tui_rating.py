@@ -6,7 +6,11 @@ import pytest
 from textual.app import App
 
 from screens.rating_screen import RatingMade, RatingScreen, word_diff
+from conftest import SAMPLE_DATA
 from workbench.workspace import seed_sample_rating
+
+GOLDEN_DIR = SAMPLE_DATA / "golden"
+GOLDEN_FILE = GOLDEN_DIR / "aurora_golden.jsonl"
 
 
 class RatingHost(App):
@@ -136,3 +140,34 @@ async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
         await pilot.press("6")
         await pilot.pause()
         assert isinstance(app.screen, PiiScreen)
+
+
+async def test_new_session_from_the_keyboard(store, tmp_path):
+    from conftest import write_jsonl
+    from workbench import golden
+
+    golden.import_prompts(store, "g", GOLDEN_FILE)
+    golden.freeze(store, "g")
+    for name in ("answers_baseline.jsonl", "answers_candidate.jsonl"):
+        golden.import_answers(store, "g", GOLDEN_DIR / name)
+    store.set_setting("rater", "ann")
+    app = RatingHost(store.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "press n here" in str(app.screen.query_one("#empty").render())
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#new-set").value = "g"
+        await pilot.pause()
+        dialog.query_one("#new-candidate").value = "ft:gpt-4.1-mini-2025-04-14:aurora::aurora-v3"
+        dialog.query_one("#new-baseline").value = "gpt-4.1-mini-2025-04-14"
+        dialog.query_one("#new-n").value = "50"
+        dialog.query_one("#new-n").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        [session] = store.list_rating_sessions()
+        assert session["target_n"] == 50 and session["pairs"] == 40
+        assert app.screen.run is not None and app.screen.run.session["id"] == session["id"]
+        await pilot.press("1")
+        assert len(store.session_ratings(session["id"], "ann")) == 1
