@@ -167,6 +167,8 @@ class NewSessionDialog(ModalScreen[dict | None]):
     NewSessionDialog { align: center middle; }
     NewSessionDialog > Vertical { width: 80; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
     NewSessionDialog Select, NewSessionDialog Input { margin-bottom: 1; }
+    NewSessionDialog .title { text-style: bold; }
+    NewSessionDialog Label { width: 1fr; }
     """
     BINDINGS = keys.bindings("rating_new")
 
@@ -177,13 +179,15 @@ class NewSessionDialog(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         sets = [(g["name"], g["name"]) for g in self.store.list_golden_sets() if g["latest_version"]]
         with Vertical():
-            yield Label("New rating session: pick the set and models, then Enter in a number field creates it "
-                        "(Esc cancels).")
+            yield Label("New rating session", classes="title")
+            yield Label("Pick the golden set and both models; Enter in a number field creates it, Esc cancels.")
             yield Select(sets, prompt="Golden set", id="new-set", compact=True)
             yield Select([], prompt="Candidate model", id="new-candidate", compact=True)
             yield Select([], prompt="Baseline model", id="new-baseline", compact=True)
-            yield Input("200", placeholder="planned number of ratings (target n)", id="new-n", type="integer")
-            yield Input("0.55", placeholder="win rate needed to promote", id="new-threshold", type="number")
+            yield Label("Planned ratings before the gate decides (target n):")
+            yield Input("200", id="new-n", type="integer", compact=True)
+            yield Label("Win rate the candidate needs to be promoted:")
+            yield Input("0.55", id="new-threshold", type="number", compact=True)
             yield Label("", id="new-status")
 
     @on(Select.Changed, "#new-set")
