@@ -39,8 +39,10 @@ def test_scan_is_incremental_and_stores_no_values(sample):
     example = next(sample.iter_examples(sample.get_dataset("aurora")["id"]))
     messages = example["messages"] + [{"role": "user", "content": "Mail me at new.person@example.org"},
                                       {"role": "assistant", "content": "Noted."}]
+    from workbench.curation import derived_columns
+
     edited = {**example, "messages": messages}
-    sample.update_example(example["id"], {"messages": messages, **pii_review._content_columns(edited)})
+    sample.update_example(example["id"], {"messages": messages, **derived_columns(edited)})
     again = pii_review.scan_dataset(sample, "aurora")
     assert again.scanned == 1 and again.by_entity["EMAIL_ADDRESS"] == 1
     dump = "\n".join(sample.db.iterdump())

@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from store import Store
-from workbench.checks import check_record
-from workbench.examples import columns_from_record, record_from_example
+from workbench.curation import derived_columns
 
 DECISIONS = ("pending", "redact", "dismiss")
 MODES = ("placeholder", "pseudonym")
@@ -344,7 +343,7 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
                 written.setdefault(example_id, []).extend((index, field_name, a, b) for a, b in spans)
                 values += len(group)
             changes = {"messages": example["messages"], "preferred_output": example.get("preferred_output"),
-                       "non_preferred_output": example.get("non_preferred_output"), **_content_columns(example)}
+                       "non_preferred_output": example.get("non_preferred_output"), **derived_columns(example)}
             updated = store.update_example(example_id, changes, action="redact", author="pii")
             purged += store.purge_revisions_before(example_id, updated["revision"])
         store.audit("pii_redact", "dataset", dataset["id"], {"examples": len(grouped), "values": values,
@@ -369,16 +368,6 @@ def _dismiss_our_pseudonyms(store: Store, dataset_name: str, dataset_id: str,
     if ours:
         store.decide_findings([f["id"] for f in ours], "dismiss")
         store.remember_dismissals(dataset_id, {(f["value_hash"], f["entity"]) for f in ours})
-
-
-def _content_columns(example: dict) -> dict:
-    """Hash, turns, language and findings of the example's (new) content."""
-    record = record_from_example(example)
-    columns = columns_from_record(record)
-    findings = check_record(record)
-    return {"content_hash": columns["content_hash"], "turns": columns["turns"], "language": columns["language"],
-            "findings": [f.to_dict() for f in findings], "errors": sum(f.is_error for f in findings),
-            "warnings": sum(not f.is_error for f in findings)}
 
 
 def _first_language_per_value(store: Store, grouped: dict[str, list[dict]]) -> dict[str, str | None]:
