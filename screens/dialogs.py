@@ -143,6 +143,28 @@ class TagsDialog(Dialog):
         self.dismiss((add, remove) if add or remove else None)
 
 
+class GoldenSetDialog(Dialog):
+    """Which golden set the selected examples go to; returns its name or None."""
+
+    def __init__(self, existing: list[str], count: int) -> None:
+        super().__init__()
+        self.existing = existing
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"Add {self.count} example(s) to a golden set", classes="dialog-title")
+            yield Label("Each becomes a prompt: the conversation up to its last assistant turn, that turn "
+                        "as the reference answer, its tags kept. The set is frozen as a new version.")
+            yield Label("existing: " + (", ".join(self.existing[:20]) or "(none yet)"), classes="dim")
+            yield compact(Input, placeholder="golden set name (new or existing; → completes)",
+                          suggester=TagSuggester(self.existing), id="golden-name")
+            yield Label("enter adds · esc cancels", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
 class NotesDialog(Dialog):
     BINDINGS = [CLOSE, Binding("ctrl+s", "save", "Save", id="notes.save", priority=True)]
 

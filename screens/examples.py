@@ -269,6 +269,31 @@ class ExamplesScreen(Screen):
 
         self.app.push_screen(TagsDialog(current, self.curation.tags(self.dataset["id"]), len(ids)), guard_callback(self, done))
 
+    def action_add_to_golden(self) -> None:
+        from screens.dialogs import GoldenSetDialog
+        from workbench import golden
+
+        ids = self._targets_or_warn()
+        if not ids:
+            return
+        store = self.app.store
+
+        def done(name) -> None:
+            if not name:
+                return
+            result = golden.prompts_from_examples(store, name, [store.get_example(i) for i in ids])
+            try:
+                version, created = golden.freeze(store, name, f"added {result.added} prompts from examples")
+            except golden.GoldenError as exc:
+                self.notify(" ".join([str(exc), *result.problems]), severity="warning")
+                return
+            extra = f" {result.problems[0]}" if result.problems else ""
+            self.notify(f"{name}: +{result.added} prompts ({result.duplicates} already there), "
+                        f"version {version['number']}{'' if created else ' unchanged'}.{extra}")
+
+        sets = [g["name"] for g in store.list_golden_sets()]
+        self.app.push_screen(GoldenSetDialog(sets, len(ids)), guard_callback(self, done))
+
     def action_notes(self) -> None:
         from screens.dialogs import NotesDialog
 

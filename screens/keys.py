@@ -76,6 +76,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("examples.restore", "r", "restore", "Restore", "Restore deleted examples (filter: deleted).",
           show=False),
         A("examples.dataset", "g", "pick_dataset", "Dataset", "Pick the dataset to curate.", show=False),
+        A("examples.golden", "G", "add_to_golden", "To golden set",
+          "Make golden-set prompts of the example or selection (for side-by-side rating).", show=False),
     ),
     "editor": (
         A("editor.save", "ctrl+s", "save", "Save", "Save the conversation as a new revision.", priority=True),

@@ -171,3 +171,23 @@ async def test_new_session_from_the_keyboard(store, tmp_path):
         assert app.screen.run is not None and app.screen.run.session["id"] == session["id"]
         await pilot.press("1")
         assert len(store.session_ratings(session["id"], "ann")) == 1
+
+
+async def test_selected_examples_become_a_golden_set(store, tmp_path):
+    from conftest import many_chats, write_jsonl
+    from screens.app import make_app
+    from workbench.importer import import_file
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(5)), "d", tags_by_line={1: ["billing"]})
+    app = make_app(store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "space", "G")  # select two, add them
+        await pilot.pause()
+        await pilot.press(*"billing-golden", "enter")
+        await pilot.pause()
+    golden_set = store.get_golden_set("billing-golden")
+    prompts = store.golden_prompts(golden_set["id"])
+    assert len(prompts) == 2 and prompts[0]["tags"] == ["billing"]
+    assert prompts[0]["reference_answer"] == "answer 0" and prompts[0]["messages"][-1]["role"] == "user"
+    assert store.get_golden_version(golden_set["id"])["prompt_count"] == 2

@@ -158,16 +158,12 @@ def prompt_from_example(example: dict) -> dict | None:
             "tags": list(example.get("tags") or []), "source_example_id": example["id"], "external_id": None}
 
 
-def prompts_from_dataset(store: Store, set_name: str, dataset_name: str, status: str | None = None,
-                         tag: str | None = None) -> GoldenImport:
-    dataset = store.get_dataset(dataset_name)
-    if dataset is None:
-        raise GoldenError(f"No dataset named {dataset_name!r}; run `workbench datasets`.")
+def prompts_from_examples(store: Store, set_name: str, examples: list[dict]) -> GoldenImport:
+    """Add prompts made from these examples (chat examples with a user turn right
+    before an assistant turn) to a golden set, created if new."""
     rows, skipped = [], 0
-    for example in store.iter_examples(dataset["id"], status=status):
-        if example["kind"] != "chat" or (tag and tag not in example["tags"]):
-            continue
-        prompt = prompt_from_example(example)
+    for example in sorted(examples, key=lambda e: e["position"]):  # dataset order, whatever was selected first
+        prompt = prompt_from_example(example) if example["kind"] == "chat" else None
         if prompt is None:
             skipped += 1
             continue
@@ -176,6 +172,15 @@ def prompts_from_dataset(store: Store, set_name: str, dataset_name: str, status:
     if skipped:
         result.problems.append(f"{skipped} examples had no user turn right before an assistant turn; skipped.")
     return result
+
+
+def prompts_from_dataset(store: Store, set_name: str, dataset_name: str, status: str | None = None,
+                         tag: str | None = None) -> GoldenImport:
+    dataset = store.get_dataset(dataset_name)
+    if dataset is None:
+        raise GoldenError(f"No dataset named {dataset_name!r}; run `workbench datasets`.")
+    examples = [e for e in store.iter_examples(dataset["id"], status=status) if not tag or tag in e["tags"]]
+    return prompts_from_examples(store, set_name, examples)
 
 
 def freeze(store: Store, set_name: str, changelog: str = "") -> tuple[dict, bool]:
