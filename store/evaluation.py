@@ -94,9 +94,6 @@ class EvaluationQueries:
         return self._one("SELECT * FROM golden_set_versions WHERE golden_set_id = ? AND number = ?",
                          [golden_set_id, number])
 
-    def get_golden_version_by_id(self, version_id: str) -> dict | None:
-        return self._one("SELECT * FROM golden_set_versions WHERE id = ?", [version_id])
-
     def version_prompts(self, version_id: str) -> list[dict]:
         rows = self._rows(
             """SELECT v.*, p.external_id FROM golden_version_prompts v JOIN golden_prompts p ON p.id = v.prompt_id

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from store.db import new_id, now
+from store.db import from_json, new_id, now
 
 
 class PiiQueries:
     """Mixed into Store."""
 
     def examples_to_scan(self, dataset_id: str, engine: str) -> list[dict]:
-        """Live examples never scanned, changed since their scan, or scanned by another engine."""
-        return self._rows(
+        """Live examples never scanned, changed since their scan, or scanned by another engine
+        (their text columns decoded)."""
+        rows = self._rows(
             """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash
                  FROM examples e LEFT JOIN pii_scans s ON s.example_id = e.id
                 WHERE e.dataset_id = ? AND e.deleted_at IS NULL
                   AND (s.example_id IS NULL OR s.content_hash != e.content_hash OR s.engine != ?)
                 ORDER BY e.position""", [dataset_id, engine])
+        for row in rows:
+            for column in ("messages", "preferred_output", "non_preferred_output"):
+                row[column] = from_json(row[column])
+        return rows
 
     def replace_findings(self, example_id: str, content_hash: str, engine: str, findings: list[dict]) -> None:
         """The findings of one scanned example, replacing its earlier ones, with the scan mark."""

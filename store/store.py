@@ -158,9 +158,6 @@ class Store(CurationQueries, PiiQueries, EvaluationQueries):
             row["findings"] = from_json(row["findings"])
         return rows
 
-    def list_imports(self, dataset_id: str) -> list[dict]:
-        return self._rows("SELECT * FROM imports WHERE dataset_id = ? ORDER BY started_at", [dataset_id])
-
     # ------------------------------------------------------------------ examples
 
     def next_position(self, dataset_id: str) -> int:

@@ -32,6 +32,8 @@ def test_import_stores_examples_with_counts_and_revisions(store, tmp_path):
     assert len(counts) == 12 and all(total > trained > 0 for total, trained in counts.values())
     assert len(store.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
     assert [r["action"] for r in store.revisions(examples[0]["id"])] == ["create"]
+    [entry] = store.audit_entries("dataset")
+    assert (entry["action"], entry["details"]["added"]) == ("import", 12)
 
 
 def test_any_error_means_nothing_is_written(store, tmp_path):

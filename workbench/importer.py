@@ -96,6 +96,7 @@ class _Importer:
         self.position = 0
         self.dataset_id = ""
         self.import_id = ""
+        self._sha256: str | None = None  # of the source file, set when it has been read
 
     def run(self) -> ImportResult:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"

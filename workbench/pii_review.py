@@ -141,19 +141,12 @@ def _dataset(store: Store, name: str) -> dict:
 def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress: Progress | None = None,
                  analyzer=None, cancelled: Callable[[], bool] | None = None) -> ScanResult:
     """Scan the examples that changed since their last scan; findings replace old ones."""
-    from store.db import from_json
-
     dataset = _dataset(store, dataset_name)
     analyzer = analyzer or analyzer_for(store)
     engine = analyzer.engine_id
     key = _hash_key(store)
     dismissed = store.dismissed_values()
-    rows = store.examples_to_scan(dataset["id"], engine)
-    examples = []
-    for row in rows:
-        for column in ("messages", "preferred_output", "non_preferred_output"):
-            row[column] = from_json(row[column]) if row[column] else None
-        examples.append(row)
+    examples = store.examples_to_scan(dataset["id"], engine)
     items, owners = [], []
     for position, example in enumerate(examples):
         language = example["language"] if example["language"] in analyzer.languages else analyzer.languages[0]
