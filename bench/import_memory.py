@@ -26,14 +26,14 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from workbench.workspace import open_store
-from workbench import tokens
+from workbench.budget import tokens
 mode, db, path = sys.argv[1], sys.argv[2], sys.argv[3]
 store = open_store(db)
 for name in ("cl100k_base", "o200k_base"):
     tokens.get_encoding(name)
 start = time.perf_counter()
 if mode == "import":
-    from workbench.importer import import_file
+    from workbench.dataset.importer import import_file
     result = import_file(store, Path(path), "bench")
     assert result.committed, result.bad_lines[:5]
 elif mode == "parse":

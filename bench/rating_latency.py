@@ -25,7 +25,7 @@ TARGET_MS = 50.0
 async def measure(db: Path) -> tuple[list[float], list[float], list[float]]:
     from textual.app import App
 
-    from screens.rating_screen import RatingScreen
+    from screens.rating import RatingScreen
 
     class Host(App):
         def on_mount(self) -> None:

@@ -43,7 +43,7 @@ RARE = "zeppelin"
 
 def build_store(path: Path, n: int) -> None:
     from store import Store
-    from workbench.examples import columns_from_record
+    from workbench.dataset.records import columns_from_record
     from workbench.workspace import open_store
 
     if path.exists():

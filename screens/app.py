@@ -63,13 +63,13 @@ def _placeholder(name: str):
 
 
 def _rating() -> Screen:
-    from screens.rating_screen import RatingScreen
+    from screens.rating import RatingScreen
 
     return RatingScreen()
 
 
 def _pii() -> Screen:
-    from screens.pii_screen import PiiScreen
+    from screens.pii import PiiScreen
 
     return PiiScreen()
 
@@ -89,7 +89,7 @@ class WorkbenchApp(App):
 
     def __init__(self, store: Store, keymap_file: Path | None = None) -> None:
         super().__init__()
-        from workbench.curation import Curation
+        from workbench.dataset.curation import Curation
 
         self.store = store
         self.curation = Curation(store)
@@ -102,8 +102,8 @@ class WorkbenchApp(App):
     def target_model(self):
         """The model whose encoding and context limit the screens use (a ModelSpec)."""
         if self._target_model is None:
-            from workbench.budget import UnknownModel
-            from workbench.catalog import resolve_model
+            from workbench.budget.estimate import UnknownModel
+            from workbench.budget.catalog import resolve_model
 
             name = self.store.get_setting(TARGET_MODEL_SETTING, DEFAULT_MODEL)
             try:

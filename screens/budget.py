@@ -87,7 +87,7 @@ class BudgetScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="budget")
     def load_counts(self, dataset_id: str) -> dict[str, list[dict]]:
         from store import Store
-        from workbench import counting
+        from workbench.budget import counting
 
         store = Store(self.app.store.path)
         try:
@@ -107,9 +107,9 @@ class BudgetScreen(Screen):
                         timeout=10)
 
     def recompute(self) -> None:
-        from workbench import catalog
-        from workbench.budget import estimate_budget
-        from workbench.tokens import TokenCount
+        from workbench.budget import catalog
+        from workbench.budget.estimate import estimate_budget
+        from workbench.budget.tokens import TokenCount
 
         if self.counts is None or self.dataset is None:
             return
@@ -177,7 +177,7 @@ class BudgetScreen(Screen):
 
     def action_edit_model(self) -> None:
         from screens.dialogs import EditModelDialog
-        from workbench.catalog import set_model
+        from workbench.budget.catalog import set_model
 
         model = self.app.store.get_model(self.app.target_model.name)
         if model is None:

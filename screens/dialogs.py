@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from screens import keys
-from workbench.curation import ExampleView
+from workbench.dataset.curation import ExampleView
 
 def compact(widget_class, *args, **kwargs):
     """A one-line form control (no border), so dialogs fit an 80x24 terminal."""

@@ -297,7 +297,7 @@ class EditorScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
     def run_preflight(self, example: dict, messages: list, encoding: str) -> None:
-        from workbench.curation import preflight
+        from workbench.dataset.curation import preflight
 
         # Only the target model's encoding: the save path counts the others later.
         self.post_message(PreflightDone(preflight(example, messages, (encoding,))))

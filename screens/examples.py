@@ -22,7 +22,7 @@ from screens.safety import guard_callback, guarded
 from screens.widgets.modebar import ModeBar
 from screens.widgets.conversation import Conversation
 from screens.widgets.example_list import ExampleList, header_text
-from workbench.curation import ExampleView
+from workbench.dataset.curation import ExampleView
 
 EMPTY_HELP = (
     "No datasets yet.\n\n"
@@ -271,7 +271,7 @@ class ExamplesScreen(Screen):
 
     def action_add_to_golden(self) -> None:
         from screens.dialogs import GoldenSetDialog
-        from workbench import golden
+        from workbench.eval import golden
 
         ids = self._targets_or_warn()
         if not ids:
@@ -460,7 +460,7 @@ class ExamplesScreen(Screen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="counts")
     def count_tokens(self, example_ids: list[str]) -> int:
         from store import Store
-        from workbench.curation import Curation
+        from workbench.dataset.curation import Curation
 
         store = Store(self.app.store.path)
         try:
@@ -470,7 +470,7 @@ class ExamplesScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warmup")
     def warm_tokenizer(self, encoding: str) -> None:
-        from workbench import tokens
+        from workbench.budget import tokens
 
         tokens.get_encoding(encoding)
 

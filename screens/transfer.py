@@ -171,7 +171,7 @@ class ImportDialog(_TransferDialog):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def run_import(self, path: Path, dataset: str, skip_invalid: bool):
         from store import Store
-        from workbench.importer import import_file
+        from workbench.dataset.importer import import_file
 
         store = Store(self.db_path)
         try:
@@ -182,7 +182,7 @@ class ImportDialog(_TransferDialog):
             store.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        from workbench.importer import ImportCancelled, ImportFailed
+        from workbench.dataset.importer import ImportCancelled, ImportFailed
 
         if event.worker.group != "import" or event.state not in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
@@ -270,7 +270,7 @@ class ExportDialog(_TransferDialog):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def run_export(self, out: Path, status: str | None, share: float, message: str, allow_pii: bool = False):
         from store import Store
-        from workbench.exporter import export_dataset
+        from workbench.dataset.exporter import export_dataset
 
         store = Store(self.db_path)
         try:
@@ -280,7 +280,7 @@ class ExportDialog(_TransferDialog):
             store.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        from workbench.exporter import ExportRefused
+        from workbench.dataset.exporter import ExportRefused
 
         if event.worker.group != "export" or event.state not in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.budget import (
+from workbench.budget.estimate import (
     EpochsRule,
     ModelSpec,
     UnknownModel,
@@ -18,7 +18,7 @@ from workbench.budget import (
     find_model,
     load_default_catalog,
 )
-from workbench.tokens import BUNDLED_ENCODINGS, TokenCount, count_example, get_encoding
+from workbench.budget.tokens import BUNDLED_ENCODINGS, TokenCount, count_example, get_encoding
 
 TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
 TOY_TOTALS = [45, 111, 26, 28, 8032]

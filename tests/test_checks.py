@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
-from workbench.checks import CODES, FileChecker, check_record, validate_path
-from workbench.chatformat import parse_line
+from workbench.chat.checks import CODES, FileChecker, check_record, validate_path
+from workbench.chat.format import parse_line
 
 SYS = {"role": "system", "content": "You are Aurora Assist."}
 USER = {"role": "user", "content": "Where is order AUR-1?"}

@@ -1,4 +1,4 @@
-"""workbench.curation: views, search, edits as revisions, the persistent undo/redo stack."""
+"""workbench.dataset.curation: views, search, edits as revisions, the persistent undo/redo stack."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 
 from conftest import chat, many_chats, write_jsonl
 from store import Store
-from workbench.curation import Curation, ExampleView, fts_query
-from workbench.importer import import_file
+from workbench.dataset.curation import Curation, ExampleView, fts_query
+from workbench.dataset.importer import import_file
 
 ENC = "o200k_base"
 

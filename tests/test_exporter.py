@@ -8,9 +8,9 @@ import json
 import pytest
 
 from conftest import chat, many_chats, write_jsonl
-from workbench import chatformat
-from workbench.exporter import ExportRefused, choose_validation, export_dataset
-from workbench.importer import import_file
+from workbench.chat import format as chatformat
+from workbench.dataset.exporter import ExportRefused, choose_validation, export_dataset
+from workbench.dataset.importer import import_file
 
 
 def sha(path) -> str:

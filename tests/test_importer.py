@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import chat, many_chats, write_jsonl
-from workbench.importer import ImportCancelled, ImportFailed, import_file
+from workbench.dataset.importer import ImportCancelled, ImportFailed, import_file
 
 
 def count(store, dataset="d"):
@@ -119,7 +119,7 @@ def test_tags_by_line(store, tmp_path):
 KILLER = """
 import sys, time
 from workbench.workspace import open_store
-from workbench.importer import import_file
+from workbench.dataset.importer import import_file
 store = open_store(sys.argv[1])
 import_file(store, sys.argv[2], "big", progress=lambda d, t: (print("progress", flush=True), time.sleep(0.2)))
 """

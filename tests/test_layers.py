@@ -49,7 +49,7 @@ def test_cli_imports_screens_only_lazily():
 
 def test_docs_describe_every_table_and_check():
     from store import Store
-    from workbench.checks import CODES
+    from workbench.chat.checks import CODES
 
     schema = (ROOT / "docs" / "schema.md").read_text("utf-8")
     import tempfile

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.tokens import TokenizerUnavailable, ensure_encoding_files, tokenizer_cache_dir
+from workbench.budget.tokens import TokenizerUnavailable, ensure_encoding_files, tokenizer_cache_dir
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
@@ -45,7 +45,7 @@ try:
 except OSError as exc:
     assert "network blocked by test" in str(exc), exc
 
-from workbench.tokens import TokenizerUnavailable, count_example, get_encoding
+from workbench.budget.tokens import TokenizerUnavailable, count_example, get_encoding
 
 try:
     encodings = {name: get_encoding(name) for name in ("cl100k_base", "o200k_base")}

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
-from workbench import pii_review
-from workbench.exporter import ExportRefused, export_dataset
-from workbench.importer import import_file
+from workbench.pii import review as pii_review
+from workbench.dataset.exporter import ExportRefused, export_dataset
+from workbench.dataset.importer import import_file
 
 # Fake personal details planted in sample_data/aurora_support.jsonl (see its README).
 PLANTED = [
@@ -39,7 +39,7 @@ def test_scan_is_incremental_and_stores_no_values(sample):
     example = next(sample.iter_examples(sample.get_dataset("aurora")["id"]))
     messages = example["messages"] + [{"role": "user", "content": "Mail me at new.person@example.org"},
                                       {"role": "assistant", "content": "Noted."}]
-    from workbench.curation import derived_columns
+    from workbench.dataset.curation import derived_columns
 
     edited = {**example, "messages": messages}
     sample.update_example(example["id"], {"messages": messages, **derived_columns(edited)})

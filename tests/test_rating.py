@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from conftest import SAMPLE_DATA, many_chats, write_jsonl
-from workbench import golden
-from workbench.importer import import_file
-from workbench.rating import RatingError, RatingRun, balanced_sides, create_session, outcome, session_report
+from workbench.eval import golden
+from workbench.dataset.importer import import_file
+from workbench.eval.rating import RatingError, RatingRun, balanced_sides, create_session, outcome, session_report
 
 GOLDEN = SAMPLE_DATA / "golden"
 CANDIDATE = "ft:gpt-4.1-mini-2025-04-14:aurora::aurora-v3"
@@ -171,7 +171,7 @@ def test_rater_name_defaults_to_login_and_is_kept(store, sample_session):
 KILLER = """
 import sys
 from workbench.workspace import open_store
-from workbench.rating import RatingRun
+from workbench.eval.rating import RatingRun
 run = RatingRun.open(open_store(sys.argv[1]), "s", rater="kim")
 for pair in run.next_pairs(100):
     run.rate(pair, "tie")
@@ -211,7 +211,7 @@ def test_leaderboard_ranks_three_models(store, tmp_path):
         for i, pair in enumerate(run.next_pairs(40)):
             candidate_wins = i < wins
             run.rate(pair, "left" if pair.candidate_left == candidate_wins else "right")
-    from workbench.rating import leaderboard
+    from workbench.eval.rating import leaderboard
 
     rows = leaderboard(store, "three", resamples=200)
     assert [r["model"] for r in rows] == ["strong", "middle", "weak"]

@@ -14,7 +14,7 @@ import pytest
 from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from workbench.ratingstats import (
+from workbench.eval.stats import (
     SCORES,
     Vote,
     bootstrap_interval,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.tokens import (
+from workbench.budget.tokens import (
     TOKENS_PER_CALL,
     TokenCount,
     TokenizerUnavailable,

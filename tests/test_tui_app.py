@@ -9,7 +9,7 @@ from screens import keys
 from screens.app import make_app
 from screens.examples import Curated, ExamplesScreen
 from screens.widgets.example_list import ExampleList
-from workbench.importer import import_file
+from workbench.dataset.importer import import_file
 from test_tui_helpers import screen_text
 
 SIZE = (100, 30)

@@ -9,7 +9,7 @@ from screens.app import make_app
 from screens.examples import Curated, ExamplesScreen
 from screens.widgets.example_list import ExampleList
 from store import Store
-from workbench.importer import import_file
+from workbench.dataset.importer import import_file
 from test_tui_helpers import screen_text
 
 SIZE = (100, 30)

@@ -8,8 +8,8 @@ import pytest
 from textual.app import App
 
 from conftest import SAMPLE_DATA
-from screens.pii_screen import PiiScreen
-from workbench.importer import import_file
+from screens.pii import PiiScreen
+from workbench.dataset.importer import import_file
 
 
 class PiiHost(App):

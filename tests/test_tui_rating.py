@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
-from screens.rating_screen import RatingMade, RatingScreen, word_diff
+from screens.rating import RatingMade, RatingScreen, word_diff
 from conftest import SAMPLE_DATA
 from workbench.workspace import seed_sample_rating
 
@@ -122,7 +122,7 @@ def test_word_diff_marks_only_changed_words():
 
 async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
     from screens.app import make_app
-    from screens.pii_screen import PiiScreen
+    from screens.pii import PiiScreen
 
     app = make_app(store=rated_store)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -144,7 +144,7 @@ async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
 
 async def test_new_session_from_the_keyboard(store, tmp_path):
     from conftest import write_jsonl
-    from workbench import golden
+    from workbench.eval import golden
 
     golden.import_prompts(store, "g", GOLDEN_FILE)
     golden.freeze(store, "g")
@@ -176,7 +176,7 @@ async def test_new_session_from_the_keyboard(store, tmp_path):
 async def test_selected_examples_become_a_golden_set(store, tmp_path):
     from conftest import many_chats, write_jsonl
     from screens.app import make_app
-    from workbench.importer import import_file
+    from workbench.dataset.importer import import_file
 
     import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(5)), "d", tags_by_line={1: ["billing"]})
     app = make_app(store=store)

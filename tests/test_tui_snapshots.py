@@ -6,7 +6,7 @@ import pytest
 
 from conftest import chat, many_chats, write_jsonl
 from screens.app import make_app
-from workbench.importer import import_file
+from workbench.dataset.importer import import_file
 
 SIZE = (100, 30)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from store import Store
 from workbench import paths
-from workbench.catalog import ensure_catalog
+from workbench.budget.catalog import ensure_catalog
 
 SAMPLE_SETTING = "sample_seeded"
 SAMPLE_DATASET = "aurora-support"
@@ -34,7 +34,7 @@ def open_store(db_path: Path | str | None = None, seed_sample: bool | None = Non
 
 def seed_sample_workspace(store: Store) -> None:
     """Import the Aurora Commerce sample dataset (with its tags). Idempotent."""
-    from workbench.importer import import_file  # the importer imports tokens: keep open_store light
+    from workbench.dataset.importer import import_file  # the importer imports tokens: keep open_store light
 
     source = SAMPLE_DIR / "aurora_support.jsonl"
     if not source.exists():
@@ -58,7 +58,8 @@ SAMPLE_SESSION = "aurora-v3 vs gpt-4.1-mini"
 
 def seed_sample_rating(store: Store) -> None:
     """The sample golden set, both models' answers and a session ready to rate."""
-    from workbench import golden, rating
+    from workbench.eval import golden
+    from workbench.eval import rating
 
     folder = SAMPLE_DIR / "golden"
     if not (folder / "aurora_golden.jsonl").exists() or store.get_golden_set(SAMPLE_GOLDEN):

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
-from workbench.tokens import TokenCount
+from workbench.budget.tokens import TokenCount
 
 __all__ = [
     "BudgetEstimate",

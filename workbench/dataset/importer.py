@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Callable
 
 from store import Store
-from workbench import chatformat, counting
-from workbench.checks import FileChecker
-from workbench.examples import columns_from_record
-from workbench.findings import Finding
+from workbench.chat import format as chatformat
+from workbench.budget import counting
+from workbench.chat.checks import FileChecker
+from workbench.dataset.records import columns_from_record
+from workbench.chat.findings import Finding
 
 BATCH = 500
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect

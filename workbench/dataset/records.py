@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench import chatformat
-from workbench.language import guess_language
+from workbench.chat import format as chatformat
+from workbench.chat.language import guess_language
 
 
 def columns_from_record(record: dict) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from store import Store
-from workbench import catalog, tokens
-from workbench.examples import record_from_example
+from workbench.budget import catalog
+from workbench.budget import tokens
+from workbench.dataset.records import record_from_example
 
 #: Imports count every encoding of the catalogue, so switching the target model never
 #: has to re-tokenize.

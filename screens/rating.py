@@ -27,8 +27,8 @@ from textual.worker import Worker, WorkerState
 from screens import keys
 from screens.widgets.modebar import ModeBar
 from store import Store
-from workbench import ratingstats
-from workbench.rating import Pair, RatingError, RatingRun, session_votes
+from workbench.eval import stats as ratingstats
+from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
 
 VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "both_bad": "both bad"}
 
@@ -192,7 +192,7 @@ class NewSessionDialog(ModalScreen[dict | None]):
 
     @on(Select.Changed, "#new-set")
     def set_changed(self, event: Select.Changed) -> None:
-        from workbench import golden
+        from workbench.eval import golden
 
         if event.value is Select.BLANK:
             return
@@ -449,7 +449,7 @@ class RatingScreen(Screen):
             await view.show(view.pair)
 
     def action_new_session(self) -> None:
-        from workbench.rating import create_session
+        from workbench.eval.rating import create_session
 
         def create(plan: dict | None) -> None:
             if not plan:

@@ -12,7 +12,7 @@ import json
 from importlib import resources
 
 from store import Store
-from workbench import budget
+from workbench.budget import estimate as budget
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 EDITABLE = ("encoding", "training_context_limit", "price_training_per_1m", "price_input_per_1m",

@@ -16,12 +16,12 @@ import click
 
 from workbench import paths
 
-from workbench.cli_common import EXIT_DATA, EXIT_OK, EXIT_USAGE, DataError, UserError, _echo_json, _store
+from workbench.cli.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, DataError, UserError, _echo_json, _store
 
 
 def _resolve_model(store, name: str):
-    from workbench.budget import UnknownModel
-    from workbench.catalog import resolve_model
+    from workbench.budget.estimate import UnknownModel
+    from workbench.budget.catalog import resolve_model
 
     try:
         return resolve_model(store, name)
@@ -58,7 +58,7 @@ def tui(ctx: click.Context, db_option: Path | None = None) -> None:
         from screens.app import run_app
 
         ctx.exit(run_app(db))
-    from workbench.summary import workspace_summary
+    from workbench.cli.summary import workspace_summary
 
     ctx.obj["db"] = db
     click.echo(workspace_summary(_store(ctx)))
@@ -71,10 +71,10 @@ def tui(ctx: click.Context, db_option: Path | None = None) -> None:
 @click.pass_context
 def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bool) -> None:
     """Check a JSONL (or prompt/response CSV) file against the fine-tuning format."""
-    from workbench import tokens
-    from workbench.chatformat import ChatFormatError
-    from workbench.checks import validate_path
-    from workbench.render import render_report
+    from workbench.budget import tokens
+    from workbench.chat.format import ChatFormatError
+    from workbench.chat.checks import validate_path
+    from workbench.cli.render import render_report
 
     if not file.is_file():
         raise UserError(f"{file}: no such file; check the path.")
@@ -106,8 +106,8 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
 def budget(ctx: click.Context, target: str, model_name: str, status: str | None, epochs: int | None,
            as_json: bool) -> None:
     """Token counts, epochs and cost of training TARGET (a file or a dataset) on a model."""
-    from workbench.budgeting import budget_for_dataset, budget_for_file
-    from workbench.render import render_budget
+    from workbench.budget.sources import budget_for_dataset, budget_for_file
+    from workbench.cli.render import render_budget
 
     store = _store(ctx)
     spec = _resolve_model(store, model_name)
@@ -135,8 +135,8 @@ def budget(ctx: click.Context, target: str, model_name: str, status: str | None,
 def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: bool, model_name: str | None,
             as_json: bool) -> None:
     """Import a JSONL or CSV file into a dataset: all or nothing unless --skip-invalid."""
-    from workbench.importer import ImportFailed, import_file
-    from workbench.render import render_import
+    from workbench.dataset.importer import ImportFailed, import_file
+    from workbench.cli.render import render_import
 
     store = _store(ctx)
     limit = _resolve_model(store, model_name).training_context_limit if model_name else None
@@ -166,8 +166,8 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
            message: str, allow_pii: bool, as_json: bool) -> None:
     """Write a dataset's examples as JSONL and freeze a dataset version."""
-    from workbench.exporter import ExportRefused, export_dataset
-    from workbench.render import render_export
+    from workbench.dataset.exporter import ExportRefused, export_dataset
+    from workbench.cli.render import render_export
 
     try:
         result = export_dataset(_store(ctx), dataset, out_dir, status=status,
@@ -185,7 +185,7 @@ def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, 
 @click.pass_context
 def datasets(ctx: click.Context, as_json: bool) -> None:
     """List datasets with their example counts."""
-    from workbench.render import render_datasets
+    from workbench.cli.render import render_datasets
 
     rows = _store(ctx).list_datasets()
     _echo_json(rows) if as_json else click.echo(render_datasets(rows))
@@ -197,7 +197,7 @@ def datasets(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def versions(ctx: click.Context, dataset: str, as_json: bool) -> None:
     """List the frozen versions of a dataset."""
-    from workbench.render import render_versions
+    from workbench.cli.render import render_versions
 
     store = _store(ctx)
     row = store.get_dataset(dataset)
@@ -217,7 +217,7 @@ def models() -> None:
 @click.pass_context
 def models_list(ctx: click.Context, as_json: bool) -> None:
     """Show the models table."""
-    from workbench.render import render_models
+    from workbench.cli.render import render_models
 
     rows = _store(ctx).list_models()
     _echo_json(rows) if as_json else click.echo(render_models(rows))
@@ -232,7 +232,7 @@ def models_list(ctx: click.Context, as_json: bool) -> None:
 def models_set(ctx: click.Context, name: str, price: float | None, limit: int | None,
                encoding: str | None) -> None:
     """Change (or add) a model's price, limit or encoding."""
-    from workbench.catalog import set_model
+    from workbench.budget.catalog import set_model
 
     changes = {k: v for k, v in {"price_training_per_1m": price, "training_context_limit": limit,
                                  "encoding": encoding}.items() if v is not None}
@@ -246,7 +246,8 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 
 
 def _register_subcommands() -> None:
-    from workbench import cli_eval, cli_pii
+    from workbench.cli import eval as cli_eval
+    from workbench.cli import pii as cli_pii
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
@@ -277,7 +278,7 @@ def main() -> None:
 
 
 def _crash(exc: Exception) -> None:
-    from workbench.tokens import TokenizerUnavailable
+    from workbench.budget.tokens import TokenizerUnavailable
 
     if isinstance(exc, TokenizerUnavailable):
         click.echo(f"error: {exc}", err=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from workbench.findings import Finding
+from workbench.chat.findings import Finding
 
 BOM = b"\xef\xbb\xbf"
 

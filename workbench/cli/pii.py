@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from workbench.cli_common import UserError, _echo_json, _store, user_errors
+from workbench.cli.common import UserError, _echo_json, _store, user_errors
 
 
-_pii_errors = user_errors("workbench.pii_review:PiiError")
+_pii_errors = user_errors("workbench.pii.review:PiiError")
 mode_option = click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder",
                            show_default=True, help="<ENTITY> placeholders or consistent fake values.")
 
@@ -26,7 +26,7 @@ def pii() -> None:
 @_pii_errors
 def scan(ctx, dataset: str, workers: int) -> None:
     """Scan the examples changed since the last scan (all of them the first time)."""
-    from workbench.pii_review import scan_dataset
+    from workbench.pii.review import scan_dataset
 
     def progress(done: int, total: int) -> None:
         click.echo(f"\r  {done}/{total} texts", nl=False, err=True)
@@ -47,8 +47,8 @@ def scan(ctx, dataset: str, workers: int) -> None:
 @_pii_errors
 def list_(ctx, dataset: str, decision: str | None, entity: str | None, as_json: bool) -> None:
     """Findings with the value in context (shown here, never stored in the findings table)."""
-    from workbench.pii_review import findings_with_context
-    from workbench.render import table
+    from workbench.pii.review import findings_with_context
+    from workbench.cli.render import table
 
     rows = findings_with_context(_store(ctx), dataset, decision, entity)
     if as_json:
@@ -76,7 +76,7 @@ def list_(ctx, dataset: str, decision: str | None, entity: str | None, as_json: 
 def decide(ctx, dataset: str, finding: str | None, decision: str | None, same_value: bool,
            entity: str | None) -> None:
     """Decide a finding (id or id prefix), all findings of its value, or a whole entity type."""
-    from workbench.pii_review import decide as decide_
+    from workbench.pii.review import decide as decide_
 
     if decision is None:
         raise UserError("Say --redact, --dismiss or --pending.")
@@ -106,7 +106,7 @@ def _full_id(store, dataset: str, prefix: str) -> str:
 @_pii_errors
 def preview(ctx, dataset: str, mode: str) -> None:
     """Show what redacting the accepted findings would change, without changing it."""
-    from workbench.pii_review import preview as preview_
+    from workbench.pii.review import preview as preview_
 
     rows = preview_(_store(ctx), dataset, mode)
     if not rows:
@@ -123,7 +123,7 @@ def preview(ctx, dataset: str, mode: str) -> None:
 @_pii_errors
 def redact(ctx, dataset: str, mode: str) -> None:
     """Redact every accepted finding; the original values are purged from the store."""
-    from workbench.pii_review import apply_redactions
+    from workbench.pii.review import apply_redactions
 
     result = apply_redactions(_store(ctx), dataset, mode)
     click.echo(f"Redacted {result['values']} values in {result['examples']} examples "
@@ -144,7 +144,7 @@ def _edit_list(ctx, setting: str, add: tuple[str, ...], remove: tuple[str, ...])
 @click.pass_context
 def deny(ctx, names: tuple[str, ...], remove: tuple[str, ...]) -> None:
     """Names that are always personal data (customers, staff). No arguments: show the list."""
-    from workbench.pii_review import DENY_SETTING
+    from workbench.pii.review import DENY_SETTING
 
     _edit_list(ctx, DENY_SETTING, names, remove)
 
@@ -155,7 +155,7 @@ def deny(ctx, names: tuple[str, ...], remove: tuple[str, ...]) -> None:
 @click.pass_context
 def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...]) -> None:
     """Words that are never personal data (brands, products). No arguments: show the list."""
-    from workbench.pii_review import ALLOW_SETTING
+    from workbench.pii.review import ALLOW_SETTING
 
     _edit_list(ctx, ALLOW_SETTING, words, remove)
 
@@ -166,7 +166,7 @@ def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...]) -> None:
 @click.pass_context
 def spacy_model(ctx, directory: Path | None, clear: bool) -> None:
     """Use a spaCy pipeline you already have on disk for extra PERSON findings (never downloaded)."""
-    from workbench.pii_review import SPACY_SETTING
+    from workbench.pii.review import SPACY_SETTING
 
     store = _store(ctx)
     if clear:

@@ -20,9 +20,9 @@ from typing import Iterable, Sequence
 
 from store import Store
 from store.store import EDITABLE_COLUMNS
-from workbench.checks import check_record
-from workbench.examples import columns_from_record, record_from_example
-from workbench.findings import Finding
+from workbench.chat.checks import check_record
+from workbench.dataset.records import columns_from_record, record_from_example
+from workbench.chat.findings import Finding
 
 STATUSES = ("draft", "approved", "rejected")
 FLAGS = ("errors", "warnings", "over_limit", "notes")
@@ -107,7 +107,7 @@ def derived_columns(example: dict) -> dict:
 def preflight(example: dict, messages: list, encodings: Iterable[str] | None = None) -> Preflight:
     """Findings and token counts of an example with these messages (loads tokenizers:
     call it from a worker)."""
-    from workbench import counting
+    from workbench.budget import counting
 
     record = record_from_example({**example, "messages": messages})
     counts = counting.count_all(record, tuple(encodings or counting.ENCODINGS))
@@ -301,7 +301,7 @@ class Curation:
     def fill_token_counts(self, example_ids: Iterable[str]) -> int:
         """Count (every encoding) the examples whose content has no cached count yet.
         Loads tokenizers: run it in a worker. Returns how many were counted."""
-        from workbench import counting
+        from workbench.budget import counting
 
         todo: dict[str, dict] = {}
         for example_id in example_ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.render import table
+from workbench.cli.render import table
 
 
 def _pct(value) -> str:

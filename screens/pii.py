@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from screens import keys
 from screens.widgets.modebar import ModeBar
 from store import Store
-from workbench import pii_review
+from workbench.pii import review as pii_review
 
 
 class ScanProgress(Message):

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from store import Store
-from workbench import catalog, chatformat, counting, tokens
-from workbench.budget import BudgetEstimate, ModelSpec, estimate_budget
+from workbench.budget import catalog
+from workbench.chat import format as chatformat
+from workbench.budget import counting
+from workbench.budget import tokens
+from workbench.budget.estimate import BudgetEstimate, ModelSpec, estimate_budget
 
 
 def budget_for_file(store: Store, path: Path, model: ModelSpec,

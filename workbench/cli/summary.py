@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store import Store
-from workbench.render import render_datasets
+from workbench.cli.render import render_datasets
 
 
 def workspace_summary(store: Store) -> str:

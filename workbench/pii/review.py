@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from store import Store
-from workbench.curation import derived_columns
+from workbench.dataset.curation import derived_columns
 
 DECISIONS = ("pending", "redact", "dismiss")
 MODES = ("placeholder", "pseudonym")

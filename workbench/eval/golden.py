@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from store import Store
-from workbench import chatformat
+from workbench.chat import format as chatformat
 
 
 class GoldenError(ValueError):

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Iterable
 
 from store import Store
-from workbench import chatformat
-from workbench.checks import MIN_EXAMPLES, check_record
-from workbench.examples import record_from_example
+from workbench.chat import format as chatformat
+from workbench.chat.checks import MIN_EXAMPLES, check_record
+from workbench.dataset.records import record_from_example
 
 STATUSES = ("draft", "approved", "rejected")
 
@@ -121,7 +121,7 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
 
 
 def _personal_data_gate(store: Store, dataset: dict, example_ids: list[str]) -> None:
-    from workbench import pii_review
+    from workbench.pii import review as pii_review
 
     dataset_name = dataset["name"]
     if store.unscanned_or_stale(example_ids):

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from workbench import chatformat
-from workbench.chatformat import MESSAGE_KEYS, ROLES, Line
-from workbench.findings import Finding
+from workbench.chat import format as chatformat
+from workbench.chat.format import MESSAGE_KEYS, ROLES, Line
+from workbench.chat.findings import Finding
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MIN_EXAMPLES = 10

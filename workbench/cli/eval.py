@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from workbench.cli_common import UserError, _echo_json, _store, user_errors
+from workbench.cli.common import UserError, _echo_json, _store, user_errors
 
 
-_golden_errors = user_errors("workbench.golden:GoldenError", "workbench.rating:RatingError")
+_golden_errors = user_errors("workbench.eval.golden:GoldenError", "workbench.eval.rating:RatingError")
 
 
 @click.group()
@@ -26,7 +26,7 @@ def golden() -> None:
 @_golden_errors
 def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str) -> None:
     """Add prompts from JSONL ({id, messages, reference?, tags?}) or CSV (prompt, system?, reference?, tags?)."""
-    from workbench import golden as g
+    from workbench.eval import golden as g
 
     store = _store(ctx)
     result = g.import_prompts(store, set_name, file)
@@ -44,7 +44,7 @@ def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str) ->
 @_golden_errors
 def golden_from_dataset(ctx, dataset: str, set_name: str, status: str | None, tag: str | None) -> None:
     """Make prompts from a dataset's examples (the conversation up to the last assistant turn)."""
-    from workbench import golden as g
+    from workbench.eval import golden as g
 
     result = g.prompts_from_dataset(_store(ctx), set_name, dataset, status, tag)
     click.echo(f"{set_name}: added {result.added} prompts ({result.duplicates} already there).")
@@ -59,7 +59,7 @@ def golden_from_dataset(ctx, dataset: str, set_name: str, status: str | None, ta
 @_golden_errors
 def golden_freeze(ctx, set_name: str, message: str) -> None:
     """Freeze the set's current prompts as a new version."""
-    from workbench import golden as g
+    from workbench.eval import golden as g
 
     _echo_freeze(*g.freeze(_store(ctx), set_name, message), set_name)
 
@@ -74,7 +74,7 @@ def _echo_freeze(version: dict, created: bool, set_name: str) -> None:
 @click.pass_context
 def golden_list(ctx, as_json: bool) -> None:
     """List golden sets."""
-    from workbench.render import table
+    from workbench.cli.render import table
 
     rows = _store(ctx).list_golden_sets()
     if as_json:
@@ -100,7 +100,7 @@ def answers() -> None:
 @_golden_errors
 def answers_import(ctx, file: Path, set_name: str, version_number: int | None, model: str | None) -> None:
     """Import answers: JSONL {prompt_id, model, output, latency_ms?, tokens?} or OpenAI chat lines."""
-    from workbench import golden as g
+    from workbench.eval import golden as g
 
     counts = g.import_answers(_store(ctx), set_name, file, version_number, model)
     for name, n in counts.items():
@@ -125,7 +125,7 @@ def rate() -> None:
 @_golden_errors
 def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, threshold, name) -> None:
     """Plan a rating session between two models."""
-    from workbench.rating import create_session
+    from workbench.eval.rating import create_session
 
     session = create_session(_store(ctx), set_name, candidate, baseline, version=version_number,
                              target_n=target_n, threshold=threshold, name=name)
@@ -137,7 +137,7 @@ def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, thres
 @click.pass_context
 def rate_sessions(ctx, as_json: bool) -> None:
     """List rating sessions."""
-    from workbench.render import table
+    from workbench.cli.render import table
 
     rows = _store(ctx).list_rating_sessions()
     if as_json:
@@ -153,7 +153,7 @@ def rate_sessions(ctx, as_json: bool) -> None:
 @click.pass_context
 def rate_whoami(ctx, name: str | None) -> None:
     """Show or set the rater name recorded with your ratings."""
-    from workbench.rating import RATER_SETTING
+    from workbench.eval.rating import RATER_SETTING
 
     store = _store(ctx)
     if name:
@@ -169,8 +169,8 @@ def rate_whoami(ctx, name: str | None) -> None:
 @_golden_errors
 def rate_report(ctx, session: str, as_json: bool) -> None:
     """Win rate with intervals, per-tag results, position bias, agreement and the gate."""
-    from workbench.rating import session_report
-    from workbench.render_eval import render_rating_report
+    from workbench.eval.rating import session_report
+    from workbench.cli.render_eval import render_rating_report
 
     report = session_report(_store(ctx), session)
     _echo_json(report) if as_json else click.echo(render_rating_report(report))
@@ -183,8 +183,8 @@ def rate_report(ctx, session: str, as_json: bool) -> None:
 @_golden_errors
 def rate_leaderboard(ctx, set_name: str | None, as_json: bool) -> None:
     """Bradley-Terry strengths of all rated models, with bootstrap 95% intervals."""
-    from workbench.rating import leaderboard
-    from workbench.render import table
+    from workbench.eval.rating import leaderboard
+    from workbench.cli.render import table
 
     rows = leaderboard(_store(ctx), set_name)
     if as_json:

@@ -21,8 +21,9 @@ import secrets
 from dataclasses import dataclass, field
 
 from store import Store
-from workbench import golden, ratingstats
-from workbench.ratingstats import Vote
+from workbench.eval import golden
+from workbench.eval import stats as ratingstats
+from workbench.eval.stats import Vote
 
 VERDICTS = ("left", "right", "tie", "both_bad")
 RATER_SETTING = "rater"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from workbench.budget import BudgetEstimate
-from workbench.checks import FileReport
-from workbench.findings import Finding
+from workbench.budget.estimate import BudgetEstimate
+from workbench.chat.checks import FileReport
+from workbench.chat.findings import Finding
 
 MAX_FINDINGS_SHOWN = 200
 

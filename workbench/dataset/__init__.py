@@ -1,0 +1,2 @@
+"""Datasets and their examples: import, export (frozen versions), curation. The only
+writer of examples and their revisions."""

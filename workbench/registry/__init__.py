@@ -1,0 +1,1 @@
+"""The model registry: every model used or produced, its lineage, promotion and rollback."""

@@ -1,0 +1,1 @@
+"""Team snapshots: export, inspect and merge SQLite snapshot files."""
