@@ -32,6 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from pii_corpus import DEFAULT_SEED, LANGUAGES, GoldSpan, Message, generate  # noqa: E402
 
 from workbench.pii import Span, build_analyzer  # noqa: E402
+from workbench.pii.parallel import analyze_many  # noqa: E402
 
 RECALL_TARGETS = {"EMAIL_ADDRESS": 0.95, "IBAN_CODE": 0.95, "CREDIT_CARD": 0.95, "PHONE_NUMBER": 0.95}
 PERSON_RECALL_TARGET = 0.80
@@ -219,7 +220,7 @@ def main() -> int:
     per_second = len(items) / best
 
     started = time.perf_counter()
-    pooled = analyzer.analyze_many(items * 6, workers=args.workers)
+    pooled = analyze_many(items * 6, workers=args.workers, analyzer=analyzer)
     pool_seconds = time.perf_counter() - started
     assert [[(s.entity, s.start, s.end) for s in p] for p in pooled[:len(items)]] == \
         [[(s.entity, s.start, s.end) for s in p] for p in predictions], "pool and single process disagree"

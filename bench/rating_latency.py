@@ -27,9 +27,12 @@ async def measure(db: Path) -> tuple[list[float], list[float], list[float]]:
 
     from screens.rating import RatingScreen
 
+    from store import Store
+
     class Host(App):
         def on_mount(self) -> None:
-            self.push_screen(RatingScreen(db))
+            self.store = Store(db)
+            self.push_screen(RatingScreen())
 
     verdicts, floor, idle = [], [], []
     app = Host()

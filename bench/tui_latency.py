@@ -43,18 +43,18 @@ RARE = "zeppelin"
 
 def build_store(path: Path, n: int) -> None:
     from store import Store
-    from workbench.dataset.records import columns_from_record
+    from workbench.chat.records import columns_from_record
     from workbench.workspace import open_store
 
     if path.exists():
         with Store(path) as store:
-            dataset = store.get_dataset("bench")
-            if dataset and store.count_examples(dataset["id"]) == n:
+            dataset = store.datasets.get_dataset("bench")
+            if dataset and store.examples.count_examples(dataset["id"]) == n:
                 return
         path.unlink()
     rng = random.Random(7)
     store = open_store(path)
-    dataset = store.create_dataset("bench")
+    dataset = store.datasets.create_dataset("bench")
     started = time.perf_counter()
     batch, counts = [], []
     for i in range(n):
@@ -71,12 +71,12 @@ def build_store(path: Path, n: int) -> None:
         counts += [(columns["content_hash"], "cl100k_base", total, total // 2),
                    (columns["content_hash"], "o200k_base", total, total // 2)]
         if len(batch) == 5000:
-            store.insert_examples(batch)
-            store.save_token_counts(counts)
+            store.examples.insert_examples(batch)
+            store.examples.save_token_counts(counts)
             batch, counts = [], []
     if batch:
-        store.insert_examples(batch)
-        store.save_token_counts(counts)
+        store.examples.insert_examples(batch)
+        store.examples.save_token_counts(counts)
     store.db.execute("ANALYZE")
     store.close()
     print(f"built {n:,} examples in {time.perf_counter() - started:.1f}s ({path})", flush=True)
@@ -134,7 +134,7 @@ async def measure_in_app(db: Path) -> dict[str, float]:
     from store import Store
 
     store = Store(db)
-    app = make_app(store=store)
+    app = make_app(store)
     app.cursor_blink = False
     out: dict[str, float] = {}
     async with app.run_test(size=(100, 30)) as pilot:

@@ -7,35 +7,13 @@ screens other than Examples, the tokenizers and the import/export code load on f
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from typing import Iterable
 
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
-def _import_sqlite_utils_lightly() -> None:
-    """sqlite-utils imports pandas and numpy (~0.5 s) only to map their types in
-    inserts, which the store never does. Import it with both hidden so the first
-    screen paints sooner; they stay importable for anything that needs them later."""
-    if "sqlite_utils" in sys.modules:
-        return
-    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment] - makes `import name` fail fast
-    try:
-        importlib.import_module("sqlite_utils")
-    finally:
-        for name in hidden:
-            sys.modules.pop(name, None)
-
-
-_import_sqlite_utils_lightly()
-
-from textual.app import App, SystemCommand  # noqa: E402
-from textual.screen import Screen  # noqa: E402
-
-from screens import keys  # noqa: E402
-from store import Store  # noqa: E402
+from screens import keys
 
 TARGET_MODEL_SETTING = "tui.target_model"
 DATASET_SETTING = "tui.dataset"
@@ -87,7 +65,7 @@ class WorkbenchApp(App):
     Footer { height: 1; }
     """
 
-    def __init__(self, store: Store, keymap_file: Path | None = None) -> None:
+    def __init__(self, store, keymap_file: Path | None = None) -> None:
         super().__init__()
         from workbench.dataset.curation import Curation
 
@@ -97,6 +75,10 @@ class WorkbenchApp(App):
         self._target_model = None
 
     # ------------------------------------------------------------------ shared state
+
+    def key_for(self, action_id: str) -> str:
+        """The key for an action after the user's keymap (see keys.key_for)."""
+        return keys.key_for(action_id, self.user_keymap)
 
     @property
     def target_model(self):
@@ -109,7 +91,7 @@ class WorkbenchApp(App):
             try:
                 self._target_model = resolve_model(self.store, name)
             except UnknownModel:
-                self._target_model = resolve_model(self.store, self.store.list_models()[0]["name"])
+                self._target_model = resolve_model(self.store, self.store.models.list_models()[0]["name"])
         return self._target_model
 
     def set_target_model(self, name: str) -> None:
@@ -118,7 +100,7 @@ class WorkbenchApp(App):
 
     def current_dataset(self) -> dict | None:
         dataset_id = self.store.get_setting(DATASET_SETTING)
-        return (self.store.get_dataset(dataset_id) if dataset_id else None) or self.store.first_dataset()
+        return (self.store.datasets.get_dataset(dataset_id) if dataset_id else None) or self.store.datasets.first_dataset()
 
     def set_dataset(self, dataset_id: str) -> None:
         self.store.set_setting(DATASET_SETTING, dataset_id)
@@ -184,24 +166,13 @@ class WorkbenchApp(App):
         self.call_after_refresh(open_it)
 
 
-def make_app(db_path: Path | str | None = None, store: Store | None = None) -> WorkbenchApp:
-    """The App on a store (default: the built-in store, seeded on first open)."""
-    from workbench.workspace import open_store
-
-    return WorkbenchApp(store if store is not None else open_store(db_path))
+def make_app(store) -> WorkbenchApp:
+    """The App on an opened store (the one factory used by the launcher and the tests)."""
+    return WorkbenchApp(store)
 
 
-def run_app(db_path: Path | str | None = None) -> int:
-    """Run the TUI; returns an exit code. Errors opening the store are one line."""
-    from store import StoreError
-
-    try:
-        app = make_app(db_path)
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        app.run()
-    finally:
-        app.store.close()
+def run_app(store) -> int:
+    """Run the TUI on an opened store; returns an exit code. The caller closes the store."""
+    app = make_app(store)
+    app.run()
     return app.return_code or 0

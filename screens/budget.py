@@ -86,16 +86,12 @@ class BudgetScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="budget")
     def load_counts(self, dataset_id: str) -> dict[str, list[dict]]:
-        from store import Store
         from workbench.budget import counting
 
-        store = Store(self.app.store.path)
-        try:
-            return {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
-                                "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
-                    for encoding in counting.ENCODINGS}
-        finally:
-            store.close()
+        store = self.app.store
+        return {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
+                            "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
+                for encoding in counting.ENCODINGS}
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.SUCCESS and event.worker.group == "budget":
@@ -146,7 +142,7 @@ class BudgetScreen(Screen):
                 if r["id"] in shown:
                     continue
                 shown.add(r["id"])
-                example = self.app.store.get_example(r["id"]) or {}
+                example = self.app.store.examples.get_example(r["id"]) or {}
                 table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(example.get("turns", "")),
                               example.get("status", ""), reason, key=r["id"])
 
@@ -165,7 +161,7 @@ class BudgetScreen(Screen):
 
         options = [(m["name"], f"{m['name']:<26} {m['encoding']:<12} {m['training_context_limit']:>7,}  "
                                f"${m['price_training_per_1m'] or 0:,.2f}/1M")
-                   for m in self.app.store.list_models()]
+                   for m in self.app.store.models.list_models()]
 
         def done(name) -> None:
             if name:
@@ -179,7 +175,7 @@ class BudgetScreen(Screen):
         from screens.dialogs import EditModelDialog
         from workbench.budget.catalog import set_model
 
-        model = self.app.store.get_model(self.app.target_model.name)
+        model = self.app.store.models.get_model(self.app.target_model.name)
         if model is None:
             return
 

@@ -25,6 +25,19 @@ def compact(widget_class, *args, **kwargs):
     return widget_class(*args, compact=True, **kwargs)
 
 
+#: How the app words a domain hint that depends on the front end.
+APP_HINTS = {
+    "allow_pii": "Or tick \"export even with unreviewed personal data\" in the export dialog.",
+}
+
+
+def app_message(error: Exception) -> str:
+    """A domain error's message and hint, worded for the app (never a CLI flag)."""
+    message, hint = getattr(error, "message", str(error)), getattr(error, "hint", "")
+    extra = APP_HINTS.get(getattr(error, "hint_key", None) or "", "")
+    return "\n".join(part for part in (message, hint, extra) if part)
+
+
 class WordCheckbox(Checkbox):
     """A checkbox that says yes/no in words: under NO_COLOR the box alone looks the same
     ticked or not."""

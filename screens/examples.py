@@ -129,7 +129,7 @@ class ExamplesScreen(Screen):
             self.total = count
             self._total_of = dataset_id
         elif self._total_of != dataset_id:  # the dataset's size only changes with an edit
-            self.total = self.app.store.count_examples(dataset_id)
+            self.total = self.app.store.examples.count_examples(dataset_id)
             self._total_of = dataset_id
         if focus_id is not None:
             found = self.curation.index_of(dataset_id, focus_id, self.view, encoding=model.encoding,
@@ -281,7 +281,7 @@ class ExamplesScreen(Screen):
         def done(name) -> None:
             if not name:
                 return
-            result = golden.prompts_from_examples(store, name, [store.get_example(i) for i in ids])
+            result = golden.prompts_from_examples(store, name, [store.examples.get_example(i) for i in ids])
             try:
                 version, created = golden.freeze(store, name, f"added {result.added} prompts from examples")
             except golden.GoldenError as exc:
@@ -291,7 +291,7 @@ class ExamplesScreen(Screen):
             self.notify(f"{name}: +{result.added} prompts ({result.duplicates} already there), "
                         f"version {version['number']}{'' if created else ' unchanged'}.{extra}")
 
-        sets = [g["name"] for g in store.list_golden_sets()]
+        sets = [g["name"] for g in store.golden.list_golden_sets()]
         self.app.push_screen(GoldenSetDialog(sets, len(ids)), guard_callback(self, done))
 
     def action_notes(self) -> None:
@@ -400,9 +400,9 @@ class ExamplesScreen(Screen):
     def action_pick_dataset(self) -> None:
         from screens.dialogs import PickDialog
 
-        rows = self.app.store.list_datasets()
+        rows = self.app.store.datasets.list_datasets()
         if not rows:
-            self.notify("No datasets yet: press i to import a file.")
+            self.notify(f"No datasets yet: press {keys.key_in(self.app, 'examples.import')} to import a file.")
             return
         options = [(r["id"], f"{r['name']}  ({r['examples']:,} examples, {r['approved']:,} approved)") for r in rows]
 
@@ -433,7 +433,7 @@ class ExamplesScreen(Screen):
                         f"({result.duplicates} already there{extra}).")
             self.post_message(Curated("import", []))
 
-        self.app.push_screen(ImportDialog(self.app.store.path, self.dataset and self.dataset["name"]), guard_callback(self, done))
+        self.app.push_screen(ImportDialog(self.app.store, self.dataset and self.dataset["name"]), guard_callback(self, done))
 
     def action_export(self) -> None:
         from screens.transfer import ExportDialog
@@ -453,20 +453,15 @@ class ExamplesScreen(Screen):
             self.post_message(Curated("export", []))
 
         out = Path.cwd() / "exports" / self.dataset["name"]
-        self.app.push_screen(ExportDialog(self.app.store.path, self.dataset["name"], out), guard_callback(self, done))
+        self.app.push_screen(ExportDialog(self.app.store, self.dataset["name"], out), guard_callback(self, done))
 
     # ------------------------------------------------------------------ workers
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="counts")
     def count_tokens(self, example_ids: list[str]) -> int:
-        from store import Store
         from workbench.dataset.curation import Curation
 
-        store = Store(self.app.store.path)
-        try:
-            return Curation(store).fill_token_counts(example_ids)
-        finally:
-            store.close()
+        return Curation(self.app.store).fill_token_counts(example_ids)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warmup")
     def warm_tokenizer(self, encoding: str) -> None:

@@ -184,6 +184,9 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     except tomllib.TOMLDecodeError as exc:
         return {}, [f"{path}: {exc}; fix that line. Using the default keys."]
     table = data.get("keys", data)
+    if not isinstance(table, dict):
+        return {}, [f"{path}: `keys` must be a table of binding id = \"key\" lines, not {type(table).__name__}; "
+                    "using the default keys."]
     known = {a.id for a in all_actions()}
     keymap, problems = {}, []
     for binding_id, keys in table.items():
@@ -194,6 +197,18 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
         else:
             keymap[binding_id] = keys.strip()
     return keymap, problems
+
+
+def key_for(action_id: str, keymap: dict[str, str] | None = None) -> str:
+    """The key a user presses for an action, after their keymap: every key a screen
+    mentions in its text comes from here, so help never lies after a remap."""
+    action = next(a for a in all_actions() if a.id == action_id)
+    return display_key((keymap or {}).get(action_id, action.key).split(",")[0].strip())
+
+
+def key_in(app, action_id: str) -> str:
+    """`key_for` with the keymap of a running app (any App: tests host screens alone)."""
+    return key_for(action_id, getattr(app, "user_keymap", None))
 
 
 def display_key(key: str) -> str:

@@ -9,7 +9,6 @@ with a progress bar, cancellable with Esc.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,7 +22,6 @@ from textual.worker import Worker, WorkerState
 
 from screens import keys
 from screens.widgets.modebar import ModeBar
-from store import Store
 from workbench.pii import review as pii_review
 
 
@@ -46,11 +44,7 @@ class PreviewDialog(ModalScreen[str | None]):
     """Before/after of the accepted findings; Enter applies with placeholders, p with
     pseudonyms, Esc cancels."""
 
-    DEFAULT_CSS = """
-    PreviewDialog { align: center middle; }
-    PreviewDialog > Vertical { width: 90%; height: 80%; border: thick $primary; background: $surface; padding: 0 1; }
-    PreviewDialog VerticalScroll { height: 1fr; }
-    """
+    CSS_PATH = "pii.tcss"
     BINDINGS = keys.bindings("pii_preview")
 
     def __init__(self, rows: list[dict]):
@@ -82,33 +76,19 @@ class PiiScreen(Screen):
             "and apply the redaction. Dismissed values are remembered for later scans.")
     KEY_SCOPE = "pii"
     BINDINGS = keys.bindings("pii")
-    DEFAULT_CSS = """
-    PiiScreen #pii-top { height: auto; }
-    PiiScreen #pii-dataset { width: 1fr; }
-    PiiScreen #pii-summary { height: auto; padding: 0 1; }
-    PiiScreen #pii-progress { display: none; }
-    PiiScreen #pii-progress.running { display: block; }
-    PiiScreen #pii-body { height: 1fr; }
-    PiiScreen #pii-table { width: 3fr; }
-    PiiScreen #pii-context { width: 2fr; border: round $secondary; padding: 0 1; }
-    PiiScreen.narrow #pii-body { layout: vertical; }
-    PiiScreen.narrow #pii-table { width: 1fr; height: 2fr; }
-    PiiScreen.narrow #pii-context { width: 1fr; height: 1fr; }
-    """
+    CSS_PATH = "pii.tcss"
 
-    def __init__(self, store_path: Path | str | None = None, dataset: str | None = None):
+    def __init__(self, dataset: str | None = None):
         super().__init__()
-        self.store_path = Path(store_path) if store_path else None
-        self.store: Store | None = None
+        self.store = None  # the app's store, set in compose
         self.dataset = dataset
         self.group_by = "entity"
         self.rows: list[dict] = []
         self.cancel_requested = False
 
     def compose(self) -> ComposeResult:
-        self.store_path = self.store_path or self.app.store.path
-        self.store = Store(self.store_path)
-        datasets = self.store.list_datasets()
+        self.store = self.app.store
+        datasets = self.store.datasets.list_datasets()
         yield ModeBar("pii")
         with Horizontal(id="pii-top"):
             yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
@@ -124,7 +104,7 @@ class PiiScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#pii-table", DataTable)
         table.add_columns("type", "example", "msg", "value", "score", "decision")
-        datasets = self.store.list_datasets()
+        datasets = self.store.datasets.list_datasets()
         if not datasets:
             self.query_one("#pii-summary", Static).update(
                 "No datasets yet. Import one (`workbench import FILE`), then scan it here with s.")
@@ -165,15 +145,17 @@ class PiiScreen(Screen):
     def update_summary(self) -> None:
         if not self.dataset:
             return
-        dataset = self.store.get_dataset(self.dataset)
+        dataset = self.store.datasets.get_dataset(self.dataset)
         counts: dict[str, int] = {}
-        for row in self.store.pii_summary(dataset["id"]):
+        for row in self.store.pii.pii_summary(dataset["id"]):
             counts[row["decision"]] = counts.get(row["decision"], 0) + row["findings"]
-        stale = len(self.store.examples_to_scan(dataset["id"], "")) if dataset else 0
+        stale = len(self.store.pii.examples_to_scan(dataset["id"], "")) if dataset else 0
         text = (f"{len(self.rows)} findings: {counts.get('pending', 0)} pending, {counts.get('redact', 0)} to redact, "
-                f"{counts.get('dismiss', 0)} dismissed · grouped by {self.group_by} (g)")
+                f"{counts.get('dismiss', 0)} dismissed · grouped by {self.group_by} "
+                f"({keys.key_in(self.app, 'pii.group')})")
         if not self.rows:
-            text = "No findings yet: press s to scan this dataset (offline)." if stale else "No personal data found."
+            scan = keys.key_in(self.app, "pii.scan")
+            text = f"No findings yet: press {scan} to scan this dataset (offline)." if stale else "No personal data found."
         self.query_one("#pii-summary", Static).update(text)
 
     def current(self) -> dict | None:
@@ -189,7 +171,7 @@ class PiiScreen(Screen):
         if row is None:
             target.update("")
             return
-        example = self.store.get_example(row["example_id"])
+        example = self.store.examples.get_example(row["example_id"])
         text = pii_review._get_text(example, row["message_index"], row["field"])
         shown = Text(text)
         shown.stylize("reverse bold", row["start"], row["end"])
@@ -250,10 +232,9 @@ class PiiScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="pii-scan")
     def run_scan(self, dataset: str) -> None:
-        with Store(self.store_path) as store:  # the worker thread's own connection
-            result = pii_review.scan_dataset(
-                store, dataset, progress=lambda d, t: self.post_message(ScanProgress(d, t)),
-                cancelled=lambda: self.cancel_requested)
+        result = pii_review.scan_dataset(
+            self.store, dataset, progress=lambda d, t: self.post_message(ScanProgress(d, t)),
+            cancelled=lambda: self.cancel_requested)
         kinds = ", ".join(f"{k} {n}" for k, n in result.by_entity.most_common()) or "nothing"
         self.post_message(ScanFinished(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds})."))
 
@@ -270,6 +251,3 @@ class PiiScreen(Screen):
             self.query_one("#pii-progress", ProgressBar).remove_class("running")
             self.notify(f"Scan failed: {event.worker.error}", severity="error")
 
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()

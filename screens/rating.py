@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import time
-from pathlib import Path
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.markup import escape
@@ -26,7 +25,6 @@ from textual.worker import Worker, WorkerState
 
 from screens import keys
 from screens.widgets.modebar import ModeBar
-from store import Store
 from workbench.eval import stats as ratingstats
 from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
 
@@ -74,19 +72,7 @@ def word_diff(left: str, right: str) -> tuple[Text, Text]:
 
 
 class PairView(Vertical):
-    """One comparison: the prompt on top, the two answers below."""
-
-    DEFAULT_CSS = """
-    PairView { height: 1fr; }
-    PairView .prompt { height: auto; max-height: 40%; border: round $primary-darken-1; padding: 0 1; }
-    PairView .answers { height: 1fr; }
-    PairView .answer { width: 1fr; border: round $secondary; padding: 0 1; }
-    PairView .answer.diff .answer-md { display: none; }
-    PairView .answer Static.diff-text { display: none; }
-    PairView .answer.diff Static.diff-text { display: block; }
-    PairView.narrow .answers { layout: vertical; }
-    PairView.narrow .answer { width: 1fr; height: 1fr; }
-    """
+    """One comparison: the prompt on top, the two answers below (styled by rating.tcss)."""
 
     def __init__(self, id: str):
         super().__init__(id=id)
@@ -137,10 +123,7 @@ class PairView(Vertical):
 class CommentDialog(ModalScreen[str | None]):
     """Ask for a comment on the current pair."""
 
-    DEFAULT_CSS = """
-    CommentDialog { align: center middle; }
-    CommentDialog > Vertical { width: 70; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
-    """
+    CSS_PATH = "rating.tcss"
     BINDINGS = keys.bindings("rating_comment")
 
     def __init__(self, current: str):
@@ -163,21 +146,15 @@ class CommentDialog(ModalScreen[str | None]):
 class NewSessionDialog(ModalScreen[dict | None]):
     """Plan a rating session: golden set (latest version), candidate, baseline, n, threshold."""
 
-    DEFAULT_CSS = """
-    NewSessionDialog { align: center middle; }
-    NewSessionDialog > Vertical { width: 80; height: auto; border: thick $primary; padding: 1 2; background: $surface; }
-    NewSessionDialog Select, NewSessionDialog Input { margin-bottom: 1; }
-    NewSessionDialog .title { text-style: bold; }
-    NewSessionDialog Label { width: 1fr; }
-    """
+    CSS_PATH = "rating.tcss"
     BINDINGS = keys.bindings("rating_new")
 
-    def __init__(self, store: Store):
+    def __init__(self, store):
         super().__init__()
         self.store = store
 
     def compose(self) -> ComposeResult:
-        sets = [(g["name"], g["name"]) for g in self.store.list_golden_sets() if g["latest_version"]]
+        sets = [(g["name"], g["name"]) for g in self.store.golden.list_golden_sets() if g["latest_version"]]
         with Vertical():
             yield Label("New rating session", classes="title")
             yield Label("Pick the golden set and both models; Enter in a number field creates it, Esc cancels.")
@@ -197,7 +174,7 @@ class NewSessionDialog(ModalScreen[dict | None]):
         if event.value is Select.BLANK:
             return
         version = golden.resolve_version(self.store, str(event.value))
-        models = [(m["model"], m["model"]) for m in self.store.generation_models(version["id"])]
+        models = [(m["model"], m["model"]) for m in self.store.golden.generation_models(version["id"])]
         for widget_id in ("#new-candidate", "#new-baseline"):
             self.query_one(widget_id, Select).set_options(models)
 
@@ -248,22 +225,13 @@ class RatingScreen(Screen):
             "Every rating is saved at once; sides are blind.")
     KEY_SCOPE = "rating"
     BINDINGS = keys.bindings("rating")
-    DEFAULT_CSS = """
-    RatingScreen #rating-top { height: auto; }
-    RatingScreen #session-select { width: 1fr; }
-    RatingScreen #status { height: 1; padding: 0 1; background: $boost; }
-    RatingScreen #views { height: 1fr; }
-    RatingScreen #stats { height: 2; padding: 0 1; background: $boost; }
-    RatingScreen #empty { padding: 1 2; display: none; }
-    RatingScreen #empty.shown { display: block; }
-    """
+    CSS_PATH = "rating.tcss"
     NARROW = 100  # below this many columns the answers stack
     AUTO_FOCUS = ""  # verdict keys must reach the screen, not the session picker
 
-    def __init__(self, store_path: Path | str | None = None, session: str | None = None, rater: str | None = None):
+    def __init__(self, session: str | None = None, rater: str | None = None):
         super().__init__()
-        self.store_path = Path(store_path) if store_path else None
-        self.store: Store | None = None
+        self.store = None  # the app's store, set in compose
         self.session_name = session
         self.rater = rater
         self.run: RatingRun | None = None
@@ -275,11 +243,9 @@ class RatingScreen(Screen):
         self.painted_at = 0.0
 
     def compose(self) -> ComposeResult:
-        # In the app the store file is the app's; a connection of our own keeps this
-        # screen's reads and writes independent of other screens' transactions.
-        self.store_path = self.store_path or self.app.store.path
-        self.store = Store(self.store_path)
-        sessions = self.store.list_rating_sessions()
+        # The app's one store: each thread (this one, the workers) gets its own connection.
+        self.store = self.app.store
+        sessions = self.store.ratings.list_rating_sessions()
         yield ModeBar("rating")
         with Horizontal(id="rating-top"):
             yield Select([(s["name"], s["id"]) for s in sessions], prompt="Rating session",
@@ -293,12 +259,13 @@ class RatingScreen(Screen):
         yield Footer(show_command_palette=False)
 
     async def on_mount(self) -> None:
-        sessions = self.store.list_rating_sessions()
+        sessions = self.store.ratings.list_rating_sessions()
         if not sessions:
             self._show_empty("No rating sessions yet. Bring a golden set and two models' answers:\n"
                              "  workbench golden import PROMPTS.jsonl --set NAME\n"
                              "  workbench answers import ANSWERS.jsonl --set NAME\n"
-                             "then press n here (or `workbench rate new --set NAME --candidate M --baseline M`).")
+                             f"then press {keys.key_in(self.app, 'rating.new')} here "
+                             "(or `workbench rate new --set NAME --candidate M --baseline M`).")
             return
         wanted = self.session_name
         chosen = next((s for s in sessions if wanted in (s["id"], s["name"])), sessions[-1])
@@ -461,7 +428,7 @@ class RatingScreen(Screen):
                 self.notify(str(exc), severity="error")
                 return
             select = self.query_one("#session-select", Select)
-            select.set_options([(s["name"], s["id"]) for s in self.store.list_rating_sessions()])
+            select.set_options([(s["name"], s["id"]) for s in self.store.ratings.list_rating_sessions()])
             select.value = session["id"]
             self.notify(f"Session {session['name']!r} planned: {session['target_n']} ratings.")
 
@@ -480,10 +447,9 @@ class RatingScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rating-stats")
     def compute_stats(self, session_id: str) -> None:
-        # Its own connection: SQLite objects stay in the thread that made them.
-        with Store(self.store_path) as store:
-            session = store.get_rating_session(session_id)
-            votes = session_votes(store, session)
+        store = self.store  # this worker thread gets its own connection from it
+        session = store.ratings.get_rating_session(session_id)
+        votes = session_votes(store, session)
         rate = ratingstats.win_rate(votes)
         if rate.rate is None:
             text = "No votes yet."
@@ -506,6 +472,3 @@ class RatingScreen(Screen):
         if event.state == WorkerState.ERROR:
             self.notify(f"Could not compute statistics: {event.worker.error}", severity="warning")
 
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()

@@ -22,7 +22,8 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 from textual.worker import Worker, WorkerState
 
-from screens.dialogs import MessageDialog, WordCheckbox, compact
+from screens import keys
+from screens.dialogs import MessageDialog, WordCheckbox, app_message, compact
 
 
 class PathSuggester(Suggester):
@@ -126,9 +127,9 @@ class _TransferDialog(ModalScreen):
 class ImportDialog(_TransferDialog):
     """Import a JSONL/CSV file; dismisses with the committed ImportResult, or None."""
 
-    def __init__(self, db_path: Path, dataset: str | None) -> None:
+    def __init__(self, store, dataset: str | None) -> None:
         super().__init__()
-        self.db_path = db_path
+        self.store = store
         self.dataset = dataset
 
     def compose(self) -> ComposeResult:
@@ -170,16 +171,11 @@ class ImportDialog(_TransferDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def run_import(self, path: Path, dataset: str, skip_invalid: bool):
-        from store import Store
         from workbench.dataset.importer import import_file
 
-        store = Store(self.db_path)
-        try:
-            return import_file(store, path, dataset, skip_invalid=skip_invalid,
-                               progress=lambda done, total: self.post_message(TransferProgress(done, total)),
-                               cancelled=self.cancel_requested.is_set)
-        finally:
-            store.close()
+        return import_file(self.store, path, dataset, skip_invalid=skip_invalid,
+                           progress=lambda done, total: self.post_message(TransferProgress(done, total)),
+                           cancelled=self.cancel_requested.is_set)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from workbench.dataset.importer import ImportCancelled, ImportFailed
@@ -214,9 +210,9 @@ class ImportDialog(_TransferDialog):
 class ExportDialog(_TransferDialog):
     """Export a dataset; dismisses with the ExportResult, or None."""
 
-    def __init__(self, db_path: Path, dataset: str, default_out: Path) -> None:
+    def __init__(self, store, dataset: str, default_out: Path) -> None:
         super().__init__()
-        self.db_path = db_path
+        self.store = store
         self.dataset = dataset
         self.default_out = default_out
 
@@ -234,7 +230,8 @@ class ExportDialog(_TransferDialog):
                 yield compact(Input, "10", id="export-share", type="integer")
             yield Label("changelog for the new version:")
             yield compact(Input, placeholder="e.g. v2: fixed refund answers", id="export-message")
-            yield WordCheckbox("export even with unreviewed personal data (else review it first: key 6)",
+            yield WordCheckbox("export even with unreviewed personal data (else review it first: "
+                               f"key {keys.key_in(self.app, 'app.pii')})",
                                id="export-allow-pii")
             with Horizontal(id="progress-row"):
                 yield compact(Button, "Export", variant="primary", id="go")
@@ -269,15 +266,10 @@ class ExportDialog(_TransferDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def run_export(self, out: Path, status: str | None, share: float, message: str, allow_pii: bool = False):
-        from store import Store
-        from workbench.dataset.exporter import export_dataset
+        from workbench.pii.review import scan_and_export
 
-        store = Store(self.db_path)
-        try:
-            return export_dataset(store, self.dataset, out, status=status, validation_share=share, message=message,
-                                  allow_pii=allow_pii)
-        finally:
-            store.close()
+        return scan_and_export(self.store, self.dataset, out, status=status, validation_share=share, message=message,
+                              allow_pii=allow_pii)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from workbench.dataset.exporter import ExportRefused
@@ -292,7 +284,7 @@ class ExportDialog(_TransferDialog):
             self._set_status("Cancelled.")
         elif isinstance(event.worker.error, ExportRefused):
             self._set_status("Refused; nothing was written.")
-            self.app.push_screen(MessageDialog("Export refused", str(event.worker.error)))
+            self.app.push_screen(MessageDialog("Export refused", app_message(event.worker.error)))
         else:
             error = event.worker.error
             self._set_status(f"Export failed: {type(error).__name__}: {error}")

@@ -75,6 +75,20 @@ def schema_version(db: Database) -> list[str]:
 
 @contextmanager
 def atomic(db: Database) -> Iterator[Database]:
-    """One transaction (or savepoint when nested) around multi-row writes."""
-    with db.atomic():
+    """One transaction (or savepoint when nested) around multi-row writes.
+
+    A top-level transaction starts with BEGIN IMMEDIATE: it takes the write lock up
+    front, so a second writer waits out busy_timeout instead of failing at once with
+    "database is locked" when a deferred read transaction tries to upgrade."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():  # a savepoint inside the open transaction
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
         yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

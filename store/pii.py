@@ -1,19 +1,19 @@
-"""Queries for personal-data scans, findings and decisions.
+"""Personal-data scans, findings and decisions. Findings point at spans (message
+index, offsets) and carry a keyed hash of the value, never the value.
 
-A mixin of `store.Store`: methods use `self.db` (a sqlite-utils Database) and the
-helpers `self._rows`, `self._one`, `self._scalar` defined there. Findings point at
-spans (message index, offsets) and carry a keyed hash of the value, never the value.
+Reached as `store.pii`; every method runs on the calling thread's connection.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+from store.base import Queries
 from store.db import from_json, new_id, now
 
 
-class PiiQueries:
-    """Mixed into Store."""
+class PiiQueries(Queries):
+    """Queries of `store.pii`."""
 
     def examples_to_scan(self, dataset_id: str, engine: str) -> list[dict]:
         """Live examples never scanned, changed since their scan, or scanned by another engine

@@ -16,7 +16,6 @@ from workbench.budget.estimate import (
     default_epochs,
     estimate_budget,
     find_model,
-    load_default_catalog,
 )
 from workbench.budget.tokens import BUNDLED_ENCODINGS, TokenCount, count_example, get_encoding
 
@@ -32,8 +31,13 @@ def isolated_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_default_catalog()
+def catalog(tmp_path_factory):
+    """The shipped defaults, as seeded into a fresh store's models table."""
+    from workbench.budget.catalog import epochs_rule, model_specs
+    from workbench.workspace import open_store
+
+    with open_store(tmp_path_factory.mktemp("catalog") / "c.db") as store:
+        return model_specs(store), epochs_rule(store)
 
 
 @pytest.fixture

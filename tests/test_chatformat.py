@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from conftest import write_jsonl
 from workbench.chat import format as chatformat
-from workbench.dataset.records import columns_from_record, record_from_example
+from workbench.chat.records import columns_from_record, record_from_example
 
 FULL_SFT = {
     "messages": [

@@ -22,7 +22,7 @@ def cur(store, tmp_path):
 
 @pytest.fixture
 def ds(cur):
-    return cur.store.get_dataset("d")["id"]
+    return cur.store.datasets.get_dataset("d")["id"]
 
 
 def ids(cur, ds, view=ExampleView()):
@@ -77,9 +77,9 @@ def test_content_edit_recomputes_derived_columns_and_counts(cur, ds):
     after = cur.get(example["id"])
     assert after["turns"] == 5 and after["content_hash"] != example["content_hash"]
     assert after["errors"] >= 1 and any(f["severity"] == "error" for f in after["findings"])
-    assert cur.store.token_counts([after["content_hash"]], ENC) == {}
+    assert cur.store.examples.token_counts([after["content_hash"]], ENC) == {}
     assert cur.fill_token_counts([example["id"]]) == 2  # both encodings
-    assert after["content_hash"] in cur.store.token_counts([after["content_hash"]], ENC)
+    assert after["content_hash"] in cur.store.examples.token_counts([after["content_hash"]], ENC)
     assert cur.fill_token_counts([example["id"]]) == 0
 
 
@@ -98,7 +98,7 @@ def test_undo_redo_bulk_group_and_redo_tail(cur, ds):
     cur.set_notes(first, "new branch")  # drops the redo of the tags edit
     assert not cur.can_redo() and cur.redo() is None
     assert cur.get(third)["tags"] == []
-    assert [r["action"] for r in cur.store.revisions(first)] == ["create", "status", "undo", "redo", "notes"]
+    assert [r["action"] for r in cur.store.examples.revisions(first)] == ["create", "status", "undo", "redo", "notes"]
 
 
 def test_undo_of_content_edit_restores_hash(cur, ds):
@@ -133,7 +133,7 @@ def test_the_stack_survives_reopening_the_file(cur, ds):
     path = cur.store.path
     with Store(path) as again:
         step = Curation(again).undo()
-        assert step.example_ids == (first,) and again.get_example(first)["status"] == "draft"
+        assert step.example_ids == (first,) and again.examples.get_example(first)["status"] == "draft"
 
 
 def test_restore_brings_back_deleted(cur, ds):

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import chat, many_chats, write_jsonl
 from workbench.chat import format as chatformat
-from workbench.dataset.exporter import ExportRefused, choose_validation, export_dataset
+from workbench.dataset.exporter import ExportRefused, choose_validation
+from workbench.pii.review import scan_and_export
 from workbench.dataset.importer import import_file
 
 
@@ -24,43 +25,43 @@ def test_untouched_import_exports_its_canonical_form_byte_for_byte(store, tmp_pa
                   "parallel_tool_calls": True, "tools": []}
     source = write_jsonl(tmp_path / "in.jsonl", records)
     import_file(store, source, "d")
-    result = export_dataset(store, "d", tmp_path / "out", validation_share=0)
+    result = scan_and_export(store, "d", tmp_path / "out", validation_share=0)
     expected = "".join(chatformat.canonical_line(json.loads(l)) + "\n" for l in source.read_text("utf-8").splitlines())
     assert result.train_path.read_text("utf-8") == expected
     assert result.validation_path is None and not (tmp_path / "out" / "validation.jsonl").exists()
     # and importing the export again is the same data
     import_file(store, result.train_path, "again")
-    again = export_dataset(store, "again", tmp_path / "out2", validation_share=0)
+    again = scan_and_export(store, "again", tmp_path / "out2", validation_share=0)
     assert again.train_path.read_bytes() == result.train_path.read_bytes()
 
 
 def test_version_freezes_ids_lines_and_sha256(store, tmp_path):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(20)), "d")
-    result = export_dataset(store, "d", tmp_path / "out", validation_share=0.2, message="first cut")
+    result = scan_and_export(store, "d", tmp_path / "out", validation_share=0.2, message="first cut")
     version = result.version
     assert version["number"] == 1 and version["changelog"] == "first cut"
     assert version["train_sha256"] == sha(result.train_path)
     assert version["validation_sha256"] == sha(result.validation_path)
     assert (version["train_count"], version["validation_count"]) == (16, 4)
-    frozen = "".join(l + "\n" for l in store.version_lines(version["id"], "train"))
+    frozen = "".join(l + "\n" for l in store.datasets.version_lines(version["id"], "train"))
     assert frozen == result.train_path.read_text("utf-8")
     manifest = json.loads((tmp_path / "out" / "version.json").read_text())
     assert manifest["files"]["train.jsonl"]["sha256"] == version["train_sha256"]
     # editing an example later does not change the frozen version
-    example = next(store.iter_examples(store.get_dataset("d")["id"]))
-    store.update_example(example["id"], {"notes": "checked"})
-    assert "".join(l + "\n" for l in store.version_lines(version["id"], "train")) == frozen
+    example = next(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    store.examples.update_example(example["id"], {"notes": "checked"})
+    assert "".join(l + "\n" for l in store.datasets.version_lines(version["id"], "train")) == frozen
 
 
 def test_same_content_reuses_the_version(store, tmp_path):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
-    first = export_dataset(store, "d", tmp_path / "a")
-    second = export_dataset(store, "d", tmp_path / "b")
+    first = scan_and_export(store, "d", tmp_path / "a")
+    second = scan_and_export(store, "d", tmp_path / "b")
     assert second.unchanged and second.version["number"] == 1
     import_file(store, write_jsonl(tmp_path / "more.jsonl", many_chats(3, "more")), "d")
-    third = export_dataset(store, "d", tmp_path / "c", message="more data")
+    third = scan_and_export(store, "d", tmp_path / "c", message="more data")
     assert not third.unchanged and third.version["number"] == 2
-    assert [v["number"] for v in store.list_versions(store.get_dataset("d")["id"])] == [1, 2]
+    assert [v["number"] for v in store.datasets.list_versions(store.datasets.get_dataset("d")["id"])] == [1, 2]
     assert first.train_path.read_bytes() == second.train_path.read_bytes()
 
 
@@ -77,31 +78,31 @@ def test_split_is_deterministic_and_stratified():
 
 def test_status_filter(store, tmp_path):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
-    examples = list(store.iter_examples(store.get_dataset("d")["id"]))
+    examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
     for example in examples[:3]:
-        store.update_example(example["id"], {"status": "approved"}, action="status")
-    result = export_dataset(store, "d", tmp_path / "out", status="approved", validation_share=0)
+        store.examples.update_example(example["id"], {"status": "approved"}, action="status")
+    result = scan_and_export(store, "d", tmp_path / "out", status="approved", validation_share=0)
     assert result.version["train_count"] == 3
     assert result.warnings  # under the provider's 10-example minimum
 
 
 def test_examples_with_errors_block_the_export(store, tmp_path):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
-    example = next(store.iter_examples(store.get_dataset("d")["id"]))
-    store.update_example(example["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    example = next(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    store.examples.update_example(example["id"], {"messages": [{"role": "user", "content": "only a question"}]})
     with pytest.raises(ExportRefused, match="example_missing_assistant_message") as refused:
-        export_dataset(store, "d", tmp_path / "out")
+        scan_and_export(store, "d", tmp_path / "out")
     assert f"#{example['position']}" in str(refused.value)
     assert not (tmp_path / "out" / "train.jsonl").exists()
-    assert store.list_versions(store.get_dataset("d")["id"]) == []
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
 
 
 def test_refusals_name_the_problem(store, tmp_path):
     with pytest.raises(ExportRefused, match="No dataset named 'nope'"):
-        export_dataset(store, "nope", tmp_path)
+        scan_and_export(store, "nope", tmp_path)
     import_file(store, write_jsonl(tmp_path / "in.jsonl", [chat()]), "d")
     with pytest.raises(ExportRefused, match="no approved examples"):
-        export_dataset(store, "d", tmp_path / "out", status="approved")
+        scan_and_export(store, "d", tmp_path / "out", status="approved")
 
 
 def test_failed_write_freezes_nothing_and_leaves_no_partial_files(store, tmp_path):
@@ -109,6 +110,6 @@ def test_failed_write_freezes_nothing_and_leaves_no_partial_files(store, tmp_pat
     out = tmp_path / "out"
     (out / "train.jsonl").mkdir(parents=True)  # the final rename cannot succeed
     with pytest.raises(ExportRefused, match="nothing was frozen"):
-        export_dataset(store, "d", out)
+        scan_and_export(store, "d", out)
     assert sorted(p.name for p in out.iterdir()) == ["train.jsonl"]
-    assert store.list_versions(store.get_dataset("d")["id"]) == []
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -16,22 +13,22 @@ from workbench.dataset.importer import ImportCancelled, ImportFailed, import_fil
 
 
 def count(store, dataset="d"):
-    row = store.get_dataset(dataset)
-    return store.count_examples(row["id"]) if row else 0
+    row = store.datasets.get_dataset(dataset)
+    return store.examples.count_examples(row["id"]) if row else 0
 
 
 def test_import_stores_examples_with_counts_and_revisions(store, tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(12))
     result = import_file(store, path, "d")
     assert result.committed and result.added == 12 and result.duplicates == 0
-    dataset = store.get_dataset("d")
-    examples = list(store.iter_examples(dataset["id"]))
+    dataset = store.datasets.get_dataset("d")
+    examples = list(store.examples.iter_examples(dataset["id"]))
     assert [e["source_line"] for e in examples] == list(range(1, 13))
     assert all(e["status"] == "draft" and e["revision"] == 1 for e in examples)
-    counts = store.token_counts([e["content_hash"] for e in examples], "o200k_base")
+    counts = store.examples.token_counts([e["content_hash"] for e in examples], "o200k_base")
     assert len(counts) == 12 and all(total > trained > 0 for total, trained in counts.values())
-    assert len(store.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
-    assert [r["action"] for r in store.revisions(examples[0]["id"])] == ["create"]
+    assert len(store.examples.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
+    assert [r["action"] for r in store.examples.revisions(examples[0]["id"])] == ["create"]
     [entry] = store.audit_entries("dataset")
     assert (entry["action"], entry["details"]["added"]) == ("import", 12)
 
@@ -42,7 +39,7 @@ def test_any_error_means_nothing_is_written(store, tmp_path):
     result = import_file(store, path, "d")
     assert not result.committed and result.added == 0
     assert result.bad_lines == [9, 10]
-    assert store.get_dataset("d") is None  # not even the dataset row
+    assert store.datasets.get_dataset("d") is None  # not even the dataset row
     assert store.db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
 
 
@@ -59,7 +56,7 @@ def test_skip_invalid_keeps_good_lines_and_records_rejections(store, tmp_path):
     lines = many_chats(4) + ["not json", {"messages": [{"role": "user", "content": "hi"}]}] + many_chats(2, "z")
     result = import_file(store, write_jsonl(tmp_path / "d.jsonl", lines), "d", skip_invalid=True)
     assert result.committed and result.added == 6 and result.rejected == 2
-    rejections = store.rejections(result.import_id)
+    rejections = store.datasets.rejections(result.import_id)
     assert [r["line"] for r in rejections] == [5, 6]
     assert rejections[0]["findings"][0]["code"] == "invalid_json" and rejections[0]["raw"] == "not json"
     assert rejections[1]["findings"][0]["code"] == "example_missing_assistant_message"
@@ -84,7 +81,7 @@ def test_csv_import(store, tmp_path):
     path.write_text("prompt,response\nWhere is my parcel?,On its way.\nDo you ship to Lyon?,Yes.\n", encoding="utf-8")
     result = import_file(store, path, "pairs")
     assert result.added == 2
-    [first, _] = store.iter_examples(store.get_dataset("pairs")["id"])
+    [first, _] = store.examples.iter_examples(store.datasets.get_dataset("pairs")["id"])
     assert first["messages"][-1] == {"role": "assistant", "content": "On its way."}
     assert first["source_line"] == 2
 
@@ -98,7 +95,7 @@ def test_cancel_rolls_back(store, tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(1000))
     with pytest.raises(ImportCancelled):
         import_file(store, path, "d", cancelled=lambda: True)
-    assert store.get_dataset("d") is None
+    assert store.datasets.get_dataset("d") is None
 
 
 def test_progress_reports_bytes(store, tmp_path):
@@ -112,7 +109,7 @@ def test_progress_reports_bytes(store, tmp_path):
 def test_tags_by_line(store, tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(3))
     import_file(store, path, "d", tags_by_line={2: ["returns", "nl"]})
-    tags = [e["tags"] for e in store.iter_examples(store.get_dataset("d")["id"])]
+    tags = [e["tags"] for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])]
     assert tags == [[], ["returns", "nl"], []]
 
 

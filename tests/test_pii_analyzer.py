@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.pii import ENTITIES, Span, analyze_many, build_analyzer
+from workbench.pii import ENTITIES, Span, analyze_many, build_analyzer, iter_analyze_many
 from workbench.pii.checksums import (
     be_national_number_valid,
     bsn_valid,
@@ -317,21 +317,13 @@ def test_analyze_many_on_two_processes_matches_analyze(analyzer):
 def test_iter_analyze_many_streams_in_order_and_can_stop_early(analyzer):
     items = [(f"order {i} for sanne@example.nl", "en") for i in range(60)]
     seen = []
-    stream = analyzer.iter_analyze_many(items, workers=1, chunk_size=10)
+    stream = iter_analyze_many(analyzer.config, items, workers=1, chunk_size=10, analyzer=analyzer)
     for index, spans in stream:
         seen.append(index)
         if index == 14:
             stream.close()
             break
     assert seen == list(range(15))
-
-
-def test_presidio_anonymizer_replaces_spans(analyzer):
-    pytest.importorskip("presidio_anonymizer")
-    from workbench.pii.presidio import anonymize
-
-    text = "Bel Sanne de Vries op 06-12345678"
-    assert anonymize(text, analyzer.analyze(text, "nl")) == "Bel <PERSON> op <PHONE_NUMBER>"
 
 
 # ------------------------------------------------------------------ offline

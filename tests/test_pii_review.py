@@ -8,7 +8,8 @@ import pytest
 
 from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
 from workbench.pii import review as pii_review
-from workbench.dataset.exporter import ExportRefused, export_dataset
+from workbench.dataset.exporter import ExportRefused
+from workbench.pii.review import scan_and_export
 from workbench.dataset.importer import import_file
 
 # Fake personal details planted in sample_data/aurora_support.jsonl (see its README).
@@ -36,13 +37,13 @@ def test_scan_is_incremental_and_stores_no_values(sample):
     for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "PERSON"):
         assert first.by_entity[entity] >= 1
     assert pii_review.scan_dataset(sample, "aurora").scanned == 0
-    example = next(sample.iter_examples(sample.get_dataset("aurora")["id"]))
+    example = next(sample.examples.iter_examples(sample.datasets.get_dataset("aurora")["id"]))
     messages = example["messages"] + [{"role": "user", "content": "Mail me at new.person@example.org"},
                                       {"role": "assistant", "content": "Noted."}]
     from workbench.dataset.curation import derived_columns
 
     edited = {**example, "messages": messages}
-    sample.update_example(example["id"], {"messages": messages, **derived_columns(edited)})
+    sample.examples.update_example(example["id"], {"messages": messages, **derived_columns(edited)})
     again = pii_review.scan_dataset(sample, "aurora")
     assert again.scanned == 1 and again.by_entity["EMAIL_ADDRESS"] == 1
     dump = "\n".join(sample.db.iterdump())
@@ -58,14 +59,14 @@ def test_decisions_per_finding_value_and_entity(sample):
         n = pii_review.decide(sample, "aurora", "dismiss", value_of=repeated[0]["id"])
         assert n == len(repeated)
     assert pii_review.decide(sample, "aurora", "redact", entity="EMAIL_ADDRESS") >= 5
-    dataset_id = sample.get_dataset("aurora")["id"]
-    assert not sample.pii_findings(dataset_id, decision="pending", entity="EMAIL_ADDRESS")
+    dataset_id = sample.datasets.get_dataset("aurora")["id"]
+    assert not sample.pii.pii_findings(dataset_id, decision="pending", entity="EMAIL_ADDRESS")
     one = pii_review.findings_with_context(sample, "aurora", decision="pending")[0]
     assert pii_review.decide(sample, "aurora", "dismiss", finding_id=one["id"]) == 1
     # a dismissed value stays dismissed when the example is scanned again
     sample.db.execute("DELETE FROM pii_scans")
     pii_review.scan_dataset(sample, "aurora")
-    again = [f for f in sample.pii_findings(dataset_id) if f["value_hash"] == one["value_hash"]]
+    again = [f for f in sample.pii.pii_findings(dataset_id) if f["value_hash"] == one["value_hash"]]
     assert again and all(f["decision"] == "dismiss" for f in again)
     with pytest.raises(pii_review.PiiError):
         pii_review.decide(sample, "aurora", "maybe", entity="PERSON")
@@ -81,7 +82,7 @@ def test_redaction_leaves_no_original_value_anywhere(sample, tmp_path, mode):
     assert before and all(p["before"] != p["after"] for p in before)
     result = pii_review.apply_redactions(sample, "aurora", mode)
     assert result["examples"] >= 10 and result["revisions_purged"] >= result["examples"]
-    out = export_dataset(sample, "aurora", tmp_path / "out", validation_share=0.1)
+    out = scan_and_export(sample, "aurora", tmp_path / "out", validation_share=0.1)
     exported = out.train_path.read_text("utf-8") + out.validation_path.read_text("utf-8")
     sample.close()
     store_bytes = b"".join(p.read_bytes() for p in tmp_path.glob("test.db*"))
@@ -105,13 +106,19 @@ def test_export_gate_names_blocking_examples(store, tmp_path):
     records = many_chats(10) + [chat("My email is lena.vos@example.nl, please update it.", "Done.")]
     import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
     with pytest.raises(ExportRefused, match="#11") as refused:
-        export_dataset(store, "d", tmp_path / "out")
-    assert "--allow-pii" in str(refused.value)
+        scan_and_export(store, "d", tmp_path / "out")
+    # The domain names no flag or key; each front end words the way out itself.
+    assert "--allow-pii" not in str(refused.value) and refused.value.hint_key == "allow_pii"
+    from screens.dialogs import app_message
+    from workbench.cli.common import cli_message
+
+    assert "--allow-pii" in cli_message(refused.value)
+    assert "--allow-pii" not in app_message(refused.value) and "export even with" in app_message(refused.value)
     assert not (tmp_path / "out" / "train.jsonl").exists()
-    allowed = export_dataset(store, "d", tmp_path / "out", allow_pii=True)
+    allowed = scan_and_export(store, "d", tmp_path / "out", allow_pii=True)
     assert allowed.version["train_count"] + allowed.version["validation_count"] == 11
     pii_review.decide(store, "d", "dismiss", entity="EMAIL_ADDRESS")
-    assert export_dataset(store, "d", tmp_path / "out2").unchanged
+    assert scan_and_export(store, "d", tmp_path / "out2").unchanged
 
 
 def test_scan_never_touches_the_network(sample, monkeypatch):
@@ -124,21 +131,6 @@ def test_scan_never_touches_the_network(sample, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", blocked)
     monkeypatch.setattr(socket, "getaddrinfo", blocked)
     assert pii_review.scan_dataset(sample, "aurora").scanned == 76
-
-
-def test_presidio_engine_runs_our_recognizers_offline(monkeypatch):
-    import socket
-
-    from workbench.pii.analyzer import build_analyzer
-    from workbench.pii.presidio import presidio_engine
-
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("blocked")))
-    analyzer = build_analyzer()
-    engine = presidio_engine(analyzer)
-    text = "Bonjour, je m'appelle Margaux Lefèvre, mon IBAN est FR14 2004 1010 0505 0001 3M02 606."
-    ours = {(s.entity, s.start, s.end) for s in analyzer.analyze(text, "fr")}
-    theirs = {(r.entity_type, r.start, r.end) for r in engine.analyze(text, language="fr")}
-    assert ours == theirs and ("PERSON", 22, 37) in theirs
 
 
 def test_cancelled_scan_keeps_only_whole_examples(sample):

@@ -37,7 +37,7 @@ def test_golden_import_freeze_and_duplicates(store, tmp_path):
     version, created = golden.freeze(store, "g")
     assert created and version["number"] == 1 and version["prompt_count"] == result.added
     assert golden.freeze(store, "g") == (version, False)
-    prompts = store.version_prompts(version["id"])
+    prompts = store.golden.version_prompts(version["id"])
     assert prompts[0]["external_id"] == "g001" and prompts[0]["messages"][-1]["role"] == "user"
     assert "billing" in {t for p in prompts for t in p["tags"]}
 
@@ -47,7 +47,7 @@ def test_golden_csv_and_bad_lines(store, tmp_path):
     csv_path.write_text("id,prompt,reference,tags\nq1,Where is my parcel?,It is on its way.,shipping;en\n",
                         encoding="utf-8")
     assert golden.import_prompts(store, "c", csv_path).added == 1
-    assert store.golden_prompts(store.get_golden_set("c")["id"])[0]["tags"] == ["en", "shipping"]
+    assert store.golden.golden_prompts(store.golden.get_golden_set("c")["id"])[0]["tags"] == ["en", "shipping"]
     bad = write_jsonl(tmp_path / "bad.jsonl", [
         {"id": "a", "messages": [{"role": "user", "content": "ok"}]},
         {"id": "b", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
@@ -56,14 +56,14 @@ def test_golden_csv_and_bad_lines(store, tmp_path):
         golden.import_prompts(store, "bad", bad)
     assert "line 2: a golden prompt must end with the user's turn" in str(err.value)
     assert "line 3" in str(err.value)
-    assert store.get_golden_set("bad") is None
+    assert store.golden.get_golden_set("bad") is None
 
 
 def test_prompts_from_dataset_examples(store, tmp_path):
     import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(5)), "d", tags_by_line={1: ["billing"]})
     result = golden.prompts_from_dataset(store, "from-d", "d")
     assert result.added == 5
-    [first, *_] = store.golden_prompts(store.get_golden_set("from-d")["id"])
+    [first, *_] = store.golden.golden_prompts(store.golden.get_golden_set("from-d")["id"])
     assert [m["role"] for m in first["messages"]] == ["system", "user"]
     assert first["reference_answer"] == "answer 0" and first["tags"] == ["billing"]
 
@@ -71,18 +71,18 @@ def test_prompts_from_dataset_examples(store, tmp_path):
 def test_answers_import_both_formats_and_all_or_nothing(store, tmp_path):
     golden.import_prompts(store, "g", GOLDEN / "aurora_golden.jsonl")
     version, _ = golden.freeze(store, "g")
-    prompts = store.version_prompts(version["id"])
+    prompts = store.golden.version_prompts(version["id"])
     chat_answers = write_jsonl(tmp_path / "chat.jsonl", [
         {"messages": prompts[0]["messages"] + [{"role": "assistant", "content": "Chat-format answer."}]}])
     assert golden.import_answers(store, "g", chat_answers, model="local-llama") == {"local-llama": 1}
-    assert store.generations(version["id"], "local-llama")[prompts[0]["prompt_id"]]["output"] == "Chat-format answer."
+    assert store.golden.generations(version["id"], "local-llama")[prompts[0]["prompt_id"]]["output"] == "Chat-format answer."
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"prompt_id": "g001", "model": "m", "output": "fine"},
                                                {"prompt_id": "nope", "model": "m", "output": "x"},
                                                {"prompt_id": "g002", "model": "m", "output": "  "}])
     with pytest.raises(golden.GoldenError) as err:
         golden.import_answers(store, "g", bad)
     assert "line 2: prompt_id 'nope'" in str(err.value) and "line 3" in str(err.value)
-    assert store.generations(version["id"], "m") == {}
+    assert store.golden.generations(version["id"], "m") == {}
 
 
 def test_identical_answers_are_auto_ties(store, sample_session):
@@ -127,12 +127,12 @@ def test_rate_skip_undo(store, sample_session):
     assert run.next_pairs(1)[0].comparison_id == second.comparison_id
     assert run.rate(second, "left", time_ms=1200)
     assert not run.rate(second, "right")  # a repeat never duplicates
-    [rating] = store.session_ratings(sample_session["id"], "ann")
+    [rating] = store.ratings.session_ratings(sample_session["id"], "ann")
     assert (rating["verdict"], rating["time_ms"]) == ("left", 1200)
     assert rating["outcome"] == ("candidate" if second.candidate_left else "baseline")
     undone = run.undo()
     assert undone["comparison_id"] == second.comparison_id
-    assert store.session_ratings(sample_session["id"], "ann") == []
+    assert store.ratings.session_ratings(sample_session["id"], "ann") == []
     assert run.next_pairs(1)[0].comparison_id == second.comparison_id
     assert run.queue()[-1]["id"] == first.comparison_id
 
@@ -191,7 +191,7 @@ def test_kill_mid_session_loses_and_duplicates_nothing(store, sample_session):
     committed.append(proc.stdout.readline().split()[1])
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    rows = store.session_ratings(sample_session["id"], "kim")
+    rows = store.ratings.session_ratings(sample_session["id"], "kim")
     assert [r["comparison_id"] for r in rows] == committed
     run = RatingRun.open(store, "s", rater="kim")
     assert run.progress()["rated"] == 6 and run.next_pairs(1)[0].comparison_id not in committed

@@ -53,7 +53,7 @@ def test_upgrade_from_every_earlier_version(tmp_path, stop_before):
     db.close()
     upgraded = Store(old)
     assert upgraded.schema_version() == MIGRATION_NAMES
-    assert upgraded.get_example("e1")["messages"][0]["content"] == "bonjour"
+    assert upgraded.examples.get_example("e1")["messages"][0]["content"] == "bonjour"
     upgraded.close()
     Store(tmp_path / "fresh.db").close()
     assert schema(old) == schema(tmp_path / "fresh.db")
@@ -71,12 +71,13 @@ def test_every_connection_has_wal_and_busy_timeout(tmp_path):
 def test_second_writer_waits_instead_of_failing(tmp_path):
     path = tmp_path / "busy.db"
     first, second = Store(path), Store(path)
-    first.db.execute("BEGIN IMMEDIATE")
+    holder = first.db  # this thread's connection; the store gives each thread its own
+    holder.execute("BEGIN IMMEDIATE")
     first.set_setting("holder", "first")
 
     def release():
         time.sleep(0.3)
-        first.db.execute("COMMIT")
+        holder.execute("COMMIT")
 
     thread = threading.Thread(target=release)
     thread.start()
@@ -88,22 +89,22 @@ def test_second_writer_waits_instead_of_failing(tmp_path):
 
 def test_transaction_rolls_back_every_row(tmp_path):
     store = Store(tmp_path / "t.db")
-    dataset = store.create_dataset("d")
+    dataset = store.datasets.create_dataset("d")
     rows = [{"dataset_id": dataset["id"], "position": i, "messages": [], "content_hash": str(i)} for i in range(3)]
     with pytest.raises(RuntimeError):
         with store.transaction():
-            store.insert_examples(rows)
+            store.examples.insert_examples(rows)
             raise RuntimeError("crash mid-way")
-    assert store.count_examples(dataset["id"]) == 0
+    assert store.examples.count_examples(dataset["id"]) == 0
     assert store.db.execute("SELECT count(*) FROM example_revisions").fetchone()[0] == 0
     store.close()
 
 
 def test_keys_are_uuids(tmp_path):
     store = Store(tmp_path / "u.db")
-    dataset = store.create_dataset("d")
-    store.insert_examples([{"dataset_id": dataset["id"], "position": 1, "messages": [], "content_hash": "x"}])
-    [example] = store.iter_examples(dataset["id"])
+    dataset = store.datasets.create_dataset("d")
+    store.examples.insert_examples([{"dataset_id": dataset["id"], "position": 1, "messages": [], "content_hash": "x"}])
+    [example] = store.examples.iter_examples(dataset["id"])
     for value in (dataset["id"], example["id"]):
         assert str(uuid.UUID(value)) == value
     store.close()
@@ -111,18 +112,18 @@ def test_keys_are_uuids(tmp_path):
 
 def test_update_keeps_every_revision_and_search_follows(tmp_path):
     store = Store(tmp_path / "r.db")
-    dataset = store.create_dataset("d")
-    store.insert_examples([{"dataset_id": dataset["id"], "position": 1, "content_hash": "a",
+    dataset = store.datasets.create_dataset("d")
+    store.examples.insert_examples([{"dataset_id": dataset["id"], "position": 1, "content_hash": "a",
                             "messages": [{"role": "user", "content": "parcel lost"}]}])
-    [example] = store.iter_examples(dataset["id"])
-    assert store.search_example_ids(dataset["id"], "parcel") == [example["id"]]
-    store.update_example(example["id"], {"messages": [{"role": "user", "content": "colis perdu"}],
+    [example] = store.examples.iter_examples(dataset["id"])
+    assert store.examples.search_example_ids(dataset["id"], "parcel") == [example["id"]]
+    store.examples.update_example(example["id"], {"messages": [{"role": "user", "content": "colis perdu"}],
                                          "content_hash": "b"})
-    store.update_example(example["id"], {"status": "approved"}, action="status")
-    assert [r["action"] for r in store.revisions(example["id"])] == ["create", "edit", "status"]
-    assert store.revisions(example["id"])[0]["snapshot"]["messages"][0]["content"] == "parcel lost"
-    assert store.search_example_ids(dataset["id"], "parcel") == []
-    assert store.search_example_ids(dataset["id"], "colis") == [example["id"]]
+    store.examples.update_example(example["id"], {"status": "approved"}, action="status")
+    assert [r["action"] for r in store.examples.revisions(example["id"])] == ["create", "edit", "status"]
+    assert store.examples.revisions(example["id"])[0]["snapshot"]["messages"][0]["content"] == "parcel lost"
+    assert store.examples.search_example_ids(dataset["id"], "parcel") == []
+    assert store.examples.search_example_ids(dataset["id"], "colis") == [example["id"]]
     store.close()
 
 
@@ -135,9 +136,9 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 
 def test_pages_are_read_in_order(tmp_path):
     store = Store(tmp_path / "pages.db")
-    dataset = store.create_dataset("d")
-    store.insert_examples([{"dataset_id": dataset["id"], "position": i, "messages": [], "content_hash": str(i)}
+    dataset = store.datasets.create_dataset("d")
+    store.examples.insert_examples([{"dataset_id": dataset["id"], "position": i, "messages": [], "content_hash": str(i)}
                            for i in range(1, 2501)])
-    positions = [e["position"] for e in store.iter_examples(dataset["id"], batch=1000)]
+    positions = [e["position"] for e in store.examples.iter_examples(dataset["id"], batch=1000)]
     assert positions == list(range(1, 2501))
     store.close()

@@ -6,7 +6,6 @@ Polls the pane for expected text with a deadline (no fixed sleeps).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -117,10 +116,10 @@ def test_import_search_edit_approve_undo_redo_export_in_tmux(tmp_path):
 
     store = Store(home / "workbench.db")
     try:
-        dataset = store.get_dataset("aurora_support")
-        approved = list(store.iter_examples(dataset["id"], status="approved"))
+        dataset = store.datasets.get_dataset("aurora_support")
+        approved = list(store.examples.iter_examples(dataset["id"], status="approved"))
         assert len(approved) == 1
-        assert [r["action"] for r in store.revisions(approved[0]["id"])] == ["create", "edit", "status", "undo",
+        assert [r["action"] for r in store.examples.revisions(approved[0]["id"])] == ["create", "edit", "status", "undo",
                                                                               "redo"]
     finally:
         store.close()

@@ -16,7 +16,7 @@ SIZE = (100, 30)
 
 
 def make(store):
-    app = make_app(store=store)
+    app = make_app(store)
     app.cursor_blink = False
     return app
 
@@ -72,9 +72,9 @@ async def test_user_keymap_remaps_a_binding(store, tmp_path, workbench_home):
     async with app.run_test(size=SIZE) as pilot:
         first = app.screen.query_one(ExampleList).current_id
         await pilot.press("a")
-        assert store.get_example(first)["status"] == "draft"
+        assert store.examples.get_example(first)["status"] == "draft"
         await pilot.press("A")
-        assert store.get_example(first)["status"] == "approved"
+        assert store.examples.get_example(first)["status"] == "approved"
 
 
 async def test_a_broken_keymap_is_named_with_its_line_and_defaults_stay(store, tmp_path, workbench_home):
@@ -89,7 +89,7 @@ async def test_a_broken_keymap_is_named_with_its_line_and_defaults_stay(store, t
         assert any(str(keymap) in n and "line 2" in n for n in notes), notes
         first = app.screen.query_one(ExampleList).current_id
         await pilot.press("a")
-        assert store.get_example(first)["status"] == "approved"
+        assert store.examples.get_example(first)["status"] == "approved"
     assert keys.load_keymap(keymap)[0] == {}
 
 
@@ -103,7 +103,7 @@ async def test_import_dialog_imports_with_progress(store):
         await pilot.pause()
         assert isinstance(app.screen, ExamplesScreen)
         assert app.screen.query_one(ExampleList).count == 76
-        assert store.get_dataset("aurora_support") is not None
+        assert store.datasets.get_dataset("aurora_support") is not None
         assert seen and seen[-1].action == "import"
 
 
@@ -120,7 +120,7 @@ async def test_a_rejected_file_lists_its_findings_and_imports_nothing(store):
         assert type(app.screen).__name__ == "ImportDialog"
         await pilot.press("escape")
         assert isinstance(app.screen, ExamplesScreen)
-    assert store.list_datasets() == []
+    assert store.datasets.list_datasets() == []
 
 
 async def test_import_can_be_cancelled_with_escape(store, tmp_path):
@@ -136,7 +136,7 @@ async def test_import_can_be_cancelled_with_escape(store, tmp_path):
         await pilot.pause()
         assert type(app.screen).__name__ == "ImportDialog"
         assert "nothing was imported" in str(app.screen.query_one("#transfer-status").render())
-    assert store.get_dataset("big") is None or store.count_examples(store.get_dataset("big")["id"]) == 0
+    assert store.datasets.get_dataset("big") is None or store.examples.count_examples(store.datasets.get_dataset("big")["id"]) == 0
 
 
 async def test_export_dialog_writes_the_files(store, tmp_path):
@@ -210,7 +210,7 @@ async def test_budget_edit_model_price(store, tmp_path):
         await pilot.press("M")
         app.screen.query_one("#m-price").value = "9.5"
         await pilot.press("ctrl+s")
-        assert store.get_model("gpt-4o-mini-2024-07-18")["price_training_per_1m"] == 9.5
+        assert store.models.get_model("gpt-4o-mini-2024-07-18")["price_training_per_1m"] == 9.5
         assert "$9.50" in screen_text(app)
 
 
@@ -241,7 +241,7 @@ async def test_export_of_unreviewed_personal_data_needs_the_checkbox(store, tmp_
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert type(app.screen).__name__ == "MessageDialog"
-        assert "PII screen (key 6)" in screen_text(app)
+        assert "export even with unreviewed personal data" in screen_text(app)
         assert not (out / "train.jsonl").exists()
         await pilot.press("escape", "E")
         app.screen.query_one("#export-out").value = str(out)

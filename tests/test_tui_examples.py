@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
+from conftest import chat, many_chats, write_jsonl
 from screens.app import make_app
 from screens.examples import Curated, ExamplesScreen
 from screens.widgets.example_list import ExampleList
@@ -24,7 +24,7 @@ def filled(store, tmp_path):
 
 
 def make(store, messages=None):
-    app = make_app(store=store)
+    app = make_app(store)
     app.cursor_blink = False
     return app
 
@@ -37,8 +37,8 @@ def hook(bucket):
 
 
 def examples(store):
-    dataset = store.get_dataset("support")
-    return list(store.iter_examples(dataset["id"], include_deleted=True))
+    dataset = store.datasets.get_dataset("support")
+    return list(store.examples.iter_examples(dataset["id"], include_deleted=True))
 
 
 async def test_list_shows_the_dataset_in_pages(filled):
@@ -64,20 +64,20 @@ async def test_status_keys_undo_and_redo_write_revisions(filled):
     async with app.run_test(size=SIZE, message_hook=hook(seen)) as pilot:
         first = examples(filled)[0]["id"]
         await pilot.press("a")
-        assert filled.get_example(first)["status"] == "approved"
+        assert filled.examples.get_example(first)["status"] == "approved"
         await pilot.press("x")
-        assert filled.get_example(first)["status"] == "rejected"
+        assert filled.examples.get_example(first)["status"] == "rejected"
         await pilot.press("d")
-        assert filled.get_example(first)["status"] == "draft"
+        assert filled.examples.get_example(first)["status"] == "draft"
         await pilot.press("ctrl+z")
-        assert filled.get_example(first)["status"] == "rejected"
+        assert filled.examples.get_example(first)["status"] == "rejected"
         await pilot.press("ctrl+z", "ctrl+z")
-        assert filled.get_example(first)["status"] == "draft"
+        assert filled.examples.get_example(first)["status"] == "draft"
         await pilot.press("ctrl+y")
-        assert filled.get_example(first)["status"] == "approved"
+        assert filled.examples.get_example(first)["status"] == "approved"
         await app.workers.wait_for_complete()
     assert [m.action for m in seen] == ["status", "status", "status", "undo", "undo", "undo", "redo"]
-    actions = [r["action"] for r in filled.revisions(first)]
+    actions = [r["action"] for r in filled.examples.revisions(first)]
     assert actions == ["create", "status", "status", "status", "undo", "undo", "undo", "redo"]
 
 
@@ -86,15 +86,15 @@ async def test_undo_survives_a_restart(filled):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
     first = examples(filled)[0]["id"]
-    assert filled.get_example(first)["status"] == "approved"
+    assert filled.examples.get_example(first)["status"] == "approved"
     again = Store(filled.path)
     try:
         app = make(again)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+z")
-            assert again.get_example(first)["status"] == "draft"
+            assert again.examples.get_example(first)["status"] == "draft"
             await pilot.press("ctrl+y")
-            assert again.get_example(first)["status"] == "approved"
+            assert again.examples.get_example(first)["status"] == "approved"
             await app.workers.wait_for_complete()
     finally:
         again.close()
@@ -106,7 +106,7 @@ async def test_search_filters_by_message_text(filled):
         listing = app.screen.query_one(ExampleList)
         await pilot.press("slash", *"retour", "enter")
         assert listing.count == 1
-        assert "retour" in str(filled.get_example(listing.current_id)["messages"])
+        assert "retour" in str(filled.examples.get_example(listing.current_id)["messages"])
         assert listing.has_focus
         await pilot.press("escape")  # clears the search
         assert listing.count == 12
@@ -155,13 +155,13 @@ async def test_editor_edits_a_message_and_counts_in_the_background(filled):
         await pilot.press("escape", "escape")  # back to turns, then save and close
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, ExamplesScreen)
-        after = filled.get_example(first["id"])
+        after = filled.examples.get_example(first["id"])
         assert after["messages"][1]["content"] == "q question 0 please"
         assert after["content_hash"] != first["content_hash"]
-        assert set(filled.token_counts([after["content_hash"]], "o200k_base")) == {after["content_hash"]}
+        assert set(filled.examples.token_counts([after["content_hash"]], "o200k_base")) == {after["content_hash"]}
         assert seen[-1].action == "edit"
         await pilot.press("ctrl+z")
-        assert filled.get_example(first["id"])["messages"][1]["content"] == "q question 0"
+        assert filled.examples.get_example(first["id"])["messages"][1]["content"] == "q question 0"
 
 
 async def test_editor_turn_operations(filled):
@@ -186,10 +186,10 @@ async def test_editor_turn_operations(filled):
         assert editor.messages[0]["content"].startswith("Be brief. ")
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
-        saved = filled.get_example(first["id"])
+        saved = filled.examples.get_example(first["id"])
         assert saved["messages"] == editor.messages
         assert saved["messages"][2]["weight"] == 0
-        assert filled.revisions(first["id"])[-1]["action"] == "edit"
+        assert filled.examples.revisions(first["id"])[-1]["action"] == "edit"
 
 
 async def test_editor_preflight_runs_in_a_worker(filled):

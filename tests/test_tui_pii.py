@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from store import Store
 from textual.app import App
 
 from conftest import SAMPLE_DATA
@@ -15,10 +17,13 @@ from workbench.dataset.importer import import_file
 class PiiHost(App):
     def __init__(self, path):
         super().__init__()
-        self.path = path
+        self.store = Store(path)  # screens use the app's one store
 
     def on_mount(self) -> None:
-        self.push_screen(PiiScreen(self.path))
+        self.push_screen(PiiScreen())
+
+    def on_unmount(self) -> None:
+        self.store.close()
 
 
 @pytest.fixture
@@ -29,7 +34,7 @@ def sample(store):
 
 
 async def test_scan_review_and_redact_from_the_keyboard(sample):
-    dataset_id = sample.get_dataset("aurora")["id"]
+    dataset_id = sample.datasets.get_dataset("aurora")["id"]
     app = PiiHost(sample.path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -41,15 +46,15 @@ async def test_scan_review_and_redact_from_the_keyboard(sample):
         assert len(screen.rows) >= 20
         first = screen.current()
         await pilot.press("x")  # dismiss this one
-        assert {f["id"]: f["decision"] for f in sample.pii_findings(dataset_id)}[first["id"]] == "dismiss"
+        assert {f["id"]: f["decision"] for f in sample.pii.pii_findings(dataset_id)}[first["id"]] == "dismiss"
         email = next(i for i, r in enumerate(screen.rows) if r["entity"] == "EMAIL_ADDRESS")
         screen.query_one("#pii-table").move_cursor(row=email)
         await pilot.press("E")  # every pending email
-        assert not sample.pii_findings(dataset_id, decision="pending", entity="EMAIL_ADDRESS")
+        assert not sample.pii.pii_findings(dataset_id, decision="pending", entity="EMAIL_ADDRESS")
         url = next(i for i, r in enumerate(screen.rows) if r["entity"] == "URL")
         screen.query_one("#pii-table").move_cursor(row=url)
         await pilot.press("D")  # every pending URL is a false positive here
-        urls = sample.pii_findings(dataset_id, entity="URL")
+        urls = sample.pii.pii_findings(dataset_id, entity="URL")
         assert urls and all(f["decision"] == "dismiss" for f in urls)
         await pilot.press("g")
         assert screen.group_by == "example"
@@ -57,8 +62,8 @@ async def test_scan_review_and_redact_from_the_keyboard(sample):
         await pilot.pause()
         await pilot.press("enter")  # apply with placeholders
         await pilot.pause()
-        emails = [f for f in sample.pii_findings(dataset_id) if f["entity"] == "EMAIL_ADDRESS"]
-    texts = json.dumps([e["messages"] for e in sample.iter_examples(dataset_id)], ensure_ascii=False)
+        emails = [f for f in sample.pii.pii_findings(dataset_id) if f["entity"] == "EMAIL_ADDRESS"]
+    texts = json.dumps([e["messages"] for e in sample.examples.iter_examples(dataset_id)], ensure_ascii=False)
     assert "priya.raman@example.com" not in texts and "<EMAIL_ADDRESS>" in texts
     assert not [f for f in emails if f["decision"] == "redact"]
 

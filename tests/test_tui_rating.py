@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from store import Store
 from textual.app import App
 
 from screens.rating import RatingMade, RatingScreen, word_diff
@@ -18,11 +20,14 @@ class RatingHost(App):
 
     def __init__(self, path, **kwargs):
         super().__init__()
-        self.path = path
+        self.store = Store(path)  # screens use the app's one store
         self.kwargs = kwargs
 
     def on_mount(self) -> None:
-        self.push_screen(RatingScreen(self.path, **self.kwargs))
+        self.push_screen(RatingScreen(**self.kwargs))
+
+    def on_unmount(self) -> None:
+        self.store.close()
 
 
 @pytest.fixture
@@ -50,7 +55,7 @@ async def test_keys_commit_ratings_in_order(rated_store):
         assert second.comparison_id != first.comparison_id
         await pilot.press("right", "t", "b")
         await app.workers.wait_for_complete()
-        rows = rated_store.session_ratings(session["id"], "ann")
+        rows = rated_store.ratings.session_ratings(session["id"], "ann")
         assert [r["verdict"] for r in rows] == ["left", "right", "tie", "both_bad"]
         assert rows[0]["comparison_id"] == first.comparison_id
         assert rows[0]["outcome"] == ("candidate" if first.candidate_left else "baseline")
@@ -73,12 +78,12 @@ async def test_undo_skip_flag_comment(rated_store):
         await pilot.press("f", "c")
         await pilot.press(*"too formal", "enter")
         await pilot.press("2")
-        [row] = rated_store.session_ratings(session_id, "ann")
+        [row] = rated_store.ratings.session_ratings(session_id, "ann")
         assert row["comparison_id"] == skipped_to.comparison_id and row["flagged"] == 1
         assert row["comment"] == "too formal"
         await pilot.press("backspace")
         await pilot.pause()
-        assert rated_store.session_ratings(session_id, "ann") == []
+        assert rated_store.ratings.session_ratings(session_id, "ann") == []
         assert shown_pair(app).comparison_id == skipped_to.comparison_id
         await pilot.press("u")  # nothing left to undo: a notice, no crash
         await pilot.press("D")
@@ -90,7 +95,7 @@ async def test_quit_and_come_back_resumes(rated_store):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("1", "1", "3")
-        rated = {r["comparison_id"] for r in rated_store.session_ratings(app.screen.run.session["id"], "ann")}
+        rated = {r["comparison_id"] for r in rated_store.ratings.session_ratings(app.screen.run.session["id"], "ann")}
     again = RatingHost(rated_store.path)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -124,7 +129,7 @@ async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
     from screens.app import make_app
     from screens.pii import PiiScreen
 
-    app = make_app(store=rated_store)
+    app = make_app(rated_store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("4")
@@ -133,7 +138,7 @@ async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
         session_id = app.screen.run.session["id"]
         await pilot.press("1", "3")  # verdicts here, not mode switches
         assert isinstance(app.screen, RatingScreen)
-        assert [r["verdict"] for r in rated_store.session_ratings(session_id, "ann")] == ["left", "tie"]
+        assert [r["verdict"] for r in rated_store.ratings.session_ratings(session_id, "ann")] == ["left", "tie"]
         await pilot.press("escape")
         await pilot.pause()
         assert app.current_mode == "examples"
@@ -143,7 +148,6 @@ async def test_in_the_app_4_opens_rating_where_digits_rate(rated_store):
 
 
 async def test_new_session_from_the_keyboard(store, tmp_path):
-    from conftest import write_jsonl
     from workbench.eval import golden
 
     golden.import_prompts(store, "g", GOLDEN_FILE)
@@ -166,11 +170,11 @@ async def test_new_session_from_the_keyboard(store, tmp_path):
         dialog.query_one("#new-n").focus()
         await pilot.press("enter")
         await pilot.pause()
-        [session] = store.list_rating_sessions()
+        [session] = store.ratings.list_rating_sessions()
         assert session["target_n"] == 50 and session["pairs"] == 40
         assert app.screen.run is not None and app.screen.run.session["id"] == session["id"]
         await pilot.press("1")
-        assert len(store.session_ratings(session["id"], "ann")) == 1
+        assert len(store.ratings.session_ratings(session["id"], "ann")) == 1
 
 
 async def test_selected_examples_become_a_golden_set(store, tmp_path):
@@ -179,15 +183,15 @@ async def test_selected_examples_become_a_golden_set(store, tmp_path):
     from workbench.dataset.importer import import_file
 
     import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(5)), "d", tags_by_line={1: ["billing"]})
-    app = make_app(store=store)
+    app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("space", "space", "G")  # select two, add them
         await pilot.pause()
         await pilot.press(*"billing-golden", "enter")
         await pilot.pause()
-    golden_set = store.get_golden_set("billing-golden")
-    prompts = store.golden_prompts(golden_set["id"])
+    golden_set = store.golden.get_golden_set("billing-golden")
+    prompts = store.golden.golden_prompts(golden_set["id"])
     assert len(prompts) == 2 and prompts[0]["tags"] == ["billing"]
     assert prompts[0]["reference_answer"] == "answer 0" and prompts[0]["messages"][-1]["role"] == "user"
-    assert store.get_golden_version(golden_set["id"])["prompt_count"] == 2
+    assert store.golden.get_golden_version(golden_set["id"])["prompt_count"] == 2

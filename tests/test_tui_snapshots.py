@@ -26,7 +26,7 @@ def app(store, tmp_path):
     ]}
     records[2] = chat("Waar is mijn pakket?", "Het is onderweg.")
     import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "support")
-    application = make_app(store=store)
+    application = make_app(store)
     application.cursor_blink = False
     return application
 

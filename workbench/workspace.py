@@ -11,19 +11,36 @@ import json
 import os
 from pathlib import Path
 
-from store import Store
+from store import Store, StoreError
 from workbench import paths
 from workbench.budget.catalog import ensure_catalog
+from workbench.errors import StoreUnavailable
 
 SAMPLE_SETTING = "sample_seeded"
 SAMPLE_DATASET = "aurora-support"
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def _sample_dir() -> Path:
+    """The sample workspace: the repository's sample_data/, shipped in the wheel as the
+    package `workbench.sample_data` (pyproject maps the folder)."""
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("workbench.sample_data")))
+    except ModuleNotFoundError:  # running from a checkout that is not installed
+        return Path(__file__).resolve().parent.parent / "sample_data"
+
+
+SAMPLE_DIR = _sample_dir()
 
 
 def open_store(db_path: Path | str | None = None, seed_sample: bool | None = None) -> Store:
     """Open (creating and migrating) a store. With no path, the built-in default store,
     which gets the sample workspace on first open unless WORKBENCH_NO_SAMPLE=1."""
-    store = Store(Path(db_path) if db_path else paths.default_db_path())
+    try:
+        store = Store(Path(db_path) if db_path else paths.default_db_path())
+    except StoreError as exc:
+        raise StoreUnavailable(str(exc)) from exc
     ensure_catalog(store)
     if seed_sample is None:
         seed_sample = db_path is None and os.environ.get("WORKBENCH_NO_SAMPLE") != "1"
@@ -62,7 +79,7 @@ def seed_sample_rating(store: Store) -> None:
     from workbench.eval import rating
 
     folder = SAMPLE_DIR / "golden"
-    if not (folder / "aurora_golden.jsonl").exists() or store.get_golden_set(SAMPLE_GOLDEN):
+    if not (folder / "aurora_golden.jsonl").exists() or store.golden.get_golden_set(SAMPLE_GOLDEN):
         return
     golden.import_prompts(store, SAMPLE_GOLDEN, folder / "aurora_golden.jsonl")
     golden.freeze(store, SAMPLE_GOLDEN, "sample golden set")

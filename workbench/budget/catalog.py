@@ -37,14 +37,14 @@ def ensure_catalog(store: Store) -> None:
     data = json.loads(raw)
     models = [{k: v for k, v in m.items() if not k.startswith("_")} for m in data["models"]]
     with store.transaction():
-        store.seed_models(models)
+        store.models.seed_models(models)
         if store.get_setting(EPOCHS_RULE_SETTING) is None:
             store.set_setting(EPOCHS_RULE_SETTING, data.get("epochs_rule", {}))
         store.set_setting(CATALOG_SETTING, digest)
 
 
 def model_specs(store: Store) -> list[budget.ModelSpec]:
-    return [budget.ModelSpec.from_dict(row) for row in store.list_models()]
+    return [budget.ModelSpec.from_dict(row) for row in store.models.list_models()]
 
 
 def epochs_rule(store: Store) -> budget.EpochsRule:
@@ -63,13 +63,13 @@ def set_model(store: Store, name: str, changes: dict) -> None:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}")
     if changes.get("encoding") not in (None, *ENCODINGS):
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
-    if store.get_model(name) is None:
+    if store.models.get_model(name) is None:
         row = {"name": name, "family": "", "price_training_per_1m": 0.0, **changes}
         if "encoding" not in row or "training_context_limit" not in row:
             raise ValueError(f"{name!r} is not in the models table; a new model needs --encoding and --limit")
         budget.ModelSpec.from_dict(row)  # same validation as the catalogue
-        store.seed_models([{**row, "notes": row.get("notes", "added by user")}])
-        store.update_model(name, {})
+        store.models.seed_models([{**row, "notes": row.get("notes", "added by user")}])
+        store.models.update_model(name, {})
         return
-    budget.ModelSpec.from_dict({**store.get_model(name), **changes})
-    store.update_model(name, changes)
+    budget.ModelSpec.from_dict({**store.models.get_model(name), **changes})
+    store.models.update_model(name, changes)

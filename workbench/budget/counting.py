@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 from store import Store
 from workbench.budget import catalog
 from workbench.budget import tokens
-from workbench.dataset.records import record_from_example
+from workbench.chat.records import record_from_example
 
 #: Imports count every encoding of the catalogue, so switching the target model never
 #: has to re-tokenize.
@@ -26,7 +26,7 @@ def dataset_counts(store: Store, dataset_id: str, encoding: str,
                    status: str | None = None) -> Iterator[dict]:
     """{id, position, total, trained} for every live example, filling missing cache entries."""
     missing: list[dict] = []
-    for row in store.dataset_token_counts(dataset_id, encoding, status):
+    for row in store.examples.dataset_token_counts(dataset_id, encoding, status):
         if row["total"] is None:
             missing.append(row)
             continue
@@ -36,8 +36,8 @@ def dataset_counts(store: Store, dataset_id: str, encoding: str,
     enc = tokens.get_encoding(encoding)
     fresh = []
     for row in missing:
-        example = store.get_example(row["id"])
+        example = store.examples.get_example(row["id"])
         count = tokens.count_example(record_from_example(example), enc)
         fresh.append((row["content_hash"], encoding, count.total, count.trained))
         yield {**row, "total": count.total, "trained": count.trained}
-    store.save_token_counts(fresh)
+    store.examples.save_token_counts(fresh)

@@ -27,13 +27,12 @@ each example is billed for min(its tokens, the training context limit), once per
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, fields
-from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
 from workbench.budget.tokens import TokenCount
+from workbench.errors import InvalidRequest
 
 __all__ = [
     "BudgetEstimate",
@@ -43,7 +42,6 @@ __all__ = [
     "default_epochs",
     "estimate_budget",
     "find_model",
-    "load_default_catalog",
 ]
 
 CATALOG_RESOURCE = "data/models.json"
@@ -53,7 +51,7 @@ CATALOG_RESOURCE = "data/models.json"
 _NAME_BOUNDARIES = ("-", ":", "@")
 
 
-class UnknownModel(LookupError):
+class UnknownModel(InvalidRequest, LookupError):
     """A model name that matches no row of the models table."""
 
 
@@ -140,18 +138,6 @@ def _is_number(value: Any) -> bool:
 def _is_whole(value: Any) -> bool:
     # 16385.0 is fine (JSON tools may write floats); inf/NaN/16385.5 are not.
     return _is_number(value) and math.isfinite(value) and value == int(value)
-
-
-def load_default_catalog() -> tuple[list[ModelSpec], EpochsRule]:
-    """The shipped defaults (package data), for seeding the models table."""
-    resource = resources.files("workbench").joinpath(CATALOG_RESOURCE)
-    try:
-        document = json.loads(resource.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"workbench/{CATALOG_RESOURCE} is unreadable ({exc}); reinstall ft-workbench") from exc
-    models = [ModelSpec.from_dict(row) for row in document.get("models", [])]
-    rule = EpochsRule.from_dict(document.get("epochs_rule", {}))
-    return models, rule
 
 
 def find_model(models: Sequence[ModelSpec], name: str) -> ModelSpec:

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable
 import tiktoken
 
 from workbench.paths import cache_dir
+from workbench.errors import WorkbenchError
 
 __all__ = [
     "BUNDLED_ENCODINGS",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 
-class TokenizerUnavailable(RuntimeError):
+class TokenizerUnavailable(WorkbenchError, RuntimeError):
     """No usable BPE file for an encoding: neither a valid cache file nor package data."""
 
 

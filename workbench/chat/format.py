@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from workbench.chat.findings import Finding
+from workbench.errors import WorkbenchError
 
 BOM = b"\xef\xbb\xbf"
 
@@ -44,7 +45,7 @@ FUNCTION_DEFINITION_KEYS = ("name", "description", "parameters", "strict")
 CONTENT_PART_KEYS = ("type",)
 
 
-class ChatFormatError(ValueError):
+class ChatFormatError(WorkbenchError, ValueError):
     """A file or CSV that cannot be read as the format at all (not a per-line finding)."""
 
 

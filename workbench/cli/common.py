@@ -23,6 +23,35 @@ class DataError(UserError):
     exit_code = EXIT_DATA
 
 
+#: How the CLI words a domain hint that depends on the front end.
+CLI_HINTS = {
+    "allow_pii": "Or export anyway with --allow-pii.",
+}
+
+
+def exit_code_for(exc: Exception) -> int:
+    """The exit code of a domain error, by its class (never by its text)."""
+    from workbench.errors import DataRefused
+
+    return EXIT_DATA if isinstance(exc, DataRefused) else EXIT_USAGE
+
+
+def cli_message(exc: Exception) -> str:
+    """One line (or a few) for a domain error, its hint worded for the command line."""
+    from workbench.errors import WorkbenchError
+
+    if not isinstance(exc, WorkbenchError):
+        return str(exc)
+    extra = CLI_HINTS.get(exc.hint_key or "", "")
+    return " ".join(part for part in (exc.message, exc.hint, extra) if part)
+
+
+def as_user_error(exc: Exception) -> UserError:
+    """A click error carrying the domain error's message and exit code."""
+    error = DataError(cli_message(exc)) if exit_code_for(exc) == EXIT_DATA else UserError(cli_message(exc))
+    return error
+
+
 def _store(ctx: click.Context):
     from store import StoreError
     from workbench.workspace import open_store
@@ -55,7 +84,7 @@ def user_errors(*error_names: str):
                 for name in error_names:
                     module, _, cls = name.partition(":")
                     if isinstance(exc, getattr(import_module(module), cls)):
-                        raise UserError(str(exc)) from exc
+                        raise as_user_error(exc) from exc
                 raise
         return wrapper
     return decorate

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.common import UserError, _echo_json, _store, user_errors
+from workbench.cli.common import _echo_json, _store, user_errors
 
 
 _golden_errors = user_errors("workbench.eval.golden:GoldenError", "workbench.eval.rating:RatingError")
@@ -76,7 +76,7 @@ def golden_list(ctx, as_json: bool) -> None:
     """List golden sets."""
     from workbench.cli.render import table
 
-    rows = _store(ctx).list_golden_sets()
+    rows = _store(ctx).golden.list_golden_sets()
     if as_json:
         _echo_json(rows)
     elif not rows:
@@ -129,7 +129,7 @@ def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, thres
 
     session = create_session(_store(ctx), set_name, candidate, baseline, version=version_number,
                              target_n=target_n, threshold=threshold, name=name)
-    click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app (key 4).")
+    click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app's Rating mode.")
 
 
 @rate.command(name="sessions")
@@ -139,7 +139,7 @@ def rate_sessions(ctx, as_json: bool) -> None:
     """List rating sessions."""
     from workbench.cli.render import table
 
-    rows = _store(ctx).list_rating_sessions()
+    rows = _store(ctx).ratings.list_rating_sessions()
     if as_json:
         _echo_json(rows)
         return

@@ -16,7 +16,9 @@ import click
 
 from workbench import paths
 
-from workbench.cli.common import EXIT_DATA, EXIT_OK, EXIT_USAGE, DataError, UserError, _echo_json, _store
+from workbench.cli.common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, UserError, _echo_json, _store,
+                                  as_user_error, cli_message, exit_code_for)
+from workbench.errors import WorkbenchError
 
 
 def _resolve_model(store, name: str):
@@ -53,11 +55,10 @@ def tui(ctx: click.Context, db_option: Path | None = None) -> None:
     """Open the workbench (terminal UI) on the store."""
     db = db_option or ctx.obj.get("db")
     if sys.stdout.isatty() and sys.stdin.isatty():
-        # Lazily: the CLI never needs Textual otherwise. The app opens the store itself
-        # so its startup can keep heavy imports off the path to the first screen.
-        from screens.app import run_app
+        # Lazily: the CLI never needs Textual otherwise.
+        from workbench.cli.app import launch
 
-        ctx.exit(run_app(db))
+        ctx.exit(launch(db))
     from workbench.cli.summary import workspace_summary
 
     ctx.obj["db"] = db
@@ -115,7 +116,7 @@ def budget(ctx: click.Context, target: str, model_name: str, status: str | None,
     if path.is_file():
         estimate, skipped = budget_for_file(store, path, spec, epochs)
     else:
-        dataset = store.get_dataset(target)
+        dataset = store.datasets.get_dataset(target)
         if dataset is None:
             raise UserError(f"{target}: neither a file nor a dataset; check the path or run `workbench datasets`.")
         estimate, skipped = budget_for_dataset(store, dataset, spec, epochs, status)
@@ -166,14 +167,15 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
            message: str, allow_pii: bool, as_json: bool) -> None:
     """Write a dataset's examples as JSONL and freeze a dataset version."""
-    from workbench.dataset.exporter import ExportRefused, export_dataset
+    from workbench.dataset.exporter import ExportRefused
+    from workbench.pii.review import scan_and_export
     from workbench.cli.render import render_export
 
     try:
-        result = export_dataset(_store(ctx), dataset, out_dir, status=status,
+        result = scan_and_export(_store(ctx), dataset, out_dir, status=status,
                                 validation_share=validation_share, message=message, allow_pii=allow_pii)
     except ExportRefused as exc:
-        raise DataError(str(exc)) from exc
+        raise as_user_error(exc) from exc
     if as_json:
         _echo_json(result.to_dict())
     else:
@@ -187,7 +189,7 @@ def datasets(ctx: click.Context, as_json: bool) -> None:
     """List datasets with their example counts."""
     from workbench.cli.render import render_datasets
 
-    rows = _store(ctx).list_datasets()
+    rows = _store(ctx).datasets.list_datasets()
     _echo_json(rows) if as_json else click.echo(render_datasets(rows))
 
 
@@ -200,10 +202,10 @@ def versions(ctx: click.Context, dataset: str, as_json: bool) -> None:
     from workbench.cli.render import render_versions
 
     store = _store(ctx)
-    row = store.get_dataset(dataset)
+    row = store.datasets.get_dataset(dataset)
     if row is None:
         raise UserError(f"No dataset named {dataset!r}; run `workbench datasets`.")
-    rows = store.list_versions(row["id"])
+    rows = store.datasets.list_versions(row["id"])
     _echo_json(rows) if as_json else click.echo(render_versions(rows))
 
 
@@ -219,7 +221,7 @@ def models_list(ctx: click.Context, as_json: bool) -> None:
     """Show the models table."""
     from workbench.cli.render import render_models
 
-    rows = _store(ctx).list_models()
+    rows = _store(ctx).models.list_models()
     _echo_json(rows) if as_json else click.echo(render_models(rows))
 
 
@@ -266,6 +268,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except WorkbenchError as exc:
+        click.echo(f"error: {cli_message(exc)}", err=True)
+        sys.exit(exit_code_for(exc))
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -90,10 +90,10 @@ def decide(ctx, dataset: str, finding: str | None, decision: str | None, same_va
 
 
 def _full_id(store, dataset: str, prefix: str) -> str:
-    dataset_row = store.get_dataset(dataset)
+    dataset_row = store.datasets.get_dataset(dataset)
     if dataset_row is None:
         raise UserError(f"No dataset named {dataset!r}.")
-    matches = [f["id"] for f in store.pii_findings(dataset_row["id"]) if f["id"].startswith(prefix)]
+    matches = [f["id"] for f in store.pii.pii_findings(dataset_row["id"]) if f["id"].startswith(prefix)]
     if len(matches) != 1:
         raise UserError(f"{prefix!r} matches {len(matches)} findings; give more of the id.")
     return matches[0]

@@ -7,7 +7,7 @@ from workbench.cli.render import render_datasets
 
 
 def workspace_summary(store: Store) -> str:
-    datasets = store.list_datasets()
+    datasets = store.datasets.list_datasets()
     lines = [f"ft-workbench store: {store.path}", ""]
     if not datasets:
         lines += ["No datasets yet. Bring data in with:",

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from store import Store
-from store.store import EDITABLE_COLUMNS
+from store import EDITABLE_COLUMNS
 from workbench.chat.checks import check_record
-from workbench.dataset.records import columns_from_record, record_from_example
+from workbench.chat.records import columns_from_record, record_from_example
 from workbench.chat.findings import Finding
 
 STATUSES = ("draft", "approved", "rejected")
@@ -149,28 +149,28 @@ class Curation:
 
     def page(self, dataset_id: str, view: ExampleView, *, encoding: str, offset: int, limit: int,
              context_limit: int | None = None) -> list[dict]:
-        return self.store.example_page(dataset_id, encoding=encoding, offset=offset, limit=limit,
+        return self.store.examples.example_page(dataset_id, encoding=encoding, offset=offset, limit=limit,
                                        **self._filter_args(view, context_limit))
 
     def count(self, dataset_id: str, view: ExampleView, *, encoding: str, context_limit: int | None = None) -> int:
-        return self.store.count_filtered(dataset_id, encoding=encoding, **self._filter_args(view, context_limit))
+        return self.store.examples.count_filtered(dataset_id, encoding=encoding, **self._filter_args(view, context_limit))
 
     def index_of(self, dataset_id: str, example_id: str, view: ExampleView, *, encoding: str,
                  context_limit: int | None = None) -> int | None:
-        return self.store.index_in_view(dataset_id, example_id, encoding=encoding,
+        return self.store.examples.index_in_view(dataset_id, example_id, encoding=encoding,
                                         **self._filter_args(view, context_limit))
 
     def tags(self, dataset_id: str) -> list[str]:
-        return self.store.dataset_tags(dataset_id)
+        return self.store.datasets.dataset_tags(dataset_id)
 
     def get(self, example_id: str) -> dict | None:
-        return self.store.get_example(example_id)
+        return self.store.examples.get_example(example_id)
 
     def can_undo(self) -> bool:
-        return self.store.edit_log_depth()[0] > 0
+        return self.store.examples.edit_log_depth()[0] > 0
 
     def can_redo(self) -> bool:
-        return self.store.edit_log_depth()[1] > 0
+        return self.store.examples.edit_log_depth()[1] > 0
 
     # ------------------------------------------------------------------ editing
 
@@ -179,7 +179,7 @@ class Curation:
         entries, changed = [], []
         with self.store.transaction():
             for example_id, changes in changes_by_id.items():
-                current = self.store.get_example(example_id)
+                current = self.store.examples.get_example(example_id)
                 if current is None:
                     raise KeyError(example_id)
                 changes = {k: v for k, v in changes.items() if current.get(k) != v}
@@ -187,12 +187,12 @@ class Curation:
                     continue
                 if any(k in CONTENT_COLUMNS for k in changes):
                     changes.update(derived_columns({**current, **changes}))
-                merged = self.store.update_example(example_id, changes, action=action, author=self.author)
+                merged = self.store.examples.update_example(example_id, changes, action=action, author=self.author)
                 entries.append({"example_id": example_id, "action": action,
                                 "before_revision": current["revision"], "after_revision": merged["revision"]})
                 changed.append(example_id)
             if entries:
-                self.store.log_edits(uuid.uuid4().hex, entries, author=self.author)
+                self.store.examples.log_edits(uuid.uuid4().hex, entries, author=self.author)
         return changed
 
     def set_status(self, example_ids: Sequence[str], status: str) -> list[str]:
@@ -205,7 +205,7 @@ class Curation:
         remove = {t.strip() for t in remove if t.strip()}
         changes = {}
         for example_id in example_ids:
-            example = self.store.get_example(example_id)
+            example = self.store.examples.get_example(example_id)
             if example is None:
                 continue
             tags = [t for t in example["tags"] if t not in remove]
@@ -244,15 +244,15 @@ class Curation:
                     "kind": base.get("kind") or "chat"})
         row.update(derived_columns(row))
         with self.store.transaction():
-            row["position"] = self.store.next_position(dataset_id)
-            self.store.insert_examples([row], author=self.author)
-            self.store.log_edits(uuid.uuid4().hex, [{"example_id": example_id, "action": action,
+            row["position"] = self.store.examples.next_position(dataset_id)
+            self.store.examples.insert_examples([row], author=self.author)
+            self.store.examples.log_edits(uuid.uuid4().hex, [{"example_id": example_id, "action": action,
                                                      "before_revision": None, "after_revision": 1}],
                                  author=self.author)
         return example_id
 
     def duplicate(self, example_id: str) -> str:
-        source = self.store.get_example(example_id)
+        source = self.store.examples.get_example(example_id)
         if source is None:
             raise KeyError(example_id)
         return self.create(source["dataset_id"], source["messages"], source=source, action="duplicate")
@@ -260,7 +260,7 @@ class Curation:
     # ------------------------------------------------------------------ undo / redo
 
     def _restore_revision(self, example_id: str, revision: int | None, action: str) -> None:
-        current = self.store.get_example(example_id)
+        current = self.store.examples.get_example(example_id)
         if current is None:
             return
         if revision is None:  # undoing a create: the example goes to the bin, restorable
@@ -268,32 +268,32 @@ class Curation:
 
             changes = {"deleted_at": now()}
         else:
-            snapshot = self.store.revision_snapshot(example_id, revision) or {}
+            snapshot = self.store.examples.revision_snapshot(example_id, revision) or {}
             changes = {k: snapshot.get(k) for k in EDITABLE_COLUMNS if current.get(k) != snapshot.get(k)}
             if any(k in CONTENT_COLUMNS for k in changes):
                 changes.update(derived_columns({**current, **changes}))
-        self.store.update_example(example_id, changes, action=action, author=self.author)
+        self.store.examples.update_example(example_id, changes, action=action, author=self.author)
 
     def undo(self) -> UndoStep | None:
         """Revert the newest action (all examples of a bulk action at once)."""
-        rows = self.store.undo_group()
+        rows = self.store.examples.undo_group()
         if not rows:
             return None
         with self.store.transaction():
             for row in reversed(rows):
                 self._restore_revision(row["example_id"], row["before_revision"], "undo")
-            self.store.set_group_state(rows[0]["group_id"], "undone")
+            self.store.examples.set_group_state(rows[0]["group_id"], "undone")
         return UndoStep(rows[0]["action"], tuple(r["example_id"] for r in rows), "undo")
 
     def redo(self) -> UndoStep | None:
         """Re-apply the action undone last."""
-        rows = self.store.redo_group()
+        rows = self.store.examples.redo_group()
         if not rows:
             return None
         with self.store.transaction():
             for row in rows:
                 self._restore_revision(row["example_id"], row["after_revision"], "redo")
-            self.store.set_group_state(rows[0]["group_id"], "done")
+            self.store.examples.set_group_state(rows[0]["group_id"], "done")
         return UndoStep(rows[0]["action"], tuple(r["example_id"] for r in rows), "redo")
 
     # ------------------------------------------------------------------ token counts
@@ -305,18 +305,18 @@ class Curation:
 
         todo: dict[str, dict] = {}
         for example_id in example_ids:
-            example = self.store.get_example(example_id)
+            example = self.store.examples.get_example(example_id)
             if example is not None:
                 todo[example["content_hash"]] = example
         if not todo:
             return 0
         rows = []
         for encoding in counting.ENCODINGS:
-            known = self.store.token_counts(todo, encoding)
+            known = self.store.examples.token_counts(todo, encoding)
             for digest, example in todo.items():
                 if digest in known:
                     continue
                 count = counting.count_all(record_from_example(example), (encoding,))[encoding]
                 rows.append((digest, encoding, count.total, count.trained))
-        self.store.save_token_counts(rows)
+        self.store.examples.save_token_counts(rows)
         return len(rows)

@@ -13,6 +13,8 @@ version whose frozen lines can rebuild the new ones, never a half-written file.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import hashlib
 import json
 import os
@@ -23,12 +25,13 @@ from typing import Iterable
 from store import Store
 from workbench.chat import format as chatformat
 from workbench.chat.checks import MIN_EXAMPLES, check_record
-from workbench.dataset.records import record_from_example
+from workbench.chat.records import record_from_example
+from workbench.errors import DataRefused
 
 STATUSES = ("draft", "approved", "rejected")
 
 
-class ExportRefused(Exception):
+class ExportRefused(DataRefused):
     """Nothing was written: the message says which examples block the export and why."""
 
 
@@ -86,54 +89,75 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
                    allow_pii: bool = False) -> ExportResult:
     """Write train.jsonl (and validation.jsonl) to out_dir and freeze a dataset version.
 
-    Personal-data gate: examples changed since their last scan are scanned first
-    (offline), and the export is refused while an exported example has unreviewed
-    findings, unless allow_pii."""
+    The checks and the writing run in one write transaction, so no other process can
+    change an example between the moment it is checked and the moment its line is
+    written. Personal-data gate: the export is refused while an exported example has
+    unreviewed findings or changed since its last scan, unless allow_pii. Scanning
+    writes, so it is not done here: front ends run `pii.review.scan_and_export`."""
     if status is not None and status not in STATUSES:
-        raise ExportRefused(f"--status must be one of {', '.join(STATUSES)}, not {status!r}.")
+        raise ExportRefused(f"The status filter must be one of {', '.join(STATUSES)}, not {status!r}.")
     if not 0 <= validation_share < 1:
-        raise ExportRefused(f"--validation-share must be at least 0 and below 1, not {validation_share}.")
-    dataset = store.get_dataset(dataset_name)
+        raise ExportRefused(f"The validation share must be at least 0 and below 1, not {validation_share}.")
+    dataset = store.datasets.get_dataset(dataset_name)
     if dataset is None:
-        names = ", ".join(d["name"] for d in store.list_datasets()) or "none yet"
+        names = ", ".join(d["name"] for d in store.datasets.list_datasets()) or "none yet"
         raise ExportRefused(f"No dataset named {dataset_name!r} (datasets: {names}).")
     seed = seed or dataset["id"]
+    out_dir = Path(out_dir)
+    with store.transaction():
+        items = _checked_items(store, dataset, status)
+        if not allow_pii:
+            _personal_data_gate(store, dataset, [example_id for example_id, _ in items])
+        validation_ids = choose_validation(items, validation_share, seed)
+        try:
+            return _write_version(store, dataset, out_dir, status, validation_share, seed, message,
+                                  validation_ids)
+        except OSError as exc:
+            raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen.",
+                                "Free space or choose another output folder.") from exc
 
+
+def _checked_items(store: Store, dataset: dict, status: str | None) -> list[tuple[str, tuple[str, ...]]]:
+    """(id, tags) of every example to export; refuses if any has an error."""
     items, problems = [], []
-    for example in store.iter_examples(dataset["id"], status=status):
+    for example in store.examples.iter_examples(dataset["id"], status=status):
         problems.extend(_blocking_errors(example, record_from_example(example)))
         items.append((example["id"], tuple(example["tags"])))
     if not items:
-        raise ExportRefused(f"Dataset {dataset_name!r} has no {status or 'live'} examples to export.")
+        raise ExportRefused(f"Dataset {dataset['name']!r} has no {status or 'live'} examples to export.")
     if problems:
         shown = "\n  ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
-    if not allow_pii:
-        _personal_data_gate(store, dataset, [example_id for example_id, _ in items])
-    validation_ids = choose_validation(items, validation_share, seed)
-    try:
-        return _write_version(store, dataset, Path(out_dir), status, validation_share, seed, message,
-                              validation_ids)
-    except OSError as exc:
-        raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen. "
-                            "Free space or choose another --out folder.") from exc
+    return items
 
 
 def _personal_data_gate(store: Store, dataset: dict, example_ids: list[str]) -> None:
-    from workbench.pii import review as pii_review
-
-    dataset_name = dataset["name"]
-    if store.unscanned_or_stale(example_ids):
-        pii_review.scan_dataset(store, dataset_name)
-    blockers = pii_review.export_blockers(store, dataset["id"], example_ids)
+    blockers = personal_data_blockers(store, dataset["id"], example_ids)
     if blockers:
         shown = "\n  ".join(blockers[:20])
         more = f"\n  ... and {len(blockers) - 20} more" if len(blockers) > 20 else ""
         raise ExportRefused(
-            f"{len(blockers)} examples may hold personal data that nobody reviewed:\n  {shown}{more}\n"
-            f"Review them in the app's PII screen (key 6) or with `workbench pii list {dataset_name}`, "
-            f"`workbench pii decide` and `workbench pii redact`; or export anyway (--allow-pii).")
+            f"{len(blockers)} examples may hold personal data that nobody reviewed:\n  {shown}{more}",
+            f"Scan and review them (the PII screen, or `workbench pii list {dataset['name']}`, "
+            "`workbench pii decide` and `workbench pii redact`), or export with unreviewed personal data.",
+            hint_key="allow_pii")
+
+
+def personal_data_blockers(store: Store, dataset_id: str, example_ids: list[str]) -> list[str]:
+    """Why these examples of a dataset may not leave the machine yet, one line each."""
+    wanted = set(example_ids)
+    reasons = {example_id: "not scanned for personal data since its last change"
+               for example_id in store.pii.unscanned_or_stale(example_ids)}
+    pending = Counter(f["example_id"] for f in store.pii.pii_findings(dataset_id, decision="pending")
+                      if f["example_id"] in wanted)
+    for example_id, n in pending.items():
+        reasons.setdefault(example_id, f"{n} unreviewed personal-data finding{'s' if n > 1 else ''}")
+    lines = []
+    for example_id, reason in reasons.items():
+        position = store.examples.get_example(example_id)["position"]
+        lines.append((position, f"#{position} ({example_id[:8]}): {reason}"))
+    return [line for _, line in sorted(lines)]
 
 
 class _SplitWriter:
@@ -187,30 +211,30 @@ def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | Non
         train = _SplitWriter(out_dir / "train.jsonl")
         valid = _SplitWriter(out_dir / "validation.jsonl")
     except OSError as exc:
-        raise ExportRefused(f"{out_dir}: cannot write there ({exc.strerror}); choose another --out folder.") from exc
-    latest = store.latest_version(dataset["id"])
+        raise ExportRefused(f"{out_dir}: cannot write there ({exc.strerror}).", "Choose another output folder.") from exc
+    latest = store.datasets.latest_version(dataset["id"])
     try:
         with store.transaction():
-            version = store.begin_version({
+            version = store.datasets.begin_version({
                 "dataset_id": dataset["id"], "changelog": message, "status_filter": status,
                 "validation_share": share, "split_seed": seed})
             batch: list[dict] = []
-            for example in store.iter_examples(dataset["id"], status=status):
+            for example in store.examples.iter_examples(dataset["id"], status=status):
                 line = chatformat.canonical_line(record_from_example(example))
                 split, writer = ("validation", valid) if example["id"] in validation_ids else ("train", train)
                 batch.append({"example_id": example["id"], "split": split, "position": writer.write(line),
                               "content_hash": example["content_hash"], "line": line})
                 if len(batch) >= 500:
-                    store.add_version_members(version["id"], batch)
+                    store.datasets.add_version_members(version["id"], batch)
                     batch = []
-            store.add_version_members(version["id"], batch)
+            store.datasets.add_version_members(version["id"], batch)
             train.close()
             valid.close()
             train_sha = train.digest.hexdigest()
             valid_sha = valid.digest.hexdigest() if valid.count else None
             if latest and latest["train_sha256"] == train_sha and latest["validation_sha256"] == valid_sha:
                 raise _Unchanged()
-            version = store.complete_version(version["id"], {
+            version = store.datasets.complete_version(version["id"], {
                 "train_count": train.count, "validation_count": valid.count,
                 "train_sha256": train_sha, "validation_sha256": valid_sha})
             store.audit("export", "dataset_version", version["id"],

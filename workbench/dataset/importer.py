@@ -20,8 +20,9 @@ from store import Store
 from workbench.chat import format as chatformat
 from workbench.budget import counting
 from workbench.chat.checks import FileChecker
-from workbench.dataset.records import columns_from_record
+from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
+from workbench.errors import WorkbenchError
 
 BATCH = 500
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
@@ -29,7 +30,7 @@ RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
-class ImportFailed(Exception):
+class ImportFailed(WorkbenchError):
     """The import could not start (missing file, bad CSV header, ...); nothing was written."""
 
 
@@ -103,17 +104,17 @@ class _Importer:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
         try:
             with self.store.transaction():
-                dataset = self.store.get_dataset(self.result.dataset) or self.store.create_dataset(self.result.dataset)
+                dataset = self.store.datasets.get_dataset(self.result.dataset) or self.store.datasets.create_dataset(self.result.dataset)
                 self.dataset_id = dataset["id"]
-                self.position = self.store.next_position(self.dataset_id)
-                self.import_id = self.store.start_import(self.dataset_id, str(self.path.resolve()), fmt)
+                self.position = self.store.examples.next_position(self.dataset_id)
+                self.import_id = self.store.datasets.start_import(self.dataset_id, str(self.path.resolve()), fmt)
                 self._scan(fmt)
                 self._flush()
                 self.result.findings.extend(self.checker.finish(os.path.getsize(self.path)))
                 if self.result.errors and not self.skip_invalid:
                     raise _Rollback()
-                self.store.add_rejections(self.import_id, self.rejections)
-                self.store.finish_import(
+                self.store.datasets.add_rejections(self.import_id, self.rejections)
+                self.store.datasets.finish_import(
                     self.import_id, source_sha256=self._sha256, lines=self.result.lines,
                     added=self.result.added, duplicates=self.result.duplicates, rejected=self.result.rejected)
                 self.store.audit("import", "dataset", self.dataset_id,
@@ -181,7 +182,7 @@ class _Importer:
                 "findings": [{k: v for k, v in f.to_dict().items() if k != "line"} for f in findings],
             })
             if len(self.rejections) >= BATCH:
-                self.store.add_rejections(self.import_id, self.rejections)
+                self.store.datasets.add_rejections(self.import_id, self.rejections)
                 self.rejections = []
 
     def _flush(self) -> None:
@@ -191,7 +192,7 @@ class _Importer:
             # The import will be rolled back; keep checking but stop writing.
             self.batch = []
             return
-        known = self.store.known_hashes(self.dataset_id, [p.columns["content_hash"] for p in self.batch])
+        known = self.store.examples.known_hashes(self.dataset_id, [p.columns["content_hash"] for p in self.batch])
         rows, counts = [], []
         for pending in self.batch:
             digest = pending.columns["content_hash"]
@@ -202,8 +203,8 @@ class _Importer:
             rows.append(self._row(pending))
             for encoding, count in (pending.columns["_counts"] or {}).items():
                 counts.append((digest, encoding, count.total, count.trained))
-        self.store.insert_examples(rows, author="import")
-        self.store.save_token_counts(counts)
+        self.store.examples.insert_examples(rows, author="import")
+        self.store.examples.save_token_counts(counts)
         self.result.added += len(rows)
         self.batch = []
 

@@ -22,9 +22,10 @@ from typing import Any
 
 from store import Store
 from workbench.chat import format as chatformat
+from workbench.errors import InvalidRequest
 
 
-class GoldenError(ValueError):
+class GoldenError(InvalidRequest, ValueError):
     """Bad input for a golden set or answers file; nothing was written. Names file and line."""
 
 
@@ -134,8 +135,8 @@ def import_prompts(store: Store, set_name: str, path: Path) -> GoldenImport:
 def _add_prompts(store: Store, set_name: str, rows: list[dict]) -> GoldenImport:
     result = GoldenImport()
     with store.transaction():
-        golden = store.get_golden_set(set_name) or store.create_golden_set(set_name)
-        known = store.golden_prompt_hashes(golden["id"])
+        golden = store.golden.get_golden_set(set_name) or store.golden.create_golden_set(set_name)
+        known = store.golden.golden_prompt_hashes(golden["id"])
         fresh = []
         for row in rows:
             digest = prompt_hash(row["messages"])
@@ -144,7 +145,7 @@ def _add_prompts(store: Store, set_name: str, rows: list[dict]) -> GoldenImport:
                 continue
             known.add(digest)
             fresh.append({k: v for k, v in row.items() if not k.startswith("_")} | {"content_hash": digest})
-        result.added = store.add_golden_prompts(golden["id"], fresh)
+        result.added = store.golden.add_golden_prompts(golden["id"], fresh)
     return result
 
 
@@ -176,10 +177,10 @@ def prompts_from_examples(store: Store, set_name: str, examples: list[dict]) -> 
 
 def prompts_from_dataset(store: Store, set_name: str, dataset_name: str, status: str | None = None,
                          tag: str | None = None) -> GoldenImport:
-    dataset = store.get_dataset(dataset_name)
+    dataset = store.datasets.get_dataset(dataset_name)
     if dataset is None:
         raise GoldenError(f"No dataset named {dataset_name!r}; run `workbench datasets`.")
-    examples = [e for e in store.iter_examples(dataset["id"], status=status) if not tag or tag in e["tags"]]
+    examples = [e for e in store.examples.iter_examples(dataset["id"], status=status) if not tag or tag in e["tags"]]
     return prompts_from_examples(store, set_name, examples)
 
 
@@ -187,29 +188,29 @@ def freeze(store: Store, set_name: str, changelog: str = "") -> tuple[dict, bool
     """Freeze the set's current prompts as a new version (or return the latest one when
     nothing changed). Returns (version, created)."""
     golden = _golden(store, set_name)
-    prompts = store.golden_prompts(golden["id"])
+    prompts = store.golden.golden_prompts(golden["id"])
     if not prompts:
         raise GoldenError(f"Golden set {set_name!r} has no prompts to freeze; import some first.")
     digest = hashlib.sha256("\n".join(
         chatformat.dumps_compact([p["content_hash"], p.get("reference_answer"), p["tags"]]) for p in prompts
     ).encode()).hexdigest()
-    latest = store.get_golden_version(golden["id"])
+    latest = store.golden.get_golden_version(golden["id"])
     if latest and latest["sha256"] == digest:
         return latest, False
-    return store.freeze_golden_version(golden["id"], changelog, digest, prompts), True
+    return store.golden.freeze_golden_version(golden["id"], changelog, digest, prompts), True
 
 
 def _golden(store: Store, set_name: str) -> dict:
-    golden = store.get_golden_set(set_name)
+    golden = store.golden.get_golden_set(set_name)
     if golden is None:
-        names = ", ".join(g["name"] for g in store.list_golden_sets()) or "none yet"
+        names = ", ".join(g["name"] for g in store.golden.list_golden_sets()) or "none yet"
         raise GoldenError(f"No golden set named {set_name!r} (golden sets: {names}).")
     return golden
 
 
 def resolve_version(store: Store, set_name: str, number: int | None = None) -> dict:
     golden = _golden(store, set_name)
-    version = store.get_golden_version(golden["id"], number)
+    version = store.golden.get_golden_version(golden["id"], number)
     if version is None:
         which = f"version {number}" if number else "a frozen version"
         raise GoldenError(f"Golden set {set_name!r} has no {which}; run `workbench golden freeze {set_name}`.")
@@ -276,8 +277,8 @@ def import_answers(store: Store, set_name: str, path: Path, version_number: int 
     if not path.is_file():
         raise GoldenError(f"{path}: no such file; check the path.")
     version = resolve_version(store, set_name, version_number)
-    rows = _answer_rows(path, version, store.version_prompts(version["id"]), model)
-    store.upsert_generations(rows)
+    rows = _answer_rows(path, version, store.golden.version_prompts(version["id"]), model)
+    store.golden.upsert_generations(rows)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["model"]] = counts.get(row["model"], 0) + 1

@@ -24,13 +24,14 @@ from store import Store
 from workbench.eval import golden
 from workbench.eval import stats as ratingstats
 from workbench.eval.stats import Vote
+from workbench.errors import InvalidRequest
 
 VERDICTS = ("left", "right", "tie", "both_bad")
 RATER_SETTING = "rater"
 AUTO_RATER = "(identical answers)"
 
 
-class RatingError(ValueError):
+class RatingError(InvalidRequest, ValueError):
     """A session cannot be created or used as asked; the message says why and what to do."""
 
 
@@ -47,13 +48,13 @@ def create_session(store: Store, set_name: str, candidate: str, baseline: str, *
     if target_n < 1 or not 0.5 <= threshold < 1:
         raise RatingError("--target-n must be at least 1 and --threshold between 0.5 and 1.")
     gv = golden.resolve_version(store, set_name, version)
-    answers = {m: store.generations(gv["id"], m) for m in (candidate, baseline)}
+    answers = {m: store.golden.generations(gv["id"], m) for m in (candidate, baseline)}
     for model, rows in answers.items():
         if not rows:
-            known = ", ".join(r["model"] for r in store.generation_models(gv["id"])) or "none"
+            known = ", ".join(r["model"] for r in store.golden.generation_models(gv["id"])) or "none"
             raise RatingError(f"No answers from {model!r} for {set_name} v{gv['number']} "
                               f"(models with answers: {known}); import them with `workbench answers import`.")
-    prompts = store.version_prompts(gv["id"])
+    prompts = store.golden.version_prompts(gv["id"])
     seed = seed or secrets.token_hex(8)
     both = [p for p in prompts if p["prompt_id"] in answers[candidate] and p["prompt_id"] in answers[baseline]]
     if not both:
@@ -65,7 +66,7 @@ def create_session(store: Store, set_name: str, candidate: str, baseline: str, *
         comparisons.append({"prompt_id": prompt["prompt_id"], "candidate_generation_id": cand["id"],
                             "baseline_generation_id": base["id"], "position": position,
                             "identical": int(cand["output"].strip() == base["output"].strip())})
-    session = store.create_rating_session({
+    session = store.ratings.create_rating_session({
         "name": name or f"{candidate} vs {baseline}", "golden_version_id": gv["id"],
         "candidate_model": candidate, "baseline_model": baseline, "target_n": target_n,
         "threshold": threshold, "seed": seed}, comparisons)
@@ -116,20 +117,20 @@ class RatingRun:
 
     @classmethod
     def open(cls, store: Store, session_name: str, rater: str | None = None) -> "RatingRun":
-        session = store.get_rating_session(session_name)
+        session = store.ratings.get_rating_session(session_name)
         if session is None:
             raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
         rater = rater or current_rater(store)
-        run = cls(store, session, rater, store.session_comparisons(session["id"]))
-        run.sides = store.sides(session["id"], rater)
+        run = cls(store, session, rater, store.ratings.session_comparisons(session["id"]))
+        run.sides = store.ratings.sides(session["id"], rater)
         missing = [c for c in run.comparisons if c["id"] not in run.sides]
         if missing:
-            store.save_sides(rater, balanced_sides(run.comparisons, session["seed"], rater))
-            run.sides = store.sides(session["id"], rater)
+            store.ratings.save_sides(rater, balanced_sides(run.comparisons, session["seed"], rater))
+            run.sides = store.ratings.sides(session["id"], rater)
         return run
 
     def rated_ids(self) -> set[str]:
-        return {r["comparison_id"] for r in self.store.session_ratings(self.session["id"], self.rater)}
+        return {r["comparison_id"] for r in self.store.ratings.session_ratings(self.session["id"], self.rater)}
 
     def queue(self) -> list[dict]:
         """Comparisons still to rate, in session order, skipped ones last."""
@@ -156,7 +157,7 @@ class RatingRun:
             raise RatingError(f"verdict must be one of {', '.join(VERDICTS)}")
         if pair.comparison_id in self.skipped:
             self.skipped.remove(pair.comparison_id)
-        return self.store.add_rating({
+        return self.store.ratings.add_rating({
             "comparison_id": pair.comparison_id, "rater": self.rater, "verdict": verdict,
             "candidate_left": pair.candidate_left, "outcome": outcome(verdict, pair.candidate_left),
             "flagged": flagged, "comment": comment, "time_ms": time_ms})
@@ -168,7 +169,7 @@ class RatingRun:
 
     def undo(self) -> dict | None:
         """Remove this rater's last rating; its pair comes first in the queue again."""
-        row = self.store.delete_last_rating(self.session["id"], self.rater)
+        row = self.store.ratings.delete_last_rating(self.session["id"], self.rater)
         if row:
             # Put it in front: move it to the head of the order for this run.
             self.comparisons.sort(key=lambda c: (c["id"] != row["comparison_id"], c["position"]))
@@ -211,10 +212,10 @@ def outcome(verdict: str, candidate_left: bool) -> str:
 
 def session_votes(store: Store, session: dict) -> list[Vote]:
     """Every vote of a session; identical answers count once as a tie (no rater, no side)."""
-    comparisons = {c["id"]: c for c in store.session_comparisons(session["id"])}
+    comparisons = {c["id"]: c for c in store.ratings.session_comparisons(session["id"])}
     votes = [Vote(c["prompt_id"], AUTO_RATER, "tie", True, tuple(c["tags"] or ()))
              for c in comparisons.values() if c["identical"]]
-    for rating in store.session_ratings(session["id"]):
+    for rating in store.ratings.session_ratings(session["id"]):
         comparison = comparisons[rating["comparison_id"]]
         votes.append(Vote(comparison["prompt_id"], rating["rater"], rating["outcome"],
                           bool(rating["candidate_left"]), tuple(comparison["tags"] or ())))
@@ -223,7 +224,7 @@ def session_votes(store: Store, session: dict) -> list[Vote]:
 
 def session_report(store: Store, session_name: str, resamples: int = 2000) -> dict:
     """Win rate, intervals, per-tag results, position bias, agreement and the gate."""
-    session = store.get_rating_session(session_name)
+    session = store.ratings.get_rating_session(session_name)
     if session is None:
         raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
     votes = session_votes(store, session)
@@ -235,7 +236,7 @@ def session_report(store: Store, session_name: str, resamples: int = 2000) -> di
         row for row in report["position_bias"]["by_rater"] if row["rater"] != AUTO_RATER]
     report["session"] = {k: session[k] for k in ("id", "name", "candidate_model", "baseline_model",
                                                   "target_n", "threshold", "created_at")}
-    report["flagged"] = [r["prompt_id"] for r in store.session_ratings(session["id"]) if r["flagged"]]
+    report["flagged"] = [r["prompt_id"] for r in store.ratings.session_ratings(session["id"]) if r["flagged"]]
     return report
 
 
@@ -244,9 +245,9 @@ def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 10
     golden set), with bootstrap intervals; ties and both-bad count half a win each."""
     version_ids = None
     if golden_set is not None:
-        version_ids = {v["id"] for v in store.golden_versions(golden.resolve_version(store, golden_set)["golden_set_id"])}
+        version_ids = {v["id"] for v in store.golden.golden_versions(golden.resolve_version(store, golden_set)["golden_set_id"])}
     comparisons: list[tuple[str, str, float]] = []
-    for session in store.list_rating_sessions():
+    for session in store.ratings.list_rating_sessions():
         if version_ids is not None and session["golden_version_id"] not in version_ids:
             continue
         for vote in session_votes(store, session):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,21 +194,6 @@ class PiiAnalyzer:
         spans = [s for s in self.candidates(text, language)
                  if s.score >= threshold and (wanted is None or s.entity in wanted)]
         return resolve_overlaps(merge_person_spans(spans, text))
-
-    def analyze_many(self, items: Iterable[tuple[str, str | None]], workers: int = 2,
-                     chunk_size: int = 256) -> list[list[Span]]:
-        """`analyze` over many (text, language) pairs, on `workers` processes; results in
-        input order. See `workbench.pii.parallel` for the streaming form."""
-        from workbench.pii.parallel import iter_analyze_many
-
-        return [spans for _, spans in iter_analyze_many(self.config, items, workers=workers,
-                                                         chunk_size=chunk_size, analyzer=self)]
-
-    def iter_analyze_many(self, items: Iterable[tuple[str, str | None]], workers: int = 2,
-                          chunk_size: int = 256) -> Iterator[tuple[int, list[Span]]]:
-        from workbench.pii.parallel import iter_analyze_many
-
-        return iter_analyze_many(self.config, items, workers=workers, chunk_size=chunk_size, analyzer=self)
 
 
 def build_analyzer(languages: Sequence[str] = SUPPORTED_LANGUAGES, deny_list: Iterable[str] = (),

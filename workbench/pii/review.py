@@ -27,6 +27,8 @@ from typing import Callable, Iterator
 
 from store import Store
 from workbench.dataset.curation import derived_columns
+from workbench.errors import InvalidRequest
+from workbench.pii.parallel import iter_analyze_many
 
 DECISIONS = ("pending", "redact", "dismiss")
 MODES = ("placeholder", "pseudonym")
@@ -40,7 +42,7 @@ FAKER_LOCALES = {"en": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
 Progress = Callable[[int, int], None]
 
 
-class PiiError(ValueError):
+class PiiError(InvalidRequest, ValueError):
     """A request the user can fix (unknown dataset, bad decision); nothing was changed."""
 
 
@@ -132,7 +134,7 @@ class ScanResult:
 
 
 def _dataset(store: Store, name: str) -> dict:
-    dataset = store.get_dataset(name)
+    dataset = store.datasets.get_dataset(name)
     if dataset is None:
         raise PiiError(f"No dataset named {name!r}; run `workbench datasets`.")
     return dataset
@@ -145,8 +147,8 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
     analyzer = analyzer or analyzer_for(store)
     engine = analyzer.engine_id
     key = _hash_key(store)
-    dismissed = store.dismissed_values()
-    examples = store.examples_to_scan(dataset["id"], engine)
+    dismissed = store.pii.dismissed_values()
+    examples = store.pii.examples_to_scan(dataset["id"], engine)
     items, owners = [], []
     for position, example in enumerate(examples):
         language = example["language"] if example["language"] in analyzer.languages else analyzer.languages[0]
@@ -158,7 +160,7 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
     done_items = 0
     # A worker process costs about a second to start: small scans stay in this process.
     workers = workers if len(items) >= PARALLEL_FROM else 1
-    for item_index, spans in analyzer.iter_analyze_many(items, workers=workers):
+    for item_index, spans in iter_analyze_many(analyzer.config, items, workers=workers, analyzer=analyzer):
         position, index, field_name = owners[item_index]
         for span in spans:
             digest = value_hash(key, span.entity, span.text)
@@ -181,7 +183,7 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
     for position, example in enumerate(examples):
         if last_item[position] >= done_items:
             continue
-        store.replace_findings(example["id"], example["content_hash"], engine, per_example[position])
+        store.pii.replace_findings(example["id"], example["content_hash"], engine, per_example[position])
         result.findings += len(per_example[position])
         result.scanned += 1
     if progress:
@@ -199,8 +201,8 @@ def findings_with_context(store: Store, dataset_name: str, decision: str | None 
     dataset = _dataset(store, dataset_name)
     examples: dict[str, dict] = {}
     out = []
-    for finding in store.pii_findings(dataset["id"], decision, entity):
-        example = examples.get(finding["example_id"]) or store.get_example(finding["example_id"])
+    for finding in store.pii.pii_findings(dataset["id"], decision, entity):
+        example = examples.get(finding["example_id"]) or store.examples.get_example(finding["example_id"])
         examples[finding["example_id"]] = example
         text = _get_text(example, finding["message_index"], finding["field"])
         start, end = finding["start"], finding["end"]
@@ -216,7 +218,7 @@ def decide(store: Store, dataset_name: str, decision: str, *, finding_id: str | 
     if decision not in DECISIONS:
         raise PiiError(f"decision must be one of {', '.join(DECISIONS)}")
     dataset = _dataset(store, dataset_name)
-    findings = store.pii_findings(dataset["id"])
+    findings = store.pii.pii_findings(dataset["id"])
     if finding_id:
         chosen = [f for f in findings if f["id"] == finding_id]
     elif value_of:
@@ -229,9 +231,9 @@ def decide(store: Store, dataset_name: str, decision: str, *, finding_id: str | 
         raise PiiError("say which findings: a finding id, a value (by one of its findings) or an entity type")
     if not chosen:
         raise PiiError("No such finding in this dataset; `workbench pii list` shows their ids.")
-    store.decide_findings([f["id"] for f in chosen], decision)
+    store.pii.decide_findings([f["id"] for f in chosen], decision)
     if decision == "dismiss":
-        store.remember_dismissals(dataset["id"], {(f["value_hash"], f["entity"]) for f in chosen})
+        store.pii.remember_dismissals(dataset["id"], {(f["value_hash"], f["entity"]) for f in chosen})
     store.audit("pii_decide", "dataset", dataset["id"], {"decision": decision, "findings": len(chosen)})
     return len(chosen)
 
@@ -253,10 +255,10 @@ def pseudonym(entity: str, digest: str, language: str | None) -> str:
     return maker() if maker else f"<{entity}>"
 
 
-def _replacements(store: Store, dataset_id: str, mode: str) -> dict[str, list[dict]]:
+def _replacements(store: Store, dataset_id: str) -> dict[str, list[dict]]:
     """Accepted findings per example."""
     grouped: dict[str, list[dict]] = {}
-    for finding in store.pii_findings(dataset_id, decision="redact"):
+    for finding in store.pii.pii_findings(dataset_id, decision="redact"):
         grouped.setdefault(finding["example_id"], []).append(finding)
     return grouped
 
@@ -286,8 +288,8 @@ def preview(store: Store, dataset_name: str, mode: str = "placeholder", limit: i
     """Before/after of the accepted findings, without changing anything."""
     dataset = _dataset(store, dataset_name)
     out = []
-    for example_id, findings in list(_replacements(store, dataset["id"], mode).items())[:limit]:
-        example = store.get_example(example_id)
+    for example_id, findings in list(_replacements(store, dataset["id"]).items())[:limit]:
+        example = store.examples.get_example(example_id)
         substitute = _substitute(mode, example.get("language"))
         for (index, field_name), group in _by_field(findings).items():
             text = _get_text(example, index, field_name)
@@ -314,7 +316,7 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
     if mode not in MODES:
         raise PiiError(f"mode must be one of {', '.join(MODES)}")
     dataset = _dataset(store, dataset_name)
-    grouped = _replacements(store, dataset["id"], mode)
+    grouped = _replacements(store, dataset["id"])
     if not grouped:
         return {"examples": 0, "values": 0, "revisions_purged": 0}
     language_of = _first_language_per_value(store, grouped)
@@ -322,7 +324,7 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
     written: dict[str, list[tuple[int, str, int, int]]] = {}  # example -> replaced spans
     with store.transaction():
         for example_id, findings in grouped.items():
-            example = store.get_example(example_id)
+            example = store.examples.get_example(example_id)
 
             def substitute(f: dict) -> str:
                 if mode == "placeholder":
@@ -337,11 +339,11 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
                 values += len(group)
             changes = {"messages": example["messages"], "preferred_output": example.get("preferred_output"),
                        "non_preferred_output": example.get("non_preferred_output"), **derived_columns(example)}
-            updated = store.update_example(example_id, changes, action="redact", author="pii")
-            purged += store.purge_revisions_before(example_id, updated["revision"])
+            updated = store.examples.update_example(example_id, changes, action="redact", author="pii")
+            purged += store.pii.purge_revisions_before(example_id, updated["revision"])
         store.audit("pii_redact", "dataset", dataset["id"], {"examples": len(grouped), "values": values,
                                                              "mode": mode})
-    store.scrub_free_space()
+    store.pii.scrub_free_space()
     if mode == "pseudonym":
         _dismiss_our_pseudonyms(store, dataset_name, dataset["id"], written)
     return {"examples": len(grouped), "values": values, "revisions_purged": purged}
@@ -354,20 +356,20 @@ def _dismiss_our_pseudonyms(store: Store, dataset_name: str, dataset_id: str,
     scan_dataset(store, dataset_name)
     ours = []
     for example_id, spans in written.items():
-        for finding in store.pii_findings(dataset_id, example_id=example_id):
+        for finding in store.pii.pii_findings(dataset_id, example_id=example_id):
             if any(finding["message_index"] == i and finding["field"] == f and a < finding["end"] and finding["start"] < b
                    for i, f, a, b in spans):
                 ours.append(finding)
     if ours:
-        store.decide_findings([f["id"] for f in ours], "dismiss")
-        store.remember_dismissals(dataset_id, {(f["value_hash"], f["entity"]) for f in ours})
+        store.pii.decide_findings([f["id"] for f in ours], "dismiss")
+        store.pii.remember_dismissals(dataset_id, {(f["value_hash"], f["entity"]) for f in ours})
 
 
 def _first_language_per_value(store: Store, grouped: dict[str, list[dict]]) -> dict[str, str | None]:
     """The language of the first example (by position) holding each value: its pseudonym's locale."""
     first: dict[str, tuple[int, str | None]] = {}
     for example_id, findings in grouped.items():
-        example = store.get_example(example_id)
+        example = store.examples.get_example(example_id)
         for finding in findings:
             seen = first.get(finding["value_hash"])
             if seen is None or example["position"] < seen[0]:
@@ -375,20 +377,12 @@ def _first_language_per_value(store: Store, grouped: dict[str, list[dict]]) -> d
     return {digest: language for digest, (_, language) in first.items()}
 
 
-# --------------------------------------------------------------------------- gate
+def scan_and_export(store: Store, dataset_name: str, out_dir, *, allow_pii: bool = False, **options):
+    """What the front ends run to export: bring the personal-data scan up to date (its
+    own transactions; skipped when the user allows unreviewed personal data), then
+    `export_dataset`, which checks and writes in one transaction."""
+    from workbench.dataset.exporter import export_dataset
 
-
-def export_blockers(store: Store, dataset_id: str, example_ids: list[str]) -> list[str]:
-    """Why these examples of a dataset may not leave the machine yet, one line each."""
-    wanted = set(example_ids)
-    reasons = {example_id: "not scanned for personal data since its last change"
-               for example_id in store.unscanned_or_stale(example_ids)}
-    pending = Counter(f["example_id"] for f in store.pii_findings(dataset_id, decision="pending")
-                      if f["example_id"] in wanted)
-    for example_id, n in pending.items():
-        reasons.setdefault(example_id, f"{n} unreviewed personal-data finding{'s' if n > 1 else ''}")
-    lines = []
-    for example_id, reason in reasons.items():
-        position = store.get_example(example_id)["position"]
-        lines.append((position, f"#{position} ({example_id[:8]}): {reason}"))
-    return [line for _, line in sorted(lines)]
+    if not allow_pii and store.datasets.get_dataset(dataset_name) is not None:
+        scan_dataset(store, dataset_name)
+    return export_dataset(store, dataset_name, out_dir, allow_pii=allow_pii, **options)

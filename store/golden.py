@@ -1,31 +1,18 @@
-"""Queries for golden sets, generations (model answers), rating sessions and ratings.
+"""Golden sets, their prompts and frozen versions, and generations (model answers).
 
-A mixin of `store.Store`: methods use `self.db` (a sqlite-utils Database) and the
-helpers `self._rows`, `self._one`, `self._scalar` defined there. Each rating is one
-INSERT, committed when it is made; UNIQUE(comparison_id, rater) makes a repeat a
-no-op instead of a duplicate.
+Reached as `store.golden`; every method runs on the calling thread's connection.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
-from store.db import from_json, new_id, now, to_json
-
-
-def _decode(row: dict | None, *columns: str) -> dict | None:
-    if row is None:
-        return None
-    for column in columns:
-        if row.get(column) is not None:
-            row[column] = from_json(row[column])
-    return row
+from store.base import Queries, decode_json_columns
+from store.db import new_id, now, to_json
 
 
-class EvaluationQueries:
-    """Mixed into Store."""
-
-    # ------------------------------------------------------------------ golden sets
+class GoldenQueries(Queries):
+    """Queries of `store.golden`."""
 
     def get_golden_set(self, name_or_id: str) -> dict | None:
         return self._one("SELECT * FROM golden_sets WHERE name = ? OR id = ?", [name_or_id, name_or_id])
@@ -67,7 +54,7 @@ class EvaluationQueries:
     def golden_prompts(self, golden_set_id: str) -> list[dict]:
         rows = self._rows("SELECT * FROM golden_prompts WHERE golden_set_id = ? AND deleted_at IS NULL "
                           "ORDER BY position", [golden_set_id])
-        return [_decode(r, "messages", "tags") for r in rows]
+        return [decode_json_columns(r, "messages", "tags") for r in rows]
 
     def freeze_golden_version(self, golden_set_id: str, changelog: str, sha256: str,
                               prompts: list[dict]) -> dict:
@@ -98,9 +85,7 @@ class EvaluationQueries:
         rows = self._rows(
             """SELECT v.*, p.external_id FROM golden_version_prompts v JOIN golden_prompts p ON p.id = v.prompt_id
                 WHERE v.version_id = ? ORDER BY v.position""", [version_id])
-        return [_decode(r, "messages", "tags") for r in rows]
-
-    # ------------------------------------------------------------------ generations
+        return [decode_json_columns(r, "messages", "tags") for r in rows]
 
     def upsert_generations(self, rows: list[dict]) -> None:
         """Insert answers; an answer for the same (version, prompt, model) replaces the old one."""
@@ -126,84 +111,3 @@ class EvaluationQueries:
     def generation_models(self, version_id: str) -> list[dict]:
         return self._rows("SELECT model, count(*) AS answers FROM generations WHERE golden_version_id = ? "
                           "GROUP BY model ORDER BY model", [version_id])
-
-    # ------------------------------------------------------------------ sessions
-
-    def create_rating_session(self, session: dict, comparisons: list[dict]) -> dict:
-        with self.transaction():
-            row = {"id": new_id(), "created_at": now(), "status": "open", **session}
-            self.db["rating_sessions"].insert(row)
-            self.db["comparisons"].insert_all(
-                ({"id": new_id(), "session_id": row["id"], **c} for c in comparisons), batch_size=200)
-        return row
-
-    def get_rating_session(self, name_or_id: str) -> dict | None:
-        return self._one("SELECT * FROM rating_sessions WHERE id = ? OR name = ? ORDER BY created_at DESC LIMIT 1",
-                         [name_or_id, name_or_id])
-
-    def list_rating_sessions(self) -> list[dict]:
-        return self._rows(
-            """SELECT s.*, (SELECT count(*) FROM comparisons c WHERE c.session_id = s.id) AS pairs,
-                      (SELECT count(*) FROM ratings r JOIN comparisons c ON c.id = r.comparison_id
-                        WHERE c.session_id = s.id) AS ratings
-                 FROM rating_sessions s ORDER BY s.created_at""")
-
-    def session_comparisons(self, session_id: str) -> list[dict]:
-        """Every comparison with its prompt (frozen copy), both answers and tags."""
-        rows = self._rows(
-            """SELECT c.id, c.prompt_id, c.position, c.identical, vp.messages, vp.tags, vp.reference_answer,
-                      gp.external_id, cg.output AS candidate_output, bg.output AS baseline_output
-                 FROM comparisons c
-                 JOIN rating_sessions s ON s.id = c.session_id
-                 JOIN golden_version_prompts vp ON vp.version_id = s.golden_version_id AND vp.prompt_id = c.prompt_id
-                 JOIN golden_prompts gp ON gp.id = c.prompt_id
-                 JOIN generations cg ON cg.id = c.candidate_generation_id
-                 JOIN generations bg ON bg.id = c.baseline_generation_id
-                WHERE c.session_id = ? ORDER BY c.position""", [session_id])
-        return [_decode(r, "messages", "tags") for r in rows]
-
-    def sides(self, session_id: str, rater: str) -> dict[str, bool]:
-        return {cid: bool(left) for cid, left in self.db.execute(
-            """SELECT cs.comparison_id, cs.candidate_left FROM comparison_sides cs
-                 JOIN comparisons c ON c.id = cs.comparison_id WHERE c.session_id = ? AND cs.rater = ?""",
-            [session_id, rater])}
-
-    def save_sides(self, rater: str, sides: dict[str, bool]) -> None:
-        """Store side assignments; an assignment already stored is never changed."""
-        with self.transaction():
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO comparison_sides(comparison_id, rater, candidate_left) VALUES (?,?,?)",
-                [(cid, rater, int(left)) for cid, left in sides.items()])
-
-    # ------------------------------------------------------------------ ratings
-
-    def add_rating(self, rating: dict) -> bool:
-        """Commit one rating; False when this rater already rated the comparison."""
-        cursor = self.db.execute(
-            """INSERT OR IGNORE INTO ratings(id, comparison_id, rater, verdict, candidate_left, outcome, flagged,
-                                             comment, time_ms, created_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?)""",
-            [new_id(), rating["comparison_id"], rating["rater"], rating["verdict"], int(rating["candidate_left"]),
-             rating["outcome"], int(rating.get("flagged", False)), rating.get("comment", ""),
-             rating.get("time_ms"), now()])
-        return cursor.rowcount == 1
-
-    def delete_last_rating(self, session_id: str, rater: str) -> dict | None:
-        """Remove this rater's most recent rating in the session and return it."""
-        with self.transaction():
-            row = self._one(
-                """SELECT r.* FROM ratings r JOIN comparisons c ON c.id = r.comparison_id
-                    WHERE c.session_id = ? AND r.rater = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1""",
-                [session_id, rater])
-            if row:
-                self.db.execute("DELETE FROM ratings WHERE id = ?", [row["id"]])
-        return row
-
-    def session_ratings(self, session_id: str, rater: str | None = None) -> list[dict]:
-        sql = """SELECT r.*, c.prompt_id FROM ratings r JOIN comparisons c ON c.id = r.comparison_id
-                  WHERE c.session_id = ?"""
-        params: list[Any] = [session_id]
-        if rater is not None:
-            sql += " AND r.rater = ?"
-            params.append(rater)
-        return self._rows(sql + " ORDER BY r.created_at, r.rowid", params)

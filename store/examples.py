@@ -1,29 +1,184 @@
-"""Queries behind the Examples screen: pages of examples, filters, search, edits, undo/redo.
-
-A mixin of `store.Store`: methods use `self.db` (a sqlite-utils Database) and the
-helpers `self._rows`, `self._one`, `self._scalar` defined there.
+"""Examples: rows, revisions, token counts, pages and filters for the Examples screen, search,
+and the undo/redo log.
 
 Pages are LIMIT/OFFSET over the (dataset_id, deleted_at, position) index, so a page
 costs the same wherever it is and nothing ever reads all rows at once. The undo/redo
 stack is the `edit_log` table: rows point at two revisions of an example, a bulk
 action is one group, and undone rows are always the newest ones (a new edit discards
 them), so "undo" is the newest done group and "redo" the oldest undone one.
+
+Reached as `store.examples`; every method runs on the calling thread's connection.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Iterator
 
-from store.db import from_json, now
+from store.base import Queries
+from store.db import from_json, new_id, now, to_json
 
+EXAMPLE_JSON_COLUMNS = ("messages", "tools", "functions", "preferred_output", "non_preferred_output", "tags", "findings")
+#: Columns of an example a user edits; a revision snapshots these.
+EDITABLE_COLUMNS = ("kind", "messages", "tools", "functions", "parallel_tool_calls", "preferred_output",
+                    "non_preferred_output", "tags", "status", "notes", "deleted_at")
 PAGE_COLUMNS = """e.id, e.position, e.status, e.tags, e.turns, e.language, e.errors, e.warnings,
                   e.content_hash, e.deleted_at, e.notes != '' AS has_notes, t.total AS tokens"""
 
 
-class CurationQueries:
-    """Mixed into Store."""
+def _decode_example(row: dict) -> dict:
+    for column in EXAMPLE_JSON_COLUMNS:
+        if column in row and row[column] is not None:
+            row[column] = from_json(row[column])
+    if row.get("parallel_tool_calls") is not None:
+        row["parallel_tool_calls"] = bool(row["parallel_tool_calls"])
+    return row
 
-    # ------------------------------------------------------------------ pages and filters
+
+def _encode_example(values: dict) -> dict:
+    row = dict(values)
+    for column in EXAMPLE_JSON_COLUMNS:
+        if column in row and row[column] is not None:
+            row[column] = to_json(row[column])
+    if row.get("parallel_tool_calls") is not None:
+        row["parallel_tool_calls"] = int(bool(row["parallel_tool_calls"]))
+    return row
+
+
+class ExampleQueries(Queries):
+    """Queries of `store.examples`."""
+
+    #: a search with more full-text hits than this walks the dataset index instead
+    MANY_HITS = 5000
+
+    def next_position(self, dataset_id: str) -> int:
+        return (self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [dataset_id]) or 0) + 1
+
+    def known_hashes(self, dataset_id: str, hashes: Iterable[str]) -> set[str]:
+        """Which of these content hashes the dataset already holds (deleted ones included:
+        re-importing a file must not resurrect what a user deleted)."""
+        hashes = list(hashes)
+        found: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT content_hash FROM examples WHERE dataset_id = ? AND content_hash IN ({marks})",
+                [dataset_id, *chunk]))
+        return found
+
+    def insert_examples(self, rows: list[dict], author: str | None = None) -> None:
+        """Insert examples (dicts with the examples columns, JSON as Python values) and
+        their first revision, in one transaction."""
+        stamp = now()
+        prepared = []
+        revisions = []
+        for row in rows:
+            values = {"id": new_id(), "created_at": stamp, "updated_at": stamp, "revision": 1, **row}
+            prepared.append(_encode_example(values))
+            revisions.append(self._revision_row(values, 1, "create", author, stamp))
+        with self.transaction():
+            self.db["examples"].insert_all(prepared, batch_size=200)
+            self.db["example_revisions"].insert_all(revisions, batch_size=200)
+
+    @staticmethod
+    def _revision_row(values: dict, revision: int, action: str, author: str | None, stamp: str) -> dict:
+        snapshot = {c: values.get(c) for c in EDITABLE_COLUMNS}
+        return {"id": new_id(), "example_id": values["id"], "revision": revision, "action": action,
+                "snapshot": to_json(snapshot), "author": author, "created_at": stamp}
+
+    def get_example(self, example_id: str) -> dict | None:
+        row = self._one("SELECT * FROM examples WHERE id = ?", [example_id])
+        return _decode_example(row) if row else None
+
+    def iter_examples(self, dataset_id: str, status: str | None = None, include_deleted: bool = False,
+                      batch: int = 1000) -> Iterator[dict]:
+        """Examples in dataset order, fetched in pages so memory stays flat."""
+        clauses = ["dataset_id = ?"]
+        params: list[Any] = [dataset_id]
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if not include_deleted:
+            clauses.append("deleted_at IS NULL")
+        where = " AND ".join(clauses)
+        last = -1
+        while True:
+            rows = self._rows(f"SELECT * FROM examples WHERE {where} AND position > ? ORDER BY position LIMIT ?",
+                              [*params, last, batch])
+            if not rows:
+                return
+            for row in rows:
+                yield _decode_example(row)
+            last = rows[-1]["position"]
+
+    def count_examples(self, dataset_id: str, status: str | None = None) -> int:
+        sql = "SELECT count(*) FROM examples WHERE dataset_id = ? AND deleted_at IS NULL"
+        params: list[Any] = [dataset_id]
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        return self._scalar(sql, params)
+
+    def update_example(self, example_id: str, changes: dict, action: str = "edit",
+                       author: str | None = None) -> dict:
+        """Apply changes to an example and record the new state as a revision."""
+        with self.transaction():
+            current = self.get_example(example_id)
+            if current is None:
+                raise KeyError(example_id)
+            stamp = now()
+            revision = current["revision"] + 1
+            merged = {**current, **changes, "revision": revision, "updated_at": stamp}
+            encoded = _encode_example({k: merged[k] for k in (*changes, "revision", "updated_at")})
+            self.db["examples"].update(example_id, encoded)
+            self.db["example_revisions"].insert(self._revision_row(merged, revision, action, author, stamp))
+        return merged
+
+    def revisions(self, example_id: str) -> list[dict]:
+        rows = self._rows("SELECT * FROM example_revisions WHERE example_id = ? ORDER BY revision", [example_id])
+        for row in rows:
+            row["snapshot"] = from_json(row["snapshot"])
+        return rows
+
+    def search_example_ids(self, dataset_id: str, query: str, limit: int = 1000) -> list[str]:
+        return [r["id"] for r in self._rows(
+            """SELECT e.id FROM examples_fts f JOIN examples e ON e.rowid = f.rowid
+                WHERE examples_fts MATCH ? AND e.dataset_id = ? AND e.deleted_at IS NULL
+                ORDER BY e.position LIMIT ?""", [query, dataset_id, limit])]
+
+    def token_counts(self, hashes: Iterable[str], encoding: str) -> dict[str, tuple[int, int]]:
+        hashes = list(hashes)
+        out: dict[str, tuple[int, int]] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for h, total, trained in self.db.execute(
+                    f"SELECT content_hash, total, trained FROM token_counts WHERE encoding = ? AND content_hash IN ({marks})",
+                    [encoding, *chunk]):
+                out[h] = (total, trained)
+        return out
+
+    def save_token_counts(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
+        """rows: (content_hash, encoding, total, trained)."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO token_counts(content_hash, encoding, total, trained) VALUES (?,?,?,?)",
+            list(rows))
+
+    def dataset_token_counts(self, dataset_id: str, encoding: str, status: str | None = None) -> Iterator[dict]:
+        """(example id, position, hash, total, trained) for every live example; total is
+        NULL where no count is cached for that encoding yet."""
+        sql = """SELECT e.id, e.position, e.content_hash, t.total, t.trained
+                   FROM examples e LEFT JOIN token_counts t
+                     ON t.content_hash = e.content_hash AND t.encoding = ?
+                  WHERE e.dataset_id = ? AND e.deleted_at IS NULL"""
+        params: list[Any] = [encoding, dataset_id]
+        if status:
+            sql += " AND e.status = ?"
+            params.append(status)
+        cursor = self.db.execute(sql + " ORDER BY e.position", params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
 
     @staticmethod
     def _example_filter(dataset_id: str, status: str | None, tag: str | None, flag: str | None,
@@ -78,9 +233,6 @@ class CurationQueries:
             row["tags"] = from_json(row["tags"], [])
         return rows
 
-    #: Above this many full-text hits, walking the dataset's index beats looking up each hit.
-    MANY_HITS = 5000
-
     def _index_hint(self, status: str | None, match: str | None) -> str:
         # SQLite looks up every full-text hit by rowid: right for a rare word (100 hits,
         # 1 ms) but 107 ms for a common one (69k hits of 100k), where walking the covering
@@ -126,11 +278,6 @@ class CurationQueries:
         return self._scalar(f"SELECT count(*) FROM examples e {join} WHERE {where} AND e.position < ?",
                             [encoding, *params, hit])
 
-    def dataset_tags(self, dataset_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            """SELECT DISTINCT j.value FROM examples e, json_each(e.tags) j
-                WHERE e.dataset_id = ? AND e.deleted_at IS NULL ORDER BY 1""", [dataset_id])]
-
     def largest_examples(self, dataset_id: str, encoding: str, limit: int = 20,
                          over: int | None = None) -> list[dict]:
         """The biggest live examples by cached token total (or all above `over`)."""
@@ -141,19 +288,10 @@ class CurationQueries:
                  WHERE e.dataset_id = ? AND e.deleted_at IS NULL {extra}
                  ORDER BY t.total DESC, e.position LIMIT ?""", [encoding, dataset_id, *params, limit])
 
-    def first_dataset(self) -> dict | None:
-        return self._one("SELECT * FROM datasets WHERE deleted_at IS NULL ORDER BY name LIMIT 1")
-
-    def dataset_names(self) -> list[dict]:
-        """Live datasets, cheaply (no counts): id and name."""
-        return self._rows("SELECT id, name FROM datasets WHERE deleted_at IS NULL ORDER BY name")
-
     def revision_snapshot(self, example_id: str, revision: int) -> dict | None:
         row = self._one("SELECT snapshot FROM example_revisions WHERE example_id = ? AND revision = ?",
                         [example_id, revision])
         return from_json(row["snapshot"]) if row else None
-
-    # ------------------------------------------------------------------ undo / redo stack
 
     def log_edits(self, group_id: str, entries: list[dict], author: str | None = None) -> None:
         """Record one user action (entries: example_id, action, before_revision,
