@@ -3,14 +3,11 @@ thread's connection, and small row helpers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 from sqlite_utils import Database
 
 from store.db import from_json
-
-if TYPE_CHECKING:  # pragma: no cover
-    from store.store import Store
 
 
 def decode_json_columns(row: dict | None, *columns: str) -> dict | None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,17 +38,61 @@ def test_store_imports_nothing_of_ours(path):
 
 @pytest.mark.parametrize("path", sources("workbench"), ids=str)
 def test_workbench_has_no_textual_and_no_sql(path):
-    assert not imports_of(path) & {"textual", "screens", "sqlite3", "sqlite_utils"} or path.name == "cli.py"
+    launcher = path.parent.name == "cli" and path.name == "app.py"  # the one door into screens
+    assert not imports_of(path) & {"textual", "sqlite3", "sqlite_utils"}
+    assert launcher or "screens" not in imports_of(path)
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert not SQL.match(node.value), f"SQL in {path}: {node.value[:60]!r}"
 
 
-def test_cli_imports_screens_only_lazily():
-    tree = ast.parse((ROOT / "workbench" / "cli.py").read_text("utf-8"))
-    top_level = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)} | {
-        a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
-    assert not any(name and name.startswith(("screens", "textual")) for name in top_level)
+@pytest.mark.parametrize("path", sources("screens"), ids=str)
+def test_screens_never_import_the_store(path):
+    assert "store" not in imports_of(path)
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    lint = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(lint), "--config", str(root / "pyproject.toml"), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_import_contracts_hold():
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def test_import_contracts_fail_when_a_screen_imports_the_store(tmp_path):
+    for name in ("workbench", "store", "screens", "sample_data"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    budget = tmp_path / "screens" / "budget.py"
+    budget.write_text(budget.read_text("utf-8").replace("from __future__ import annotations\n",
+                                                         "from __future__ import annotations\n\nimport store\n", 1))
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "no screen imports the store" in result.stdout and "screens.budget -> store" in result.stdout
+
+
+def test_no_import_cycle_anywhere():
+    """No two modules import each other, even lazily or through others (grimp sees
+    imports inside functions too), and no two feature packages do."""
+    import itertools
+
+    import grimp
+
+    graph = grimp.build_graph("workbench", "store", "screens")
+    modules = sorted(graph.modules)
+    loops = [(a, b) for a, b in itertools.combinations(modules, 2)
+             if graph.chain_exists(a, b) and graph.chain_exists(b, a)]
+    assert loops == []
+    features = sorted({m.split(".")[1] for m in modules if m.startswith("workbench.") and m.count(".") >= 2})
+    packages = [f"workbench.{f}" for f in features if f != "cli"]
+    loops = [(a, b) for a, b in itertools.combinations(packages, 2)
+             if graph.chain_exists(a, b, as_packages=True) and graph.chain_exists(b, a, as_packages=True)]
+    assert loops == []
 
 
 def test_docs_describe_every_table_and_check():
