@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from screens import keys
+from workbench.budget.estimate import examples_phrase
 from screens.safety import guard_callback, guarded
 from screens.widgets.modebar import ModeBar
 from textual_plotext import PlotextPlot
@@ -39,6 +40,12 @@ def totals_table(estimate, over_rows: int) -> Table:
     table.add_row("estimated cost", Text(f"${e.estimated_cost:,.2f}", "bold"))
     table.add_row("over the limit", Text(f"{over_rows:,}", "bold reverse" if over_rows else ""))
     table.add_row("tokens min·median·max", f"{e.min_tokens:,} · {e.median_tokens:,.0f} · {e.max_tokens:,}")
+    # Which figures are estimates (budget.exactness_notes has the full sentences, in the CLI).
+    table.add_row("message text", "exact")
+    if e.examples_with_tools:
+        table.add_row("tool schemas & calls", Text(f"estimate · {examples_phrase(e.examples_with_tools)}", "italic"))
+    if e.examples_with_media:
+        table.add_row("images·audio·files", Text(f"not counted · {examples_phrase(e.examples_with_media)}", "italic"))
     return table
 
 
@@ -52,6 +59,7 @@ class BudgetScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.counts: dict[str, list[dict]] | None = None
+        self.parts: list[frozenset[str]] = []  # estimated parts per example (tokens.estimated_parts)
         self.dataset: dict | None = None
 
     def compose(self) -> ComposeResult:
@@ -85,17 +93,18 @@ class BudgetScreen(Screen):
         self.load_counts(self.dataset["id"])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="budget")
-    def load_counts(self, dataset_id: str) -> dict[str, list[dict]]:
-        from workbench.budget import counting
+    def load_counts(self, dataset_id: str) -> tuple[dict[str, list[dict]], list[frozenset[str]]]:
+        from workbench.budget import counting, sources
 
         store = self.app.store
-        return {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
-                            "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
-                for encoding in counting.ENCODINGS}
+        counts = {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
+                              "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
+                  for encoding in counting.ENCODINGS}
+        return counts, list(sources.dataset_estimated_parts(store, dataset_id))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.SUCCESS and event.worker.group == "budget":
-            self.counts = event.worker.result
+            self.counts, self.parts = event.worker.result
             self.recompute()
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
@@ -104,15 +113,15 @@ class BudgetScreen(Screen):
 
     def recompute(self) -> None:
         from workbench.budget import catalog
-        from workbench.budget.estimate import estimate_budget
+        from workbench.budget.estimate import estimate_budget, with_estimated_parts
         from workbench.budget.tokens import TokenCount
 
         if self.counts is None or self.dataset is None:
             return
         model = self.app.target_model
         rows = self.counts.get(model.encoding, [])
-        estimate = estimate_budget((TokenCount(r["total"], r["trained"]) for r in rows), model,
-                                   catalog.epochs_rule(self.app.store))
+        estimate = with_estimated_parts(estimate_budget((TokenCount(r["total"], r["trained"]) for r in rows), model,
+                                                        catalog.epochs_rule(self.app.store)), self.parts)
         over = [r for r in rows if r["total"] > model.training_context_limit]
         self.query_one("#budget-title", Static).update(
             f" Budget · {self.dataset['name']} · {model.name} · m picks the model, M edits its price/limit")

@@ -23,7 +23,7 @@ def decode_json_columns(row: dict | None, *columns: str) -> dict | None:
 class Queries:
     """Base of `store.examples`, `store.pii`, ...: one class per feature, one writer per table."""
 
-    def __init__(self, store: "Store"):
+    def __init__(self, store):  # the Store this belongs to
         self._store = store
 
     @property

@@ -476,3 +476,36 @@ def m0004_curation(db: Database) -> None:
         CREATE INDEX idx_examples_dataset_live ON examples(dataset_id, deleted_at, position);
         """
     )
+
+
+@migrations(name="0006_tool_token_rules")
+def m0006_tool_token_rules(db: Database) -> None:
+    # The OpenAI cookbook's function-calling token constants (num_tokens_for_tools) become
+    # editable data per model, like the context limit and the price. Rows already in the
+    # table get the cookbook's values for their encoding; new rows are seeded from
+    # models.json. Cached counts of examples with tools or calls were made with the old
+    # rule (JSON of each definition, 3 tokens per call): drop them, they are refilled
+    # on demand.
+    db.executescript(
+        """
+        ALTER TABLE models ADD COLUMN tool_func_init INTEGER;
+        ALTER TABLE models ADD COLUMN tool_prop_init INTEGER;
+        ALTER TABLE models ADD COLUMN tool_prop_key INTEGER;
+        ALTER TABLE models ADD COLUMN tool_enum_init INTEGER;
+        ALTER TABLE models ADD COLUMN tool_enum_item INTEGER;
+        ALTER TABLE models ADD COLUMN tool_func_end INTEGER;
+
+        UPDATE models SET
+            tool_func_init = CASE encoding WHEN 'cl100k_base' THEN 10 ELSE 7 END,
+            tool_prop_init = 3, tool_prop_key = 3, tool_enum_init = -3, tool_enum_item = 3,
+            tool_func_end = 12;
+
+        DELETE FROM token_counts WHERE content_hash IN (
+            SELECT content_hash FROM examples
+             WHERE tools IS NOT NULL OR functions IS NOT NULL
+                OR messages LIKE '%"tool_calls"%' OR messages LIKE '%"function_call"%'
+                OR preferred_output LIKE '%"tool_calls"%' OR non_preferred_output LIKE '%"tool_calls"%'
+                OR preferred_output LIKE '%"function_call"%' OR non_preferred_output LIKE '%"function_call"%'
+        );
+        """
+    )

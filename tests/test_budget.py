@@ -264,3 +264,125 @@ def test_find_model_unknown_lists_known_names(catalog, query):
         find_model(catalog[0], query)
     assert "gpt-4o-mini-2024-07-18" in str(excinfo.value)
     assert isinstance(excinfo.value, LookupError)
+
+
+# --- stored data, exactness, migration 0006 ---------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_budget_uses_the_epochs_rule_stored_in_the_store(store, tmp_path):
+    from conftest import many_chats, write_jsonl
+    from workbench.budget.sources import budget_for_file
+    from workbench.budget.catalog import EPOCHS_RULE_SETTING, resolve_model
+
+    path = write_jsonl(tmp_path / "f.jsonl", many_chats(40))
+    model = resolve_model(store, "gpt-4o-mini")
+    assert budget_for_file(store, path, model)[0].epochs == 3  # the shipped rule
+    store.set_setting(EPOCHS_RULE_SETTING, {**EpochsRule().to_dict(), "default_epochs": 7, "max_target_examples": 10**6})
+    assert budget_for_file(store, path, model)[0].epochs == 7
+
+
+def test_budget_of_a_tool_file_says_what_is_an_estimate(store):
+    from workbench.budget.sources import budget_for_file
+    from workbench.budget.catalog import resolve_model
+    from workbench.cli.render import render_budget
+
+    estimate, _ = budget_for_file(store, DATA / "tools_agents.jsonl", resolve_model(store, "gpt-4o-mini"))
+    assert (estimate.examples_with_tools, estimate.examples_with_media) == (13, 0)
+    text = render_budget(estimate)
+    assert "Estimate: tool schemas and calls in 13 examples" in text
+    assert "not a bill" in text and "Exact: message text" in text
+    assert estimate.to_dict()["examples_with_tools"] == 13
+
+
+def test_budget_of_plain_text_is_exact(store, tmp_path):
+    from conftest import many_chats, write_jsonl
+    from workbench.budget.sources import budget_for_file
+    from workbench.budget.catalog import resolve_model
+    from workbench.cli.render import render_budget
+
+    estimate, _ = budget_for_file(store, write_jsonl(tmp_path / "f.jsonl", many_chats(3)), resolve_model(store, "gpt-4o"))
+    text = render_budget(estimate)
+    assert "Exact: message text" in text and "Estimate:" not in text and "not a bill" not in text
+
+
+def test_images_are_reported_as_not_counted(store, tmp_path):
+    from conftest import write_jsonl
+    from workbench.budget.estimate import exactness_notes
+    from workbench.budget.sources import budget_for_file
+    from workbench.budget.catalog import resolve_model
+
+    image = {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"}, {
+        "type": "image_url", "image_url": {"url": "https://example.com/x.png"}}]}, {"role": "assistant", "content": "A shoe."}]}
+    estimate, _ = budget_for_file(store, write_jsonl(tmp_path / "f.jsonl", [image]), resolve_model(store, "gpt-4o"))
+    assert estimate.examples_with_media == 1
+    assert any(note.startswith("Not counted: images, audio or files in 1 example;") for note in exactness_notes(estimate))
+
+
+def test_dataset_budget_counts_examples_with_tools(store):
+    from workbench.budget.sources import budget_for_dataset, budget_for_file
+    from workbench.budget.catalog import resolve_model
+    from workbench.dataset.importer import import_file
+
+    import_file(store, DATA / "tools_dpo.jsonl", "dpo")
+    model = resolve_model(store, "gpt-3.5-turbo")
+    from_store, _ = budget_for_dataset(store, store.datasets.get_dataset("dpo"), model)
+    from_file, _ = budget_for_file(store, DATA / "tools_dpo.jsonl", model)
+    assert from_store.examples_with_tools == from_file.examples_with_tools == 10
+    assert from_store.total_tokens == from_file.total_tokens
+
+
+def test_example_exactly_at_the_limit_is_not_over_it(gpt35):
+    model = dataclasses.replace(gpt35, training_context_limit=26)
+    estimate = estimate_budget(toy_counts([26]), model, RULE)
+    assert estimate.over_limit == 0 and estimate.billed_tokens_per_epoch == 26
+
+
+def test_migration_0006_fills_existing_models_and_drops_stale_tool_counts(tmp_path):
+    from sqlite_utils import Database
+
+    from store import Store
+    from store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="0006_tool_token_rules")
+    stamp = "2026-01-01T00:00:00Z"
+    for name, encoding in (("gpt-3.5-turbo", "cl100k_base"), ("gpt-4o-mini", "o200k_base")):
+        db["models"].insert({"id": name, "name": name, "encoding": encoding, "training_context_limit": 1000,
+                             "updated_at": stamp})
+    db["datasets"].insert({"id": "d", "name": "d", "created_at": stamp, "updated_at": stamp})
+    for hash_, tools in (("with-tools", '[{"type": "function"}]'), ("plain", None)):
+        db["examples"].insert({"id": hash_, "dataset_id": "d", "position": 1, "messages": "[]", "tools": tools,
+                               "content_hash": hash_, "created_at": stamp, "updated_at": stamp})
+        db["token_counts"].insert({"content_hash": hash_, "encoding": "o200k_base", "total": 99, "trained": 1})
+    db.conn.close()
+
+    store = Store(path)
+    try:
+        rows = {r["name"]: r for r in store.models.list_models()}
+        from workbench.budget.tokens import ToolTokenRule
+        assert ToolTokenRule.from_row(rows["gpt-3.5-turbo"]) == ToolTokenRule(10, 3, 3, -3, 3, 12)
+        assert ToolTokenRule.from_row(rows["gpt-4o-mini"]) == ToolTokenRule(7, 3, 3, -3, 3, 12)
+        assert set(store.examples.token_counts(["with-tools", "plain"], "o200k_base")) == {"plain"}
+    finally:
+        store.close()
+
+
+def test_a_partial_tool_rule_is_a_clear_error():
+    from workbench.budget.tokens import ToolTokenRule
+
+    with pytest.raises(ValueError, match="tool_func_end"):
+        ToolTokenRule.from_row({"name": "m", "tool_func_init": 7, "tool_prop_init": 3, "tool_prop_key": 3,
+                                "tool_enum_init": -3, "tool_enum_item": 3})
+    assert ToolTokenRule.from_row({"name": "m"}) is None
+
+
+def test_every_catalog_model_has_the_cookbook_tool_rule():
+    from workbench.budget.tokens import ToolTokenRule
+
+    document = json.loads((Path(__file__).parent.parent / "workbench" / "data" / "models.json").read_text("utf-8"))
+    for row in document["models"]:
+        func_init = 10 if row["encoding"] == "cl100k_base" else 7
+        assert ToolTokenRule.from_row(row) == ToolTokenRule(func_init, 3, 3, -3, 3, 12), row["name"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_DATA, chat, many_chats, write_jsonl
-from workbench.chat.checks import CODES, FileChecker, check_record, validate_path
+from workbench.chat.checks import CODES, MIN_EXAMPLES, FileChecker, check_record, validate_path
 from workbench.chat.format import parse_line
 
 SYS = {"role": "system", "content": "You are Aurora Assist."}
@@ -16,6 +17,15 @@ ANSWER = {"role": "assistant", "content": "It ships tomorrow."}
 CALL = {"role": "assistant", "tool_calls": [
     {"id": "call_1", "type": "function", "function": {"name": "lookup_order", "arguments": "{\"order_id\": \"AUR-1\"}"}}]}
 RESULT = {"role": "tool", "tool_call_id": "call_1", "content": "{\"status\": \"shipped\"}"}
+CALL_2 = {"role": "assistant", "tool_calls": [
+    {"id": "call_1", "type": "function", "function": {"name": "lookup_order", "arguments": "{\"order_id\": \"AUR-1\"}"}},
+    {"id": "call_2", "type": "function", "function": {"name": "lookup_order", "arguments": "{\"order_id\": \"AUR-2\"}"}}]}
+RESULT_2 = {"role": "tool", "tool_call_id": "call_2", "content": "{\"status\": \"processing\"}"}
+FUNCTION_CALL = {"role": "assistant", "function_call": {"name": "lookup_order", "arguments": "{\"order_id\": \"AUR-1\"}"}}
+FUNCTION_RESULT = {"role": "function", "name": "lookup_order", "content": "{\"status\": \"shipped\"}"}
+TOOLS = [{"type": "function", "function": {"name": "lookup_order", "parameters": {
+    "type": "object", "properties": {"order_id": {"type": "string"}}}}}]
+DATA = Path(__file__).parent / "data"
 
 
 def codes(record) -> list[str]:
@@ -55,6 +65,22 @@ def codes(record) -> list[str]:
     ({"messages": [SYS, USER, {"role": "assistant", "function_call": {"name": "f", "arguments": "[1]"}},
                    {"role": "function", "name": "f", "content": "ok"}, ANSWER]}, ["invalid_tool_arguments"]),
     ({"messages": [SYS, USER, CALL, ANSWER]}, ["tool_call_without_result"]),
+    # Issue 20: ending with the call (no result) is the documented function-calling shape.
+    ({"messages": [SYS, USER, CALL], "tools": TOOLS}, []),
+    ({"messages": [SYS, USER, CALL_2], "tools": TOOLS, "parallel_tool_calls": True}, []),
+    ({"messages": [SYS, USER, {**CALL, "content": "Let me check."}]}, []),
+    ({"messages": [SYS, USER, CALL, RESULT, ANSWER, USER, CALL]}, []),
+    ({"messages": [SYS, USER, FUNCTION_CALL], "functions": [TOOLS[0]["function"]]}, []),
+    ({"messages": [SYS, USER, FUNCTION_CALL, FUNCTION_RESULT, ANSWER]}, []),
+    # The real errors stay errors: further turns without the result, a result answering no call.
+    ({"messages": [SYS, USER, CALL_2, RESULT, ANSWER]}, ["tool_call_without_result"]),
+    ({"messages": [SYS, USER, CALL_2, RESULT]}, ["last_message_not_assistant", "tool_call_without_result"]),
+    ({"messages": [SYS, USER, CALL, USER, ANSWER]}, ["tool_call_without_result"]),
+    ({"messages": [SYS, USER, FUNCTION_CALL, ANSWER]}, ["tool_call_without_result"]),
+    ({"messages": [SYS, USER, FUNCTION_CALL, USER, FUNCTION_CALL]}, ["tool_call_without_result"]),
+    ({"messages": [SYS, USER, FUNCTION_RESULT, ANSWER]}, ["tool_result_without_call"]),
+    ({"messages": [SYS, USER, FUNCTION_CALL, {**FUNCTION_RESULT, "name": "other"}, ANSWER]},
+     ["tool_call_without_result", "tool_result_without_call"]),
     ({"messages": [SYS, USER, {**RESULT, "tool_call_id": "call_9"}, ANSWER]}, ["tool_result_without_call"]),
     ({"messages": [SYS, USER]}, ["example_missing_assistant_message"]),
     ({"messages": [SYS, USER, ANSWER, USER]}, ["last_message_not_assistant"]),
@@ -68,6 +94,13 @@ def codes(record) -> list[str]:
       "non_preferred_output": [ANSWER]}, ["invalid_dpo_output"]),
     ({"input": {"messages": [SYS, USER]}, "preferred_output": [ANSWER]}, ["invalid_dpo_output"]),
     ({"preferred_output": [ANSWER], "non_preferred_output": [ANSWER]}, ["missing_messages_list"]),
+    ({"input": {"messages": [SYS, USER], "tools": TOOLS}, "preferred_output": [CALL],
+      "non_preferred_output": [ANSWER]}, []),
+    ({"input": {"messages": [SYS, USER, CALL, RESULT], "tools": TOOLS}, "preferred_output": [ANSWER],
+      "non_preferred_output": [{"role": "assistant", "content": "No."}]}, []),
+    # In DPO the outputs continue the input: an unanswered call in the input is an error.
+    ({"input": {"messages": [SYS, USER, CALL]}, "preferred_output": [ANSWER],
+      "non_preferred_output": [{"role": "assistant", "content": "No."}]}, ["tool_call_without_result"]),
 ])
 def test_check_record(record, expected):
     assert codes(record) == expected
@@ -158,3 +191,44 @@ def test_sample_dataset_is_clean():
     report = validate_path(SAMPLE_DATA / "aurora_support.jsonl")
     assert report.errors == 0, [f for f in report.findings if f.is_error][:3]
     assert report.examples >= 60
+
+
+@pytest.mark.parametrize("name", ["tools_agents.jsonl", "tools_final_call.jsonl", "tools_legacy_functions.jsonl",
+                                  "tools_dpo.jsonl", "tools_nested_schemas.jsonl"])
+def test_realistic_tool_files_have_no_false_errors(name):
+    report = validate_path(DATA / name)
+    assert report.examples >= 5
+    assert report.errors == 0, [f for f in report.findings if f.is_error][:3]
+    assert report.valid_examples == report.examples
+
+
+def test_final_call_file_is_the_documented_shape():
+    # Every example of the drone-style file ends with the assistant's call and no result.
+    for line in open(DATA / "tools_final_call.jsonl", encoding="utf-8"):
+        last = json.loads(line)["messages"][-1]
+        assert last["role"] == "assistant" and (last.get("tool_calls") or last.get("function_call"))
+
+
+def test_tool_call_errors_name_the_call_and_the_fix():
+    finding = next(f for f in check_record({"messages": [SYS, USER, CALL_2, RESULT, ANSWER]}, 3)
+                   if f.code == "tool_call_without_result")
+    assert (finding.line, finding.message_index) == (3, 2)
+    assert "call_2" in finding.message and "tool_call_id" in finding.message
+
+
+def test_exactly_the_minimum_number_of_examples_is_enough():
+    checker = FileChecker()
+    for number in range(1, MIN_EXAMPLES + 1):
+        checker.check_line(parse_line(number, json.dumps(chat(f"q{number}")).encode()))
+    assert checker.finish() == []
+    short = FileChecker()
+    for number in range(1, MIN_EXAMPLES):
+        short.check_line(parse_line(number, json.dumps(chat(f"q{number}")).encode()))
+    assert [f.code for f in short.finish()] == ["too_few_examples"]
+
+
+def test_an_example_exactly_at_the_context_limit_is_not_too_long():
+    checker = FileChecker(context_limit=100)
+    assert checker.check_line(parse_line(1, json.dumps(chat("a")).encode()), tokens=100) == []
+    over = checker.check_line(parse_line(2, json.dumps(chat("b")).encode()), tokens=101)
+    assert [f.code for f in over] == ["example_too_long"]

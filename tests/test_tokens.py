@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from workbench.budget.tokens import (
-    TOKENS_PER_CALL,
     TokenCount,
+    ToolTokenRule,
     TokenizerUnavailable,
     count_example,
     count_text,
     get_encoding,
+    tool_definition_tokens,
+    tool_rule_for,
 )
 
 TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
@@ -129,13 +134,14 @@ def test_trained_tokens_follow_weight(cl100k, first_weight, second_weight, train
 # --- tools and function calls -----------------------------------------------
 
 
-def test_tool_calls_add_name_arguments_and_overhead(cl100k):
+def test_tool_calls_add_name_and_arguments_only(cl100k):
+    # Issue 20: no made-up framing per call; the cookbook publishes none.
     n = lambda text: count_text(text, cl100k)  # noqa: E731
     asks = {"role": "assistant", "content": None}
     calls = {"role": "assistant", "content": None, "tool_calls": [CALL]}
     base = count_example(sft(USER, asks), cl100k)
     with_call = count_example(sft(USER, calls), cl100k)
-    call_tokens = TOKENS_PER_CALL + n("get_weather") + n('{"city": "Paris"}')
+    call_tokens = n("get_weather") + n('{"city": "Paris"}')
     assert with_call.total - base.total == call_tokens
     assert with_call.trained - base.trained == call_tokens
 
@@ -144,7 +150,7 @@ def test_two_tool_calls_cost_twice_one(cl100k):
     one = count_example(sft(USER, {"role": "assistant", "tool_calls": [CALL]}), cl100k)
     two = count_example(sft(USER, {"role": "assistant", "tool_calls": [CALL, CALL]}), cl100k)
     per_call = one.trained
-    assert per_call > TOKENS_PER_CALL
+    assert per_call > 0
     assert two.trained == 2 * per_call
     assert two.total - one.total == per_call
 
@@ -163,16 +169,196 @@ def test_tool_result_message_counts_tool_call_id(cl100k):
     assert with_id.trained == 0  # tool output is not trained
 
 
+# --- tool definitions: the cookbook's num_tokens_for_tools -------------------
+
+# The cookbook's published example ("How to count tokens with tiktoken", section 7),
+# whose figures it checked against the API's usage.prompt_tokens.
+COOKBOOK_TOOLS = [{
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                "unit": {"type": "string", "description": "The unit of temperature to return",
+                         "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["location"],
+        },
+    },
+}]
+COOKBOOK_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+def cookbook_function_tokens(functions: list, encoding, c: dict) -> int:
+    """The cookbook's num_tokens_for_tools minus its messages part, transcribed
+    independently of workbench.budget.tokens (missing descriptions/types read as "")."""
+    count = 0
+    if len(functions) > 0:
+        for function in functions:
+            count += c["func_init"]
+            desc = function.get("description", "")
+            if desc.endswith("."):
+                desc = desc[:-1]
+            count += len(encoding.encode(function["name"] + ":" + desc))
+            properties = function.get("parameters", {}).get("properties", {})
+            if len(properties) > 0:
+                count += c["prop_init"]
+                for key, prop in properties.items():
+                    count += c["prop_key"]
+                    if "enum" in prop:
+                        count += c["enum_init"]
+                        for item in prop["enum"]:
+                            count += c["enum_item"] + len(encoding.encode(item))
+                    p_desc = prop.get("description", "")
+                    if p_desc.endswith("."):
+                        p_desc = p_desc[:-1]
+                    count += len(encoding.encode(f"{key}:{prop.get('type', '')}:{p_desc}"))
+        count += c["func_end"]
+    return count
+
+
+COOKBOOK_CONSTANTS = {
+    "o200k_base": dict(func_init=7, prop_init=3, prop_key=3, enum_init=-3, enum_item=3, func_end=12),
+    "cl100k_base": dict(func_init=10, prop_init=3, prop_key=3, enum_init=-3, enum_item=3, func_end=12),
+}
+
+
+@pytest.mark.parametrize("model, prompt_tokens", [
+    ("gpt-4o-mini", 101), ("gpt-4o", 101), ("gpt-3.5-turbo", 105),
+])
+def test_cookbook_published_example_is_reproduced_exactly(store, model, prompt_tokens):
+    # The constants come from the models table (seeded data), not from the test.
+    from workbench.budget.catalog import resolve_model
+
+    spec = resolve_model(store, model)
+    rule = ToolTokenRule.from_row(store.models.get_model(spec.name))
+    record = {"messages": COOKBOOK_MESSAGES, "tools": COOKBOOK_TOOLS}
+    assert count_example(record, get_encoding(spec.encoding), rule).total == prompt_tokens
+    assert count_example(record, get_encoding(spec.encoding)).total == prompt_tokens
+
+
+def test_shipped_rules_are_the_cookbook_constants():
+    for name, constants in COOKBOOK_CONSTANTS.items():
+        assert tool_rule_for(name) == ToolTokenRule(**constants)
+    assert tool_rule_for("o200k_harmony") == tool_rule_for("o200k_base")
+
+
+def test_the_stored_rule_is_the_one_used(store, tmp_path):
+    # The rule is data: an edited row changes the count once the store is reopened.
+    from workbench.workspace import open_store
+
+    path = store.db.conn.execute("PRAGMA database_list").fetchone()[2]
+    store.db.execute("UPDATE models SET tool_func_init = 50, updated_at = '9999' WHERE name = 'gpt-4o-mini'")
+    store.db.conn.commit()
+    record = {"messages": COOKBOOK_MESSAGES, "tools": COOKBOOK_TOOLS}
+    reopened = open_store(path)
+    try:
+        assert count_example(record, get_encoding("o200k_base")).total == 101 + 43
+        assert count_example(record, get_encoding("cl100k_base")).total == 105
+    finally:
+        reopened.close()
+        from workbench.budget import tokens
+        tokens.use_tool_rules({})
+
+
 @pytest.mark.parametrize("key", ["tools", "functions"])
-def test_definitions_count_their_json_once_per_example(cl100k, key):
-    definition = WEATHER_TOOL if key == "tools" else WEATHER_TOOL["function"]
-    base = count_example(sft(USER, ANSWER), cl100k)
-    one = count_example(sft(USER, ANSWER, **{key: [definition]}), cl100k)
-    two = count_example(sft(USER, ANSWER, **{key: [definition, definition]}), cl100k)
-    definition_tokens = count_text(json.dumps(definition, ensure_ascii=False), cl100k)
-    assert one.total - base.total == definition_tokens
-    assert two.total - base.total == 2 * definition_tokens
-    assert one.trained == base.trained
+def test_definitions_follow_the_cookbook_rule_once_per_example(encodings, key):
+    for name, encoding in encodings.items():
+        definition = WEATHER_TOOL if key == "tools" else WEATHER_TOOL["function"]
+        base = count_example(sft(USER, ANSWER), encoding)
+        one = count_example(sft(USER, ANSWER, **{key: [definition]}), encoding)
+        two = count_example(sft(USER, ANSWER, **{key: [definition, definition]}), encoding)
+        expected_one = cookbook_function_tokens([WEATHER_TOOL["function"]], encoding, COOKBOOK_CONSTANTS[name])
+        expected_two = cookbook_function_tokens([WEATHER_TOOL["function"]] * 2, encoding, COOKBOOK_CONSTANTS[name])
+        assert one.total - base.total == expected_one
+        assert two.total - base.total == expected_two  # func_end is paid once, not per function
+        assert one.trained == base.trained
+
+
+def test_issue_example_one_small_tool(encodings):
+    # Issue 20's example: the old count (JSON of the definition + 3 per call) was far above.
+    record = {"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]}],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
+            "type": "object", "properties": {"city": {"type": "string"}}}}}]}
+    encoding = encodings["o200k_base"]
+    n = lambda text: count_text(text, encoding)  # noqa: E731
+    messages = 3 + n("user") + n("Weather in Paris?") + 3 + n("assistant") + n("get_weather") + n('{"city":"Paris"}') + 3
+    definitions = 7 + n("get_weather:") + 3 + 3 + n("city:string:") + 12
+    assert count_example(record, encoding).total == messages + definitions
+
+
+NON_ASCII_TOOL = {"type": "function", "function": {
+    "name": "réserver_table",
+    "description": "Réserve une table dans un restaurant à l'heure donnée.",
+    "parameters": {"type": "object", "properties": {
+        "cuisine": {"type": "string", "description": "Type de cuisine souhaité.", "enum": ["française", "japonaise"]},
+        "店舗": {"type": "string", "description": "店舗名。"}}}}}
+
+
+def test_non_ascii_definitions_are_counted_as_text_not_escapes(encodings):
+    # Issue 16: an \\uXXXX-escaped rendering (ensure_ascii=True) inflates these counts.
+    for name, encoding in encodings.items():
+        expected = cookbook_function_tokens([NON_ASCII_TOOL["function"]], encoding, COOKBOOK_CONSTANTS[name])
+        assert tool_definition_tokens({"tools": [NON_ASCII_TOOL]}, encoding) == expected
+    # A definition outside the function rule (no name) counts its JSON text, unescaped.
+    odd = {"type": "web_search", "note": "ville où l'on cherche: Zürich, 東京"}
+    encoding = encodings["o200k_base"]
+    assert tool_definition_tokens({"tools": [odd]}, encoding) == count_text(
+        json.dumps(odd, ensure_ascii=False), encoding)
+
+
+def test_nested_schemas_count_beyond_the_cookbook(encodings):
+    # The cookbook reads top-level properties only; we count nested ones with the same rule.
+    encoding = encodings["o200k_base"]
+    n = lambda text: count_text(text, encoding)  # noqa: E731
+    nested = {"name": "plan", "parameters": {"type": "object", "properties": {
+        "stop": {"type": "object", "description": "A stop.", "properties": {
+            "city": {"type": "string", "description": "City."},
+            "mode": {"type": "string", "enum": ["rail", "road"]}}},
+        "guests": {"type": "array", "items": {"type": "object", "properties": {"email": {"type": "string"}}}},
+        "tags": {"type": "array", "items": {"type": "string", "enum": ["a"]}},
+        "room": {"type": ["string", "null"]}}}}
+    flat = cookbook_function_tokens([nested], encoding, COOKBOOK_CONSTANTS["o200k_base"])
+    extra = (3 + 3 + n("city:string:City") + 3 + n("mode:string:") - 3 + 3 + n("rail") + 3 + n("road")  # stop.*
+             + 3 + 3 + n("email:string:")  # guests[].email
+             - 3 + 3 + n("a")  # tags[] enum
+             + n("room:string | null:") - n("room:['string', 'null']:"))  # our type text for a list of types
+    assert tool_definition_tokens({"functions": [nested]}, encoding) == flat + extra
+
+
+def test_empty_properties_add_no_property_overhead(encodings):
+    encoding = encodings["cl100k_base"]
+    reject = {"name": "reject_request", "description": "Use this if the request is not possible.",
+              "parameters": {"type": "object", "properties": {}}}
+    assert tool_definition_tokens({"functions": [reject]}, encoding) == \
+        10 + count_text("reject_request:Use this if the request is not possible", encoding) + 12
+
+
+IDENTIFIER = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_éü東", min_size=1, max_size=12)
+PROSE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+FLAT_PROPERTY = st.fixed_dictionaries(
+    {"type": st.sampled_from(["string", "integer", "number", "boolean"]), "description": PROSE},
+    optional={"enum": st.lists(IDENTIFIER, min_size=1, max_size=4)})
+FLAT_FUNCTION = st.fixed_dictionaries({
+    "name": IDENTIFIER, "description": PROSE,
+    "parameters": st.fixed_dictionaries({"type": st.just("object"),
+                                         "properties": st.dictionaries(IDENTIFIER, FLAT_PROPERTY, max_size=5)})})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(functions=st.lists(FLAT_FUNCTION, min_size=1, max_size=3), name=st.sampled_from(["o200k_base", "cl100k_base"]))
+def test_flat_schemas_match_the_cookbook_for_all_inputs(encodings, functions, name):
+    encoding = encodings[name]
+    tools = [{"type": "function", "function": f} for f in functions]
+    assert tool_definition_tokens({"tools": tools}, encoding) == \
+        cookbook_function_tokens(functions, encoding, COOKBOOK_CONSTANTS[name])
 
 
 def test_parallel_tool_calls_flag_is_metadata(cl100k):

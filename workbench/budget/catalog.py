@@ -2,7 +2,9 @@
 store's editable models table, and the lookups budget code needs.
 
 Prices, context limits, encodings and the epochs rule are data a user can change
-(`workbench models set`); the defaults only fill rows that are not there yet.
+(`workbench models set`); the defaults only fill rows that are not there yet. The
+function-calling token constants (`tool_*` columns) are data too: opening a store hands
+them to the token counter, one rule per encoding (counts are cached per encoding).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from importlib import resources
 
 from store import Store
 from workbench.budget import estimate as budget
+from workbench.budget import tokens
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 EDITABLE = ("encoding", "training_context_limit", "price_training_per_1m", "price_input_per_1m",
@@ -32,15 +35,30 @@ def ensure_catalog(store: Store) -> None:
     Rows a user edited are never overwritten (see Store.seed_models)."""
     raw = _catalog_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    if store.get_setting(CATALOG_SETTING) == digest:
-        return
-    data = json.loads(raw)
-    models = [{k: v for k, v in m.items() if not k.startswith("_")} for m in data["models"]]
-    with store.transaction():
-        store.models.seed_models(models)
-        if store.get_setting(EPOCHS_RULE_SETTING) is None:
-            store.set_setting(EPOCHS_RULE_SETTING, data.get("epochs_rule", {}))
-        store.set_setting(CATALOG_SETTING, digest)
+    if store.get_setting(CATALOG_SETTING) != digest:
+        data = json.loads(raw)
+        models = [{k: v for k, v in m.items() if not k.startswith("_")} for m in data["models"]]
+        with store.transaction():
+            store.models.seed_models(models)
+            if store.get_setting(EPOCHS_RULE_SETTING) is None:
+                store.set_setting(EPOCHS_RULE_SETTING, data.get("epochs_rule", {}))
+            store.set_setting(CATALOG_SETTING, digest)
+    tokens.use_tool_rules(tool_rules(store))
+
+
+def tool_rules(store: Store) -> dict[str, tokens.ToolTokenRule]:
+    """The function-calling token rule per encoding, from the models table.
+
+    Token counts are cached per encoding, so one rule serves every model of an encoding:
+    the most recently updated row that holds one (a user's edit wins over the defaults).
+    """
+    rows = sorted(store.models.list_models(), key=lambda row: row.get("updated_at") or "", reverse=True)
+    rules: dict[str, tokens.ToolTokenRule] = {}
+    for row in rows:
+        rule = tokens.ToolTokenRule.from_row(row)
+        if rule is not None:
+            rules.setdefault(row["encoding"], rule)
+    return rules
 
 
 def model_specs(store: Store) -> list[budget.ModelSpec]:

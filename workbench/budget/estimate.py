@@ -28,10 +28,10 @@ each example is billed for min(its tokens, the training context limit), once per
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from workbench.budget.tokens import TokenCount
+from workbench.budget.tokens import ESTIMATE_MEDIA, ESTIMATE_TOOLS, TokenCount
 from workbench.errors import InvalidRequest
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "UnknownModel",
     "default_epochs",
     "estimate_budget",
+    "exactness_notes",
     "find_model",
 ]
 
@@ -200,6 +201,9 @@ class BudgetEstimate:
 
     Token statistics are over per-example totals (before the context limit);
     with no examples they are all 0. estimated_cost is unrounded USD.
+    examples_with_tools / examples_with_media say how many examples hold parts whose
+    tokens are an estimate (tool schemas and calls) or not counted (images, audio,
+    files); see exactness_notes.
     """
 
     model: str
@@ -221,6 +225,8 @@ class BudgetEstimate:
     median_tokens: float
     p90_tokens: float
     p95_tokens: float
+    examples_with_tools: int = 0
+    examples_with_media: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (for `--json` output)."""
@@ -271,6 +277,35 @@ def estimate_budget(
         p90_tokens=_percentile(totals, 90),
         p95_tokens=_percentile(totals, 95),
     )
+
+
+def with_estimated_parts(estimate: BudgetEstimate, parts: Iterable[frozenset[str]]) -> BudgetEstimate:
+    """The estimate with how many examples hold estimated parts (one frozenset per
+    example, from tokens.estimated_parts)."""
+    tools = media = 0
+    for example_parts in parts:
+        tools += ESTIMATE_TOOLS in example_parts
+        media += ESTIMATE_MEDIA in example_parts
+    return replace(estimate, examples_with_tools=tools, examples_with_media=media)
+
+
+def exactness_notes(e: BudgetEstimate) -> list[str]:
+    """What in the figures is exact and what is an estimate, in words, so nobody reads
+    an estimate as a bill. Shared by the CLI and the Budget screen."""
+    notes = ["Exact: message text, by tiktoken and the OpenAI cookbook's per-message rule."]
+    if e.examples_with_tools:
+        notes.append(f"Estimate: tool schemas and calls in {examples_phrase(e.examples_with_tools)}, by the cookbook's "
+                     "function-calling rule (the API's rendering is not published; nested schemas are our extension).")
+    if e.examples_with_media:
+        notes.append(f"Not counted: images, audio or files in {examples_phrase(e.examples_with_media)}; the provider "
+                     "bills them on top, by size.")
+    if e.examples_with_tools or e.examples_with_media:
+        notes.append("So the billed tokens and cost are an estimate, not a bill.")
+    return notes
+
+
+def examples_phrase(n: int) -> str:
+    return f"{n:,} example" + ("" if n == 1 else "s")
 
 
 def _percentile(sorted_values: Sequence[int], pct: float) -> float:

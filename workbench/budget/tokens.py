@@ -26,7 +26,8 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from importlib import resources
+from typing import Any, Callable, Iterable, Mapping
 
 import tiktoken
 
@@ -35,13 +36,19 @@ from workbench.errors import WorkbenchError
 
 __all__ = [
     "BUNDLED_ENCODINGS",
+    "TOOL_RULE_COLUMNS",
     "TokenCount",
+    "ToolTokenRule",
     "TokenizerUnavailable",
     "count_example",
     "count_text",
     "ensure_encoding_files",
+    "estimated_parts",
     "get_encoding",
     "tokenizer_cache_dir",
+    "tool_definition_tokens",
+    "tool_rule_for",
+    "use_tool_rules",
 ]
 
 
@@ -237,9 +244,8 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 TOKENS_FOR_PRIMING = 3
-# Ours: framing around one tool/function call (the rendered call wrapper is not
-# published; 3 mirrors the per-message overhead and keeps calls from counting as free).
-TOKENS_PER_CALL = 3
+# Deepest schema level counted; JSON cannot be cyclic, but a record built in Python can.
+_MAX_SCHEMA_DEPTH = 32
 
 # Message keys that are metadata, not text the model sees.
 _METADATA_KEYS = frozenset({"weight"})
@@ -263,7 +269,7 @@ def count_text(text: str, encoding: tiktoken.Encoding) -> int:
     return len(encoding.encode_ordinary(text))
 
 
-def count_example(record: Any, encoding: tiktoken.Encoding) -> TokenCount:
+def count_example(record: Any, encoding: tiktoken.Encoding, tool_rule: "ToolTokenRule | None" = None) -> TokenCount:
     """Count one parsed JSONL line (SFT or DPO) with the cookbook rule, extended.
 
     Cookbook rule (reproduces its toy dataset: 45, 111, 26, 28, 8032 with cl100k_base):
@@ -276,13 +282,14 @@ def count_example(record: Any, encoding: tiktoken.Encoding) -> TokenCount:
       add nothing to `trained` (they still fill the context, so they count in `total`).
     * ``content`` as a list of parts counts the ``text`` (and ``refusal``) of each part;
       image/audio/file parts count 0 (their cost is not estimated here).
-    * ``tool_calls``: each call counts its function name + arguments string + 3
-      (TOKENS_PER_CALL); the call id and ``type`` are not counted. ``function_call``
-      (legacy) is one such call. ``tool_call_id`` counts as a string. For assistant
-      messages, calls are trained tokens too.
-    * ``tools`` / ``functions`` definitions count ``json.dumps(definition)`` once per
-      example (real APIs render them in a compact form; this slightly overestimates).
-      ``parallel_tool_calls`` and other top-level keys are metadata.
+    * ``tool_calls``: each call counts its function name + its arguments string, no
+      framing (the cookbook publishes none); the call id and ``type`` are not counted.
+      ``function_call`` (legacy) is one such call. ``tool_call_id`` counts as a string.
+      For assistant messages, calls are trained tokens too.
+    * ``tools`` / ``functions`` definitions follow the cookbook's function-calling rule
+      (``num_tokens_for_tools``) with `tool_rule`'s constants, extended to nested
+      schemas: see :func:`tool_definition_tokens`. ``parallel_tool_calls`` and other
+      top-level keys are metadata.
     * DPO (``input`` + ``preferred_output`` + ``non_preferred_output``): total = input
       messages + the longer of the two outputs + priming + tool definitions, i.e. the
       larger of the two sequences the pair expands into (the budget is about context
@@ -294,10 +301,11 @@ def count_example(record: Any, encoding: tiktoken.Encoding) -> TokenCount:
     n = _length_function(encoding)
     if not isinstance(record, dict):
         return TokenCount(0, 0)
+    rule = tool_rule or tool_rule_for(encoding.name)
     if "messages" not in record and isinstance(record.get("input"), dict):
-        return _count_dpo(record, n)
+        return _count_dpo(record, n, rule)
     messages = _as_list(record.get("messages"))
-    total = _messages_tokens(messages, n) + TOKENS_FOR_PRIMING + _definitions_tokens(record, n)
+    total = _messages_tokens(messages, n) + TOKENS_FOR_PRIMING + _definitions_tokens(record, n, rule)
     return TokenCount(total=total, trained=_trained_tokens(messages, n))
 
 
@@ -306,7 +314,7 @@ def _length_function(encoding: tiktoken.Encoding) -> _Len:
     return lambda text: len(encode(text))
 
 
-def _count_dpo(record: dict, n: _Len) -> TokenCount:
+def _count_dpo(record: dict, n: _Len, rule: "ToolTokenRule") -> TokenCount:
     prompt = record["input"]
     preferred = _as_list(record.get("preferred_output"))
     rejected = _as_list(record.get("non_preferred_output"))
@@ -315,7 +323,7 @@ def _count_dpo(record: dict, n: _Len) -> TokenCount:
         _messages_tokens(_as_list(prompt.get("messages")), n)
         + longer_output
         + TOKENS_FOR_PRIMING
-        + _definitions_tokens(prompt, n)
+        + _definitions_tokens(prompt, n, rule)
     )
     return TokenCount(total=total, trained=_trained_tokens(preferred, n) + _trained_tokens(rejected, n))
 
@@ -370,11 +378,11 @@ def _content_part_tokens(part: Any, n: _Len) -> int:
 def _tool_call_tokens(call: Any, n: _Len) -> int:
     if isinstance(call, dict) and isinstance(call.get("function"), dict):
         return _call_tokens(call["function"], n)
-    return TOKENS_PER_CALL + _value_tokens(call, n)
+    return _value_tokens(call, n)
 
 
 def _call_tokens(function: dict, n: _Len) -> int:
-    return TOKENS_PER_CALL + _value_tokens(function.get("name"), n) + _value_tokens(function.get("arguments"), n)
+    return _value_tokens(function.get("name"), n) + _value_tokens(function.get("arguments"), n)
 
 
 def _value_tokens(value: Any, n: _Len) -> int:
@@ -398,15 +406,32 @@ def _json_text(value: Any) -> str:
         return str(value)
 
 
-def _definitions_tokens(container: dict, n: _Len) -> int:
-    tokens = 0
+def _definitions_tokens(container: dict, n: _Len, rule: "ToolTokenRule") -> int:
+    functions: list[dict] = []
+    other = 0  # definitions that are not functions: not in the cookbook's rule, counted as JSON
     for key in ("tools", "functions"):
         definitions = container.get(key)
-        if isinstance(definitions, list):
-            tokens += sum(n(_json_text(definition)) for definition in definitions)
-        elif definitions is not None:
-            tokens += _value_tokens(definitions, n)
-    return tokens
+        if definitions is None:
+            continue
+        if not isinstance(definitions, list):
+            other += _value_tokens(definitions, n)
+            continue
+        for definition in definitions:
+            function = _function_of(definition, legacy=key == "functions")
+            if function is None:
+                other += _value_tokens(definition, n)
+            else:
+                functions.append(function)
+    return other + _functions_tokens(functions, n, rule)
+
+
+def _function_of(definition: Any, legacy: bool) -> dict | None:
+    """The function object of a definition: the definition itself in legacy
+    ``functions``, ``definition["function"]`` in ``tools``; None when it has no name."""
+    function = definition if legacy else (definition.get("function") if isinstance(definition, dict) else None)
+    if isinstance(function, dict) and isinstance(function.get("name"), str):
+        return function
+    return None
 
 
 def _trained_tokens(messages: list, n: _Len) -> int:
@@ -426,3 +451,212 @@ def _trained_tokens(messages: list, n: _Len) -> int:
 def _is_zero_weight(weight: Any) -> bool:
     # Only a numeric 0 turns training off (OpenAI accepts 0 or 1); junk is the validator's job.
     return isinstance(weight, (int, float)) and not isinstance(weight, bool) and weight == 0
+
+
+# ---------------------------------------------------------------------------
+# Tool definitions: the cookbook's function-calling rule
+# ---------------------------------------------------------------------------
+
+#: The models-table columns holding a ToolTokenRule, in field order.
+TOOL_RULE_COLUMNS = ("tool_func_init", "tool_prop_init", "tool_prop_key", "tool_enum_init",
+                     "tool_enum_item", "tool_func_end")
+
+
+@dataclass(frozen=True)
+class ToolTokenRule:
+    """The constants of the cookbook's ``num_tokens_for_tools`` for one model family.
+
+    They are data (models table columns ``tool_*``, defaults in models.json), not code:
+    gpt-4o / gpt-4o-mini (o200k_base) use func_init 7, gpt-3.5-turbo / gpt-4
+    (cl100k_base) func_init 10; the rest is 3, 3, -3, 3, 12 for both.
+    """
+
+    func_init: int
+    prop_init: int
+    prop_key: int
+    enum_init: int
+    enum_item: int
+    func_end: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "ToolTokenRule | None":
+        """From a models-table row or models.json entry; None when it holds no rule.
+        A partial or non-integer rule is an error naming the column."""
+        values = [row.get(column) for column in TOOL_RULE_COLUMNS]
+        if all(value is None for value in values):
+            return None
+        for column, value in zip(TOOL_RULE_COLUMNS, values):
+            if isinstance(value, bool) or not isinstance(value, int):
+                name = row.get("name", "?")
+                raise ValueError(f"model {name!r}: {column!r} must be a whole number (the cookbook's "
+                                 f"function-calling constant), got {value!r}; set all of {', '.join(TOOL_RULE_COLUMNS)}")
+        return cls(*values)
+
+    def to_row(self) -> dict[str, int]:
+        return dict(zip(TOOL_RULE_COLUMNS, (self.func_init, self.prop_init, self.prop_key,
+                                            self.enum_init, self.enum_item, self.func_end)))
+
+
+_tool_rules: dict[str, ToolTokenRule] = {}
+_default_rules: dict[str, ToolTokenRule] = {}
+
+
+def use_tool_rules(rules: Mapping[str, ToolTokenRule]) -> None:
+    """Count tool definitions with these rules (encoding -> rule) from now on in this
+    process. The workspace calls it with the models table's rules when it opens a store;
+    counts are cached per encoding, so the rule is per encoding too."""
+    _tool_rules.clear()
+    _tool_rules.update(rules)
+
+
+def tool_rule_for(encoding_name: str) -> ToolTokenRule:
+    """The rule in use for an encoding: the models table's (see use_tool_rules), else the
+    shipped default from models.json. o200k_harmony shares o200k_base's."""
+    for name in (encoding_name, _ENCODING_FILES.get(encoding_name, encoding_name)):
+        rule = _tool_rules.get(name) or _shipped_tool_rules().get(name)
+        if rule is not None:
+            return rule
+    raise TokenizerUnavailable(f"No function-calling token rule for encoding {encoding_name!r}; "
+                               f"add tool_* constants to a model with that encoding in the models table.")
+
+
+def _shipped_tool_rules() -> dict[str, ToolTokenRule]:
+    # Read from the package data the models table is seeded from, so the numbers live
+    # in one place; the first model of each encoding sets its default.
+    if not _default_rules:
+        document = json.loads(resources.files("workbench").joinpath("data/models.json").read_text(encoding="utf-8"))
+        for row in document.get("models", []):
+            rule = ToolTokenRule.from_row(row)
+            if rule is not None:
+                _default_rules.setdefault(row["encoding"], rule)
+    return _default_rules
+
+
+def tool_definition_tokens(container: dict, encoding: tiktoken.Encoding, tool_rule: ToolTokenRule | None = None) -> int:
+    """Tokens the ``tools`` / ``functions`` of a record (or DPO input) add to the prompt."""
+    return _definitions_tokens(container, _length_function(encoding), tool_rule or tool_rule_for(encoding.name))
+
+
+def _functions_tokens(functions: list[dict], n: _Len, rule: ToolTokenRule) -> int:
+    """The cookbook's num_tokens_for_tools without the messages part.
+
+    Per function: func_init + tokens of "name:description" (a trailing "." dropped),
+    then its properties; func_end once when there is any function. A missing
+    description counts as "" (the cookbook would raise).
+    """
+    if not functions:
+        return 0
+    total = rule.func_end
+    for function in functions:
+        description = _without_period(_text(function.get("description")))
+        total += rule.func_init + n(f"{function['name']}:{description}")
+        parameters = function.get("parameters")
+        if isinstance(parameters, dict):
+            total += _properties_tokens(parameters.get("properties"), n, rule, 0)
+    return total
+
+
+def _properties_tokens(properties: Any, n: _Len, rule: ToolTokenRule, depth: int) -> int:
+    """prop_init once if there are properties, then per property prop_key + its line."""
+    if not isinstance(properties, dict) or not properties or depth > _MAX_SCHEMA_DEPTH:
+        return 0
+    return rule.prop_init + sum(rule.prop_key + _property_tokens(str(key), schema, n, rule, depth)
+                                for key, schema in properties.items())
+
+
+def _property_tokens(key: str, schema: Any, n: _Len, rule: ToolTokenRule, depth: int) -> int:
+    """The cookbook's "key:type:description" line and enum, plus what it ignores.
+
+    Beyond the cookbook (which reads only top-level properties): the properties of a
+    nested object, and the enum and properties of an array's items, count with the
+    same rule one level down. The API renders them for the model too, and without
+    them a schema whose detail sits in nested objects would count as one line.
+    """
+    if not isinstance(schema, dict):
+        return n(f"{key}::")
+    description = _without_period(_text(schema.get("description")))
+    tokens = n(f"{key}:{_type_text(schema)}:{description}") + _enum_tokens(schema, n, rule)
+    return tokens + _nested_tokens(schema, n, rule, depth + 1)
+
+
+def _nested_tokens(schema: dict, n: _Len, rule: ToolTokenRule, depth: int) -> int:
+    if depth > _MAX_SCHEMA_DEPTH:
+        return 0
+    tokens = _properties_tokens(schema.get("properties"), n, rule, depth)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        tokens += _enum_tokens(items, n, rule) + _nested_tokens(items, n, rule, depth + 1)
+    for key in ("anyOf", "oneOf"):
+        for alternative in _as_list(schema.get(key)):
+            if isinstance(alternative, dict):
+                tokens += _enum_tokens(alternative, n, rule) + _nested_tokens(alternative, n, rule, depth + 1)
+    return tokens
+
+
+def _enum_tokens(schema: dict, n: _Len, rule: ToolTokenRule) -> int:
+    enum = schema.get("enum")
+    if not isinstance(enum, list):
+        return 0
+    return rule.enum_init + sum(rule.enum_item + _value_tokens(item, n) for item in enum)
+
+
+def _type_text(schema: dict) -> str:
+    """The "type" of a property as the cookbook writes it; a list of types (or anyOf /
+    oneOf alternatives) joined with " | " (our choice: the cookbook has none)."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return kind
+    if isinstance(kind, list):
+        return " | ".join(str(k) for k in kind)
+    for key in ("anyOf", "oneOf"):
+        alternatives = [a.get("type") for a in _as_list(schema.get(key)) if isinstance(a, dict)]
+        if alternatives:
+            return " | ".join(str(a) for a in alternatives if a is not None)
+    return ""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else _json_text(value)
+
+
+def _without_period(text: str) -> str:
+    # The cookbook drops one trailing "." from descriptions.
+    return text[:-1] if text.endswith(".") else text
+
+
+# ---------------------------------------------------------------------------
+# Which parts of a count are estimates
+# ---------------------------------------------------------------------------
+
+#: Parts of a record whose tokens are not exact: the API renders tool schemas and calls
+#: in a form that is not published (the cookbook's rule was checked on one example),
+#: and images, audio and files are not counted at all (their cost depends on size).
+ESTIMATE_TOOLS = "tools"
+ESTIMATE_MEDIA = "media"
+_MEDIA_PART_TYPES = frozenset({"image_url", "input_image", "input_audio", "file", "input_file"})
+
+
+def estimated_parts(record: Any) -> frozenset[str]:
+    """{ESTIMATE_TOOLS, ESTIMATE_MEDIA} as far as they occur in a record (SFT or DPO)."""
+    if not isinstance(record, dict):
+        return frozenset()
+    containers = [record]
+    messages = _as_list(record.get("messages"))
+    if isinstance(record.get("input"), dict):
+        containers = [record["input"]]
+        messages = _as_list(record["input"].get("messages")) + _as_list(record.get("preferred_output")) \
+            + _as_list(record.get("non_preferred_output"))
+    parts = set()
+    if any(c.get("tools") or c.get("functions") for c in containers):
+        parts.add(ESTIMATE_TOOLS)
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        if message.get("tool_calls") or message.get("function_call"):
+            parts.add(ESTIMATE_TOOLS)
+        content = message.get("content")
+        if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") in _MEDIA_PART_TYPES for p in content):
+            parts.add(ESTIMATE_MEDIA)
+    return frozenset(parts)

@@ -8,7 +8,9 @@ tool_call_id, weight and the legacy function_call are known keys; non-string val
 give a finding instead of a crash; an assistant message that only calls a tool needs
 no content. Adds the checks the provider enforces that the notebook lacks (weights,
 tool call pairing, tool arguments, last message, empty content, duplicates, file
-size, encoding, too few examples, DPO outputs).
+size, encoding, too few examples, DPO outputs). Tool calls follow the provider's
+function-calling fine-tuning rules: an example may end with the assistant's call and
+no result (docs/checks.md lists the accepted shapes and their sources).
 
 `check_record` is pure. `FileChecker` accumulates what needs the whole file
 (duplicates, example count). `validate_path` runs both over a file, streaming.
@@ -136,7 +138,7 @@ def _check_preference(record: dict, out: _Collector) -> None:
         if unknown:
             out.error("unrecognized_key", None, f"Unknown key {_names(unknown)} in input; remove it.")
         _check_tools(inner, out)
-        _check_messages(messages, out)
+        _check_messages(messages, out, final_call_allowed=False)
         _check_missing_roles([m.get("role") for m in messages if isinstance(m, dict)], out)
     for key in ("preferred_output", "non_preferred_output"):
         _check_dpo_output(key, record.get(key), out)
@@ -167,27 +169,79 @@ def _check_tools(container: dict, out: _Collector) -> None:
         out.error("invalid_tools", None, '"parallel_tool_calls" must be true or false.')
 
 
-def _check_messages(messages: list, out: _Collector) -> None:
-    pending_calls: dict[str, int] = {}  # tool call id -> index of the assistant message
+def _check_messages(messages: list, out: _Collector, final_call_allowed: bool = True) -> None:
+    """Per-message checks plus the pairing of tool calls with their results.
+
+    The provider's rule (OpenAI's and Azure's function-calling fine-tuning guides): an
+    example may *end* with the assistant's call and no result, which teaches when and
+    how to call. A call followed by further turns without its result, or a result
+    answering no call, is an error. `final_call_allowed` is False for a DPO input, whose
+    conversation the outputs continue.
+    """
+    pairing = _CallPairing()
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             out.error("data_type", index,
                       f"Message {index} is {_json_type(message)}, not an object; write it as {{\"role\": ..., \"content\": ...}}.")
             continue
         _check_message(index, message, out)
-        if message.get("role") == "assistant":
-            for call_id in _call_ids(message.get("tool_calls")):
-                pending_calls[call_id] = index
-        elif message.get("role") == "tool":
-            call_id = message.get("tool_call_id")
-            if call_id in pending_calls:
-                del pending_calls[call_id]
-            else:
-                out.error("tool_result_without_call", index,
-                          f"Tool message answers tool_call_id {call_id!r}, which no earlier assistant message called; fix the id or remove it.")
-    for call_id, index in pending_calls.items():
+        pairing.see(index, message, out)
+    last = len(messages) - 1
+    for call_id, index in pairing.pending_calls.items():
+        if final_call_allowed and index == last:
+            continue
         out.error("tool_call_without_result", index,
-                  f"Tool call {call_id!r} has no tool message with its result; add {{\"role\": \"tool\", \"tool_call_id\": \"{call_id}\", ...}}.")
+                  f"Tool call {call_id!r} is followed by more turns but no tool message with its result; "
+                  f"add {{\"role\": \"tool\", \"tool_call_id\": \"{call_id}\", ...}} after it, or end the example with the call.")
+    for name, index in pairing.pending_functions:
+        if final_call_allowed and index == last:
+            continue
+        out.error("tool_call_without_result", index,
+                  f"Function call {name!r} is followed by more turns but no function message with its result; "
+                  f"add {{\"role\": \"function\", \"name\": \"{name}\", ...}} after it, or end the example with the call.")
+
+
+class _CallPairing:
+    """Open tool calls (by id) and legacy function calls (by name) of one conversation."""
+
+    def __init__(self) -> None:
+        self.pending_calls: dict[str, int] = {}  # tool call id -> index of the assistant message
+        self.pending_functions: list[tuple[str, int]] = []  # (function name, index), oldest first
+
+    def see(self, index: int, message: dict, out: _Collector) -> None:
+        role = message.get("role")
+        if role == "assistant":
+            for call_id in _call_ids(message.get("tool_calls")):
+                self.pending_calls[call_id] = index
+            name = _function_call_name(message.get("function_call"))
+            if name is not None:
+                self.pending_functions.append((name, index))
+        elif role == "tool":
+            self._tool_result(index, message.get("tool_call_id"), out)
+        elif role == "function":
+            self._function_result(index, message.get("name"), out)
+
+    def _tool_result(self, index: int, call_id: Any, out: _Collector) -> None:
+        if call_id in self.pending_calls:
+            del self.pending_calls[call_id]
+        else:
+            out.error("tool_result_without_call", index,
+                      f"Tool message answers tool_call_id {call_id!r}, which no earlier assistant message called; fix the id or remove it.")
+
+    def _function_result(self, index: int, name: Any, out: _Collector) -> None:
+        # The legacy format pairs by name; a result without a name answers the oldest call.
+        for position, (called, _) in enumerate(self.pending_functions):
+            if name is None or called == name:
+                del self.pending_functions[position]
+                return
+        out.error("tool_result_without_call", index,
+                  f"Function message for {name!r} answers no earlier function_call; fix the name or remove it.")
+
+
+def _function_call_name(function_call: Any) -> str | None:
+    if isinstance(function_call, dict) and isinstance(function_call.get("name"), str):
+        return function_call["name"]
+    return None
 
 
 def _call_ids(tool_calls: Any) -> list[str]:

@@ -1,4 +1,4 @@
-"""`python -m workbench.cli`: the same as the `workbench` command."""
+"""`python -m workbench.cli.main`: the same as the `workbench` command."""
 
 from workbench.cli.main import main
 

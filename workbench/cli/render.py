@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from workbench.budget.estimate import BudgetEstimate
+from workbench.budget.estimate import BudgetEstimate, exactness_notes
 from workbench.chat.checks import FileReport
 from workbench.chat.findings import Finding
 
@@ -56,7 +56,8 @@ def render_budget(e: BudgetEstimate, skipped: int = 0) -> str:
     if skipped:
         rows.append(("Skipped", f"{skipped} lines that are not JSON objects (run workbench validate)"))
     width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+    lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    return "\n".join(["\n".join(lines), "", *exactness_notes(e)])
 
 
 def render_import(result) -> str:
