@@ -207,3 +207,25 @@ class EvaluationQueries:
             sql += " AND r.rater = ?"
             params.append(rater)
         return self._rows(sql + " ORDER BY r.created_at, r.rowid", params)
+
+    # ------------------------------------------------------------------ gate verdicts
+
+    def save_gate_verdict(self, verdict: dict) -> dict:
+        """Record a session's final verdict unless one is already there, and return the
+        stored one: the first verdict wins, so two processes deciding at once agree."""
+        with self.transaction():
+            self.db.execute(
+                """INSERT OR IGNORE INTO gate_verdicts(session_id, decision, mode, test, n, decided_at_n, prompts,
+                                                       rate, lower_bound, blocking_tags, verdict, decided_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                [verdict["session_id"], verdict["decision"], verdict["mode"], verdict["test"], verdict["n"],
+                 verdict.get("decided_at_n"), verdict["prompts"], verdict.get("rate"), verdict.get("lower_bound"),
+                 to_json(verdict.get("blocking_tags", [])), to_json(verdict["verdict"]),
+                 verdict.get("decided_at") or now()])
+        stored = self.gate_verdict(verdict["session_id"])
+        assert stored is not None
+        return stored
+
+    def gate_verdict(self, session_id: str) -> dict | None:
+        return _decode(self._one("SELECT * FROM gate_verdicts WHERE session_id = ?", [session_id]),
+                       "blocking_tags", "verdict")

@@ -68,6 +68,7 @@ __all__ = [
     "sequential_lower_bound",
     "shrink",
     "tag_tests",
+    "verdict_from_json",
     "wilson_interval",
     "win_rate",
 ]
@@ -570,7 +571,8 @@ class ClusteredMean:
 
     The estimate is the vote-weighted W (score sum / votes). Its variance is the
     cluster-robust (CR1) sandwich over prompts, and every bound and test uses Student's
-    t with prompts - 1 degrees of freedom. Several raters on one prompt are therefore
+    t with prompts - 1 degrees of freedom, after a continuity correction of half a
+    vote. Several raters on one prompt are therefore
     one piece of evidence, not several, and the t quantile is the small-sample
     correction that keeps a 10-prompt gate honest where the percentile bootstrap is
     not (docs/statistics.md has the simulated rates).
@@ -590,12 +592,19 @@ class ClusteredMean:
             raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
         return float(stats.t.ppf(confidence, self.df))
 
+    @property
+    def continuity(self) -> float:
+        """Half a vote, in units of W: the score sum moves in steps of 0.5 or 1, and a
+        normal quantile on a lattice errs on the liberal side (200 coin flips pass a
+        plain one-sided 5% test 5.2% of the time) without it."""
+        return 0.5 / self.votes
+
     def lower_bound(self, confidence: float = 0.95) -> float:
         """One-sided lower confidence bound on W."""
-        return max(0.0, self.rate - self._t(confidence) * self.se)
+        return max(0.0, self.rate - self.continuity - self._t(confidence) * self.se)
 
     def upper_bound(self, confidence: float = 0.95) -> float:
-        return min(1.0, self.rate + self._t(confidence) * self.se)
+        return min(1.0, self.rate + self.continuity + self._t(confidence) * self.se)
 
     def interval(self, confidence: float = 0.95) -> tuple[float, float]:
         tail = (1.0 + confidence) / 2.0
@@ -612,6 +621,7 @@ class ClusteredMean:
     def _p(self, excess: float) -> float:
         if self.prompts < 2:
             return 1.0  # one prompt says nothing about the next one
+        excess -= self.continuity
         if self.se == 0.0:
             # Every prompt scored the same: no spread to test with. Only the sign is known.
             return 0.0 if excess > 0 else 1.0
@@ -782,7 +792,8 @@ def plan_session(tag_prompts: Mapping[str, int], total_prompts: int, target_n: i
 _SEQUENTIAL_GRID = np.linspace(0.0, 1.0, 201)
 
 
-def betting_log_wealth(x: np.ndarray, value: float, direction: int = 1, cap: float = 0.5) -> np.ndarray:
+def betting_log_wealth(x: np.ndarray, value: float | np.ndarray, direction: int = 1,
+                       cap: float = 0.5) -> np.ndarray:
     """log K_t of a bettor who wagers that the mean of ``x`` (in [0, 1]) is above
     ``value`` (direction 1) or below it (direction -1), after each observation.
 
@@ -822,9 +833,10 @@ def sequential_lower_bound(x: np.ndarray, alpha: float = 0.05) -> float:
     largest grid value the bettor has beaten at some time (0 when none)."""
     if len(x) == 0:
         return 0.0
-    beaten = [value for value in _SEQUENTIAL_GRID[1:-1]
-              if np.max(betting_log_wealth(x, float(value))) >= math.log(1.0 / alpha)]
-    return float(max(beaten)) if beaten else 0.0
+    values = _SEQUENTIAL_GRID[1:-1, None]  # one bettor per grid value, all at once
+    wealth = betting_log_wealth(np.broadcast_to(np.asarray(x, dtype=float), (len(values), len(x))), values)
+    beaten = values[wealth.max(axis=1) >= math.log(1.0 / alpha), 0]
+    return float(beaten.max()) if beaten.size else 0.0
 
 
 # ------------------------------------------------------------------------------ gate
@@ -1037,6 +1049,13 @@ def _jsonable(value: Any) -> Any:
 def gate_json(verdict: GateVerdict) -> dict[str, Any]:
     """A verdict as JSON types, with ``verdict`` kept as a synonym of ``decision``."""
     return {**_jsonable(verdict), "verdict": verdict.decision}
+
+
+def verdict_from_json(data: Mapping[str, Any]) -> GateVerdict:
+    """Rebuild a stored verdict (the inverse of :func:`gate_json`)."""
+    fields = {key: value for key, value in data.items() if key in GateVerdict.__dataclass_fields__}
+    fields["tags"] = [TagTest(**tag) for tag in fields.get("tags", [])]
+    return GateVerdict(**fields)
 
 
 def report(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_min_prompts: int = 10,
