@@ -95,6 +95,12 @@ class Row:
     target: str
     ok: bool | None
 
+    def within_error(self) -> bool:
+        """Whether the miss is no bigger than twice the Monte Carlo standard error."""
+        bound = float(self.target.strip("<>= %")) / 100
+        se = math.sqrt(max(self.after * (1 - self.after), 1e-12) / self.sessions)
+        return abs(self.after - bound) <= 2 * se
+
     def line(self) -> str:
         def fmt(rate: float | None, sessions: int) -> str:
             if rate is None:
@@ -102,6 +108,8 @@ class Row:
             se = math.sqrt(max(rate * (1 - rate), 1e-12) / sessions)
             return f"{rate:6.1%} ±{se:.1%} (N={sessions})"
         verdict = "" if self.ok is None else ("at target" if self.ok else "NOT at target")
+        if self.ok is False and self.within_error():
+            verdict = "NOT at target (within 2 MC s.e.)"
         return (f"{self.name:<58} {self.measure:<18} before {fmt(self.before, self.before_sessions):<24} "
                 f"after {fmt(self.after, self.sessions):<24} target {self.target:<8} {verdict}")
 
@@ -132,17 +140,17 @@ def peeking_row(name: str, target_n: int, budget: int, sessions: int, old_sessio
                value <= 0.05)
 
 
-def tag_row(sessions: int, old_sessions: int, seed: int, tie_rate: float) -> list[Row]:
-    """Five equal tags of 40 prompts, one rater, W = 0.65 on four and 0.30 on refunds."""
+def tag_row(sessions: int, old_sessions: int, seed: int, tie_rate: float, n: int = 200) -> list[Row]:
+    """Five equal tags (n/5 prompts each), one rater, W = 0.65 on four and 0.30 on refunds."""
     names = ["billing", "shipping", "account", "returns", "refunds"]
-    tags = [names[p % 5] for p in range(200)]
+    tags = [names[p % 5] for p in range(n)]
     rates = [0.30 if tag == "refunds" else 0.65 for tag in tags]
     results = {}
-    for label, count, run in (("after", sessions, lambda v: ratingstats.gate(v, 200).decision),
-                              ("before", old_sessions, lambda v: old_gate(v, 200, resamples=1000))):
+    for label, count, run in (("after", sessions, lambda v: ratingstats.gate(v, n).decision),
+                              ("before", old_sessions, lambda v: old_gate(v, n, resamples=1000))):
         rng = np.random.default_rng(seed)
-        results[label] = [run(draw_votes(rng, 200, 1, rates, tie_rate=tie_rate, tags=tags)) for _ in range(count)]
-    name = f"5 tags, refunds at W=0.30, n=200 (ties {tie_rate:.0%})"
+        results[label] = [run(draw_votes(rng, n, 1, rates, tie_rate=tie_rate, tags=tags)) for _ in range(count)]
+    name = f"5 tags, refunds at W=0.30, n={n} (ties {tie_rate:.0%})"
     blocked = rate_of([d == "block" for d in results["after"]])
     return [Row(name, "blocked", rate_of([d == "block" for d in results["before"]]), old_sessions,
                 blocked, sessions, ">= 75%", blocked >= 0.75),
@@ -254,6 +262,9 @@ def main() -> int:
         lambda: [peeking_row("goes on after hold, n=100, to 500 votes", 100, 500, n, old, seed + 1)],
         lambda: tag_row(n, old, seed + 2, tie_rate=0.0),
         lambda: tag_row(n, old, seed + 2, tie_rate=0.25),
+        # n as the planner asks for it: prompts_to_detect(tags=5) prompts per tag, 25% ties
+        lambda: tag_row(n, old, seed + 2, tie_rate=0.25, n=5 * ratingstats.prompts_to_detect(tags=5)),
+        lambda: tag_row(n, old, seed + 2, tie_rate=0.0, n=5 * ratingstats.prompts_to_detect(tags=5, tie_rate=0.0)),
         lambda: clustered_null_rows(20, 10, n, seed + 3, kappa=2.0, tie_rate=0.25),
         lambda: clustered_null_rows(10, 20, n, seed + 4, kappa=2.0, tie_rate=0.25),
         lambda: [promotion_row("20 prompts x 10 raters, W=0.60, kappa=4 (docs claim)", 20, 10, 0.60, n,
