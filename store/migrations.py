@@ -478,6 +478,37 @@ def m0004_curation(db: Database) -> None:
     )
 
 
+@migrations(name="0005_gate_verdicts")
+def m0005_gate_verdicts(db: Database) -> None:
+    # The promotion gate decides once: its verdict is stored the first time it is
+    # final and never recomputed, so ratings made afterwards cannot change it. A
+    # session also records how its gate tests (fixed n or sequential; W > 0.5 with the
+    # threshold as a bar, or W > threshold as a margin).
+    db.executescript(
+        """
+        ALTER TABLE rating_sessions ADD COLUMN gate_mode TEXT NOT NULL DEFAULT 'fixed'
+            CHECK (gate_mode IN ('fixed', 'sequential'));
+        ALTER TABLE rating_sessions ADD COLUMN gate_test TEXT NOT NULL DEFAULT 'superiority'
+            CHECK (gate_test IN ('superiority', 'margin'));
+
+        CREATE TABLE gate_verdicts (
+            session_id TEXT PRIMARY KEY REFERENCES rating_sessions(id),
+            decision TEXT NOT NULL CHECK (decision IN ('promote', 'block', 'hold')),
+            mode TEXT NOT NULL,             -- fixed | sequential
+            test TEXT NOT NULL,             -- superiority | margin
+            n INTEGER NOT NULL,             -- votes the gate read (the planned sample)
+            decided_at_n INTEGER,           -- votes in when it decided (sequential: may be < target_n)
+            prompts INTEGER NOT NULL,
+            rate REAL,
+            lower_bound REAL,
+            blocking_tags TEXT NOT NULL,    -- JSON list of tags
+            verdict TEXT NOT NULL,          -- JSON: the whole verdict with reasons and tag tests
+            decided_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 @migrations(name="0006_tool_token_rules")
 def m0006_tool_token_rules(db: Database) -> None:
     # The OpenAI cookbook's function-calling token constants (num_tokens_for_tools) become

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from store.base import Queries, decode_json_columns
-from store.db import new_id, now
+from store.db import new_id, now, to_json
 
 
 class RatingQueries(Queries):
@@ -62,6 +62,8 @@ class RatingQueries(Queries):
                 "INSERT OR IGNORE INTO comparison_sides(comparison_id, rater, candidate_left) VALUES (?,?,?)",
                 [(cid, rater, int(left)) for cid, left in sides.items()])
 
+    # ------------------------------------------------------------------ ratings
+
     def add_rating(self, rating: dict) -> bool:
         """Commit one rating; False when this rater already rated the comparison."""
         cursor = self.db.execute(
@@ -92,3 +94,25 @@ class RatingQueries(Queries):
             sql += " AND r.rater = ?"
             params.append(rater)
         return self._rows(sql + " ORDER BY r.created_at, r.rowid", params)
+
+    # ------------------------------------------------------------------ gate verdicts
+
+    def save_gate_verdict(self, verdict: dict) -> dict:
+        """Record a session's final verdict unless one is already there, and return the
+        stored one: the first verdict wins, so two processes deciding at once agree."""
+        with self.transaction():
+            self.db.execute(
+                """INSERT OR IGNORE INTO gate_verdicts(session_id, decision, mode, test, n, decided_at_n, prompts,
+                                                       rate, lower_bound, blocking_tags, verdict, decided_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                [verdict["session_id"], verdict["decision"], verdict["mode"], verdict["test"], verdict["n"],
+                 verdict.get("decided_at_n"), verdict["prompts"], verdict.get("rate"), verdict.get("lower_bound"),
+                 to_json(verdict.get("blocking_tags", [])), to_json(verdict["verdict"]),
+                 verdict.get("decided_at") or now()])
+        stored = self.gate_verdict(verdict["session_id"])
+        assert stored is not None
+        return stored
+
+    def gate_verdict(self, session_id: str) -> dict | None:
+        return decode_json_columns(self._one("SELECT * FROM gate_verdicts WHERE session_id = ?", [session_id]),
+                       "blocking_tags", "verdict")

@@ -217,3 +217,69 @@ def test_leaderboard_ranks_three_models(store, tmp_path):
     assert [r["model"] for r in rows] == ["strong", "middle", "weak"]
     assert all(r["low"] <= r["strength"] <= r["high"] for r in rows)
     assert rows[1]["votes"] == 80
+
+
+def test_undo_removes_the_latest_rating_not_the_oldest(store, sample_session):
+    run = RatingRun.open(store, "s", rater="ann")
+    rated = []
+    for pair in run.next_pairs(3):
+        run.rate(pair, "tie")
+        rated.append(pair.comparison_id)
+    assert run.undo()["comparison_id"] == rated[2]
+    assert run.undo()["comparison_id"] == rated[1]
+    assert [r["comparison_id"] for r in store.ratings.session_ratings(sample_session["id"], "ann")] == [rated[0]]
+
+
+def rate_all(store, rater, candidate_wins=True, count=36):
+    run = RatingRun.open(store, "s", rater=rater)
+    for pair in run.next_pairs(count):
+        run.rate(pair, "left" if pair.candidate_left == candidate_wins else "right")
+
+
+def test_the_gate_verdict_is_stored_once_with_its_date_and_never_changes(store, sample_session):
+    from workbench.eval.rating import session_gate
+    from workbench.cli.render_eval import render_rating_report
+
+    rate_all(store, "ann", count=20)
+    assert session_gate(store, "s").decision == "continue"
+    assert store.ratings.gate_verdict(sample_session["id"]) is None
+    rate_all(store, "ann", count=16)  # 4 auto ties + 36 votes: the planned 40 are in
+    first = session_gate(store, "s")
+    assert first.final and first.may_stop and first.decided_at and first.n == 40
+    stored = store.ratings.gate_verdict(sample_session["id"])
+    assert (stored["decision"], stored["decided_at"]) == (first.decision, first.decided_at)
+    # a second rater who always prefers the baseline comes after the verdict
+    rate_all(store, "bob", candidate_wins=False)
+    again = session_gate(store, "s")
+    assert (again.decision, again.decided_at, again.rate) == (first.decision, first.decided_at, first.rate)
+    assert again.votes_after == 36
+    report = session_report(store, "s", resamples=200)
+    assert report["gate"]["decision"] == first.decision and report["gate"]["final"]
+    assert report["win_rate"]["losses"] >= 36  # the descriptive numbers use every vote
+    text = render_rating_report(report)
+    assert f"Gate: {first.decision.upper()} (final, decided {first.decided_at[:10]}" in text
+    assert "36 votes made after the verdict" in text
+    assert [e["action"] for e in store.audit_entries("rating_session")].count("decide") == 1
+
+
+def test_sequential_session_stops_early_and_says_so(store, sample_session):
+    from workbench.eval.rating import session_gate
+
+    create_session(store, "aurora-golden", CANDIDATE, BASELINE, target_n=200, name="seq", seed="fixed",
+                   sequential=True)
+    session = store.ratings.get_rating_session("seq")
+    assert (session["gate_mode"], session["gate_test"]) == ("sequential", "superiority")
+    run = RatingRun.open(store, "seq", rater="ann")
+    for pair in run.next_pairs(36):
+        run.rate(pair, "left" if pair.candidate_left else "right")
+    verdict = session_gate(store, "seq")
+    assert verdict.mode == "sequential" and verdict.decision == "promote" and verdict.may_stop
+    assert verdict.decided_at_n < 40 and verdict.decided_at
+
+
+def test_planner_warns_when_the_golden_set_is_short(store, sample_session):
+    from workbench.eval.rating import plan
+
+    result = plan(store, "aurora-golden", 200)
+    assert result.tags and result.prompts_per_tag > 30
+    assert any("add prompts to the set" in warning for warning in result.warnings)

@@ -490,9 +490,10 @@ GATE_CASES = [
     ("W=0.6 but only 20 prompts", clustered(12, 8, raters=10), 200, "hold"),
     ("harmful big tag beats a good overall", votes_from({"candidate": 35, "baseline": 65}, ("refunds",), "r")
      + votes_from({"candidate": 95, "baseline": 5}, ("billing",), "b"), 200, "block"),
-    ("harm stops early", votes_from({"candidate": 35, "baseline": 65}, ("refunds",), "r"), 500, "block"),
-    ("harmful tag too small to block", votes_from({"candidate": 25, "baseline": 74}, ("refunds",), "r")
-     + votes_from({"candidate": 95, "baseline": 6}, ("billing",), "b"), 200, "promote"),
+    ("harm waits for the planned n", votes_from({"candidate": 35, "baseline": 65}, ("refunds",), "r"), 500,
+     "continue"),
+    ("harmful tag below the prompt floor", votes_from({"candidate": 1, "baseline": 8}, ("refunds",), "r")
+     + votes_from({"candidate": 150, "baseline": 41}, ("billing",), "b"), 200, "promote"),
 ]
 
 
@@ -509,10 +510,10 @@ def test_gate_refuses_to_decide_before_the_planned_n():
     assert result.rate is None and result.lower_bound is None
 
 
-def test_gate_block_names_the_tag_and_says_when_it_is_early():
-    result = gate(votes_from({"candidate": 35, "baseline": 65}, ("refunds",)), 500)
-    assert result.blocking_tags == ["refunds"]
-    assert "'refunds'" in result.reasons[0] and "early block at n=100 of planned 500" in result.reasons[-1]
+def test_gate_block_names_the_tag_and_is_final():
+    result = gate(votes_from({"candidate": 35, "baseline": 65}, ("refunds",)), 100)
+    assert result.blocking_tags == ["refunds"] and result.final and result.may_stop
+    assert "'refunds'" in result.reasons[0] and "100 prompts" in result.reasons[0]
 
 
 def test_gate_promote_reports_its_evidence():
@@ -548,3 +549,204 @@ def test_report_without_votes():
     assert json.loads(json.dumps(result, allow_nan=False)) == result
     assert result["win_rate"]["rate"] is None and result["bootstrap"]["lower_bound"] is None
     assert result["gate"]["verdict"] == "continue"
+
+
+# ------------------------------------------------------- gate rules of issue 17
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from statsmodels.stats.multitest import multipletests  # noqa: E402
+
+from workbench.eval.stats import (  # noqa: E402
+    betting_log_wealth,
+    clustered_mean,
+    gate_json,
+    holm,
+    plan_session,
+    prompts_to_detect,
+    tag_tests,
+    verdict_from_json,
+)
+
+
+def seeded_votes(prompts: int, rate: float, seed: int, raters: int = 1, tags: tuple[str, ...] = (),
+                 prefix: str = "p") -> list[Vote]:
+    rng = random.Random(seed)
+    return [Vote(f"{prefix}{p}", f"r{r}", "candidate" if rng.random() < rate else "baseline", bool(p % 2), tags)
+            for p in range(prompts) for r in range(raters)]
+
+
+@given(extra=st.lists(st.sampled_from(["candidate", "baseline", "tie"]), max_size=300),
+       seed=st.integers(0, 50))
+@settings(max_examples=40, deadline=None)
+def test_a_verdict_is_final_whatever_is_rated_after_it(extra, seed):
+    planned = seeded_votes(60, 0.6, seed)
+    later = [Vote(f"x{i}", "ann", outcome, True) for i, outcome in enumerate(extra)]
+    first, again = gate(planned, 60), gate(planned + later, 60)
+    assert first.final and again.final
+    assert (again.decision, again.rate, again.lower_bound, again.n) == (first.decision, first.rate,
+                                                                         first.lower_bound, first.n)
+    assert again.votes_after == len(extra)
+
+
+def test_continuing_after_a_hold_cannot_promote():
+    hold = votes_from({"candidate": 104, "baseline": 96})
+    assert gate(hold, 200).decision == "hold"
+    assert gate(hold + votes_from({"candidate": 800}, prefix="late"), 200).decision == "hold"
+
+
+def test_w_exactly_at_the_threshold_promotes_and_just_below_holds():
+    # 1,100 of 2,000: W is 0.55 to the last bit and the lower bound is far above 0.5
+    at = gate(votes_from({"candidate": 1100, "baseline": 900}), 2000, threshold=0.55)
+    assert at.rate == 0.55 and at.lower_bound > 0.52 and at.decision == "promote"
+    below = gate(votes_from({"candidate": 1099, "baseline": 901}), 2000, threshold=0.55)
+    assert below.lower_bound > 0.52 and below.decision == "hold"
+
+
+def test_margin_test_asks_the_lower_bound_to_clear_the_threshold():
+    votes = votes_from({"candidate": 120, "baseline": 80})
+    assert gate(votes, 200).decision == "promote"
+    margin = gate(votes, 200, margin=True)
+    assert margin.decision == "hold" and margin.test == "margin" and "(margin test)" in margin.reasons[-1]
+    strong = votes_from({"candidate": 1300, "baseline": 700})
+    assert gate(strong, 2000, margin=True).decision == "promote"
+
+
+def test_a_tag_blocks_only_when_its_whole_interval_is_below_half():
+    good = votes_from({"candidate": 150, "baseline": 50}, ("billing",), "b")
+    unsure = votes_from({"candidate": 45, "baseline": 55}, ("refunds",), "r")   # W=0.45, interval spans 0.5
+    result = gate(good + unsure, 300)
+    refunds = {t.tag: t for t in result.tags}["refunds"]
+    assert refunds.rate < 0.5 < refunds.high and not refunds.blocks
+    assert result.decision == "promote"
+    harmful = votes_from({"candidate": 30, "baseline": 70}, ("refunds",), "r")  # interval below 0.5
+    blocked = gate(good + harmful, 300)
+    assert blocked.decision == "block" and blocked.blocking_tags == ["refunds"]
+    assert {t.tag: t for t in blocked.tags}["refunds"].high < 0.5
+
+
+def test_the_tag_floor_counts_prompts_not_votes():
+    good = votes_from({"candidate": 150, "baseline": 50}, ("billing",), "b")
+    # 9 prompts x 30 raters: 270 votes, all for the baseline, but only 9 prompts
+    nine = votes_from({"baseline": 9}, ("refunds",), "r", per_prompt=30)
+    result = gate(good + nine, len(good) + len(nine))
+    refunds = {t.tag: t for t in result.tags}["refunds"]
+    assert (refunds.prompts, refunds.votes, refunds.tested, refunds.blocks) == (9, 270, False, False)
+    assert result.decision != "block" and any("not tested" in reason for reason in result.reasons)
+    ten = votes_from({"baseline": 10}, ("refunds",), "r", per_prompt=3)
+    assert gate(good + ten, len(good) + len(ten)).decision == "block"
+
+
+def test_many_raters_on_few_prompts_are_few_pieces_of_evidence():
+    # 5 prompts x 40 raters, 3 for the baseline, 2 split: a vote-level test would block
+    votes = (votes_from({"baseline": 3}, ("refunds",), "r", per_prompt=40)
+             + votes_from({"candidate": 1, "baseline": 1}, ("refunds",), "s", per_prompt=40))
+    [refunds] = tag_tests(votes, min_prompts=5)
+    assert refunds.prompts == 5 and refunds.votes == 200 and refunds.tested and not refunds.blocks
+
+
+def test_the_small_sample_rule_needs_ten_prompts():
+    nine = votes_from({"candidate": 9}, per_prompt=20)
+    result = gate(nine, len(nine))
+    assert result.decision == "hold" and "only 9 distinct prompts" in result.reasons[0]
+    ten = votes_from({"candidate": 10}, per_prompt=20)
+    assert gate(ten, len(ten)).decision == "promote"
+
+
+def test_clustered_standard_error_matches_statsmodels_cluster_robust_ols():
+    import statsmodels.api as sm
+
+    rng = random.Random(4)
+    votes = [Vote(f"p{p}", f"r{r}", rng.choice(["candidate", "baseline", "tie", "candidate"]), True)
+             for p in range(25) for r in range(rng.randint(1, 6))]
+    scores = np.array([v.score for v in votes])
+    groups = np.array([int(v.prompt_id[1:]) for v in votes])
+    fit = sm.OLS(scores, np.ones(len(scores))).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    mean = clustered_mean(votes)
+    assert mean.rate == pytest.approx(fit.params[0], abs=1e-12)
+    assert mean.se == pytest.approx(fit.bse[0], rel=1e-9)
+    assert mean.prompts == 25 and mean.votes == len(votes)
+
+
+def test_holm_matches_statsmodels():
+    p_values = [0.01, 0.04, 0.03, 0.005, 0.5]
+    assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]))
+
+
+def test_one_look_at_n_is_at_most_five_percent_under_the_null():
+    # exact over the binomial: one rater per prompt, W = 0.5, n = 200
+    promoted = [k for k in range(201)
+                if gate(votes_from({"candidate": k, "baseline": 200 - k}), 200).decision == "promote"]
+    assert stats.binom.sf(min(promoted) - 1, 200, 0.5) <= 0.05
+
+
+def test_a_stored_verdict_round_trips_through_json():
+    result = gate(votes_from({"candidate": 35, "baseline": 65}, ("refunds",)), 100)
+    assert verdict_from_json(json.loads(json.dumps(gate_json(result)))) == result
+
+
+def test_planner_prompts_per_tag():
+    one, five = prompts_to_detect(tags=1), prompts_to_detect(tags=5)
+    assert one < five < prompts_to_detect(tags=5, tie_rate=0.0)
+    # close to the normal-approximation formula ((z_a + z_b) sd / delta)^2
+    sd = math.sqrt(0.35 - 0.125 + 0.25 / 4 - 0.35 ** 2)
+    approx = ((stats.norm.ppf(0.99) + stats.norm.ppf(0.8)) * sd / 0.15) ** 2
+    assert approx <= five <= approx + 5
+    plan = plan_session({"billing": 200, "refunds": 30}, 230, 200)
+    refunds = {t.tag: t for t in plan.tags}["refunds"]
+    assert not refunds.enough and any("'refunds'" in w and "add prompts" in w for w in plan.warnings)
+    roomy = plan_session({"billing": 500, "refunds": 500}, 1000, 100)
+    assert roomy.suggested_target_n >= 2 * roomy.prompts_per_tag and roomy.warnings
+
+
+# ------------------------------------------------------------------ sequential mode
+
+
+def test_betting_wealth_bets_only_on_the_past():
+    # A fair game needs the bet at step t to be fixed before x_t is seen.
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, size=50).astype(float)
+    flipped = x.copy()
+    flipped[30] = 1.0 - x[30]
+
+    def bets(values):
+        steps = np.diff(np.concatenate([[0.0], betting_log_wealth(values, 0.5)]))
+        return np.expm1(steps) / (values - 0.5)
+
+    assert bets(x)[:31] == pytest.approx(bets(flipped)[:31])
+    assert betting_log_wealth(x, 0.5)[:30] == pytest.approx(betting_log_wealth(flipped, 0.5)[:30])
+
+
+def test_betting_wealth_rarely_reaches_twenty_at_the_null():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, size=(4000, 300)).astype(float)
+    assert (betting_log_wealth(x, 0.5).max(axis=1) >= math.log(20)).mean() <= 0.05  # Ville's inequality
+
+
+def test_sequential_promotes_early_and_says_you_may_stop():
+    votes = seeded_votes(300, 0.85, seed=1)
+    result = gate(votes, 300, sequential=True)
+    assert result.decision == "promote" and result.final and result.may_stop
+    assert result.decided_at_n < 100 and "you may stop now" in result.reasons[-1]
+    # the decision stays whatever is rated after it
+    assert gate(votes + seeded_votes(300, 0.0, seed=2, prefix="q"), 600, sequential=True).decided_at_n == \
+        result.decided_at_n
+
+
+def test_sequential_continues_then_holds_at_the_budget():
+    votes = seeded_votes(120, 0.5, seed=3)
+    assert gate(votes[:60], 120, sequential=True).decision == "continue"
+    assert not gate(votes[:60], 120, sequential=True).may_stop
+    assert gate(votes, 120, sequential=True).decision in {"hold", "block"}
+
+
+def test_sequential_blocks_on_a_harmed_tag():
+    votes = [v for pair in zip(seeded_votes(200, 0.7, 5, tags=("billing",), prefix="b"),
+                               seeded_votes(200, 0.1, 6, tags=("refunds",), prefix="r")) for v in pair]
+    result = gate(votes, 400, sequential=True, declared_tags=["billing", "refunds"])
+    assert result.decision == "block" and result.blocking_tags == ["refunds"] and result.may_stop
+
+
+def test_sequential_false_promotion_under_the_null_with_looks_at_every_vote():
+    promoted = sum(gate(seeded_votes(400, 0.5, seed), 400, sequential=True).decision == "promote"
+                   for seed in range(300))
+    assert promoted / 300 <= 0.05

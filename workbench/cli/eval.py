@@ -119,17 +119,30 @@ def rate() -> None:
 @click.option("--baseline", required=True, help="Baseline model.")
 @click.option("--target-n", type=click.IntRange(min=1), default=200, show_default=True,
               help="Ratings planned before the gate gives a verdict.")
-@click.option("--threshold", type=float, default=0.55, show_default=True, help="Win rate needed to promote.")
+@click.option("--threshold", type=float, default=0.55, show_default=True,
+              help="Win rate the candidate must reach to be promoted.")
 @click.option("--name", help="Session name (default: 'CANDIDATE vs BASELINE').")
+@click.option("--sequential", is_flag=True,
+              help="Let the gate decide at any vote (always-valid test); --target-n is then the most votes.")
+@click.option("--margin", is_flag=True, help="Test W > threshold itself, not W > 0.5 with the threshold as a bar.")
 @click.pass_context
 @_golden_errors
-def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, threshold, name) -> None:
+def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, threshold, name, sequential,
+             margin) -> None:
     """Plan a rating session between two models."""
-    from workbench.eval.rating import create_session
+    from workbench.eval.rating import create_session, plan
 
-    session = create_session(_store(ctx), set_name, candidate, baseline, version=version_number,
-                             target_n=target_n, threshold=threshold, name=name)
+    store = _store(ctx)
+    session = create_session(store, set_name, candidate, baseline, version=version_number,
+                             target_n=target_n, threshold=threshold, name=name, sequential=sequential,
+                             margin=margin)
     click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app's Rating mode.")
+    session_plan = plan(store, set_name, target_n, version=version_number)
+    if session_plan.tags:
+        click.echo(f"Each tag needs {session_plan.prompts_per_tag} prompts in the planned sample for the gate to "
+                   f"catch a drop to W=0.35 with 80% power.")
+    for warning in session_plan.warnings:
+        click.echo(f"warning: {warning}")
 
 
 @rate.command(name="sessions")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from store import Store
 from workbench.eval import golden
@@ -41,8 +41,12 @@ def _stable_hash(*parts: str) -> str:
 
 def create_session(store: Store, set_name: str, candidate: str, baseline: str, *, version: int | None = None,
                    target_n: int = 200, threshold: float = 0.55, name: str | None = None,
-                   seed: str | None = None) -> dict:
-    """Plan a session: one comparison per prompt that both models answered."""
+                   seed: str | None = None, sequential: bool = False, margin: bool = False) -> dict:
+    """Plan a session: one comparison per prompt that both models answered.
+
+    ``sequential`` lets the gate decide at any vote (``target_n`` is then the budget);
+    ``margin`` makes it test W > threshold instead of W > 0.5 (docs/statistics.md).
+    """
     if candidate == baseline:
         raise RatingError("The candidate and the baseline must be different models.")
     if target_n < 1 or not 0.5 <= threshold < 1:
@@ -69,7 +73,8 @@ def create_session(store: Store, set_name: str, candidate: str, baseline: str, *
     session = store.ratings.create_rating_session({
         "name": name or f"{candidate} vs {baseline}", "golden_version_id": gv["id"],
         "candidate_model": candidate, "baseline_model": baseline, "target_n": target_n,
-        "threshold": threshold, "seed": seed}, comparisons)
+        "threshold": threshold, "seed": seed, "gate_mode": "sequential" if sequential else "fixed",
+        "gate_test": "margin" if margin else "superiority"}, comparisons)
     store.audit("create", "rating_session", session["id"], {"set": set_name, "version": gv["number"],
                                                            "pairs": len(comparisons)})
     return session
@@ -222,6 +227,61 @@ def session_votes(store: Store, session: dict) -> list[Vote]:
     return votes
 
 
+def plan(store: Store, set_name: str, target_n: int, *, version: int | None = None, raters: int = 1,
+         drop_to: float = 0.35, power: float = 0.80) -> ratingstats.SessionPlan:
+    """How many prompts per tag the gate needs to catch a drop to W=``drop_to``, and
+    whether the golden-set version and ``target_n`` votes supply them."""
+    gv = golden.resolve_version(store, set_name, version)
+    prompts = store.golden.version_prompts(gv["id"])
+    per_tag: dict[str, int] = {}
+    for prompt in prompts:
+        for tag in dict.fromkeys(prompt["tags"] or []):
+            per_tag[tag] = per_tag.get(tag, 0) + 1
+    return ratingstats.plan_session(per_tag, len(prompts), target_n, raters, drop_to, power)
+
+
+def _session(store: Store, session_or_name: dict | str) -> dict:
+    if isinstance(session_or_name, dict):
+        return session_or_name
+    session = store.ratings.get_rating_session(session_or_name)
+    if session is None:
+        raise RatingError(f"No rating session {session_or_name!r}; `workbench rate sessions` lists them.")
+    return session
+
+
+def _gate_options(store: Store, session: dict) -> dict:
+    tags = {t for c in store.ratings.session_comparisons(session["id"]) for t in (c["tags"] or [])}
+    return {"sequential": session.get("gate_mode") == "sequential", "margin": session.get("gate_test") == "margin",
+            "declared_tags": sorted(tags)}
+
+
+def session_gate(store: Store, session_or_name: dict | str, votes: list[Vote] | None = None) -> ratingstats.GateVerdict:
+    """The session's gate verdict: the stored one once the gate has decided, else the
+    gate on the votes so far; a verdict that turns final now is stored with its date.
+
+    This is what the rating screen and ``rate report`` show: ``final``, ``decided_at``
+    and ``may_stop`` tell the rater the outcome is settled ("you may stop now").
+    """
+    session = _session(store, session_or_name)
+    votes = session_votes(store, session) if votes is None else votes
+    stored = store.ratings.gate_verdict(session["id"])
+    if stored is None:
+        verdict = ratingstats.gate(votes, session["target_n"], session["threshold"], **_gate_options(store, session))
+        if not verdict.final:
+            return verdict
+        stored = store.ratings.save_gate_verdict({
+            "session_id": session["id"], "decision": verdict.decision, "mode": verdict.mode, "test": verdict.test,
+            "n": verdict.n, "decided_at_n": verdict.decided_at_n, "prompts": verdict.prompts, "rate": verdict.rate,
+            "lower_bound": verdict.lower_bound, "blocking_tags": verdict.blocking_tags,
+            "verdict": ratingstats.gate_json(verdict)})
+        if stored["decision"] == verdict.decision and stored["verdict"] == ratingstats.gate_json(verdict):
+            store.audit("decide", "rating_session", session["id"],
+                        {"decision": verdict.decision, "n": verdict.n, "decided_at": stored["decided_at"]})
+    decided = ratingstats.verdict_from_json(stored["verdict"])
+    return replace(decided, decided_at=stored["decided_at"], final=True, may_stop=True,
+                   votes_after=max(0, len(votes) - decided.n))
+
+
 def session_report(store: Store, session_name: str, resamples: int = 2000) -> dict:
     """Win rate, intervals, per-tag results, position bias, agreement and the gate."""
     session = store.ratings.get_rating_session(session_name)
@@ -229,13 +289,17 @@ def session_report(store: Store, session_name: str, resamples: int = 2000) -> di
         raise RatingError(f"No rating session {session_name!r}; `workbench rate sessions` lists them.")
     votes = session_votes(store, session)
     report = ratingstats.report(votes, session["target_n"], session["threshold"], resamples=resamples,
-                                seed=int(_stable_hash(session["seed"], "bootstrap")[:8], 16))
+                                seed=int(_stable_hash(session["seed"], "bootstrap")[:8], 16),
+                                **_gate_options(store, session))
+    # The stored verdict, not a fresh one: once decided, the gate never changes its mind.
+    report["gate"] = ratingstats.gate_json(session_gate(store, session, votes))
     # The automatic ties have no side and no person behind them: leave them out of the
     # per-rater position bias (they are never decisive, so the overall rate is unaffected).
     report["position_bias"]["by_rater"] = [
         row for row in report["position_bias"]["by_rater"] if row["rater"] != AUTO_RATER]
-    report["session"] = {k: session[k] for k in ("id", "name", "candidate_model", "baseline_model",
-                                                  "target_n", "threshold", "created_at")}
+    report["session"] = {k: session.get(k) for k in ("id", "name", "candidate_model", "baseline_model",
+                                                      "target_n", "threshold", "created_at", "gate_mode",
+                                                      "gate_test")}
     report["flagged"] = [r["prompt_id"] for r in store.ratings.session_ratings(session["id"]) if r["flagged"]]
     return report
 

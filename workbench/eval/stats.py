@@ -34,7 +34,11 @@ __all__ = [
     "OUTCOMES",
     "SCORES",
     "Agreement",
+    "ClusteredMean",
     "GateVerdict",
+    "SessionPlan",
+    "TagPlan",
+    "TagTest",
     "PositionBias",
     "Rate",
     "TagResult",
@@ -44,17 +48,27 @@ __all__ = [
     "bootstrap_lower_bound",
     "bootstrap_rates",
     "bradley_terry",
+    "betting_log_wealth",
     "bradley_terry_bootstrap",
+    "clustered_mean",
+    "first_votes",
     "fit_prior_strength",
     "gate",
+    "gate_json",
+    "holm",
     "krippendorff_alpha_nominal",
     "picked_left",
     "per_tag",
+    "plan_session",
+    "prompts_to_detect",
     "position_bias",
     "position_bias_by_rater",
     "rater_agreement",
     "report",
+    "sequential_lower_bound",
     "shrink",
+    "tag_tests",
+    "verdict_from_json",
     "wilson_interval",
     "win_rate",
 ]
@@ -548,65 +562,470 @@ def bradley_terry_bootstrap(comparisons: Sequence[tuple[str, str, float]], resam
     return {model: (float(lo), float(hi)) for model, lo, hi in zip(models, low, high)}
 
 
+# ------------------------------------------------------------------ clustered tests
+
+
+@dataclass(frozen=True)
+class ClusteredMean:
+    """W over votes, with a standard error that treats the prompt as the unit.
+
+    The estimate is the vote-weighted W (score sum / votes). Its variance is the
+    cluster-robust (CR1) sandwich over prompts, and every bound and test uses Student's
+    t with prompts - 1 degrees of freedom, after a continuity correction of half a
+    vote. Several raters on one prompt are therefore
+    one piece of evidence, not several, and the t quantile is the small-sample
+    correction that keeps a 10-prompt gate honest where the percentile bootstrap is
+    not (docs/statistics.md has the simulated rates).
+    """
+
+    prompts: int
+    votes: int
+    rate: float
+    se: float
+
+    @property
+    def df(self) -> int:
+        return max(self.prompts - 1, 1)
+
+    def _t(self, confidence: float) -> float:
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        return float(stats.t.ppf(confidence, self.df))
+
+    @property
+    def continuity(self) -> float:
+        """Half a vote, in units of W: the score sum moves in steps of 0.5 or 1, and a
+        normal quantile on a lattice errs on the liberal side (200 coin flips pass a
+        plain one-sided 5% test 5.2% of the time) without it."""
+        return 0.5 / self.votes
+
+    def lower_bound(self, confidence: float = 0.95) -> float:
+        """One-sided lower confidence bound on W."""
+        return max(0.0, self.rate - self.continuity - self._t(confidence) * self.se)
+
+    def upper_bound(self, confidence: float = 0.95) -> float:
+        return min(1.0, self.rate + self.continuity + self._t(confidence) * self.se)
+
+    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        tail = (1.0 + confidence) / 2.0
+        return self.lower_bound(tail), self.upper_bound(tail)
+
+    def p_above(self, value: float) -> float:
+        """One-sided p-value of "W <= value": small when W is clearly above it."""
+        return self._p(self.rate - value)
+
+    def p_below(self, value: float) -> float:
+        """One-sided p-value of "W >= value": small when W is clearly below it."""
+        return self._p(value - self.rate)
+
+    def _p(self, excess: float) -> float:
+        if self.prompts < 2:
+            return 1.0  # one prompt says nothing about the next one
+        excess -= self.continuity
+        if self.se == 0.0:
+            # Every prompt scored the same: no spread to test with. Only the sign is known.
+            return 0.0 if excess > 0 else 1.0
+        return float(stats.t.sf(excess / self.se, self.df))
+
+
+def clustered_mean(votes: Iterable[Vote]) -> ClusteredMean | None:
+    """W with its prompt-clustered standard error; ``None`` without votes."""
+    sums, counts = _prompt_clusters(votes)
+    prompts = len(sums)
+    if prompts == 0:
+        return None
+    total = float(counts.sum())
+    rate = float(sums.sum()) / total
+    if prompts < 2:
+        return ClusteredMean(prompts, int(total), rate, math.inf)
+    residuals = sums - rate * counts
+    variance = prompts / (prompts - 1) * float(np.sum(residuals * residuals)) / (total * total)
+    # Residuals that cancel exactly can leave a variance of -0.0 or 1e-33: treat as none.
+    se = math.sqrt(variance) if variance > 1e-24 else 0.0
+    return ClusteredMean(prompts, int(total), rate, se)
+
+
+# --------------------------------------------------------------------- tag tests
+
+
+@dataclass(frozen=True)
+class TagTest:
+    """The gate's test of one tag: is the candidate worse than the baseline there?
+
+    One-sided, prompts as the unit (:class:`ClusteredMean`), Holm-corrected across the
+    tags that reach the floor of ``min_prompts``. ``p_value`` and ``adjusted_p`` are
+    ``None`` for a tag below the floor (it is shown but never blocks).
+    """
+
+    tag: str
+    prompts: int
+    votes: int
+    rate: float
+    low: float
+    high: float
+    p_value: float | None
+    adjusted_p: float | None
+    tested: bool
+    blocks: bool
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values, in the input order (family-wise error control)."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def tag_tests(votes: Sequence[Vote], min_prompts: int = 10, alpha: float = 0.05,
+              confidence: float = 0.95) -> list[TagTest]:
+    """One test per tag, sorted by tag: blocks when Holm's adjusted p <= alpha."""
+    groups = group_by_tag(votes)
+    means = {tag: clustered_mean(group) for tag, group in sorted(groups.items())}
+    tested = [tag for tag, mean in means.items() if mean is not None and mean.prompts >= min_prompts]
+    raw = {tag: means[tag].p_below(0.5) for tag in tested}  # type: ignore[union-attr]
+    adjusted = dict(zip(tested, holm([raw[tag] for tag in tested])))
+    results = []
+    for tag, mean in means.items():
+        assert mean is not None  # every group holds at least one vote
+        low, high = mean.interval(confidence) if mean.prompts >= 2 else (0.0, 1.0)
+        results.append(TagTest(
+            tag=tag, prompts=mean.prompts, votes=mean.votes, rate=mean.rate, low=low, high=high,
+            p_value=raw.get(tag), adjusted_p=adjusted.get(tag), tested=tag in adjusted,
+            blocks=tag in adjusted and adjusted[tag] <= alpha,
+        ))
+    return results
+
+
+# ----------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class TagPlan:
+    """How many prompts one tag needs in the planned sample, and whether it gets them."""
+
+    tag: str
+    available: int
+    needed: int
+    expected: float
+    enough: bool
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What the planner says about a session before anyone rates."""
+
+    prompts_per_tag: int
+    target_n: int
+    suggested_target_n: int | None
+    tags: list[TagPlan]
+    warnings: list[str]
+
+
+def vote_variance(rate: float, tie_rate: float) -> float:
+    """Variance of one vote's score when a share ``tie_rate`` of votes scores 0.5."""
+    wins = rate - tie_rate / 2.0
+    if wins < 0 or wins > 1 - tie_rate:
+        raise ValueError(f"W={rate} is impossible with a tie rate of {tie_rate}")
+    return wins + tie_rate / 4.0 - rate * rate
+
+
+def prompts_to_detect(drop_to: float = 0.35, power: float = 0.80, alpha: float = 0.05, tags: int = 1,
+                      tie_rate: float = 0.25, most: int = 100_000) -> int:
+    """Prompts a tag needs so that a true W of ``drop_to`` blocks with the given power.
+
+    The test is the gate's: one-sided t on prompts at alpha / tags (Holm's first step,
+    which is what a single bad tag faces). One vote per prompt is assumed: extra
+    raters on a prompt help only as far as they disagree, so this errs on the safe side.
+    """
+    if not 0 < drop_to < 0.5:
+        raise ValueError(f"drop_to must be between 0 and 0.5, got {drop_to}")
+    sd = math.sqrt(vote_variance(drop_to, tie_rate))
+    level = alpha / max(tags, 1)
+    for prompts in range(3, most + 1):
+        df = prompts - 1
+        shift = (0.5 - drop_to) * math.sqrt(prompts) / sd
+        # P(t statistic beyond the critical value) under the alternative: noncentral t.
+        if stats.nct.sf(stats.t.ppf(1.0 - level, df), df, shift) >= power:
+            return prompts
+    return most
+
+
+def plan_session(tag_prompts: Mapping[str, int], total_prompts: int, target_n: int, raters: int = 1,
+                 drop_to: float = 0.35, power: float = 0.80, alpha: float = 0.05,
+                 tie_rate: float = 0.25) -> SessionPlan:
+    """Per-tag prompt needs for a session of ``target_n`` votes on a golden set.
+
+    ``tag_prompts`` counts the golden set's prompts per tag. Sessions take prompts in a
+    seeded random order, so a tag expects its share of the ``target_n / raters``
+    prompts in the planned sample.
+    """
+    needed = prompts_to_detect(drop_to, power, alpha, len(tag_prompts), tie_rate)
+    prompts_in_sample = min(total_prompts, target_n / max(raters, 1))
+    plans, warnings, suggested = [], [], 0.0
+    for tag, available in sorted(tag_prompts.items()):
+        share = available / total_prompts if total_prompts else 0.0
+        expected = share * prompts_in_sample
+        plans.append(TagPlan(tag, available, needed, expected, expected >= needed))
+        if available < needed:
+            warnings.append(f"tag {tag!r}: the golden set has {available} prompts, the gate needs {needed} "
+                            f"to catch a drop to W={drop_to} with {power:.0%} power; add prompts to the set")
+        elif expected < needed:
+            warnings.append(f"tag {tag!r}: about {expected:.0f} of its prompts fall in the planned {target_n} "
+                            f"votes, {needed} are needed to catch a drop to W={drop_to} with {power:.0%} power")
+        if share:
+            suggested = max(suggested, needed / share * max(raters, 1))
+    fits = all(p.available >= p.needed for p in plans)
+    suggestion = math.ceil(suggested) if plans and fits and suggested > target_n else None
+    if suggestion:
+        warnings.append(f"plan about {suggestion} votes so that every tag gets {needed} prompts")
+    return SessionPlan(needed, target_n, suggestion, plans, warnings)
+
+
+# ---------------------------------------------------------------- sequential mode
+
+#: Grid on which the always-valid lower bound is reported (decisions never use it).
+_SEQUENTIAL_GRID = np.linspace(0.0, 1.0, 201)
+
+
+def betting_log_wealth(x: np.ndarray, value: float | np.ndarray, direction: int = 1,
+                       cap: float = 0.5) -> np.ndarray:
+    """log K_t of a bettor who wagers that the mean of ``x`` (in [0, 1]) is above
+    ``value`` (direction 1) or below it (direction -1), after each observation.
+
+    K_t = prod(1 + lambda_i * direction * (x_i - value)) is a nonnegative supermartingale
+    when the mean is on the other side, so by Ville's inequality P(ever K_t >= 1/alpha)
+    <= alpha, however often one looks. The bet lambda_i uses only x_1..x_{i-1} (the
+    aGRAPA rule of Waudby-Smith & Ramdas 2023, from running mean and variance with one
+    pseudo-observation at 0.5), capped at ``cap`` of the stake that could be lost.
+    Works along the last axis, so a bench can pass many sessions at once.
+    """
+    x = np.asarray(x, dtype=float)
+    steps = np.arange(1, x.shape[-1] + 1, dtype=float)
+    before = np.concatenate([np.zeros(x.shape[:-1] + (1,)), np.cumsum(x, axis=-1)[..., :-1]], axis=-1)
+    squares = np.concatenate([np.zeros(x.shape[:-1] + (1,)), np.cumsum(x * x, axis=-1)[..., :-1]], axis=-1)
+    mean = (0.5 + before) / steps
+    # sum over earlier x_i of (x_i - mean)^2, plus the pseudo-observation's (0.5 - mean)^2
+    variance = (squares - 2.0 * mean * before + (steps - 1.0) * mean * mean + (0.5 - mean) ** 2) / steps
+    variance = np.maximum(variance, 1e-6)
+    edge = direction * (mean - value)
+    most = cap / (value if direction > 0 else 1.0 - value)
+    bet = np.clip(edge / (variance + edge * edge), 0.0, most)
+    return np.cumsum(np.log1p(bet * direction * (x - value)), axis=-1)
+
+
+def first_crossing(log_wealth: np.ndarray, alpha: float, eligible: np.ndarray | None = None) -> int | None:
+    """Index of the first observation at which the wealth reaches 1/alpha (and
+    ``eligible`` holds), or ``None``."""
+    hits = log_wealth >= math.log(1.0 / alpha)
+    if eligible is not None:
+        hits &= eligible
+    where = np.flatnonzero(hits)
+    return int(where[0]) if where.size else None
+
+
+def sequential_lower_bound(x: np.ndarray, alpha: float = 0.05) -> float:
+    """Always-valid lower confidence bound on the mean of ``x`` after all of it: the
+    largest grid value the bettor has beaten at some time (0 when none)."""
+    if len(x) == 0:
+        return 0.0
+    values = _SEQUENTIAL_GRID[1:-1, None]  # one bettor per grid value, all at once
+    wealth = betting_log_wealth(np.broadcast_to(np.asarray(x, dtype=float), (len(values), len(x))), values)
+    beaten = values[wealth.max(axis=1) >= math.log(1.0 / alpha), 0]
+    return float(beaten.max()) if beaten.size else 0.0
+
+
 # ------------------------------------------------------------------------------ gate
+
+DECISIONS = ("promote", "block", "hold", "continue")
+MODES = ("fixed", "sequential")
 
 
 @dataclass(frozen=True)
 class GateVerdict:
-    """The promotion decision: ``verdict`` is promote, block, continue or hold."""
+    """The promotion decision and its evidence.
 
-    verdict: str
+    ``decision`` is promote, block, hold or continue. ``final`` is true for the first
+    three: the gate decided on the planned sample (the first ``target_n`` votes) and
+    nothing rated afterwards changes it. ``may_stop`` tells the rater that more votes
+    cannot change the outcome. ``decided_at`` is filled in by whoever records the
+    verdict (workbench.eval.rating stores it with the session). ``votes_after`` counts
+    votes beyond the planned sample, which the gate never reads.
+    """
+
+    decision: str
     reasons: list[str]
     n: int
     target_n: int
+    prompts: int = 0
+    final: bool = False
+    may_stop: bool = False
+    decided_at: str | None = None
+    decided_at_n: int | None = None
+    mode: str = "fixed"
+    test: str = "superiority"
+    threshold: float = 0.55
     rate: float | None = None
     lower_bound: float | None = None
+    p_value: float | None = None
+    tags: list[TagTest] = field(default_factory=list)
     blocking_tags: list[str] = field(default_factory=list)
+    votes_after: int = 0
+
+    @property
+    def verdict(self) -> str:
+        """The decision (the name older callers used)."""
+        return self.decision
 
 
-def harmful_tags(tags: Iterable[TagResult], tag_block_n: int = 100) -> list[TagResult]:
-    """Tags big enough to trust whose whole Wilson interval is below 0.5."""
-    return [tag for tag in tags if tag.n >= tag_block_n and tag.high < 0.5]
+def _block_reason(tag: TagTest) -> str:
+    return (f"tag {tag.tag!r}: W={tag.rate:.3f} (95% CI {tag.low:.3f}-{tag.high:.3f}) over {tag.prompts} "
+            f"prompts ({tag.votes} votes) is below 0.5, Holm-adjusted p={tag.adjusted_p:.4f}: "
+            f"the candidate is worse there")
 
 
-def _harm_reason(tag: TagResult) -> str:
-    return (f"tag {tag.tag!r}: W={tag.rate:.3f} (95% CI {tag.low:.3f}-{tag.high:.3f}) "
-            f"over {tag.n} votes is below 0.5: the candidate is worse there")
+def _untested_reason(tags: Sequence[TagTest], min_prompts: int) -> list[str]:
+    small = [f"{t.tag} ({t.prompts})" for t in tags if not t.tested]
+    if not small:
+        return []
+    return [f"not tested, fewer than {min_prompts} prompts: {', '.join(small)}"]
 
 
-def gate(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_block_n: int = 100,
-         resamples: int = 2000, seed: int = 0) -> GateVerdict:
-    """Decide whether to promote the candidate.
+def gate(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_min_prompts: int = 10, *,
+         min_prompts: int = 10, margin: bool = False, sequential: bool = False, alpha: float = 0.05,
+         tag_alpha: float = 0.05, declared_tags: Iterable[str] | None = None) -> GateVerdict:
+    """Decide whether to promote the candidate, once, on the planned sample.
 
-    * block: a tag with at least ``tag_block_n`` votes has its Wilson upper bound
-      below 0.5. Checked before the planned n too: stopping early for harm is
-      deliberate (docs/statistics.md), and block wins over promote.
-    * continue: fewer than ``target_n`` votes; looking early must not promote.
-    * promote: W >= threshold and the prompt-bootstrap lower bound > 0.5.
-    * hold: the planned n is reached but the evidence is not enough.
+    ``votes`` in the order they were made; only the first ``target_n`` are read, so a
+    session that goes on after the verdict cannot change it.
+
+    Fixed mode (default), when the planned n is in:
+
+    * block: a tag with at least ``tag_min_prompts`` prompts is worse than 0.5
+      (one-sided t on prompts, Holm across tags at ``tag_alpha``).
+    * promote: at least ``min_prompts`` prompts, W >= threshold (a practical bar), and
+      the prompt-clustered one-sided (1-alpha) lower bound > 0.5; with ``margin`` the
+      lower bound must clear the threshold itself.
+    * hold: neither. Before the planned n: continue (peeking does not decide).
+
+    Sequential mode stops at the first vote where a betting confidence sequence
+    clears the bar (promote) or shows harm overall or on a tag (block); see
+    :func:`betting_log_wealth`. ``target_n`` is then the budget: hold when it is spent.
     """
     if target_n < 1:
         raise ValueError(f"target_n must be at least 1, got {target_n}")
+    if not 0.5 <= threshold < 1.0:
+        raise ValueError(f"threshold must be in [0.5, 1), got {threshold}")
     votes = list(votes)
-    n = len(votes)
-    harmed = harmful_tags(per_tag(votes), tag_block_n)
-    if harmed:
-        reasons = [_harm_reason(tag) for tag in harmed]
-        if n < target_n:
-            reasons.append(f"early block at n={n} of planned {target_n}: harm on a large tag does not wait")
-        return GateVerdict("block", reasons, n, target_n, blocking_tags=[tag.tag for tag in harmed])
-    if n < target_n:
-        return GateVerdict("continue", [f"n={n} of planned {target_n}: keep rating; peeking does not decide"],
-                           n, target_n)
-    rate = win_rate(votes).score / n
-    lower = bootstrap_lower_bound(votes, resamples, seed)
-    assert lower is not None
-    reasons = [
-        f"W={rate:.3f} {'>=' if rate >= threshold else '<'} threshold {threshold:.3f}",
-        f"bootstrap 95% lower bound {lower:.3f} {'>' if lower > 0.5 else '<='} 0.5",
-    ]
-    verdict = "promote" if rate >= threshold and lower > 0.5 else "hold"
-    return GateVerdict(verdict, reasons, n, target_n, rate=rate, lower_bound=lower)
+    sample = votes[:target_n]
+    after = max(0, len(votes) - target_n)
+    settings = dict(target_n=target_n, threshold=threshold, votes_after=after,
+                    mode="sequential" if sequential else "fixed", test="margin" if margin else "superiority")
+    if sequential:
+        tags = sorted(set(declared_tags) if declared_tags is not None else {t for v in sample for t in v.tags})
+        return _sequential_gate(sample, settings, tags, tag_min_prompts, min_prompts, margin, alpha, tag_alpha)
+    if len(sample) < target_n:
+        return GateVerdict("continue", [f"n={len(sample)} of planned {target_n}: keep rating; peeking does "
+                                        f"not decide"], len(sample), **settings)
+    return _fixed_gate(sample, settings, tag_min_prompts, min_prompts, margin, alpha, tag_alpha)
+
+
+def _fixed_gate(sample: list[Vote], settings: dict, tag_min_prompts: int, min_prompts: int, margin: bool,
+                alpha: float, tag_alpha: float) -> GateVerdict:
+    threshold = settings["threshold"]
+    tags = tag_tests(sample, tag_min_prompts, tag_alpha)
+    mean = clustered_mean(sample)
+    assert mean is not None  # target_n >= 1 votes are in
+    common = dict(prompts=mean.prompts, final=True, may_stop=True, decided_at_n=len(sample), rate=mean.rate,
+                  tags=tags, **settings)
+    blocking = [t for t in tags if t.blocks]
+    if blocking:
+        return GateVerdict("block", [_block_reason(t) for t in blocking], len(sample),
+                           blocking_tags=[t.tag for t in blocking], **common)
+    untested = _untested_reason(tags, tag_min_prompts)
+    if mean.prompts < min_prompts:
+        return GateVerdict("hold", [f"only {mean.prompts} distinct prompts in the planned {len(sample)} votes; "
+                                    f"the gate needs at least {min_prompts} (plan more prompts, not more raters)"]
+                           + untested, len(sample), **common)
+    bar = threshold if margin else 0.5
+    lower = mean.lower_bound(1.0 - alpha)
+    p_value = mean.p_above(bar)
+    clears_bar = margin or mean.rate >= threshold
+    reasons = [] if margin else [f"W={mean.rate:.3f} {'>=' if clears_bar else '<'} threshold {threshold:.3f}"]
+    reasons.append(f"{1 - alpha:.0%} lower bound {lower:.3f} over {mean.prompts} prompts "
+                   f"{'>' if lower > bar else '<='} {bar:.3f}" + (" (margin test)" if margin else ""))
+    decision = "promote" if clears_bar and lower > bar else "hold"
+    return GateVerdict(decision, reasons + untested, len(sample), lower_bound=lower, p_value=p_value, **common)
+
+
+def first_votes(votes: Sequence[Vote]) -> tuple[list[int], list[Vote]]:
+    """The first vote on each prompt, with its position among ``votes``.
+
+    Sequential mode bets on these only: later raters on a prompt that has already
+    paid out would be correlated evidence, which the martingale cannot absorb.
+    """
+    seen: set[str] = set()
+    positions, firsts = [], []
+    for position, vote in enumerate(votes):
+        if vote.prompt_id not in seen:
+            seen.add(vote.prompt_id)
+            positions.append(position)
+            firsts.append(vote)
+    return positions, firsts
+
+
+def _sequential_gate(sample: list[Vote], settings: dict, tags: list[str], tag_min_prompts: int,
+                     min_prompts: int, margin: bool, alpha: float, tag_alpha: float) -> GateVerdict:
+    threshold, target_n = settings["threshold"], settings["target_n"]
+    positions, firsts = first_votes(sample)
+    x = np.array([vote.score for vote in firsts], dtype=float)
+    count = np.arange(1, len(x) + 1)
+    running = np.cumsum(x) / count if len(x) else x
+    bar = threshold if margin else 0.5
+    eligible = (count >= min_prompts) & (margin | (running >= threshold))
+    promote_at = first_crossing(betting_log_wealth(x, bar, 1), alpha, eligible) if len(x) else None
+    # Harm: overall and on every declared tag, Bonferroni over them at tag_alpha.
+    block_level = tag_alpha / (len(tags) + 1)
+    harms: list[tuple[int, str]] = []
+    overall_harm = first_crossing(betting_log_wealth(x, 0.5, -1), block_level) if len(x) else None
+    if overall_harm is not None:
+        harms.append((overall_harm, "(all prompts)"))
+    for tag in tags:
+        members = np.array([i for i, vote in enumerate(firsts) if tag in vote.tags], dtype=int)
+        if len(members) < tag_min_prompts:
+            continue
+        eligible_tag = np.arange(1, len(members) + 1) >= tag_min_prompts
+        hit = first_crossing(betting_log_wealth(x[members], 0.5, -1), block_level, eligible_tag)
+        if hit is not None:
+            harms.append((int(members[hit]), tag))
+    block_at = min(at for at, _ in harms) if harms else None
+    lower = sequential_lower_bound(x, alpha) if len(x) else None
+    common = dict(prompts=len(x), rate=float(running[-1]) if len(x) else None, lower_bound=lower, **settings)
+    if block_at is not None and (promote_at is None or block_at <= promote_at):
+        blocking = sorted(name for at, name in harms if at == block_at)
+        decided = positions[block_at] + 1
+        return GateVerdict("block", [f"harm shown on {name} after {decided} votes: an always-valid test "
+                                     f"puts W below 0.5" for name in blocking]
+                           + ["you may stop now: more votes cannot change a final verdict"], len(sample),
+                           final=True, may_stop=True, decided_at_n=decided,
+                           blocking_tags=[b for b in blocking if b != "(all prompts)"], **common)
+    if promote_at is not None:
+        decided = positions[promote_at] + 1
+        what = f"W > {bar:.3f}" + ("" if margin else f" and W={running[promote_at]:.3f} >= threshold {threshold:.3f}")
+        return GateVerdict("promote", [f"after {decided} votes ({promote_at + 1} prompts) the confidence "
+                                       f"sequence shows {what}",
+                                       "you may stop now: more votes cannot change a final verdict"],
+                           len(sample), final=True, may_stop=True, decided_at_n=decided, **common)
+    if len(sample) >= target_n:
+        return GateVerdict("hold", [f"budget of {target_n} votes spent without a decision: the evidence is "
+                                    f"not strong either way"], len(sample), final=True, may_stop=True,
+                           decided_at_n=len(sample), **common)
+    return GateVerdict("continue", [f"n={len(sample)} of at most {target_n}: keep rating; the sequential test "
+                                    f"may decide at any vote"], len(sample), **common)
 
 
 # ---------------------------------------------------------------------------- report
@@ -627,17 +1046,40 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def report(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_block_n: int = 100,
-           min_tag_n: int = 30, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Everything above as a JSON-ready dict (``workbench rate report --json``)."""
+def gate_json(verdict: GateVerdict) -> dict[str, Any]:
+    """A verdict as JSON types, with ``verdict`` kept as a synonym of ``decision``."""
+    return {**_jsonable(verdict), "verdict": verdict.decision}
+
+
+def verdict_from_json(data: Mapping[str, Any]) -> GateVerdict:
+    """Rebuild a stored verdict (the inverse of :func:`gate_json`)."""
+    fields = {key: value for key, value in data.items() if key in GateVerdict.__dataclass_fields__}
+    fields["tags"] = [TagTest(**tag) for tag in fields.get("tags", [])]
+    return GateVerdict(**fields)
+
+
+def report(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_min_prompts: int = 10,
+           min_tag_n: int = 30, resamples: int = 2000, seed: int = 0, *, margin: bool = False,
+           sequential: bool = False, declared_tags: Iterable[str] | None = None) -> dict[str, Any]:
+    """Everything above as a JSON-ready dict (``workbench rate report --json``).
+
+    The descriptive numbers use every vote; the gate reads only the planned sample.
+    """
     votes = list(votes)
     interval = bootstrap_interval(votes, resamples, seed)
+    clustered = clustered_mean(votes)
     return _jsonable({
         "n": len(votes),
         "prompts": len({vote.prompt_id for vote in votes}),
         "target_n": target_n,
         "threshold": threshold,
         "win_rate": win_rate(votes),
+        "clustered": None if clustered is None else {
+            "prompts": clustered.prompts, "rate": clustered.rate,
+            "se": None if math.isinf(clustered.se) else clustered.se,
+            "lower_bound": clustered.lower_bound() if clustered.prompts >= 2 else None,
+            "interval": clustered.interval() if clustered.prompts >= 2 else None,
+        },
         "bootstrap": {
             "resamples": resamples,
             "seed": seed,
@@ -647,5 +1089,6 @@ def report(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_bl
         "tags": per_tag(votes, min_tag_n),
         "position_bias": {"overall": position_bias(votes), "by_rater": position_bias_by_rater(votes)},
         "agreement": rater_agreement(votes),
-        "gate": gate(votes, target_n, threshold, tag_block_n, resamples, seed),
+        "gate": gate_json(gate(votes, target_n, threshold, tag_min_prompts, margin=margin,
+                               sequential=sequential, declared_tags=declared_tags)),
     })
