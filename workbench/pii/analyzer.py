@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.pii import recognizers as rec
+from workbench.pii.addresses import find_addresses
 from workbench.pii.context import CONTEXT_BOOST, NEGATIVE_WINS, has_context, has_negative_context
 from workbench.pii.names import NameRecognizer, name_lexicon
 from workbench.pii.spans import ENTITIES, Span, merge_person_spans, resolve_overlaps
@@ -144,8 +145,11 @@ class PiiAnalyzer:
             found += rec.find_urls(text)
             if digits >= 4:
                 found += rec.find_ips(text)
+        if digits:
+            found += find_addresses(text)
         if digits >= 7:
             found += rec.find_phones(text, language)
+            found += rec.find_phones_matched(text, language)
             found += rec.find_ibans(text)
         if digits >= 9:
             found += rec.find_bsns(text)
@@ -193,7 +197,7 @@ class PiiAnalyzer:
         wanted = set(entities) if entities is not None else None
         spans = [s for s in self.candidates(text, language)
                  if s.score >= threshold and (wanted is None or s.entity in wanted)]
-        return resolve_overlaps(merge_person_spans(spans, text))
+        return resolve_overlaps(merge_person_spans(_drop_names_inside_addresses(spans), text))
 
     def analyze_many(self, items: Iterable[tuple[str, str | None]], workers: int = 2,
                      chunk_size: int = 256) -> list[list[Span]]:
@@ -209,6 +213,16 @@ class PiiAnalyzer:
         from workbench.pii.parallel import iter_analyze_many
 
         return iter_analyze_many(self.config, items, workers=workers, chunk_size=chunk_size, analyzer=self)
+
+
+def _drop_names_inside_addresses(spans: list[Span]) -> list[Span]:
+    """"27 avenue Jean Médecin": a street named after someone is part of an address, not a
+    person in the text; the address span covers it."""
+    addresses = [s for s in spans if s.entity == "ADDRESS"]
+    if not addresses:
+        return spans
+    return [s for s in spans if s.entity != "PERSON"
+            or not any(a.start <= s.start and s.end <= a.end for a in addresses)]
 
 
 def build_analyzer(languages: Sequence[str] = SUPPORTED_LANGUAGES, deny_list: Iterable[str] = (),
