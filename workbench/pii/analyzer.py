@@ -149,7 +149,6 @@ class PiiAnalyzer:
             found += find_addresses(text)
         if digits >= 7:
             found += rec.find_phones(text, language)
-            found += rec.find_phones_matched(text, language)
             found += rec.find_ibans(text)
         if digits >= 9:
             found += rec.find_bsns(text)
@@ -158,6 +157,8 @@ class PiiAnalyzer:
             found += rec.find_cards(text)
             if digits >= 13:
                 found += rec.find_nirs(text)
+        if digits >= 7:  # last: it reads only the digit runs nothing above explained
+            found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
 
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         name_text = text

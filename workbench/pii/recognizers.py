@@ -362,20 +362,40 @@ MATCHER_REGION = {"en": "US", "nl": "NL", "fr": "FR"}
 SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 
 
-def find_phones_matched(text: str, language: str) -> list[Candidate]:
+# A run of digits and phone punctuation, with an extension: where the matcher is asked.
+EXTENSION = re.compile(r"\d[ ]?(?:x|ext\.?|extension|#|poste)[ ]?\d")
+PHONE_RUN = re.compile(r"(?:\+|\b)\d[\d \u00a0().\-/]{5,22}\d(?:[ ]?(?:x|ext\.?|extension|#|poste)[ ]?\d{1,6})?")
+
+
+def find_phones_matched(text: str, language: str, covered: list[tuple[int, int]] = ()) -> list[Candidate]:
     """Phones found by libphonenumber's own matcher (leniency VALID), every country with
     a + or 00 prefix, national numbers in the message's region, extensions included
     ("+1-512-834-2290x412", "512.834.2290"). Adds to `find_phones`, whose national
-    readings cover NL, BE, FR, GB and DE mobiles in any message."""
+    readings cover NL, BE, FR, GB and DE mobiles in any message.
+
+    The matcher costs about 0.5 ms a message, so it reads only the digit runs that no
+    other recognizer explained (`covered`: spans already found), each with a little
+    context around it."""
     found = []
     region = MATCHER_REGION.get(language, "US")
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        raw = match.raw_string
-        if SSN_SHAPE.fullmatch(raw) or DATE_LIKE.match(raw):
+    for run in PHONE_RUN.finditer(text):
+        if any(a <= run.start() and run.end() - 1 <= b for a, b in covered):
             continue
-        if IBAN_HEAD.search(text, max(0, match.start - 36), match.start):
+        value = run.group()
+        # National runs with plain digits were all read by find_phones in several
+        # regions already; what it cannot read are extensions and +/00/( prefixes it cut.
+        if not (value[0] in "+(" or value.startswith("00") or EXTENSION.search(value)):
             continue
-        if not _personal(match.number) and phonenumbers.number_type(match.number) != _NUMBER_TYPE.UNKNOWN:
-            continue
-        found.append(("PHONE_NUMBER", match.start, match.end, 0.65, "phone_matcher"))
+        offset = max(0, run.start() - 8)
+        window = text[offset:min(len(text), run.end() + 4)]
+        for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.VALID):
+            start, end = offset + match.start, offset + match.end
+            raw = match.raw_string
+            if SSN_SHAPE.fullmatch(raw) or DATE_LIKE.match(raw):
+                continue
+            if IBAN_HEAD.search(text, max(0, start - 36), start):
+                continue
+            if not _personal(match.number) and phonenumbers.number_type(match.number) != _NUMBER_TYPE.UNKNOWN:
+                continue
+            found.append(("PHONE_NUMBER", start, end, 0.65, "phone_matcher"))
     return found
