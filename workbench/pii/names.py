@@ -56,6 +56,10 @@ _PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|V
 # The first word of a place name ("San Francisco", "New Zealand", "Saint Louis").
 PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle lake mount fort port cape los las "
                         "north south east west".split())
+# Words of NOT_A_PERSON_AFTER that are common surnames too ("Troy Hill", "Lisa Church"):
+# they still stop a name when they follow it, not when they end it.
+SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay brothers sons beach city "
+                          "college hall estate".split())
 INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
                       rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
 LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
@@ -264,7 +268,9 @@ class NameRecognizer:
             return self._cue(text, tokens[i][1]) < STRONG
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
-        if last > i and (tokens[last][0].lower() in NOT_A_PERSON_AFTER or tokens[i][0].lower() in PLACE_FIRST):
+        last_word = tokens[last][0].lower()
+        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS)
+                         or tokens[i][0].lower() in PLACE_FIRST):
             return True
         if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_BEFORE and tokens[i - 1][0][0].isupper():
             return True
