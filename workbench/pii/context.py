@@ -30,6 +30,8 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "NL_BSN": ("bsn", "citizen service number", "social security", "sofi"),
         "FR_NIR": ("social security", "nir", "insee", "carte vitale", "securite sociale", "sécurité sociale"),
         "BE_NATIONAL_NUMBER": ("national number", "national register", "rijksregisternummer", "niss", "insz"),
+        "ADDRESS": ("address", "live at", "lives at", "ship to", "deliver to", "send it to", "moved to", "postcode",
+                    "zip"),
     },
     "nl": {
         "EMAIL_ADDRESS": ("e-mailadres", "mailadres", "e-mail", "mail", "mailen"),
@@ -45,6 +47,8 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "FR_NIR": ("sécurité sociale", "securite sociale", "nir"),
         "BE_NATIONAL_NUMBER": ("rijksregisternummer", "rijksregister", "nationaal nummer", "insz",
                                "identificatienummer"),
+        "ADDRESS": ("adres", "leveradres", "afleveradres", "woon", "woont", "wonen", "postcode", "sturen naar",
+                    "stuur het naar"),
     },
     "fr": {
         "EMAIL_ADDRESS": ("courriel", "e-mail", "email", "mail", "adresse", "mél"),
@@ -60,6 +64,7 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                    "numéro de sécurité sociale"),
         "BE_NATIONAL_NUMBER": ("registre national", "numéro national", "numero national", "niss",
                                "rijksregisternummer"),
+        "ADDRESS": ("adresse", "habite", "j'habite", "domicile", "livrez", "livraison", "code postal"),
     },
 }
 

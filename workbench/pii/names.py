@@ -32,6 +32,9 @@ from functools import lru_cache
 
 from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
+    LOWERCASE_CUES,
+    NOT_A_PERSON_AFTER,
+    PLACE_BEFORE,
     COLON_CUES,
     COMMON_WORDS,
     CUE_WORD,
@@ -49,6 +52,18 @@ NAME_LOCALES = ("en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE")
 LIST_NOISE = frozenset("the die uit wel met van het een".split())
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 CUE_WINDOW = 40
+_PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|Van|De|Le|Du|El|Di|Da|Von|Ter|Ten)"
+# The first word of a place name ("San Francisco", "New Zealand", "Saint Louis").
+PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle lake mount fort port cape los las "
+                        "north south east west".split())
+# Words of NOT_A_PERSON_AFTER that are common surnames too ("Troy Hill", "Lisa Church"):
+# they still stop a name when they follow it, not when they end it.
+SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay brothers sons beach city "
+                          "college hall estate".split())
+INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
+                      rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
+LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
+NAME_LIST = re.compile(r"(?<![\w\-])[A-ZÀ-Ý][\w'’\-]+(?:,[ ][A-ZÀ-Ý][\w'’\-]+)*,?[ ](?:and|en|et|&)[ ][A-ZÀ-Ý][\w'’\-]+")
 NONE, WEAK, GREETING, STRONG = 0, 1, 2, 3
 ELISIONS = frozenset("c j l qu n m t s".split())
 CONTRACTIONS = frozenset("m s ll ve d re t".split())
@@ -65,6 +80,29 @@ DETERMINERS = frozenset("""
 class NameLexicon:
     first_names: frozenset[str]
     last_names: frozenset[str]
+    # The six locales' first names (Faker, read at run time). The rest of first_names
+    # (package data, ~80 locales) counts only next to a surname or after a cue: alone,
+    # many are words somewhere ("Hope", "Long", "Page").
+    core_first_names: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+
+    @property
+    def lowercase_first_names(self) -> frozenset[str]:
+        return _lowercase(self.first_names)
+
+
+@lru_cache(maxsize=4)
+def _lowercase(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(n.casefold() for n in names if len(n) > 2) | frozenset(
+        _strip_accents(n).casefold() for n in names if len(n) > 2)
+
+
+def _data_lines(name: str) -> list[str]:
+    """A list shipped in workbench/pii/data (built by bench/pii_name_data.py)."""
+    from importlib.resources import files
+
+    return [line.strip() for line in files("workbench.pii").joinpath("data", name).read_text("utf-8").splitlines()
+            if line.strip()]
 
 
 def _strip_accents(word: str) -> str:
@@ -91,9 +129,12 @@ def name_lexicon(locales: tuple[str, ...] = NAME_LOCALES) -> NameLexicon:
                     if len(part) > 2 and part[0].isupper() and part.lower() not in PARTICLES \
                             and part.lower() not in LIST_NOISE:
                         last.add(part)
+    core = frozenset(first | {_strip_accents(n) for n in first})
+    first |= set(_data_lines("first_names.txt"))
+    last |= {w for w in _data_lines("last_names.txt") if w.lower() not in NOT_A_PERSON_AFTER}
     first |= {_strip_accents(n) for n in first}
     last |= {_strip_accents(n) for n in last}
-    return NameLexicon(frozenset(first), frozenset(last))
+    return NameLexicon(frozenset(first), frozenset(last), core, frozenset(_data_lines("places.txt")))
 
 
 class NameRecognizer:
@@ -105,6 +146,9 @@ class NameRecognizer:
         self.lexicon = lexicon or name_lexicon()
         self._first = self.lexicon.first_names
         self._last = self.lexicon.last_names
+        self._core_first = self.lexicon.core_first_names or self.lexicon.first_names
+        self._places = self.lexicon.places
+        self._lower_first = self.lexicon.lowercase_first_names
 
     # ------------------------------------------------------------------ token tests
 
@@ -199,10 +243,86 @@ class NameRecognizer:
             result = self._read_name(text, tokens, i, joined)
             if result:
                 end_index, score = result
-                found.append(("PERSON", start, tokens[end_index][2], score, self.name))
-                i = end_index + 1
+                if not self._not_a_person(text, tokens, i, end_index, joined):
+                    found.append(("PERSON", start, tokens[end_index][2], score, self.name))
+                i = end_index + 1  # "Lincoln Park" is a place; its "Park" is no name either
             else:
                 i += 1
+        found += self._initials(text)
+        found += self._surname_lists(text)
+        found += self._lowercase_names(text, tokens, joined)
+        return found
+
+    def _lone_surname(self, word: str) -> bool:
+        """A known surname that is no word, place or first name: "Okafor", "Lindqvist"."""
+        return self._is_last(word) and not self._is_common(word) and word not in self._first \
+            and word not in self._places and word.lower() not in NOT_A_PERSON_AFTER
+
+    # ------------------------------------------------------------------ not a person
+
+    def _not_a_person(self, text, tokens, i: int, last: int, joined) -> bool:
+        """A place or a company made of a first name: "San Francisco", "New Zealand",
+        "Leo Logistics", "Phoenix Dynamics", "Maple Street", "Victoria Station"."""
+        value = text[tokens[i][1]:tokens[last][2]]
+        if value in self._places or _strip_accents(value) in self._places:
+            return self._cue(text, tokens[i][1]) < STRONG
+        if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
+            return True
+        last_word = tokens[last][0].lower()
+        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS)
+                         or tokens[i][0].lower() in PLACE_FIRST):
+            return True
+        if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_BEFORE and tokens[i - 1][0][0].isupper():
+            return True
+        # "Lake Victoria", "St. Paul's": a place word with a dot before the name
+        before = text[max(0, tokens[i][1] - 4):tokens[i][1]]
+        return before.endswith(("St. ", "Mt. "))
+
+    # ------------------------------------------------------------------ other shapes
+
+    def _initials(self, text: str) -> list[tuple[str, int, int, float, str]]:
+        """Initials and a surname: "K. van Leeuwen", "P.-Y. Dumas", "R. K. Narayan"."""
+        found = []
+        for match in INITIALS.finditer(text):
+            surname = match.group("surname")
+            if self._is_common(surname) and surname not in self._last or surname.lower() in NOT_A_PERSON_AFTER:
+                continue
+            end = match.end()
+            if text[end - 2:end] in ("'s", "’s"):
+                end -= 2
+            found.append(("PERSON", match.start(), end, 0.75, self.name))
+        return found
+
+    def _surname_lists(self, text: str) -> list[tuple[str, int, int, float, str]]:
+        """Lists of capitalised words that are mostly known surnames: "Okafor, Lindqvist
+        and Moreau", "Peeters en Claes"."""
+        found = []
+        for match in NAME_LIST.finditer(text):
+            words = [(m.group(), m.start() + match.start(), m.end() + match.start())
+                     for m in LIST_WORD.finditer(match.group())]
+            if any(self._is_common(w) or w in self._places or w.lower() in NOT_A_PERSON_AFTER for w, _, _ in words):
+                continue
+            known = sum(self._is_last(w) for w, _, _ in words)
+            if known >= 2 and known * 3 >= len(words) * 2:
+                found += [("PERSON", a, b, 0.65, self.name) for _, a, b in words]
+        return found
+
+    def _lowercase_names(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+        """A first name typed in lowercase, only right after a cue: "ask joris", "merci
+        elodie", "ik ben lieke", "thanks shauna,". A lowercase word alone is never a name."""
+        found = []
+        for k, (word, start, end) in enumerate(tokens):
+            if not word.islower() or len(word) < 3 or word not in self._lower_first or self._is_common(word) \
+                    or word.capitalize() in AMBIGUOUS_FIRST_NAMES:
+                continue
+            window = text[max(0, start - 16):start].lower().replace("’", "'")
+            before = CUE_WORD.findall(window)
+            if not before or not window.endswith(" "):
+                continue
+            phrases = {" ".join(before[-n:]) for n in (1, 2)}
+            greeting = self._cue(text, start, end) >= GREETING
+            if greeting or phrases & LOWERCASE_CUES:
+                found.append(("PERSON", start, end, 0.6, self.name))
         return found
 
     def _read_surnames(self, tokens, j: int, joined, attach: bool) -> list[tuple[int, bool, int]]:
@@ -261,13 +381,22 @@ class NameRecognizer:
             # a strong cue or to be addressed; "from France" is a place.
             if cue >= GREETING or (cue and not ambiguous):
                 return j - 1, 0.7
-            if not ambiguous and not after_determiner:
+            # Alone and with no cue, only the six core locales' names count: the wider
+            # lists hold words of some language ("Versie", "Boston", "Ember").
+            extended = any(tokens[k][0] not in self._core_first for k in range(i, j))
+            if not ambiguous and not after_determiner and not extended:
                 return j - 1, 0.55
             return None
         # Not a known first name: only a cue makes capitalised words a name.
         if self._is_cap(word) and self._is_common(word) and word not in self._last and not self._is_particle(word):
             return None
         cue = self._cue(text, tokens[i][1])
+        if cue == NONE and word[0].isupper() and self._is_particle(word):
+            # "De Backer belt terug", "Van Damme": a capitalised particle and a known surname
+            surnames = self._read_surnames(tokens, i, joined, attach=False)
+            # ... but not an article before a product or first name ("Le Vega kettle", "De Rose")
+            if surnames and surnames[0][1] and self._lone_surname(tokens[surnames[0][0]][0]):
+                return surnames[-1][0], 0.65
         if cue == NONE or (cue < STRONG and not self._is_cap(word)):
             return None
         surnames = self._read_surnames(tokens, i, joined, attach=False) if self._is_particle(word) else []
@@ -295,6 +424,8 @@ class NameRecognizer:
             return last_index, 0.85 if known else 0.7
         if len(chain) >= 2:  # "met Büreyre Güçlü", "Thank you Atiyye Akgündüz for ..."
             return last_index, 0.7 if known else 0.6
+        if cue == WEAK and self._lone_surname(tokens[last_index][0]):  # "spoke with Okafor"
+            return last_index, 0.6
         if cue == GREETING:  # one word must end the phrase: "Hi Zbigniew," "Regards,\nZbigniew"
             after = text[tokens[last_index][2]:tokens[last_index][2] + 3].lstrip(" \t")
             if after == "" or after[0] in ",!:\n\r.;)":

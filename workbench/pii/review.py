@@ -60,7 +60,7 @@ def _hash_key(store: Store) -> bytes:
 def normalise(entity: str, value: str) -> str:
     """Equal values written differently ("NL91 ABNA…" / "nl91abna…") hash the same."""
     value = value.strip().casefold()
-    if entity in {"PERSON", "EMAIL_ADDRESS", "URL"}:
+    if entity in {"PERSON", "EMAIL_ADDRESS", "URL", "ADDRESS"}:
         return re.sub(r"\s+", " ", value)
     return re.sub(r"[\s\-./()]", "", value)
 
@@ -250,7 +250,9 @@ def pseudonym(entity: str, digest: str, language: str | None) -> str:
     makers = {"PERSON": fake.name, "EMAIL_ADDRESS": lambda: fake.email(domain="example.invalid"),
               "PHONE_NUMBER": fake.phone_number, "IBAN_CODE": fake.iban,
               "CREDIT_CARD": lambda: fake.credit_card_number("visa16"), "IP_ADDRESS": fake.ipv4_private,
-              "URL": lambda: f"https://{fake.domain_word()}.example.invalid/"}
+              "URL": lambda: f"https://{fake.domain_word()}.example.invalid/",
+              # one line: the address stays inside the sentence it was in
+              "ADDRESS": lambda: fake.address().replace("\n", ", ")}
     maker = makers.get(entity)
     return maker() if maker else f"<{entity}>"
 

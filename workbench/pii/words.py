@@ -129,3 +129,37 @@ TITLES = frozenset("""
 CUE_WORD = re.compile(r"[\w'./\-]+")
 VOCATIVE_BEFORE = re.compile(r",[ \t]*\Z")
 VOCATIVE_AFTER = re.compile(r"[ \t]*(?:[.!?,]|\n|\Z)")
+
+# A capitalised word right after a name-looking span that makes it a company, a place or
+# a street: "Leo Logistics", "Phoenix Dynamics", "Victoria Station", "Maple Street",
+# "Jackson Heights". Lowercase; compared with the next word's lowercase form.
+NOT_A_PERSON_AFTER = _words("""
+    logistics dynamics ltd ltd. limited inc inc. corp corp. corporation co co. company llc plc gmbh ag bv b.v. nv
+    n.v. sa s.a. sarl sas srl spa group groep holding holdings partners associates systems solutions consulting
+    technologies technology tech labs lab software services industries international enterprises ventures capital
+    media studio studios design motors automotive textiles trading foods bakery bakkerij boulangerie cafe café
+    restaurant bistro brasserie hotel hôtel shop store boutique pharmacy apotheek pharmacie clinic kliniek clinique
+    bank insurance verzekeringen assurances airlines airways express transport freight shipping energy electric
+    pacific atlantic brothers bros sons & foundation fund trust institute instituut university universiteit
+    université college school academy museum gallery theatre theater cinema stadium arena centre center
+    street st road rd avenue ave lane ln drive dr boulevard blvd way close place square plaza park parkway
+    station airport harbour harbor bay lake river valley heights hill hills bridge gardens estate island islands
+    beach mountain mountains county city town village district region
+    straat laan weg plein gracht kade dijk markt rue chaussée boulevard quai
+    opera cathedral church kerk église abbey castle palace tower
+    amplifiers guitars records music
+""")
+
+# A word right before a name-looking span that makes it a place: "San Francisco",
+# "New Zealand", "Lake Victoria", "St. Paul", "Fort Collins", "Nouvelle-Zélande".
+PLACE_BEFORE = _words("""
+    san santa são sao st st. saint sainte sint sankt new nouvelle nouveau lake loch mount mt mt. fort port cape
+    los las el la le north south east west upper lower great little
+""")
+
+# Lowercase cues for a name written in lowercase in chat: "ask joris", "vraag lieke",
+# "demande à elodie". Greetings and thanks count too ("merci elodie", "thanks joris").
+LOWERCASE_CUES = frozenset([
+    "ask", "tell", "ping", "call", "cc", "with", "vraag", "vraag aan", "bel", "demande à", "demandez à", "appelle",
+    "i'm", "im", "ik ben", "c'est", "je suis", "this is", "dit is", "met", "avec", "and", "en", "et", "so", "ok so",
+])
