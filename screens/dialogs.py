@@ -10,7 +10,6 @@ import re
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -54,7 +53,7 @@ class WordCheckbox(Checkbox):
             self.label = self._text(self.value)
 
 
-CLOSE = Binding("escape", "dismiss_none", "Close", id="dialog.close")
+CLOSE = keys.bindings("dialog")[0]
 
 
 class Dialog(ModalScreen):
@@ -179,7 +178,7 @@ class GoldenSetDialog(Dialog):
 
 
 class NotesDialog(Dialog):
-    BINDINGS = [CLOSE, Binding("ctrl+s", "save", "Save", id="notes.save", priority=True)]
+    BINDINGS = [CLOSE, *keys.bindings("notes")]
 
     def __init__(self, notes: str) -> None:
         super().__init__()
@@ -189,7 +188,8 @@ class NotesDialog(Dialog):
         with Vertical(id="dialog"):
             yield Label("Notes", classes="dialog-title")
             yield TextArea(self.notes, id="notes-text", soft_wrap=True)
-            yield Label("ctrl+s saves · esc cancels", classes="dialog-hint")
+            yield Label(f"{keys.key_in(self.app, 'notes.save')} saves · {keys.key_in(self.app, 'dialog.close')} cancels",
+                        classes="dialog-hint")
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
@@ -201,7 +201,7 @@ ANY = "any"
 class FilterDialog(Dialog):
     """Returns a new ExampleView (search kept) or None."""
 
-    BINDINGS = [CLOSE, Binding("ctrl+s", "apply", "Apply", id="filter.apply", priority=True)]
+    BINDINGS = [CLOSE, *keys.bindings("filter")]
 
     def __init__(self, view: ExampleView, tags: list[str]) -> None:
         super().__init__()
@@ -228,7 +228,8 @@ class FilterDialog(Dialog):
             with Horizontal(classes="buttons"):
                 yield compact(Button, "Apply", variant="primary", id="apply")
                 yield compact(Button, "Clear all", id="clear")
-            yield Label("tab moves · enter opens a list · ctrl+s applies · esc cancels", classes="dialog-hint")
+            yield Label(f"tab moves · enter opens a list · {keys.key_in(self.app, 'filter.apply')} applies · "
+                        f"{keys.key_in(self.app, 'dialog.close')} cancels", classes="dialog-hint")
 
     def _value(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
@@ -276,7 +277,7 @@ class PickDialog(Dialog):
 class MessageDialog(Dialog):
     """A title and a scrollable text (findings of a refused import/export, errors)."""
 
-    BINDINGS = [CLOSE, Binding("enter", "dismiss_none", "Close", id="message.close", show=False)]
+    BINDINGS = [CLOSE, *keys.bindings("message")]
 
     def __init__(self, title: str, body: str | Text) -> None:
         super().__init__()
@@ -294,7 +295,7 @@ class MessageDialog(Dialog):
 class EditModelDialog(Dialog):
     """Price and context limit of a model; returns {column: value} or None."""
 
-    BINDINGS = [CLOSE, Binding("ctrl+s", "save", "Save", id="model.save", priority=True)]
+    BINDINGS = [CLOSE, *keys.bindings("model_edit")]
 
     def __init__(self, model: dict) -> None:
         super().__init__()
@@ -310,7 +311,8 @@ class EditModelDialog(Dialog):
                 yield Label("training context limit", classes="field-label wide-label")
                 yield compact(Input, str(self.model["training_context_limit"]), id="m-limit", type="integer")
             yield Label("", id="m-error")
-            yield Label("enter or ctrl+s saves · esc cancels", classes="dialog-hint")
+            yield Label(f"enter or {keys.key_in(self.app, 'model.save')} saves · "
+                        f"{keys.key_in(self.app, 'dialog.close')} cancels", classes="dialog-hint")
 
     def on_input_submitted(self) -> None:
         self.action_save()

@@ -368,7 +368,8 @@ class ExamplesScreen(Screen):
         if step is None:
             self.notify("Nothing to undo.")
             return
-        self.after_edit("undo", list(step.example_ids), step.describe() + " (ctrl+y redoes)", content=True)
+        self.after_edit("undo", list(step.example_ids),
+                        step.describe() + f" ({keys.key_in(self.app, 'examples.redo')} redoes)", content=True)
 
     def action_redo(self) -> None:
         step = self.curation.redo()

@@ -127,6 +127,21 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     "rating_comment": (
         A("rating.comment.cancel", "escape", "cancel", "Cancel", "Close without changing the comment."),
     ),
+    "dialog": (
+        A("dialog.close", "escape", "dismiss_none", "Close", "Close the dialog without changes."),
+    ),
+    "message": (
+        A("message.close", "enter", "dismiss_none", "Close", "Close the message.", show=False),
+    ),
+    "notes": (
+        A("notes.save", "ctrl+s", "save", "Save", "Save the notes.", priority=True),
+    ),
+    "filter": (
+        A("filter.apply", "ctrl+s", "apply", "Apply", "Apply the filter.", priority=True),
+    ),
+    "model_edit": (
+        A("model.save", "ctrl+s", "save", "Save", "Save the model's price and limit.", priority=True),
+    ),
     "pii_preview": (
         A("pii.preview.placeholder", "enter", "choose('placeholder')", "Apply with <PLACEHOLDERS>",
           "Replace each accepted value with <ENTITY>."),

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Select, Stati
 from textual.worker import Worker, WorkerState
 
 from screens import keys
+from screens.safety import guarded
 from screens.widgets.modebar import ModeBar
 from workbench.pii import review as pii_review
 
@@ -68,6 +69,7 @@ class PreviewDialog(ModalScreen[str | None]):
         self.dismiss(mode if self.rows else None)
 
 
+@guarded
 class PiiScreen(Screen):
     """Review personal data found in a dataset."""
 

@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Stati
 from textual.worker import Worker, WorkerState
 
 from screens import keys
+from screens.safety import guarded
 from screens.widgets.modebar import ModeBar
 from workbench.eval import stats as ratingstats
 from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
@@ -216,6 +217,7 @@ class RatingMade(Message):
         self.verdict = verdict
 
 
+@guarded
 class RatingScreen(Screen):
     """Blind side-by-side rating of a session's pairs."""
 

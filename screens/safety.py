@@ -10,27 +10,36 @@ from __future__ import annotations
 
 import functools
 import inspect
-import traceback
 
 
 def report(node, exc: BaseException) -> None:
+    """A problem the user can act on (a WorkbenchError) is shown in the app's words; any
+    other error is logged to crash.log and summarised in one line."""
+    from screens.dialogs import app_message
     from workbench import paths
+    from workbench.errors import WorkbenchError
 
-    try:
-        log = paths.cache_dir() / "crash.log"
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) + "\n")
-        where = f" (details in {log})"
-    except OSError:
-        where = ""
+    if isinstance(exc, WorkbenchError):
+        node.app.notify(app_message(exc), severity="warning", timeout=12)
+        return
+    log = paths.write_crash_log(exc)
+    where = f" (details in {log})" if log else ""
     node.app.notify(f"That did not work: {type(exc).__name__}: {exc}{where}. Nothing was half-saved.",
                     severity="error", timeout=12)
 
 
 def guard(method):
-    """Wrap one sync method (action or callback) of a DOM node."""
+    """Wrap one method (action or callback, sync or async) of a DOM node."""
     if inspect.iscoroutinefunction(method):
-        return method
+        @functools.wraps(method)
+        async def async_wrapper(self, *args, **kwargs):
+            try:
+                return await method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - the point of this wrapper
+                report(self, exc)
+                return None
+
+        return async_wrapper
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):

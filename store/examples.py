@@ -304,6 +304,10 @@ class ExampleQueries(Queries):
             [(group_id, e["example_id"], e["action"], e.get("before_revision"), e["after_revision"], author, stamp)
              for e in entries])
 
+    def forget_edits(self, example_id: str) -> None:
+        """Drop an example's undo/redo history (its revisions were purged)."""
+        self.db.execute("DELETE FROM edit_log WHERE example_id = ?", [example_id])
+
     def _group(self, state: str, newest: bool) -> list[dict]:
         order = "DESC" if newest else "ASC"
         seq = self._scalar(f"SELECT seq FROM edit_log WHERE state = ? ORDER BY seq {order} LIMIT 1", [state])

@@ -144,3 +144,27 @@ def test_cancelled_scan_keeps_only_whole_examples(sample):
     assert 0 < partial.scanned < 76
     rest = pii_review.scan_dataset(sample, "aurora")
     assert partial.scanned + rest.scanned == 76
+
+
+def test_undo_after_a_redaction_says_it_is_final_and_keeps_the_redaction(store, tmp_path):
+    """Undo across a redaction used to fail forever ("NOT NULL constraint failed:
+    examples.kind"): the revisions it restored had been purged."""
+    from workbench.dataset.curation import Curation, RedactionIsFinal
+
+    records = many_chats(10) + [chat("Mail me at noor.smit@example.nl please.", "Will do.")]
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    dataset = store.datasets.get_dataset("d")
+    target = next(e for e in store.examples.iter_examples(dataset["id"]) if "noor.smit" in json.dumps(e["messages"]))
+    curation = Curation(store)
+    curation.set_status([target["id"]], "approved")
+    pii_review.scan_dataset(store, "d")
+    pii_review.decide(store, "d", "redact", entity="EMAIL_ADDRESS")
+    pii_review.apply_redactions(store, "d")
+
+    with pytest.raises(RedactionIsFinal, match="final"):
+        curation.undo()
+    with pytest.raises(RedactionIsFinal):  # and again: never a crash, never a restore
+        curation.undo()
+    after = store.examples.get_example(target["id"])
+    assert "noor.smit" not in json.dumps(after["messages"]) and after["status"] == "approved"
+    assert all("noor.smit" not in json.dumps(r["snapshot"]) for r in store.examples.revisions(target["id"]))

@@ -46,3 +46,17 @@ def config_dir() -> Path:
 
 def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
+
+
+def write_crash_log(exc: BaseException) -> Path | None:
+    """Append an unexpected error's traceback to crash.log in the cache folder (the one
+    place both front ends write it); returns the log's path, None if it can't be written."""
+    import traceback
+
+    try:
+        log = cache_dir() / "crash.log"
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) + "\n")
+        return log
+    except OSError:
+        return None

@@ -9,7 +9,6 @@ the cache dir and summarised in one line.
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -288,10 +287,9 @@ def _crash(exc: Exception) -> None:
     if isinstance(exc, TokenizerUnavailable):
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    log = paths.cache_dir() / "crash.log"
-    with open(log, "a", encoding="utf-8") as handle:
-        handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) + "\n")
-    click.echo(f"error: unexpected {type(exc).__name__}: {exc} (details in {log}; please report it)", err=True)
+    log = paths.write_crash_log(exc)
+    where = f"details in {log}; " if log else ""
+    click.echo(f"error: unexpected {type(exc).__name__}: {exc} ({where}please report it)", err=True)
     sys.exit(EXIT_USAGE)
 
 

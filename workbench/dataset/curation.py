@@ -23,6 +23,7 @@ from store import EDITABLE_COLUMNS
 from workbench.chat.checks import check_record
 from workbench.chat.records import columns_from_record, record_from_example
 from workbench.chat.findings import Finding
+from workbench.errors import InvalidRequest
 
 STATUSES = ("draft", "approved", "rejected")
 FLAGS = ("errors", "warnings", "over_limit", "notes")
@@ -119,6 +120,14 @@ def quick_findings(example: dict, messages: list) -> list[Finding]:
     return check_record(record_from_example({**example, "messages": messages}))
 
 
+#: Actions undo never reverts (see Curation.apply_final).
+FINAL_ACTIONS = ("redact",)
+
+
+class RedactionIsFinal(InvalidRequest):
+    """Undo reached a redaction: personal data removed for good cannot come back."""
+
+
 @dataclass(frozen=True)
 class UndoStep:
     """What an undo or redo did: which action, on which examples."""
@@ -194,6 +203,28 @@ class Curation:
             if entries:
                 self.store.examples.log_edits(uuid.uuid4().hex, entries, author=self.author)
         return changed
+
+    def apply_final(self, action: str, changes_by_id: dict[str, dict]) -> int:
+        """Write changes that must never be undone (a redaction): each becomes a revision,
+        every older revision of those examples is purged (they hold the removed text),
+        their undo history is forgotten, and the action is logged as a barrier that undo
+        stops at with a clear message. Returns how many revisions were purged."""
+        entries, purged = [], 0
+        with self.store.transaction():
+            for example_id, changes in changes_by_id.items():
+                current = self.store.examples.get_example(example_id)
+                if current is None:
+                    raise KeyError(example_id)
+                if any(k in CONTENT_COLUMNS for k in changes):
+                    changes = {**changes, **derived_columns({**current, **changes})}
+                merged = self.store.examples.update_example(example_id, changes, action=action, author=self.author)
+                purged += self.store.pii.purge_revisions_before(example_id, merged["revision"])
+                self.store.examples.forget_edits(example_id)
+                entries.append({"example_id": example_id, "action": action,
+                                "before_revision": merged["revision"], "after_revision": merged["revision"]})
+            if entries:
+                self.store.examples.log_edits(uuid.uuid4().hex, entries, author=self.author)
+        return purged
 
     def set_status(self, example_ids: Sequence[str], status: str) -> list[str]:
         if status not in STATUSES:
@@ -279,6 +310,11 @@ class Curation:
         rows = self.store.examples.undo_group()
         if not rows:
             return None
+        if rows[0]["action"] in FINAL_ACTIONS:
+            n = len(rows)
+            raise RedactionIsFinal(
+                f"The newest change is a redaction of {n} example{'s' if n > 1 else ''}; it is final: the personal "
+                "data it removed is gone for good, with the older revisions, so nothing before it can be undone.")
         with self.store.transaction():
             for row in reversed(rows):
                 self._restore_revision(row["example_id"], row["before_revision"], "undo")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from store import Store
-from workbench.dataset.curation import derived_columns
+from workbench.dataset.curation import Curation
 from workbench.errors import InvalidRequest
 from workbench.pii.parallel import iter_analyze_many
 
@@ -322,7 +322,8 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
     if not grouped:
         return {"examples": 0, "values": 0, "revisions_purged": 0}
     language_of = _first_language_per_value(store, grouped)
-    values = purged = 0
+    values = 0
+    changes_by_id: dict[str, dict] = {}
     written: dict[str, list[tuple[int, str, int, int]]] = {}  # example -> replaced spans
     with store.transaction():
         for example_id, findings in grouped.items():
@@ -339,10 +340,11 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
                 _set_text(example, index, field_name, new_text)
                 written.setdefault(example_id, []).extend((index, field_name, a, b) for a, b in spans)
                 values += len(group)
-            changes = {"messages": example["messages"], "preferred_output": example.get("preferred_output"),
-                       "non_preferred_output": example.get("non_preferred_output"), **derived_columns(example)}
-            updated = store.examples.update_example(example_id, changes, action="redact", author="pii")
-            purged += store.pii.purge_revisions_before(example_id, updated["revision"])
+            changes_by_id[example_id] = {"messages": example["messages"],
+                                         "preferred_output": example.get("preferred_output"),
+                                         "non_preferred_output": example.get("non_preferred_output")}
+        # Through the curation writer: revisions before it purged, undo stops there.
+        purged = Curation(store, author="pii").apply_final("redact", changes_by_id)
         store.audit("pii_redact", "dataset", dataset["id"], {"examples": len(grouped), "values": values,
                                                              "mode": mode})
     store.pii.scrub_free_space()
