@@ -113,3 +113,43 @@ def test_failed_write_freezes_nothing_and_leaves_no_partial_files(store, tmp_pat
         scan_and_export(store, "d", out)
     assert sorted(p.name for p in out.iterdir()) == ["train.jsonl"]
     assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+
+
+def test_no_example_changes_between_its_check_and_its_line(store, tmp_path):
+    """Export checked every example in one pass and wrote them in a second, outside one
+    transaction: another process (the app while the CLI exports) could turn an example
+    invalid in between and the invalid line was exported. Now both passes run in one
+    write transaction, so that writer waits (here: gives up at once) instead."""
+    import sqlite3
+
+    from store import Store
+    from workbench.chat.checks import check_record
+    from workbench.dataset.exporter import export_dataset
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(12)), "d")
+    dataset = store.datasets.get_dataset("d")
+    victim = next(store.examples.iter_examples(dataset["id"]))
+    other = Store(store.path)  # a second writer on the same file
+    other.db.execute("PRAGMA busy_timeout = 0")
+    outcome = {}
+    real_iter = store.examples.iter_examples
+
+    def iterate_then_interfere(*args, **kwargs):
+        yield from real_iter(*args, **kwargs)
+        if not outcome:  # after the first (checking) pass
+            try:
+                other.examples.update_example(victim["id"], {"messages": [{"role": "user", "content": "hi"}]})
+                outcome["write"] = "committed"
+            except sqlite3.OperationalError:
+                outcome["write"] = "waited"
+
+    store.examples.iter_examples = iterate_then_interfere
+    try:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        del store.examples.iter_examples
+        other.close()
+    lines = (tmp_path / "out" / "train.jsonl").read_text("utf-8").splitlines()
+    assert outcome["write"] == "waited"
+    assert len(lines) == 12
+    assert [f for line in lines for f in check_record(json.loads(line)) if f.is_error] == []
