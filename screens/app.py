@@ -14,6 +14,9 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from screens import keys
+from workbench.dataset import curation
+from workbench.budget import catalog
+from workbench import workspace
 
 TARGET_MODEL_SETTING = "tui.target_model"
 DATASET_SETTING = "tui.dataset"
@@ -87,23 +90,23 @@ class WorkbenchApp(App):
             from workbench.budget.estimate import UnknownModel
             from workbench.budget.catalog import resolve_model
 
-            name = self.store.get_setting(TARGET_MODEL_SETTING, DEFAULT_MODEL)
+            name = workspace.get_setting(self.store, TARGET_MODEL_SETTING, DEFAULT_MODEL)
             try:
                 self._target_model = resolve_model(self.store, name)
             except UnknownModel:
-                self._target_model = resolve_model(self.store, self.store.models.list_models()[0]["name"])
+                self._target_model = resolve_model(self.store, catalog.list_models(self.store)[0]["name"])
         return self._target_model
 
     def set_target_model(self, name: str) -> None:
-        self.store.set_setting(TARGET_MODEL_SETTING, name)
+        workspace.set_setting(self.store, TARGET_MODEL_SETTING, name)
         self._target_model = None
 
     def current_dataset(self) -> dict | None:
-        dataset_id = self.store.get_setting(DATASET_SETTING)
-        return (self.store.datasets.get_dataset(dataset_id) if dataset_id else None) or self.store.datasets.first_dataset()
+        dataset_id = workspace.get_setting(self.store, DATASET_SETTING)
+        return (curation.find_dataset(self.store, dataset_id) if dataset_id else None) or curation.first_dataset(self.store)
 
     def set_dataset(self, dataset_id: str) -> None:
-        self.store.set_setting(DATASET_SETTING, dataset_id)
+        workspace.set_setting(self.store, DATASET_SETTING, dataset_id)
 
     # ------------------------------------------------------------------ startup
 

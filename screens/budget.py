@@ -20,6 +20,8 @@ from workbench.budget.estimate import examples_phrase
 from screens.safety import guard_callback, guarded
 from screens.widgets.modebar import ModeBar
 from textual_plotext import PlotextPlot
+from workbench.budget import catalog
+from workbench.dataset import curation
 
 LARGEST = 20
 
@@ -112,22 +114,19 @@ class BudgetScreen(Screen):
                         timeout=10)
 
     def recompute(self) -> None:
-        from workbench.budget import catalog
-        from workbench.budget.estimate import estimate_budget, with_estimated_parts
-        from workbench.budget.tokens import TokenCount
+        from workbench.budget import catalog, sources
 
         if self.counts is None or self.dataset is None:
             return
         model = self.app.target_model
         rows = self.counts.get(model.encoding, [])
-        estimate = with_estimated_parts(estimate_budget((TokenCount(r["total"], r["trained"]) for r in rows), model,
-                                                        catalog.epochs_rule(self.app.store)), self.parts)
+        estimate = sources.estimate_from_counts(rows, self.parts, model, catalog.epochs_rule(self.app.store))
         over = [r for r in rows if r["total"] > model.training_context_limit]
         self.query_one("#budget-title", Static).update(
             f" Budget · {self.dataset['name']} · {model.name} · m picks the model, M edits its price/limit")
         self.query_one("#totals", Static).update(totals_table(estimate, len(over)))
         self.draw_histogram([r["total"] for r in rows], model)
-        self.fill_largest(rows, over, model.training_context_limit)
+        self.fill_largest(rows, model.training_context_limit)
 
     def draw_histogram(self, values: list[int], model) -> None:
         plot = self.query_one("#histogram", PlotextPlot)
@@ -141,19 +140,15 @@ class BudgetScreen(Screen):
         plt.xlabel("tokens")
         plot.refresh()
 
-    def fill_largest(self, rows: list[dict], over: list[dict], limit: int) -> None:
+    def fill_largest(self, rows: list[dict], limit: int) -> None:
+        from workbench.budget import sources
+
         table = self.query_one("#largest", DataTable)
         table.clear()
-        largest = sorted(rows, key=lambda r: (-r["total"], r["position"]))
-        shown = set()
-        for reason, group in (("over limit", sorted(over, key=lambda r: -r["total"])), ("largest", largest[:LARGEST])):
-            for r in group:
-                if r["id"] in shown:
-                    continue
-                shown.add(r["id"])
-                example = self.app.store.examples.get_example(r["id"]) or {}
-                table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(example.get("turns", "")),
-                              example.get("status", ""), reason, key=r["id"])
+        for r, reason in sources.largest_examples(rows, LARGEST, limit):
+            example = curation.get_example(self.app.store, r["id"]) or {}
+            table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(example.get("turns", "")),
+                          example.get("status", ""), reason, key=r["id"])
 
     def action_open_example(self) -> None:
         table = self.query_one("#largest", DataTable)
@@ -170,7 +165,7 @@ class BudgetScreen(Screen):
 
         options = [(m["name"], f"{m['name']:<26} {m['encoding']:<12} {m['training_context_limit']:>7,}  "
                                f"${m['price_training_per_1m'] or 0:,.2f}/1M")
-                   for m in self.app.store.models.list_models()]
+                   for m in catalog.list_models(self.app.store)]
 
         def done(name) -> None:
             if name:
@@ -184,7 +179,7 @@ class BudgetScreen(Screen):
         from screens.dialogs import EditModelDialog
         from workbench.budget.catalog import set_model
 
-        model = self.app.store.models.get_model(self.app.target_model.name)
+        model = catalog.get_model(self.app.store, self.app.target_model.name)
         if model is None:
             return
 

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from screens import keys
+from workbench.dataset import STATUSES
 from workbench.dataset.curation import ExampleView
 
 def compact(widget_class, *args, **kwargs):
@@ -213,7 +214,7 @@ class FilterDialog(Dialog):
             yield Label("Filter examples", classes="dialog-title")
             with Horizontal(classes="field"):
                 yield Label("status", classes="field-label")
-                yield compact(Select, [(s, s) for s in ("draft", "approved", "rejected")], value=self.view.status or Select.NULL,
+                yield compact(Select, [(s, s) for s in STATUSES], value=self.view.status or Select.NULL,
                              prompt=ANY, id="f-status")
             with Horizontal(classes="field"):
                 yield Label("tag", classes="field-label")

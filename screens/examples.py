@@ -23,6 +23,7 @@ from screens.widgets.modebar import ModeBar
 from screens.widgets.conversation import Conversation
 from screens.widgets.example_list import ExampleList, header_text
 from workbench.dataset.curation import ExampleView
+from workbench.dataset import curation
 
 EMPTY_HELP = (
     "No datasets yet.\n\n"
@@ -129,7 +130,7 @@ class ExamplesScreen(Screen):
             self.total = count
             self._total_of = dataset_id
         elif self._total_of != dataset_id:  # the dataset's size only changes with an edit
-            self.total = self.app.store.examples.count_examples(dataset_id)
+            self.total = curation.count_live(self.app.store, dataset_id)
             self._total_of = dataset_id
         if focus_id is not None:
             found = self.curation.index_of(dataset_id, focus_id, self.view, encoding=model.encoding,
@@ -281,7 +282,7 @@ class ExamplesScreen(Screen):
         def done(name) -> None:
             if not name:
                 return
-            result = golden.prompts_from_examples(store, name, [store.examples.get_example(i) for i in ids])
+            result = golden.prompts_from_examples(store, name, [curation.get_example(store, i) for i in ids])
             try:
                 version, created = golden.freeze(store, name, f"added {result.added} prompts from examples")
             except golden.GoldenError as exc:
@@ -291,7 +292,7 @@ class ExamplesScreen(Screen):
             self.notify(f"{name}: +{result.added} prompts ({result.duplicates} already there), "
                         f"version {version['number']}{'' if created else ' unchanged'}.{extra}")
 
-        sets = [g["name"] for g in store.golden.list_golden_sets()]
+        sets = [g["name"] for g in golden.list_sets(store)]
         self.app.push_screen(GoldenSetDialog(sets, len(ids)), guard_callback(self, done))
 
     def action_notes(self) -> None:
@@ -401,7 +402,7 @@ class ExamplesScreen(Screen):
     def action_pick_dataset(self) -> None:
         from screens.dialogs import PickDialog
 
-        rows = self.app.store.datasets.list_datasets()
+        rows = curation.list_datasets(self.app.store)
         if not rows:
             self.notify(f"No datasets yet: press {keys.key_in(self.app, 'examples.import')} to import a file.")
             return

@@ -24,6 +24,7 @@ from screens import keys
 from screens.safety import guarded
 from screens.widgets.modebar import ModeBar
 from workbench.pii import review as pii_review
+from workbench.dataset import curation
 
 
 class ScanProgress(Message):
@@ -90,7 +91,7 @@ class PiiScreen(Screen):
 
     def compose(self) -> ComposeResult:
         self.store = self.app.store
-        datasets = self.store.datasets.list_datasets()
+        datasets = curation.list_datasets(self.store)
         yield ModeBar("pii")
         with Horizontal(id="pii-top"):
             yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
@@ -106,7 +107,7 @@ class PiiScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#pii-table", DataTable)
         table.add_columns("type", "example", "msg", "value", "score", "decision")
-        datasets = self.store.datasets.list_datasets()
+        datasets = curation.list_datasets(self.store)
         if not datasets:
             self.query_one("#pii-summary", Static).update(
                 "No datasets yet. Import one (`workbench import FILE`), then scan it here with s.")
@@ -147,11 +148,11 @@ class PiiScreen(Screen):
     def update_summary(self) -> None:
         if not self.dataset:
             return
-        dataset = self.store.datasets.get_dataset(self.dataset)
+        dataset = curation.find_dataset(self.store, self.dataset)
         counts: dict[str, int] = {}
-        for row in self.store.pii.pii_summary(dataset["id"]):
+        for row in pii_review.summary(self.store, dataset["id"]):
             counts[row["decision"]] = counts.get(row["decision"], 0) + row["findings"]
-        stale = len(self.store.pii.examples_to_scan(dataset["id"], "")) if dataset else 0
+        stale = pii_review.stale_count(self.store, dataset["id"]) if dataset else 0
         text = (f"{len(self.rows)} findings: {counts.get('pending', 0)} pending, {counts.get('redact', 0)} to redact, "
                 f"{counts.get('dismiss', 0)} dismissed · grouped by {self.group_by} "
                 f"({keys.key_in(self.app, 'pii.group')})")
@@ -173,7 +174,7 @@ class PiiScreen(Screen):
         if row is None:
             target.update("")
             return
-        example = self.store.examples.get_example(row["example_id"])
+        example = curation.get_example(self.store, row["example_id"])
         text = pii_review._get_text(example, row["message_index"], row["field"])
         shown = Text(text)
         shown.stylize("reverse bold", row["start"], row["end"])

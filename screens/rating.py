@@ -24,10 +24,12 @@ from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Stati
 from textual.worker import Worker, WorkerState
 
 from screens import keys
+from workbench.chat import format as chatformat
 from screens.safety import guarded
 from screens.widgets.modebar import ModeBar
 from workbench.eval import stats as ratingstats
 from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
+from workbench.eval import golden, rating
 
 VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "both_bad": "both bad"}
 
@@ -35,19 +37,17 @@ VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "b
 SYSTEM_PREVIEW = 90  # characters of a system prompt shown when folded
 
 
-def conversation_markdown(messages: list, full_system: bool = False) -> str:
+def conversation_markdown(messages: list, full_system: bool = False, unfold_key: str = "s") -> str:
     """The prompt as markdown: each turn under its role, so roles read without colour.
     System prompts are folded to their start (they are long and mostly the same on every
     pair) so the user's turn is on screen; `s` unfolds them."""
     parts = []
     for message in messages:
         role = str(message.get("role", "?")).upper()
-        content = message.get("content")
-        if not isinstance(content, str):
-            content = "" if content is None else str(content)
+        content = chatformat.message_text(message, placeholders=True)
         if role in ("SYSTEM", "DEVELOPER") and not full_system and len(content) > SYSTEM_PREVIEW:
             first = content[:SYSTEM_PREVIEW].split("\n")[0]
-            content = f"{first} … *({len(content):,} characters; s shows all)*"
+            content = f"{first} … *({len(content):,} characters; {unfold_key} shows all)*"
         parts.append(f"**{role}**  \n{content}")
     return "\n\n".join(parts)
 
@@ -105,7 +105,8 @@ class PairView(Vertical):
                 box.query_one(".answer-md", Static).update("")
                 box.query_one(".diff-text", Static).update("")
             return
-        prompt.update(RichMarkdown(conversation_markdown(pair.messages, self.full_system)))
+        prompt.update(RichMarkdown(conversation_markdown(pair.messages, self.full_system,
+                                                         keys.key_in(self.app, "rating.system"))))
         left_box.query_one(".answer-md", Static).update(RichMarkdown(pair.left))
         right_box.query_one(".answer-md", Static).update(RichMarkdown(pair.right))
         left_diff, right_diff = word_diff(pair.left, pair.right)
@@ -155,7 +156,7 @@ class NewSessionDialog(ModalScreen[dict | None]):
         self.store = store
 
     def compose(self) -> ComposeResult:
-        sets = [(g["name"], g["name"]) for g in self.store.golden.list_golden_sets() if g["latest_version"]]
+        sets = [(g["name"], g["name"]) for g in golden.list_sets(self.store) if g["latest_version"]]
         with Vertical():
             yield Label("New rating session", classes="title")
             yield Label("Pick the golden set and both models; Enter in a number field creates it, Esc cancels.")
@@ -175,7 +176,7 @@ class NewSessionDialog(ModalScreen[dict | None]):
         if event.value is Select.BLANK:
             return
         version = golden.resolve_version(self.store, str(event.value))
-        models = [(m["model"], m["model"]) for m in self.store.golden.generation_models(version["id"])]
+        models = [(m["model"], m["model"]) for m in golden.answered_models(self.store, version["id"])]
         for widget_id in ("#new-candidate", "#new-baseline"):
             self.query_one(widget_id, Select).set_options(models)
 
@@ -247,7 +248,7 @@ class RatingScreen(Screen):
     def compose(self) -> ComposeResult:
         # The app's one store: each thread (this one, the workers) gets its own connection.
         self.store = self.app.store
-        sessions = self.store.ratings.list_rating_sessions()
+        sessions = rating.list_sessions(self.store)
         yield ModeBar("rating")
         with Horizontal(id="rating-top"):
             yield Select([(s["name"], s["id"]) for s in sessions], prompt="Rating session",
@@ -261,7 +262,7 @@ class RatingScreen(Screen):
         yield Footer(show_command_palette=False)
 
     async def on_mount(self) -> None:
-        sessions = self.store.ratings.list_rating_sessions()
+        sessions = rating.list_sessions(self.store)
         if not sessions:
             self._show_empty("No rating sessions yet. Bring a golden set and two models' answers:\n"
                              "  workbench golden import PROMPTS.jsonl --set NAME\n"
@@ -430,7 +431,7 @@ class RatingScreen(Screen):
                 self.notify(str(exc), severity="error")
                 return
             select = self.query_one("#session-select", Select)
-            select.set_options([(s["name"], s["id"]) for s in self.store.ratings.list_rating_sessions()])
+            select.set_options([(s["name"], s["id"]) for s in rating.list_sessions(self.store)])
             select.value = session["id"]
             self.notify(f"Session {session['name']!r} planned: {session['target_n']} ratings.")
 
@@ -450,7 +451,7 @@ class RatingScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="rating-stats")
     def compute_stats(self, session_id: str) -> None:
         store = self.store  # this worker thread gets its own connection from it
-        session = store.ratings.get_rating_session(session_id)
+        session = rating.get_session(store, session_id)
         votes = session_votes(store, session)
         rate = ratingstats.win_rate(votes)
         if rate.rate is None:

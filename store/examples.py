@@ -278,16 +278,6 @@ class ExampleQueries(Queries):
         return self._scalar(f"SELECT count(*) FROM examples e {join} WHERE {where} AND e.position < ?",
                             [encoding, *params, hit])
 
-    def largest_examples(self, dataset_id: str, encoding: str, limit: int = 20,
-                         over: int | None = None) -> list[dict]:
-        """The biggest live examples by cached token total (or all above `over`)."""
-        extra, params = ("AND t.total > ?", [over]) if over is not None else ("", [])
-        return self._rows(
-            f"""SELECT e.id, e.position, e.status, e.turns, t.total, t.trained
-                  FROM examples e JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?
-                 WHERE e.dataset_id = ? AND e.deleted_at IS NULL {extra}
-                 ORDER BY t.total DESC, e.position LIMIT ?""", [encoding, dataset_id, *params, limit])
-
     def revision_snapshot(self, example_id: str, revision: int) -> dict | None:
         row = self._one("SELECT snapshot FROM example_revisions WHERE example_id = ? AND revision = ?",
                         [example_id, revision])

@@ -115,3 +115,20 @@ def test_tui_doc_lists_every_key_id():
 
     doc = (ROOT / "docs" / "tui.md").read_text("utf-8")
     assert [a.id for a in keys.all_actions() if f"`{a.id}`" not in doc] == []
+
+
+STORE_AREAS = {"datasets", "examples", "models", "pii", "golden", "ratings", "providers", "jobs", "registry",
+               "risks", "audit_log", "health", "snapshots"}
+
+
+@pytest.mark.parametrize("path", sources("screens"), ids=str)
+def test_screens_ask_features_not_the_store(path):
+    """Screens hold the app's Store only to hand it to workbench features; reading a
+    query object (`store.examples...`) or a setting from a screen skips the domain."""
+    offenders = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Attribute, ast.Name)):
+            owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
+            if owner == "store" and (node.attr in STORE_AREAS or node.attr in {"get_setting", "set_setting", "db"}):
+                offenders.append(f"line {node.lineno}: store.{node.attr}")
+    assert offenders == []

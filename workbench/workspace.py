@@ -89,3 +89,12 @@ def seed_sample_rating(store: Store) -> None:
     candidate = next(m for m in models if m.startswith("ft:"))
     baseline = next(m for m in models if not m.startswith("ft:"))
     rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40, name=SAMPLE_SESSION)
+
+
+def get_setting(store: Store, key: str, default=None):
+    """A workspace setting (what the app remembers between runs)."""
+    return store.get_setting(key, default)
+
+
+def set_setting(store: Store, key: str, value) -> None:
+    store.set_setting(key, value)

@@ -18,6 +18,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from screens import keys
+from workbench.chat import format as chatformat
+
 ROLE_STYLE = {
     "system": "bold magenta",
     "developer": "bold magenta",
@@ -50,11 +53,9 @@ def role_label(message: dict, index: int) -> Text:
 
 def message_body(message: dict) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    content = message.get("content")
+    content = chatformat.message_text(message, placeholders=True)
     role = message.get("role")
-    if isinstance(content, list):
-        content = "\n".join(p.get("text", f"[{p.get('type', 'part')}]") for p in content if isinstance(p, dict))
-    if isinstance(content, str) and content:
+    if content:
         if role == "assistant":
             parts.append(Markdown(content))
         elif role in ("tool", "function") and content.lstrip()[:1] in "{[":
@@ -79,13 +80,13 @@ def message_body(message: dict) -> list[RenderableType]:
     return parts
 
 
-def render_example(example: dict, findings: list[dict] | None = None) -> RenderableType:
+def render_example(example: dict, findings: list[dict] | None = None, restore_key: str = "r") -> RenderableType:
     items: list[RenderableType] = []
     meta = Text()
     meta.append(f"#{example['position']}", "bold")
     meta.append(f"  {example['status'].upper()}", "bold")
     if example.get("deleted_at"):
-        meta.append("  DELETED (r restores)", "bold reverse")
+        meta.append(f"  DELETED ({restore_key} restores)", "bold reverse")
     meta.append(f"  rev {example['revision']}", "dim")
     if example.get("tags"):
         meta.append("  tags: " + ", ".join(example["tags"]))
@@ -128,5 +129,6 @@ class Conversation(VerticalScroll, can_focus=True):
 
     def show(self, example: dict | None, empty: str = "Nothing to show.") -> None:
         body = self.query_one("#conversation-body", Static)
-        body.update(render_example(example) if example else Text(empty, "italic"))
+        restore = keys.key_in(self.app, "examples.restore")
+        body.update(render_example(example, restore_key=restore) if example else Text(empty, "italic"))
         self.scroll_home(animate=False)

@@ -91,3 +91,12 @@ def set_model(store: Store, name: str, changes: dict) -> None:
         return
     budget.ModelSpec.from_dict({**store.models.get_model(name), **changes})
     store.models.update_model(name, changes)
+
+
+def list_models(store: Store) -> list[dict]:
+    """Every row of the editable models table."""
+    return store.models.list_models()
+
+
+def get_model(store: Store, name: str) -> dict | None:
+    return store.models.get_model(name)

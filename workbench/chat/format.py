@@ -276,15 +276,22 @@ def chat_messages(record: dict) -> list:
     return messages if isinstance(messages, list) else []
 
 
-def message_text(message: Any) -> str:
-    """The plain text of a message's content (text parts joined), '' when none."""
+def message_text(message: Any, placeholders: bool = False) -> str:
+    """The plain text of a message's content (text parts joined), '' when none. With
+    `placeholders`, a part that is not text shows as its type in brackets ("[image_url]"),
+    so a reader sees that something is there. The one rendering of message text: the
+    screens, golden sets and exports all use it."""
     if not isinstance(message, dict):
         return ""
     content = message.get("content")
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(
-            part.get("text", "") for part in content
-            if isinstance(part, dict) and isinstance(part.get("text"), str))
+        texts = []
+        for part in content:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                texts.append(part["text"])
+            elif placeholders and isinstance(part, dict):
+                texts.append(f"[{part.get('type', 'part')}]")
+        return "\n".join(texts)
     return ""

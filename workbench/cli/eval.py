@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from workbench.dataset import STATUSES
 
 from workbench.cli.common import _echo_json, _store, user_errors
 
@@ -38,7 +39,7 @@ def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str) ->
 @golden.command(name="from-dataset")
 @click.argument("dataset")
 @click.option("--set", "set_name", required=True)
-@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]))
+@click.option("--status", type=click.Choice(STATUSES))
 @click.option("--tag", help="Only examples with this tag.")
 @click.pass_context
 @_golden_errors

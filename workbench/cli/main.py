@@ -18,6 +18,7 @@ from workbench import paths
 from workbench.cli.common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, UserError, _echo_json, _store,
                                   as_user_error, cli_message, exit_code_for)
 from workbench.errors import WorkbenchError
+from workbench.dataset import STATUSES
 
 
 def _resolve_model(store, name: str):
@@ -98,7 +99,7 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
 @cli.command()
 @click.argument("target")
 @click.option("--model", "model_name", required=True, help="Target model, e.g. gpt-4o-mini-2024-07-18.")
-@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]),
+@click.option("--status", type=click.Choice(STATUSES),
               help="Only examples with this status (datasets only).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs (default: the cookbook's rule).")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
@@ -155,7 +156,7 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.argument("dataset")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for train.jsonl, validation.jsonl and version.json.")
-@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]),
+@click.option("--status", type=click.Choice(STATUSES),
               help="Only examples with this status (e.g. approved).")
 @click.option("--validation-share", default=0.1, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Share of examples for validation.jsonl (0 for none).")

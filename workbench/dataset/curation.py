@@ -25,7 +25,7 @@ from workbench.chat.records import columns_from_record, record_from_example
 from workbench.chat.findings import Finding
 from workbench.errors import InvalidRequest
 
-STATUSES = ("draft", "approved", "rejected")
+from workbench.dataset import STATUSES
 FLAGS = ("errors", "warnings", "over_limit", "notes")
 #: Columns whose change changes what is trained on (and so the hash and the counts).
 CONTENT_COLUMNS = ("kind", "messages", "tools", "functions", "parallel_tool_calls", "preferred_output",
@@ -356,3 +356,28 @@ class Curation:
                 rows.append((digest, encoding, count.total, count.trained))
         self.store.examples.save_token_counts(rows)
         return len(rows)
+
+
+# ------------------------------------------------------------------ reads the screens need
+# Front ends ask the feature, never the store's query objects directly.
+
+def list_datasets(store: Store) -> list[dict]:
+    """Every live dataset with its example counts by status."""
+    return store.datasets.list_datasets()
+
+
+def find_dataset(store: Store, name_or_id: str) -> dict | None:
+    return store.datasets.get_dataset(name_or_id)
+
+
+def first_dataset(store: Store) -> dict | None:
+    return store.datasets.first_dataset()
+
+
+def get_example(store: Store, example_id: str) -> dict | None:
+    return store.examples.get_example(example_id)
+
+
+def count_live(store: Store, dataset_id: str) -> int:
+    """Live (not deleted) examples of a dataset."""
+    return store.examples.count_examples(dataset_id)

@@ -28,7 +28,7 @@ from workbench.chat.checks import MIN_EXAMPLES, check_record
 from workbench.chat.records import record_from_example
 from workbench.errors import DataRefused
 
-STATUSES = ("draft", "approved", "rejected")
+from workbench.dataset import STATUSES
 
 
 class ExportRefused(DataRefused):

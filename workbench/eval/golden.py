@@ -283,3 +283,13 @@ def import_answers(store: Store, set_name: str, path: Path, version_number: int 
     for row in rows:
         counts[row["model"]] = counts.get(row["model"], 0) + 1
     return counts
+
+
+def list_sets(store: Store) -> list[dict]:
+    """Every golden set with its latest version number."""
+    return store.golden.list_golden_sets()
+
+
+def answered_models(store: Store, version_id: str) -> list[dict]:
+    """Models with answers for a golden set version, with how many."""
+    return store.golden.generation_models(version_id)

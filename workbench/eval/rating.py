@@ -327,3 +327,12 @@ def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 10
     rows = [{"model": m, "strength": s, "low": intervals[m][0], "high": intervals[m][1], "votes": games[m]}
             for m, s in strengths.items()]
     return sorted(rows, key=lambda r: -r["strength"])
+
+
+def list_sessions(store: Store) -> list[dict]:
+    """Every rating session with its pairs and ratings counted."""
+    return store.ratings.list_rating_sessions()
+
+
+def get_session(store: Store, name_or_id: str) -> dict | None:
+    return store.ratings.get_rating_session(name_or_id)

@@ -390,3 +390,13 @@ def scan_and_export(store: Store, dataset_name: str, out_dir, *, allow_pii: bool
     if not allow_pii and store.datasets.get_dataset(dataset_name) is not None:
         scan_dataset(store, dataset_name)
     return export_dataset(store, dataset_name, out_dir, allow_pii=allow_pii, **options)
+
+
+def summary(store: Store, dataset_id: str) -> list[dict]:
+    """Findings of a dataset counted by entity and decision."""
+    return store.pii.pii_summary(dataset_id)
+
+
+def stale_count(store: Store, dataset_id: str) -> int:
+    """Examples never scanned or changed since their last scan."""
+    return len(store.pii.examples_to_scan(dataset_id, ""))
