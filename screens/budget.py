@@ -123,7 +123,8 @@ class BudgetScreen(Screen):
         estimate = sources.estimate_from_counts(rows, self.parts, model, catalog.epochs_rule(self.app.store))
         over = [r for r in rows if r["total"] > model.training_context_limit]
         self.query_one("#budget-title", Static).update(
-            f" Budget · {self.dataset['name']} · {model.name} · m picks the model, M edits its price/limit")
+            f" Budget · {self.dataset['name']} · {model.name} · {keys.key_in(self.app, 'budget.model')} picks the model, "
+            f"{keys.key_in(self.app, 'budget.edit_model')} edits its price/limit")
         self.query_one("#totals", Static).update(totals_table(estimate, len(over)))
         self.draw_histogram([r["total"] for r in rows], model)
         self.fill_largest(rows, model.training_context_limit)

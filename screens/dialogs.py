@@ -97,7 +97,7 @@ class HelpScreen(Dialog):
                 yield Static(table)
                 yield Static(Text("ctrl+p lists every action by name. Remap keys in "
                                   f"{keys.keymap_path()} (see docs/tui.md).", "dim"))
-            yield Label("esc closes", classes="dialog-hint")
+            yield Label(f"{keys.key_in(self.app, 'dialog.close')} closes", classes="dialog-hint")
 
 
 class TagSuggester(Suggester):
@@ -149,7 +149,8 @@ class TagsDialog(Dialog):
             yield Label("existing: " + (", ".join(self.all_tags[:30]) or "(none yet)"), classes="dim")
             yield compact(Input, placeholder="returns -nl  (a word adds, -word removes; → completes)",
                         suggester=TagSuggester(self.all_tags), id="tags-input")
-            yield Label("enter applies · → accepts the completion · esc cancels", classes="dialog-hint")
+            yield Label(f"enter applies · → accepts the completion · {keys.key_in(self.app, 'dialog.close')} cancels",
+                        classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         add, remove = parse_tag_edit(event.value)
@@ -172,7 +173,7 @@ class GoldenSetDialog(Dialog):
             yield Label("existing: " + (", ".join(self.existing[:20]) or "(none yet)"), classes="dim")
             yield compact(Input, placeholder="golden set name (new or existing; → completes)",
                           suggester=TagSuggester(self.existing), id="golden-name")
-            yield Label("enter adds · esc cancels", classes="dialog-hint")
+            yield Label(f"enter adds · {keys.key_in(self.app, 'dialog.close')} cancels", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

@@ -252,7 +252,7 @@ class ExamplesScreen(Screen):
         if ids:
             changed = self.curation.set_status(ids, status)
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
-            self.after_edit("status", changed, f"{what} → {status} (ctrl+z undoes)")
+            self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog
@@ -354,11 +354,14 @@ class ExamplesScreen(Screen):
         if ids:
             changed = self.curation.delete(ids)
             self.after_edit("delete", changed,
-                            f"Deleted {len(changed)} example(s). ctrl+z undoes; f → show deleted → r restores.")
+                            f"Deleted {len(changed)} example(s). {keys.key_in(self.app, 'examples.undo')} undoes; "
+                            f"{keys.key_in(self.app, 'examples.filter')} → show deleted → "
+                            f"{keys.key_in(self.app, 'examples.restore')} restores.")
 
     def action_restore(self) -> None:
         if not self.view.deleted:
-            self.notify("Show deleted examples first (f, tick 'show deleted'), then r restores.")
+            self.notify(f"Show deleted examples first ({keys.key_in(self.app, 'examples.filter')}, tick 'show deleted'), "
+                        f"then {keys.key_in(self.app, 'examples.restore')} restores.")
             return
         ids = self._targets_or_warn()
         if ids:
