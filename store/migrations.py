@@ -540,3 +540,21 @@ def m0006_tool_token_rules(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0014_search_index_backfill")
+def m0014_search_index_backfill(db: Database) -> None:
+    # 0002 created the search index and its triggers but never indexed the examples
+    # already in the file: a store upgraded from 0001 found nothing when searching its
+    # old examples. Index every example that has no row yet (same text as the triggers).
+    db.execute(
+        """
+        INSERT INTO examples_fts(rowid, text)
+        SELECT e.rowid,
+               (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+                  FROM json_each(e.messages) AS m)
+               || ' ' || coalesce(e.preferred_output, '') || ' ' || coalesce(e.non_preferred_output, '')
+          FROM examples e
+         WHERE e.rowid NOT IN (SELECT rowid FROM examples_fts)
+        """
+    )

@@ -54,6 +54,8 @@ def test_upgrade_from_every_earlier_version(tmp_path, stop_before):
     upgraded = Store(old)
     assert upgraded.schema_version() == MIGRATION_NAMES
     assert upgraded.examples.get_example("e1")["messages"][0]["content"] == "bonjour"
+    # Rows written before the search index existed are searchable after the upgrade.
+    assert upgraded.examples.search_example_ids("d1", "bonjour") == ["e1"]
     upgraded.close()
     Store(tmp_path / "fresh.db").close()
     assert schema(old) == schema(tmp_path / "fresh.db")
