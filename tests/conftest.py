@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_OPENAI = ROOT.parent / "shared" / "openai"
+#: Reference files beside the repository (../shared: the cookbook's toy dataset, the
+#: OpenAI and Together API specs). Tests find them only through these names and the
+#: `shared` fixture, and skip with a reason where the folder is absent.
+SHARED = ROOT.parent / "shared"
+SHARED_OPENAI = SHARED / "openai"
 TOY_DATASET = SHARED_OPENAI / "toy_chat_fine_tuning.jsonl"
 SAMPLE_DATA = ROOT / "sample_data"
 
@@ -28,6 +32,14 @@ def store(tmp_path):
     s = open_store(tmp_path / "test.db")
     yield s
     s.close()
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The ../shared reference folder, or a skip saying where it was looked for."""
+    if not SHARED.is_dir():
+        pytest.skip(f"reference folder {SHARED} (../shared beside the repository) is not present")
+    return SHARED
 
 
 @pytest.fixture

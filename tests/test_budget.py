@@ -19,7 +19,7 @@ from workbench.budget.estimate import (
 )
 from workbench.budget.tokens import BUNDLED_ENCODINGS, TokenCount, count_example, get_encoding
 
-TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
+from conftest import TOY_DATASET  # noqa: E402 - the repository's ../shared, found in one place
 TOY_TOTALS = [45, 111, 26, 28, 8032]
 RULE = EpochsRule()
 

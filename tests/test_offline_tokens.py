@@ -23,7 +23,7 @@ import pytest
 from workbench.budget.tokens import TokenizerUnavailable, ensure_encoding_files, tokenizer_cache_dir
 
 ENCODINGS = ("cl100k_base", "o200k_base")
-TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
+from conftest import TOY_DATASET  # noqa: E402 - the repository's ../shared, found in one place
 
 SITECUSTOMIZE = '''
 import socket

@@ -21,7 +21,7 @@ from workbench.budget.tokens import (
     tool_rule_for,
 )
 
-TOY_DATASET = Path("/work/shared/openai/toy_chat_fine_tuning.jsonl")
+from conftest import TOY_DATASET  # noqa: E402 - the repository's ../shared, found in one place
 
 
 @pytest.fixture(autouse=True)
