@@ -25,6 +25,29 @@ def workbench_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_error_notices(request, monkeypatch, workbench_home):
+    """The app turns an exception in an action into an error notice (and a crash.log)
+    instead of dying; a test must not pass while that happens behind its back. Any error
+    notice or crash log fails the test unless it is marked `expect_error_notice`."""
+    from textual.app import App
+
+    seen: list[str] = []
+    real_notify = App.notify
+
+    def notify(self, message, *args, severity="information", **kwargs):
+        if severity == "error":
+            seen.append(str(message))
+        return real_notify(self, message, *args, severity=severity, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify)
+    yield seen
+    if request.node.get_closest_marker("expect_error_notice"):
+        return
+    crash_logs = [str(p) for p in workbench_home.rglob("crash.log")]
+    assert not seen and not crash_logs, f"unexpected error notices {seen} / crash logs {crash_logs}"
+
+
 @pytest.fixture
 def store(tmp_path):
     from workbench.workspace import open_store

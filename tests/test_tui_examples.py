@@ -295,6 +295,7 @@ async def test_roles_are_labelled_without_colour(filled, monkeypatch):
         assert " SYSTEM " in shown and " USER " in shown and " ASSISTANT " in shown
 
 
+@pytest.mark.expect_error_notice
 async def test_an_unexpected_error_is_a_notification_not_a_traceback(filled, monkeypatch, workbench_home):
     app = make(filled)
     async with app.run_test(size=SIZE) as pilot:
