@@ -11,7 +11,7 @@ import pytest
 
 from conftest import chat, many_chats, write_jsonl
 
-WORKBENCH = [sys.executable, "-m", "workbench.cli.main"]
+WORKBENCH = [sys.executable, "-m", "workbench.cli"]
 
 
 def run(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
