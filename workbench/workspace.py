@@ -66,6 +66,7 @@ def seed_sample_workspace(store: Store) -> None:
         # them out of the personal-data findings, as a user would set it up.
         store.set_setting("pii_allow_list", ["Ida", "Ines", "Vera", "Fenna", "Elin", "Nora"])
         seed_sample_rating(store)
+        seed_sample_risks(store)
         store.set_setting(SAMPLE_SETTING, True)
 
 
@@ -89,3 +90,10 @@ def seed_sample_rating(store: Store) -> None:
     candidate = next(m for m in models if m.startswith("ft:"))
     baseline = next(m for m in models if not m.startswith("ft:"))
     rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40, name=SAMPLE_SESSION)
+
+
+def seed_sample_risks(store: Store) -> None:
+    """The typical fine-tuning risks in the register, for the sample team to own."""
+    from workbench.governance.risks import seed_typical_risks
+
+    seed_typical_risks(store, owner="aurora-ml")
