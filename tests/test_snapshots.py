@@ -326,9 +326,10 @@ def test_hostile_snapshot_is_refused_and_the_store_unchanged(sample, tmp_path, c
 def test_one_gigabyte_blob_is_refused_without_reading_it(sample, tmp_path):
     snap = tmp_path / "huge.snap"
     export_snapshot(sample, snap)
-    _tamper(snap, "UPDATE examples SET notes = zeroblob(1000000000) WHERE position = 1")
+    # ~1 GB: SQLite's own limit for a whole row is 1,000,000,000 bytes
+    _tamper(snap, "UPDATE examples SET notes = zeroblob(999000000) WHERE position = 1")
     before = store_digest(sample.path)
-    with pytest.raises(SnapshotRefused, match=r"examples.notes holds a value of 1,000,000,000 bytes"):
+    with pytest.raises(SnapshotRefused, match=r"examples.notes holds a value of 999,000,000 bytes"):
         import_snapshot(sample, snap)
     assert store_digest(sample.path) == before
     snap.unlink()
