@@ -49,6 +49,12 @@ def _rating() -> Screen:
     return RatingScreen()
 
 
+def _governance() -> Screen:
+    from screens.governance import GovernanceScreen
+
+    return GovernanceScreen()
+
+
 def _pii() -> Screen:
     from screens.pii import PiiScreen
 
@@ -58,7 +64,8 @@ def _pii() -> Screen:
 class WorkbenchApp(App):
     TITLE = "ft-workbench"
     MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
-             "rating": _rating, "registry": _placeholder("registry"), "pii": _pii}
+             "rating": _rating, "registry": _placeholder("registry"), "pii": _pii,
+             "governance": _governance}
     DEFAULT_MODE = "examples"
     #: Tests set this False for stable snapshots; every Input/TextArea follows it.
     cursor_blink = True

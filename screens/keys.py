@@ -48,6 +48,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("app.registry", "5", "switch_mode('registry')", "Registry", "Models you trained or use (coming).", show=False),
         A("app.pii", "6", "switch_mode('pii')", "Personal data", "Scan, review and redact personal data.",
           show=False),
+        A("app.governance", "7", "switch_mode('governance')", "Governance",
+          "The risk register and the audit log (who changed what, when).", show=False),
         A("app.help", "f1,question_mark", "help", "Help", "Keys and help for what has the focus."),
         A("app.quit", "ctrl+q", "quit", "Quit", "Leave the workbench; every edit is already saved.", show=False),
     ),
@@ -102,6 +104,15 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("budget.refresh", "ctrl+r", "refresh", "Refresh", "Recount from the store."),
     ),
     "placeholder": (),
+    "governance": (
+        A("governance.switch", "v", "switch", "Risks/audit", "Switch between the risk register and the audit log."),
+        A("governance.filter", "slash", "filter", "Filter", "Narrow the table: words, an action, a person."),
+        A("governance.status", "s", "next_status", "Next status",
+          "Move the highlighted risk to its next status (open, mitigating, accepted, closed)."),
+        A("governance.refresh", "ctrl+r", "refresh", "Refresh", "Read the register and the log again."),
+        A("governance.leave", "escape", "leave", "Back to table", "Clear the filter, back to the table.",
+          show=False),
+    ),
     # On the Rating screen 1-4 are verdicts (priority over the mode keys); Esc leaves.
     "rating": (
         A("rating.left", "1,left", "verdict('left')", "Left", "The left answer is better.", priority=True),

@@ -542,6 +542,55 @@ def m0006_tool_token_rules(db: Database) -> None:
     )
 
 
+@migrations(name="0008_governance_snapshots")
+def m0008_governance_snapshots(db: Database) -> None:
+    # The risk register (risks and the evidence each points at), the example conflicts a
+    # snapshot merge left for a person to decide, and an index so the audit viewer can
+    # page the log by time.
+    db.executescript(
+        """
+        CREATE TABLE risks (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            severity TEXT NOT NULL DEFAULT 'medium' CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+            likelihood TEXT NOT NULL DEFAULT 'possible'
+                CHECK (likelihood IN ('rare', 'unlikely', 'possible', 'likely', 'certain')),
+            mitigation TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'mitigating', 'accepted', 'closed')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE risk_evidence (
+            id TEXT PRIMARY KEY,
+            risk_id TEXT NOT NULL REFERENCES risks(id),
+            kind TEXT NOT NULL,             -- rating_session, pii_scan, dataset_version, golden_version, registry_model, link
+            ref TEXT NOT NULL,              -- the id (or URL) of the evidence
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (risk_id, kind, ref)
+        );
+
+        -- Examples edited on both sides of a snapshot merge, waiting for mine / theirs / both.
+        CREATE TABLE snapshot_conflicts (
+            id TEXT PRIMARY KEY,
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            their_revision_id TEXT NOT NULL,-- their current revision: the same conflict is recorded once
+            theirs TEXT NOT NULL,           -- JSON: their example row and its revisions
+            source TEXT NOT NULL DEFAULT '',-- the snapshot's workspace and author
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'mine', 'theirs', 'both')),
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            UNIQUE (example_id, their_revision_id)
+        );
+
+        CREATE INDEX idx_audit_log_at ON audit_log(at);
+        """
+    )
+
+
 @migrations(name="0014_search_index_backfill")
 def m0014_search_index_backfill(db: Database) -> None:
     # 0002 created the search index and its triggers but never indexed the examples

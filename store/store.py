@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
+from store.audit import AuditLogQueries
 from store.datasets import DatasetQueries
 from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
 from store.examples import ExampleQueries
@@ -25,6 +26,8 @@ from store.golden import GoldenQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.ratings import RatingQueries
+from store.risks import RiskQueries
+from store.snapshots import SnapshotQueries
 
 
 class Store:
@@ -44,6 +47,9 @@ class Store:
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+        self.risks = RiskQueries(self)
+        self.audit_log = AuditLogQueries(self)
+        self.snapshots = SnapshotQueries(self)
 
     @property
     def db(self) -> Database:

@@ -66,6 +66,7 @@ def seed_sample_workspace(store: Store) -> None:
         # them out of the personal-data findings, as a user would set it up.
         store.set_setting("pii_allow_list", ["Ida", "Ines", "Vera", "Fenna", "Elin", "Nora"])
         seed_sample_rating(store)
+        seed_sample_risks(store)
         store.set_setting(SAMPLE_SETTING, True)
 
 
@@ -98,3 +99,10 @@ def get_setting(store: Store, key: str, default=None):
 
 def set_setting(store: Store, key: str, value) -> None:
     store.set_setting(key, value)
+
+
+def seed_sample_risks(store: Store) -> None:
+    """The typical fine-tuning risks in the register, for the sample team to own."""
+    from workbench.governance.risks import seed_typical_risks
+
+    seed_typical_risks(store, owner="aurora-ml")

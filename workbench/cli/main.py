@@ -249,10 +249,14 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 
 def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
+    from workbench.cli import governance as cli_governance
     from workbench.cli import pii as cli_pii
+    from workbench.cli import snapshot as cli_snapshot
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
+    cli.add_command(cli_snapshot.snapshot)
+    cli_governance.register(cli)
 
 
 _register_subcommands()
