@@ -27,6 +27,7 @@ class DataError(UserError):
 CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
     "set_key": "Run `workbench keys set PROVIDER`.",
+    "confirm_launch": "Answer yes, or pass --yes.",
 }
 
 

@@ -251,11 +251,13 @@ def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
     from workbench.cli import pii as cli_pii
     from workbench.cli import providers as cli_providers
+    from workbench.cli import jobs as cli_jobs
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
     cli.add_command(cli_providers.provider)
     cli.add_command(cli_providers.keys)
+    cli.add_command(cli_jobs.jobs)
 
 
 _register_subcommands()
