@@ -235,3 +235,30 @@ def test_jobs_cli_show_and_list(tmp_path, server, monkeypatch):
     failed = runner.invoke(cli, ["--db", str(db), "jobs", "launch", ref, "--provider", "oa", "--base",
                                  "gpt-4.1-mini-2025-04-14", "--yes"])
     assert failed.exit_code == 2 and "2027-01-06" in failed.output and "Together" in failed.output
+
+
+@pytest.mark.parametrize("trainer", ["trl", "axolotl", "unsloth"])
+def test_training_kit(store, tmp_path, trainer):
+    import json
+
+    from workbench.jobs.kit import write_kit
+
+    ref = freeze(store, tmp_path)
+    manifest = write_kit(store, ref, trainer, tmp_path / "kit", "meta-llama/Llama-3.1-8B-Instruct", {"n_epochs": 2})
+    version = store.jobs.find_version("ds", 1)
+    assert json.loads((tmp_path / "kit" / "kit.json").read_text())["version_sha256"] == version["train_sha256"]
+    lines = (tmp_path / "kit" / "train.jsonl").read_text().splitlines()
+    assert len(lines) == version["train_count"] and "messages" in json.loads(lines[0])
+    assert manifest["command"] in (tmp_path / "kit" / "README.md").read_text()
+    assert "2" in (tmp_path / "kit" / "config.yaml").read_text()
+
+
+def test_kit_dpo_shape():
+    from workbench.jobs.kit import trl_record
+
+    record = {"input": {"messages": [{"role": "user", "content": "q"}]},
+              "preferred_output": [{"role": "assistant", "content": "good"}],
+              "non_preferred_output": [{"role": "assistant", "content": "bad"}]}
+    assert trl_record(record) == {"prompt": [{"role": "user", "content": "q"}],
+                                  "chosen": [{"role": "assistant", "content": "good"}],
+                                  "rejected": [{"role": "assistant", "content": "bad"}]}
