@@ -23,8 +23,10 @@ from store.datasets import DatasetQueries
 from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
+from store.jobs import JobQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
+from store.providers import ProviderQueries
 from store.ratings import RatingQueries
 from store.risks import RiskQueries
 from store.snapshots import SnapshotQueries
@@ -50,6 +52,8 @@ class Store:
         self.risks = RiskQueries(self)
         self.audit_log = AuditLogQueries(self)
         self.snapshots = SnapshotQueries(self)
+        self.providers = ProviderQueries(self)
+        self.jobs = JobQueries(self)
 
     @property
     def db(self) -> Database:

@@ -26,6 +26,8 @@ class DataError(UserError):
 #: How the CLI words a domain hint that depends on the front end.
 CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
+    "set_key": "Run `workbench keys set PROVIDER`.",
+    "confirm_launch": "Answer yes, or pass --yes.",
 }
 
 

@@ -251,12 +251,18 @@ def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
     from workbench.cli import governance as cli_governance
     from workbench.cli import pii as cli_pii
+    from workbench.cli import jobs as cli_jobs
+    from workbench.cli import providers as cli_providers
     from workbench.cli import snapshot as cli_snapshot
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
     cli.add_command(cli_snapshot.snapshot)
     cli_governance.register(cli)
+    cli.add_command(cli_providers.provider)
+    cli.add_command(cli_providers.keys)
+    cli.add_command(cli_jobs.jobs)
+    cli.add_command(cli_jobs.kit)
 
 
 _register_subcommands()
