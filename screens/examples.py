@@ -23,6 +23,7 @@ from screens.widgets.modebar import ModeBar
 from screens.widgets.conversation import Conversation
 from screens.widgets.example_list import ExampleList, header_text
 from workbench.dataset.curation import ExampleView
+from workbench.paths import file_slug
 
 EMPTY_HELP = (
     "No datasets yet.\n\n"
@@ -452,7 +453,7 @@ class ExamplesScreen(Screen):
             self.notify("\n".join(lines), timeout=8)
             self.post_message(Curated("export", []))
 
-        out = Path.cwd() / "exports" / self.dataset["name"]
+        out = Path.cwd() / "exports" / file_slug(self.dataset["name"])  # a name never becomes a path
         self.app.push_screen(ExportDialog(self.app.store, self.dataset["name"], out), guard_callback(self, done))
 
     # ------------------------------------------------------------------ workers

@@ -19,7 +19,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from store.datasets import DatasetQueries
-from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
+from store.db import (atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
+                      schema_version, to_json)
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
 from store.models import ModelQueries
@@ -37,13 +38,37 @@ class Store:
         # weak: a finished worker thread's connection closes when its thread-local goes
         self._connections: weakref.WeakSet[Database] = weakref.WeakSet()
         self._lock = threading.Lock()
-        migrate(self.db)
+        self._open_checks()
         self.datasets = DatasetQueries(self)
         self.examples = ExampleQueries(self)
         self.models = ModelQueries(self)
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+
+    def _open_checks(self) -> None:
+        """Refuse a file a newer version wrote (before migrating touches it), then migrate."""
+        import sqlite3
+
+        from store.db import StoreError
+
+        try:
+            refuse_newer(self.db, self.path)
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: cannot open as a workbench store ({exc}).") from exc
+        except StoreError:
+            self.close()
+            raise
+
+    def integrity_problems(self, limit: int = 10) -> list[str]:
+        """SQLite's quick_check of the file: [] when sound."""
+        return quick_check(self.db, limit)
+
+    def checkpoint(self) -> bool:
+        """Empty the write-ahead log into the file; False when another reader prevented it."""
+        return checkpoint(self.db)
 
     @property
     def db(self) -> Database:
@@ -57,6 +82,11 @@ class Store:
         return db
 
     def close(self) -> None:
+        try:  # the last one out finishes a scrub another reader held up
+            if self.pii.scrub_pending():
+                self.pii.run_pending_scrub()
+        except Exception:  # noqa: BLE001 - closing never fails; the next open retries
+            pass
         with self._lock:
             connections, self._connections = list(self._connections), weakref.WeakSet()
         for db in connections:

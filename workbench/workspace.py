@@ -42,6 +42,9 @@ def open_store(db_path: Path | str | None = None, seed_sample: bool | None = Non
     except StoreError as exc:
         raise StoreUnavailable(str(exc)) from exc
     ensure_catalog(store)
+    # A redaction whose scrub was cut short (killed, or held up by another reader) is
+    # finished before anything else reads the file.
+    store.pii.run_pending_scrub()
     if seed_sample is None:
         seed_sample = db_path is None and os.environ.get("WORKBENCH_NO_SAMPLE") != "1"
     if seed_sample and not store.get_setting(SAMPLE_SETTING):
