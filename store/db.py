@@ -67,7 +67,7 @@ def connect(path: Path | str) -> Database:
         # zeros instead of lingering in free pages of a file that may be shared.
         conn.execute("PRAGMA secure_delete = ON")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot open as a workbench store ({exc}).") from exc
+        raise StoreError(open_failure(path, exc)) from exc
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the store folder ({exc.strerror}).") from exc
     return Database(conn)
@@ -88,6 +88,19 @@ def refuse_newer(db: Database, path: Path | str) -> None:
         number = max(stored, len(applied))
         raise NewerStoreError(f"{path}: written by a newer ft-workbench (schema {number}; this one knows "
                               f"{len(ours)}); upgrade ft-workbench to open it.")
+
+
+def open_failure(path: Path | str, exc: BaseException) -> str:
+    """One line for a store that cannot be opened, by cause."""
+    kind = failure_kind(exc)
+    if kind == "readonly":
+        return (f"{path}: the store is read-only (the file, its folder or the disk is not writable); "
+                "use a writable copy or fix the permissions.")
+    if kind == "full":
+        return f"{path}: the disk is full; free some space and retry."
+    if kind == "damaged":
+        return f"{path}: the file is damaged or not a workbench store ({exc}); restore a good copy."
+    return f"{path}: cannot open as a workbench store ({exc})."
 
 
 def migrate(db: Database) -> None:

@@ -50,14 +50,14 @@ class Store:
         """Refuse a file a newer version wrote (before migrating touches it), then migrate."""
         import sqlite3
 
-        from store.db import StoreError
+        from store.db import StoreError, open_failure
 
         try:
             refuse_newer(self.db, self.path)
             migrate(self.db)
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise StoreError(f"{self.path}: cannot open as a workbench store ({exc}).") from exc
+            raise StoreError(open_failure(self.path, exc)) from exc
         except StoreError:
             self.close()
             raise
