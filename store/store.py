@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from store.datasets import DatasetQueries
 from store.db import (atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
                       schema_version, to_json)
+from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
 from store.models import ModelQueries
@@ -45,6 +46,7 @@ class Store:
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+        self.doctor = DoctorQueries(self)
 
     def _open_checks(self) -> None:
         """Refuse a file a newer version wrote (before migrating touches it), then migrate."""

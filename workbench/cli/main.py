@@ -248,11 +248,13 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 
 
 def _register_subcommands() -> None:
+    from workbench.cli import doctor as cli_doctor
     from workbench.cli import eval as cli_eval
     from workbench.cli import pii as cli_pii
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
+    cli_doctor.register(cli)
 
 
 _register_subcommands()
