@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from screens import keys
 from screens.safety import guard_callback, guarded
+from screens.writes import writes_of
 from screens.widgets.modebar import ModeBar
 from screens.widgets.conversation import Conversation
 from screens.widgets.example_list import ExampleList, header_text
@@ -250,9 +251,17 @@ class ExamplesScreen(Screen):
     def action_status(self, status: str) -> None:
         ids = self._targets_or_warn()
         if ids:
-            changed = self.curation.set_status(ids, status)
+            from workbench.dataset.curation import Curation
+
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
-            self.after_edit("status", changed, f"{what} → {status} (ctrl+z undoes)")
+            store = self.app.store
+            # Through the app's write queue: on a busy store it waits off-screen, shown as
+            # pending, instead of freezing the list or being lost.
+            writes_of(self.app).submit(
+                f"{what.lower()} → {status}", lambda: Curation(store).set_status(ids, status),
+                done=guard_callback(self, lambda changed: self.after_edit(
+                    "status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")),
+                failed=lambda exc: self.notify(f"Could not set the status: {exc}", severity="error", timeout=10))
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog

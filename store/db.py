@@ -130,10 +130,12 @@ def checkpoint(db: Database) -> bool:
 
 
 def failure_kind(exc: BaseException) -> str | None:
-    """'readonly', 'full', 'damaged' or None: what an OS or SQLite error means to a user."""
+    """'busy', 'readonly', 'full', 'damaged' or None: what an OS or SQLite error means to a user."""
     import errno
 
     text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("database is locked" in text or "database is busy" in text):
+        return "busy"
     if isinstance(exc, OSError):
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return "readonly"

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import threading
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
 from store.datasets import DatasetQueries
-from store.db import (atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
+from store.db import (BUSY_TIMEOUT_MS, atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
                       schema_version, to_json)
 from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
@@ -67,6 +68,16 @@ class Store:
     def integrity_problems(self, limit: int = 10) -> list[str]:
         """SQLite's quick_check of the file: [] when sound."""
         return quick_check(self.db, limit)
+
+    @contextmanager
+    def busy_timeout(self, milliseconds: int) -> Iterator[None]:
+        """A shorter wait for the write lock on this thread's connection (the app's own
+        thread must not freeze for the full timeout behind another process's write)."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def checkpoint(self) -> bool:
         """Empty the write-ahead log into the file; False when another reader prevented it."""

@@ -52,6 +52,14 @@ def open_store(db_path: Path | str | None = None, seed_sample: bool | None = Non
     return store
 
 
+def is_busy(exc: BaseException) -> bool:
+    """True when a write failed only because another process held the store's write lock
+    past the busy timeout: trying again later succeeds."""
+    from store.db import failure_kind
+
+    return failure_kind(exc) == "busy"
+
+
 def seed_sample_workspace(store: Store) -> None:
     """Import the Aurora Commerce sample dataset (with its tags). Idempotent."""
     from workbench.dataset.importer import import_file  # the importer imports tokens: keep open_store light
