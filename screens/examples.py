@@ -251,17 +251,17 @@ class ExamplesScreen(Screen):
     def action_status(self, status: str) -> None:
         ids = self._targets_or_warn()
         if ids:
-            from workbench.dataset.curation import Curation
+            from screens.safety import report
 
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
-            store = self.app.store
+            curation = self.curation  # only store + author: safe on the writer thread (its own connection)
             # Through the app's write queue: on a busy store it waits off-screen, shown as
             # pending, instead of freezing the list or being lost.
             writes_of(self.app).submit(
-                f"{what.lower()} → {status}", lambda: Curation(store).set_status(ids, status),
+                f"{what.lower()} → {status}", lambda: curation.set_status(ids, status),
                 done=guard_callback(self, lambda changed: self.after_edit(
                     "status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")),
-                failed=lambda exc: self.notify(f"Could not set the status: {exc}", severity="error", timeout=10))
+                failed=lambda exc: report(self, exc))
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog

@@ -387,8 +387,10 @@ class RatingScreen(Screen):
             self.update_status()
 
         def lost(exc: BaseException) -> None:
+            from screens.safety import report
+
             run.pending.discard(pair.comparison_id)
-            self.notify(f"Could not save that rating ({exc}); the pair comes back.", severity="error")
+            report(self, exc)  # one line + crash.log; the pair comes back in the queue
 
         # Through the app's write queue: on a busy store the rating waits, shown as pending,
         # and the next pair appears at once.

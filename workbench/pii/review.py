@@ -357,6 +357,17 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
     return result
 
 
+def copies_before_redaction(store: Store, dataset_name: str) -> list[str]:
+    """Names of frozen copies (versions, golden sets) made before the dataset's last
+    redaction: they still hold the old text until purged."""
+    dataset = store.datasets.get_dataset(dataset_name)
+    stamp = store.pii.last_redaction(dataset["id"]) if dataset else None
+    if not stamp:
+        return []
+    return [f"version {c['name']}" if c["kind"] == "version" else f"golden set {c['name']!r}"
+            for c in store.pii.copies_made_before(dataset["id"], stamp)]
+
+
 def _redact_examples(store: Store, dataset: dict, grouped: dict[str, list[dict]], mode: str) -> dict:
     language_of = _first_language_per_value(store, grouped)
     values = 0
