@@ -41,7 +41,7 @@ class WriteQueue:
         self.busy_retries = 0  # how often a write met a busy store (shown, and read by tests)
 
     #: how long the app's own thread may wait for the write lock before queueing instead
-    QUICK_WAIT_MS = 50
+    QUICK_WAIT_MS = 25
 
     def submit(self, label: str, run: Callable[[], Any], done: Callable[[Any], None] | None = None,
                failed: Callable[[BaseException], None] | None = None) -> None:
