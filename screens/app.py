@@ -82,6 +82,9 @@ class WorkbenchApp(App):
         self.store = store
         self.curation = Curation(store)
         self.user_keymap, self.keymap_problems = keys.load_keymap(keymap_file)
+        from screens.writes import WriteQueue
+
+        self.writes = WriteQueue(self)  # ratings and status changes: never lost on a busy store
         self._target_model = None
 
     # ------------------------------------------------------------------ shared state
@@ -185,4 +188,6 @@ def run_app(store) -> int:
     """Run the TUI on an opened store; returns an exit code. The caller closes the store."""
     app = make_app(store)
     app.run()
+    app.writes.wait_idle()  # pending ratings and status changes are written before the store closes
+    app.writes.close()
     return app.return_code or 0

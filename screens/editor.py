@@ -80,6 +80,7 @@ class EditorScreen(Screen):
         self.saved = False
         self._timer: Timer | None = None
         self._loading = False
+        self.conflict = ""  # what changed meanwhile, after a refused save
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-title")
@@ -258,10 +259,16 @@ class EditorScreen(Screen):
         self.query_one("#text", TextArea).focus()
 
     def action_save(self) -> bool:
+        from workbench.dataset.curation import ExampleChanged
+
         if not self.dirty:
             return True
         try:
-            self.app.curation.save_messages(self.example_id, copy.deepcopy(self.messages))
+            self.app.curation.save_messages(self.example_id, copy.deepcopy(self.messages),
+                                            expected_revision=self.example.get("revision"))
+        except ExampleChanged as exc:
+            self._rebase(exc.example)
+            return False
         except Exception as exc:  # noqa: BLE001 - shown to the user, the working copy is kept
             self.notify(f"Could not save: {type(exc).__name__}: {exc}", severity="error", timeout=10)
             return False
@@ -271,6 +278,28 @@ class EditorScreen(Screen):
         self.update_title()
         self.notify(f"Saved revision {self.example.get('revision')} (ctrl+z in the list undoes).")
         return True
+
+    def _rebase(self, current: dict) -> None:
+        """The example changed since it was opened (a redaction, another session): show
+        what changed, and put the user's edit on top of the new version as the working
+        copy, unsaved, so saving again is a deliberate re-apply."""
+        from workbench.dataset.curation import changed_turns, reapply
+
+        base = self.example.get("messages") or []
+        theirs = current.get("messages") or []
+        their_turns = changed_turns(base, theirs)
+        my_turns = changed_turns(base, self.messages)
+        self.messages = reapply(base, self.messages, theirs)
+        self.example = current
+        self.conflict = (f"Changed meanwhile: revision {current['revision']} "
+                         f"({'turns ' + ', '.join(map(str, their_turns)) if their_turns else 'not the messages'}). "
+                         f"Your edit of turn(s) {', '.join(map(str, my_turns)) or '-'} is re-applied on top: "
+                         f"review it and save again ({keys.key_in(self.app, 'editor.save')}).")
+        self._rebuild(self.index)
+        self.dirty = True
+        self.update_title()
+        self.query_one("#turn-meta", Static).update(Text(self.conflict, "bold"))
+        self.notify(self.conflict, title="Not saved", severity="warning", timeout=15)
 
     def action_close(self) -> None:
         if self.query_one("#text", TextArea).has_focus:

@@ -19,11 +19,13 @@ from textual.worker import Worker, WorkerState
 
 from screens import keys
 from screens.safety import guard_callback, guarded
+from screens.writes import writes_of
 from screens.widgets.modebar import ModeBar
 from screens.widgets.conversation import Conversation
 from screens.widgets.example_list import ExampleList, header_text
 from workbench.dataset.curation import ExampleView
 from workbench.dataset import curation
+from workbench.paths import file_slug
 
 EMPTY_HELP = (
     "No datasets yet.\n\n"
@@ -250,9 +252,17 @@ class ExamplesScreen(Screen):
     def action_status(self, status: str) -> None:
         ids = self._targets_or_warn()
         if ids:
-            changed = self.curation.set_status(ids, status)
+            from screens.safety import report
+
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
-            self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")
+            curation = self.curation  # only store + author: safe on the writer thread (its own connection)
+            # Through the app's write queue: on a busy store it waits off-screen, shown as
+            # pending, instead of freezing the list or being lost.
+            writes_of(self.app).submit(
+                f"{what.lower()} → {status}", lambda: curation.set_status(ids, status),
+                done=guard_callback(self, lambda changed: self.after_edit(
+                    "status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")),
+                failed=lambda exc: report(self, exc))
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog
@@ -457,7 +467,7 @@ class ExamplesScreen(Screen):
             self.notify("\n".join(lines), timeout=8)
             self.post_message(Curated("export", []))
 
-        out = Path.cwd() / "exports" / self.dataset["name"]
+        out = Path.cwd() / "exports" / file_slug(self.dataset["name"])  # a name never becomes a path
         self.app.push_screen(ExportDialog(self.app.store, self.dataset["name"], out), guard_callback(self, done))
 
     # ------------------------------------------------------------------ workers

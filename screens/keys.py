@@ -220,9 +220,38 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
             problems.append(f"{path}: unknown binding id {binding_id!r} (see docs/tui.md for the ids); ignored.")
         elif not isinstance(keys, str) or not keys.strip():
             problems.append(f"{path}: {binding_id!r} needs a key as text, e.g. \"ctrl+f\"; ignored.")
+        elif unknown_key_names(keys):
+            problems.append(f"{path}: {binding_id!r}: unknown key name {', '.join(map(repr, unknown_key_names(keys)))}"
+                            " (e.g. \"ctrl+f\", \"f5\", \"slash\"); ignored.")
         else:
             keymap[binding_id] = keys.strip()
     return keymap, problems
+
+
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+
+
+def unknown_key_names(keys: str) -> list[str]:
+    """The keys of a comma-separated key list Textual would never match ('ctrl+flurb')."""
+    import unicodedata
+
+    from textual.keys import KEY_ALIASES, KEY_NAME_REPLACEMENTS, KEY_TO_UNICODE_NAME, Keys
+
+    named = ({k.value for k in Keys} | set(KEY_NAME_REPLACEMENTS.values()) | set(KEY_TO_UNICODE_NAME)
+             | set(KEY_ALIASES) | {"space"})
+    unknown = []
+    for key in (k.strip() for k in keys.split(",")):
+        *modifiers, base = key.split("+") if key else [""]
+        if any(m not in _MODIFIERS for m in modifiers) or not base:
+            unknown.append(key)
+            continue
+        if len(base) == 1 or base in named:
+            continue
+        try:
+            unicodedata.lookup(base.replace("_", " ").upper())  # 'slash', 'question_mark'
+        except KeyError:
+            unknown.append(key)
+    return unknown
 
 
 def key_for(action_id: str, keymap: dict[str, str] | None = None) -> str:

@@ -159,6 +159,9 @@ class PiiScreen(Screen):
         if not self.rows:
             scan = keys.key_in(self.app, "pii.scan")
             text = f"No findings yet: press {scan} to scan this dataset (offline)." if stale else "No personal data found."
+        copies = pii_review.copies_before_redaction(self.store, self.dataset)
+        if copies:  # where findings remain outside the examples
+            text += f" · still holding pre-redaction text: {', '.join(copies)} (workbench purge)"
         self.query_one("#pii-summary", Static).update(text)
 
     def current(self) -> dict | None:
@@ -216,6 +219,10 @@ class PiiScreen(Screen):
                 result = pii_review.apply_redactions(self.store, self.dataset, mode)
                 self.notify(f"Redacted {result['values']} values in {result['examples']} examples; "
                             f"{result['revisions_purged']} older revisions purged.")
+                if not result["scrubbed"]:  # never a clean report that isn't
+                    self.notify("Not yet removed from the file: another program has the store open. The old "
+                                "values are wiped when it closes or the store is next opened.",
+                                severity="warning", timeout=15)
                 self.reload(keep_cursor=False)
 
         self.app.push_screen(PreviewDialog(rows), apply)

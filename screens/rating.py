@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from screens import keys
 from workbench.chat import format as chatformat
 from screens.safety import guarded
+from screens.writes import writes_of
 from screens.widgets.modebar import ModeBar
 from workbench.eval import stats as ratingstats
 from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
@@ -381,8 +382,25 @@ class RatingScreen(Screen):
         if self.run is None or shown.pair is None:
             return
         elapsed = int((time.perf_counter() - self.shown_at) * 1000)
-        self.run.rate(shown.pair, verdict, time_ms=elapsed, flagged=self.flagged, comment=self.comment)
-        self.post_message(RatingMade(shown.pair.comparison_id, verdict))
+        run, pair, flagged, comment = self.run, shown.pair, self.flagged, self.comment
+        run.pending.add(pair.comparison_id)  # out of the queue now, whether written now or later
+
+        def written(_: object) -> None:
+            run.pending.discard(pair.comparison_id)
+            self.update_status()
+
+        def lost(exc: BaseException) -> None:
+            from screens.safety import report
+
+            run.pending.discard(pair.comparison_id)
+            report(self, exc)  # one line + crash.log; the pair comes back in the queue
+
+        # Through the app's write queue: on a busy store the rating waits, shown as pending,
+        # and the next pair appears at once.
+        writes_of(self.app).submit(f"rating {verdict}", lambda: run.rate(pair, verdict, time_ms=elapsed,
+                                                                    flagged=flagged, comment=comment),
+                               done=written, failed=lost)
+        self.post_message(RatingMade(pair.comparison_id, verdict))
         await self.advance()
 
     async def action_skip(self) -> None:

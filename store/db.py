@@ -26,6 +26,14 @@ class StoreError(Exception):
     """A problem with the store file a user can act on (path, permissions, corruption)."""
 
 
+class NewerStoreError(StoreError):
+    """The file was written by a newer ft-workbench: writing to it could corrupt it."""
+
+
+class DamagedStoreError(StoreError):
+    """SQLite's own check found damage in the file."""
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -59,14 +67,89 @@ def connect(path: Path | str) -> Database:
         # zeros instead of lingering in free pages of a file that may be shared.
         conn.execute("PRAGMA secure_delete = ON")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot open as a workbench store ({exc}).") from exc
+        raise StoreError(open_failure(path, exc)) from exc
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the store folder ({exc.strerror}).") from exc
     return Database(conn)
 
 
+def known_migrations() -> list[str]:
+    return [m.name for m in migrations._migrations]
+
+
+def refuse_newer(db: Database, path: Path | str) -> None:
+    """Refuse a file a newer ft-workbench wrote (a schema number above ours, or migrations
+    we do not know): migrating or writing it could break what that version relies on."""
+    ours = known_migrations()
+    stored = db.conn.execute("PRAGMA user_version").fetchone()[0]
+    applied = schema_version(db)
+    unknown = [name for name in applied if name not in ours]
+    if stored > len(ours) or unknown:
+        number = max(stored, len(applied))
+        raise NewerStoreError(f"{path}: written by a newer ft-workbench (schema {number}; this one knows "
+                              f"{len(ours)}); upgrade ft-workbench to open it.")
+
+
+def open_failure(path: Path | str, exc: BaseException) -> str:
+    """One line for a store that cannot be opened, by cause."""
+    kind = failure_kind(exc)
+    if kind == "readonly":
+        return (f"{path}: the store is read-only (the file, its folder or the disk is not writable); "
+                "use a writable copy or fix the permissions.")
+    if kind == "full":
+        return f"{path}: the disk is full; free some space and retry."
+    if kind == "damaged":
+        return f"{path}: the file is damaged or not a workbench store ({exc}); restore a good copy."
+    return f"{path}: cannot open as a workbench store ({exc})."
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)
+    # The schema number a later version compares with (the count of our migrations).
+    if db.conn.execute("PRAGMA user_version").fetchone()[0] != len(known_migrations()):
+        db.conn.execute(f"PRAGMA user_version = {len(known_migrations())}")
+
+
+def quick_check(db: Database, limit: int = 10) -> list[str]:
+    """SQLite's page-level check (b-tree structure, free list, record formats; not index
+    contents). [] when the file is sound, else up to `limit` problems. A file too damaged
+    to read gives its error as the one problem."""
+    try:
+        rows = [r[0] for r in db.conn.execute(f"PRAGMA quick_check({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
+def checkpoint(db: Database) -> bool:
+    """Copy the write-ahead log into the file and empty it. False when another connection's
+    open read transaction kept part of it (old pages, perhaps deleted values, stay until
+    that reader finishes)."""
+    busy, log_frames, copied = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0 and log_frames == copied
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """'busy', 'readonly', 'full', 'damaged' or None: what an OS or SQLite error means to a user."""
+    import errno
+
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("database is locked" in text or "database is busy" in text):
+        return "busy"
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "readonly"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "full"
+        return None
+    if isinstance(exc, sqlite3.DatabaseError):
+        if "readonly" in text or "read-only" in text or "unable to open database" in text:
+            return "readonly"
+        if "disk is full" in text or "disk i/o error" in text and "full" in text:
+            return "full"
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return "damaged"
+    return None
 
 
 def schema_version(db: Database) -> list[str]:

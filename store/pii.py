@@ -12,17 +12,52 @@ from store.base import Queries
 from store.db import from_json, new_id, now
 
 
+SCRUB_SETTING = "pii_scrub_pending"  # a redaction committed, its scrub not yet complete
+
+
 class PiiQueries(Queries):
     """Queries of `store.pii`."""
 
+    def mark_scrub_pending(self) -> None:
+        """Record, inside the redaction's transaction, that the file still needs a scrub."""
+        self._store.set_setting(SCRUB_SETTING, True)
+
+    def scrub_pending(self) -> bool:
+        return bool(self._store.get_setting(SCRUB_SETTING))
+
+    def run_pending_scrub(self) -> bool:
+        """Finish a recorded scrub: merge the search index, checkpoint and empty the
+        write-ahead log. True when the file is clean; False while another connection's
+        read transaction keeps old pages alive (the mark stays, so the next open, close
+        or redaction retries)."""
+        if not self.scrub_pending():
+            return True
+        self.optimize_search_index()
+        if not self._store.checkpoint():
+            return False
+        with self.transaction():
+            self.db.execute("DELETE FROM settings WHERE key = ?", [SCRUB_SETTING])
+        self._store.checkpoint()  # the mark's own change; it holds no personal data
+        return True
+
     def examples_to_scan(self, dataset_id: str, engine: str) -> list[dict]:
-        """Live examples never scanned, changed since their scan, or scanned by another engine
-        (their text columns decoded)."""
+        """Examples (deleted ones too: they are restorable and still in the file) never
+        scanned, changed since their scan, or scanned by another engine (their text columns
+        decoded). A change of notes alone does not change the content hash, so the scan
+        mark also records the notes it saw."""
         rows = self._rows(
-            """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash
+            """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash,
+                      e.notes
                  FROM examples e LEFT JOIN pii_scans s ON s.example_id = e.id
-                WHERE e.dataset_id = ? AND e.deleted_at IS NULL
+                WHERE e.dataset_id = ?
                   AND (s.example_id IS NULL OR s.content_hash != e.content_hash OR s.engine != ?)
+                ORDER BY e.position""", [dataset_id, engine])
+        rows += self._rows(  # scanned content, but the notes changed since
+            """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash,
+                      e.notes
+                 FROM examples e JOIN pii_scans s ON s.example_id = e.id
+                WHERE e.dataset_id = ? AND s.content_hash = e.content_hash AND s.engine = ?
+                  AND e.notes != '' AND e.updated_at > s.scanned_at
                 ORDER BY e.position""", [dataset_id, engine])
         for row in rows:
             for column in ("messages", "preferred_output", "non_preferred_output"):
@@ -49,8 +84,9 @@ class PiiQueries(Queries):
 
     def pii_findings(self, dataset_id: str, decision: str | None = None, entity: str | None = None,
                      example_id: str | None = None) -> list[dict]:
-        sql = """SELECT f.*, e.position FROM pii_findings f JOIN examples e ON e.id = f.example_id
-                  WHERE e.dataset_id = ? AND e.deleted_at IS NULL AND f.content_hash = e.content_hash"""
+        sql = """SELECT f.*, e.position, e.deleted_at IS NOT NULL AS in_bin
+                   FROM pii_findings f JOIN examples e ON e.id = f.example_id
+                  WHERE e.dataset_id = ? AND f.content_hash = e.content_hash"""
         params: list[Any] = [dataset_id]
         for column, value in (("f.decision", decision), ("f.entity", entity), ("f.example_id", example_id)):
             if value is not None:
@@ -63,7 +99,7 @@ class PiiQueries(Queries):
             """SELECT f.entity, f.decision, count(*) AS findings, count(DISTINCT f.value_hash) AS distinct_values,
                       count(DISTINCT f.example_id) AS examples
                  FROM pii_findings f JOIN examples e ON e.id = f.example_id
-                WHERE e.dataset_id = ? AND e.deleted_at IS NULL AND f.content_hash = e.content_hash
+                WHERE e.dataset_id = ? AND f.content_hash = e.content_hash
                 GROUP BY f.entity, f.decision ORDER BY f.entity, f.decision""", [dataset_id])
 
     def decide_findings(self, ids: Iterable[str], decision: str) -> int:
@@ -97,6 +133,64 @@ class PiiQueries(Queries):
         cursor = self.db.execute("DELETE FROM example_revisions WHERE example_id = ? AND revision < ?",
                                  [example_id, revision])
         return cursor.rowcount
+
+    def forget_redacted(self, example_ids: Iterable[str]) -> None:
+        """Drop the findings of values just redacted: their keyed hash is derived from a
+        value that must not be recoverable."""
+        ids = list(example_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            self.db.execute(f"DELETE FROM pii_findings WHERE decision = 'redact' AND example_id IN "
+                            f"({','.join('?' * len(chunk))})", chunk)
+
+    def drop_snapshot_conflicts(self, dataset_id: str) -> int:
+        """Delete the snapshot conflicts of a dataset's examples: each holds the other
+        side's copy of an example (its text from before this redaction)."""
+        return self.db.execute(
+            "DELETE FROM snapshot_conflicts WHERE example_id IN (SELECT id FROM examples WHERE dataset_id = ?)",
+            [dataset_id]).rowcount
+
+    def purge_dataset_history(self, dataset_id: str) -> int:
+        """Delete every older revision of every example of the dataset (deleted ones too),
+        and the undo steps that point at them: a value typed and later removed by hand
+        lives on in a revision no scan of the current text sees."""
+        where = "example_id IN (SELECT id FROM examples WHERE dataset_id = ?)"
+        purged = self.db.execute(
+            f"""DELETE FROM example_revisions WHERE {where}
+                   AND revision < (SELECT e.revision FROM examples e WHERE e.id = example_id)""",
+            [dataset_id]).rowcount
+        self.db.execute(f"DELETE FROM edit_log WHERE {where}", [dataset_id])
+        return purged
+
+    def drop_rejections(self, dataset_id: str) -> int:
+        """Delete the rejected lines kept from the dataset's imports (raw text of the line)."""
+        return self.db.execute(
+            "DELETE FROM import_rejections WHERE import_id IN (SELECT id FROM imports WHERE dataset_id = ?)",
+            [dataset_id]).rowcount
+
+    def copies_made_before(self, dataset_id: str, stamp: str) -> list[dict]:
+        """Frozen copies of the dataset's text made before `stamp` (a redaction): dataset
+        versions with their lines, golden sets with prompts taken from its examples."""
+        versions = self._rows(
+            """SELECT 'version' AS kind, v.id, 'v' || v.number AS name, v.created_at FROM dataset_versions v
+                WHERE v.dataset_id = ? AND v.created_at < ?
+                  AND EXISTS (SELECT 1 FROM dataset_version_examples m WHERE m.version_id = v.id)
+                ORDER BY v.number""", [dataset_id, stamp])
+        golden = self._rows(
+            """SELECT 'golden' AS kind, g.id, g.name, min(p.created_at) AS created_at
+                 FROM golden_sets g JOIN golden_prompts p ON p.golden_set_id = g.id
+                 JOIN examples e ON e.id = p.source_example_id
+                WHERE e.dataset_id = ? AND p.created_at < ?
+                GROUP BY g.id ORDER BY g.name""", [dataset_id, stamp])
+        return versions + golden
+
+    def last_redaction(self, dataset_id: str) -> str | None:
+        return self._scalar("SELECT max(at) FROM audit_log WHERE action = 'pii_redact' AND entity_id = ?",
+                            [dataset_id])
+
+    def optimize_search_index(self) -> None:
+        """Merge the search index's segments: terms of deleted or replaced text go."""
+        self.db.execute("INSERT INTO examples_fts(examples_fts) VALUES ('optimize')")
 
     def scrub_free_space(self) -> None:
         """Make deleted text unrecoverable from the file: merge the search index's segments

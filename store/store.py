@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import threading
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
 from store.audit import AuditLogQueries
 from store.datasets import DatasetQueries
-from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
+from store.db import (BUSY_TIMEOUT_MS, atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
+                      schema_version, to_json)
+from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
 from store.jobs import JobQueries
@@ -42,7 +45,7 @@ class Store:
         # weak: a finished worker thread's connection closes when its thread-local goes
         self._connections: weakref.WeakSet[Database] = weakref.WeakSet()
         self._lock = threading.Lock()
-        migrate(self.db)
+        self._open_checks()
         self.datasets = DatasetQueries(self)
         self.examples = ExampleQueries(self)
         self.models = ModelQueries(self)
@@ -54,6 +57,41 @@ class Store:
         self.snapshots = SnapshotQueries(self)
         self.providers = ProviderQueries(self)
         self.jobs = JobQueries(self)
+        self.doctor = DoctorQueries(self)
+
+    def _open_checks(self) -> None:
+        """Refuse a file a newer version wrote (before migrating touches it), then migrate."""
+        import sqlite3
+
+        from store.db import StoreError, open_failure
+
+        try:
+            refuse_newer(self.db, self.path)
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(open_failure(self.path, exc)) from exc
+        except StoreError:
+            self.close()
+            raise
+
+    def integrity_problems(self, limit: int = 10) -> list[str]:
+        """SQLite's quick_check of the file: [] when sound."""
+        return quick_check(self.db, limit)
+
+    @contextmanager
+    def busy_timeout(self, milliseconds: int) -> Iterator[None]:
+        """A shorter wait for the write lock on this thread's connection (the app's own
+        thread must not freeze for the full timeout behind another process's write)."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def checkpoint(self) -> bool:
+        """Empty the write-ahead log into the file; False when another reader prevented it."""
+        return checkpoint(self.db)
 
     @property
     def db(self) -> Database:
@@ -67,6 +105,11 @@ class Store:
         return db
 
     def close(self) -> None:
+        try:  # the last one out finishes a scrub another reader held up
+            if self.pii.scrub_pending():
+                self.pii.run_pending_scrub()
+        except Exception:  # noqa: BLE001 - closing never fails; the next open retries
+            pass
         with self._lock:
             connections, self._connections = list(self._connections), weakref.WeakSet()
         for db in connections:

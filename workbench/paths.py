@@ -60,3 +60,38 @@ def write_crash_log(exc: BaseException) -> Path | None:
         return log
     except OSError:
         return None
+
+
+# Dataset names end up in file names (the app's default export folder). A name with a
+# path separator or a dot-only name could point outside the folder it is put in.
+_NOT_IN_NAMES = ("/", "\\", "\x00")
+
+
+def dataset_name_problem(name: str) -> str | None:
+    """Why a dataset name is refused, or None when it is fine."""
+    if not name or not name.strip():
+        return "a dataset name cannot be empty"
+    if any(ch in name for ch in _NOT_IN_NAMES):
+        return f"a dataset name cannot contain '/' or '\\\\' ({name!r})"
+    if name.strip(" .") == "":
+        return f"a dataset name cannot be only dots ({name!r})"
+    if any(ord(ch) < 32 for ch in name):
+        return f"a dataset name cannot contain control characters ({name!r})"
+    return None
+
+
+def file_slug(name: str, fallback: str = "dataset") -> str:
+    """A name safe as one path component: letters, digits, '-', '_' and '.' kept, the rest
+    '-'; never '.', '..', empty or absolute, whatever the name was."""
+    import re
+
+    slug = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-.")
+    return slug[:100] or fallback
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / file_slug(name)`, checked to stay inside `folder`."""
+    target = (folder / file_slug(name)).resolve()
+    if folder.resolve() not in target.parents:
+        raise ValueError(f"{name!r} would leave {folder}")
+    return target

@@ -42,11 +42,22 @@ def open_store(db_path: Path | str | None = None, seed_sample: bool | None = Non
     except StoreError as exc:
         raise StoreUnavailable(str(exc)) from exc
     ensure_catalog(store)
+    # A redaction whose scrub was cut short (killed, or held up by another reader) is
+    # finished before anything else reads the file.
+    store.pii.run_pending_scrub()
     if seed_sample is None:
         seed_sample = db_path is None and os.environ.get("WORKBENCH_NO_SAMPLE") != "1"
     if seed_sample and not store.get_setting(SAMPLE_SETTING):
         seed_sample_workspace(store)
     return store
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a write failed only because another process held the store's write lock
+    past the busy timeout: trying again later succeeds."""
+    from store.db import failure_kind
+
+    return failure_kind(exc) == "busy"
 
 
 def seed_sample_workspace(store: Store) -> None:

@@ -248,6 +248,7 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 
 
 def _register_subcommands() -> None:
+    from workbench.cli import doctor as cli_doctor
     from workbench.cli import eval as cli_eval
     from workbench.cli import governance as cli_governance
     from workbench.cli import pii as cli_pii
@@ -263,16 +264,35 @@ def _register_subcommands() -> None:
     cli.add_command(cli_providers.keys)
     cli.add_command(cli_jobs.jobs)
     cli.add_command(cli_jobs.kit)
+    cli_doctor.register(cli)
 
 
 _register_subcommands()
 
 
+def _ascii_safe_streams() -> list[str] | None:
+    """Under a strict ASCII locale (LC_ALL=C, PYTHONUTF8=0) Python decodes non-ASCII
+    arguments as surrogates and cannot print non-ASCII text. Arguments are taken as the
+    UTF-8 the terminal sent, and output escapes what the terminal cannot show, instead
+    of failing with UnicodeEncodeError."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding and encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    args = sys.argv[1:]
+    if any(any("\udc80" <= ch <= "\udcff" for ch in arg) for arg in args):
+        return [os.fsencode(arg).decode("utf-8", "replace") for arg in args]
+    return None
+
+
 def main() -> None:
     """Entry point: run the CLI, turning any unexpected error into one line + crash.log."""
     try:
+        args = _ascii_safe_streams()
         # standalone_mode=False returns ctx.exit()'s code instead of exiting
-        code = cli.main(standalone_mode=False, prog_name="workbench")
+        code = cli.main(args=args, standalone_mode=False, prog_name="workbench")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -298,10 +318,37 @@ def _crash(exc: Exception) -> None:
     if isinstance(exc, TokenizerUnavailable):
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    known = _environment_failure(exc)
+    if known:
+        click.echo(f"error: {known}", err=True)
+        sys.exit(EXIT_USAGE)
     log = paths.write_crash_log(exc)
     where = f"details in {log}; " if log else ""
     click.echo(f"error: unexpected {type(exc).__name__}: {exc} ({where}please report it)", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _environment_failure(exc: BaseException) -> str | None:
+    """One line for failures of the machine rather than of the program: a read-only file
+    or mount, a full disk, a damaged store, text the locale cannot encode."""
+    from store.db import failure_kind
+
+    seen = exc
+    while seen is not None:
+        kind = failure_kind(seen)
+        where = getattr(seen, "filename", None) or "the store or output folder"
+        if kind == "readonly":
+            return (f"cannot write to {where}: the file or the disk it is on is read-only. Nothing was changed; "
+                    "use a writable copy (--db) or folder.")
+        if kind == "full":
+            return f"the disk holding {where} is full. Nothing was half-written; free some space and retry."
+        if kind == "damaged":
+            return f"the store is damaged ({seen}). Run `workbench doctor` and restore a good copy."
+        if isinstance(seen, UnicodeError):
+            return (f"text this terminal's locale cannot handle ({seen.reason}); set a UTF-8 locale, "
+                    "e.g. LC_ALL=C.UTF-8.")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 if __name__ == "__main__":

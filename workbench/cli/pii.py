@@ -127,7 +127,19 @@ def redact(ctx, dataset: str, mode: str) -> None:
 
     result = apply_redactions(_store(ctx), dataset, mode)
     click.echo(f"Redacted {result['values']} values in {result['examples']} examples "
-               f"({result['revisions_purged']} older revisions holding them purged).")
+               f"({result['revisions_purged']} older revisions and {result['rejections_dropped']} rejected "
+               f"import lines purged).")
+    for copy in result["copies"]:
+        what = f"version {copy['name']}" if copy["kind"] == "version" else f"golden set {copy['name']!r}"
+        command = (f"workbench purge version {dataset} {copy['name']}" if copy["kind"] == "version"
+                   else f"workbench purge golden {copy['name']}")
+        click.echo(f"Still holds text from before the redaction: {what} (`{command}` removes it).")
+    if not result["scrubbed"]:
+        # Never a clean report that isn't: the old pages are still in the file.
+        click.echo("Not yet removed from the file: another program has the store open (a read in "
+                   "progress), so the old values stay in it until that program closes. They are "
+                   "wiped the next time the store is opened, or by `workbench doctor`.", err=True)
+        ctx.exit(1)
 
 
 def _edit_list(ctx, setting: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:

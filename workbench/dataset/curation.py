@@ -143,6 +143,34 @@ class UndoStep:
         return f"{verb} {self.action} of {what}"
 
 
+class ExampleChanged(InvalidRequest):
+    """An example changed since the copy an edit started from (another session, a
+    redaction): the edit was not written, so it cannot silently undo that change."""
+
+    def __init__(self, example: dict, expected_revision: int):
+        super().__init__(f"Example #{example.get('position')} changed since it was opened (revision "
+                         f"{expected_revision} -> {example['revision']}); the edit was not saved.",
+                         "Review the change and re-apply the edit.")
+        self.example = example
+        self.expected_revision = expected_revision
+
+
+def changed_turns(before: list, after: list) -> list[int]:
+    """Indexes of the messages that differ between two versions of a conversation."""
+    return [i for i in range(max(len(before), len(after)))
+            if i >= len(before) or i >= len(after) or before[i] != after[i]]
+
+
+def reapply(base: list, mine: list, theirs: list) -> list:
+    """My edit (base -> mine) applied on top of their change (base -> theirs): the turns I
+    changed take my text, the others keep theirs. When I added or removed turns, the
+    turns cannot be matched, so my whole conversation is the result."""
+    if not (len(base) == len(mine) == len(theirs)):
+        return [dict(m) for m in mine]
+    mine_changed = set(changed_turns(base, mine))
+    return [dict(mine[i]) if i in mine_changed else dict(theirs[i]) for i in range(len(base))]
+
+
 class Curation:
     """Edits on one store, each one undoable. Not thread-safe: one per thread."""
 
@@ -183,14 +211,19 @@ class Curation:
 
     # ------------------------------------------------------------------ editing
 
-    def _apply(self, action: str, changes_by_id: dict[str, dict]) -> list[str]:
-        """Write each example's changes as a revision and log them as one undoable group."""
+    def _apply(self, action: str, changes_by_id: dict[str, dict],
+               expected: dict[str, int] | None = None) -> list[str]:
+        """Write each example's changes as a revision and log them as one undoable group.
+        `expected`: the revision each edit started from; a newer one refuses the write
+        (checked inside the write transaction, so nothing can slip in between)."""
         entries, changed = [], []
         with self.store.transaction():
             for example_id, changes in changes_by_id.items():
                 current = self.store.examples.get_example(example_id)
                 if current is None:
                     raise KeyError(example_id)
+                if expected and expected.get(example_id) not in (None, current["revision"]):
+                    raise ExampleChanged(current, expected[example_id])
                 changes = {k: v for k, v in changes.items() if current.get(k) != v}
                 if not changes:
                     continue
@@ -244,12 +277,14 @@ class Curation:
             changes[example_id] = {"tags": tags}
         return self._apply("tags", changes)
 
-    def set_notes(self, example_id: str, notes: str) -> list[str]:
-        return self._apply("notes", {example_id: {"notes": notes}})
+    def set_notes(self, example_id: str, notes: str, expected_revision: int | None = None) -> list[str]:
+        return self._apply("notes", {example_id: {"notes": notes}}, {example_id: expected_revision})
 
-    def save_messages(self, example_id: str, messages: list) -> list[str]:
-        """Replace an example's conversation (edited text, roles, weights, turn order)."""
-        return self._apply("edit", {example_id: {"messages": messages}})
+    def save_messages(self, example_id: str, messages: list, expected_revision: int | None = None) -> list[str]:
+        """Replace an example's conversation (edited text, roles, weights, turn order).
+        With `expected_revision` (the revision the edit started from), raises
+        ExampleChanged instead of writing over a change made meanwhile."""
+        return self._apply("edit", {example_id: {"messages": messages}}, {example_id: expected_revision})
 
     def delete(self, example_ids: Sequence[str]) -> list[str]:
         from store.db import now

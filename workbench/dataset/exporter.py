@@ -104,6 +104,7 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         raise ExportRefused(f"No dataset named {dataset_name!r} (datasets: {names}).")
     seed = seed or dataset["id"]
     out_dir = Path(out_dir)
+    _refuse_damaged(store)
     with store.transaction():
         items = _checked_items(store, dataset, status)
         if not allow_pii:
@@ -115,6 +116,24 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         except OSError as exc:
             raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen.",
                                 "Free space or choose another output folder.") from exc
+
+
+def _verify_line(dataset: dict, example: dict, line: str) -> None:
+    """The exact line about to be written must hash to the example's content hash: a
+    mismatch means the stored text changed behind the workbench's back (a damaged file,
+    an outside edit), and such a line must not leave as if it were the reviewed one."""
+    if hashlib.sha256(line.encode("utf-8")).hexdigest() != example["content_hash"]:
+        raise ExportRefused(
+            f"Example #{example['position']} of {dataset['name']!r} ({example['id'][:8]}) no longer matches its "
+            "content hash: its stored text changed outside the workbench or the file is damaged; nothing was "
+            "exported.", "Check the store with `workbench doctor`.")
+
+
+def _refuse_damaged(store: Store) -> None:
+    damage = store.integrity_problems(limit=3)
+    if damage:
+        raise ExportRefused(f"{store.path}: the store is damaged ({'; '.join(damage)}); nothing was exported.",
+                            "Check it with `workbench doctor` and restore a good copy.")
 
 
 def _checked_items(store: Store, dataset: dict, status: str | None) -> list[tuple[str, tuple[str, ...]]]:
@@ -221,6 +240,7 @@ def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | Non
             batch: list[dict] = []
             for example in store.examples.iter_examples(dataset["id"], status=status):
                 line = chatformat.canonical_line(record_from_example(example))
+                _verify_line(dataset, example, line)
                 split, writer = ("validation", valid) if example["id"] in validation_ids else ("train", train)
                 batch.append({"example_id": example["id"], "split": split, "position": writer.write(line),
                               "content_hash": example["content_hash"], "line": line})

@@ -229,6 +229,20 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _refuse_unsafe(store: Store, name: str) -> None:
+    """A dataset name that could become a path outside its folder, or a damaged store
+    that a commit would make worse, stops the import before anything is written."""
+    from workbench.paths import dataset_name_problem
+
+    problem = dataset_name_problem(name) if store.datasets.get_dataset(name) is None else None
+    if problem:
+        raise ImportFailed(f"{problem}.", "Choose another dataset name.")
+    damage = store.integrity_problems(limit=3)
+    if damage:
+        raise ImportFailed(f"{store.path}: the store is damaged ({'; '.join(damage)}); nothing was imported.",
+                           "Run `workbench doctor` and restore a good copy.")
+
+
 def import_file(store: Store, path: Path | str, dataset: str | None = None, *, skip_invalid: bool = False,
                 context_limit: int | None = None, tags_by_line: dict[int, list[str]] | None = None,
                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
@@ -239,4 +253,5 @@ def import_file(store: Store, path: Path | str, dataset: str | None = None, *, s
     if not os.access(path, os.R_OK):
         raise ImportFailed(f"{path}: not readable; check its permissions.")
     name = dataset or path.stem
+    _refuse_unsafe(store, name)
     return _Importer(store, path, name, skip_invalid, context_limit, tags_by_line, progress, cancelled).run()

@@ -119,6 +119,8 @@ class RatingRun:
     comparisons: list[dict] = field(default_factory=list)
     sides: dict[str, bool] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    #: rated here, waiting for a busy store to take the write: out of the queue meanwhile
+    pending: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, store: Store, session_name: str, rater: str | None = None) -> "RatingRun":
@@ -139,7 +141,7 @@ class RatingRun:
 
     def queue(self) -> list[dict]:
         """Comparisons still to rate, in session order, skipped ones last."""
-        rated = self.rated_ids()
+        rated = self.rated_ids() | self.pending
         todo = [c for c in self.comparisons if not c["identical"] and c["id"] not in rated]
         skipped = [c for c in todo if c["id"] in self.skipped]
         return [c for c in todo if c["id"] not in self.skipped] + \

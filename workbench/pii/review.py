@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -32,7 +31,7 @@ from workbench.pii.parallel import iter_analyze_many
 
 DECISIONS = ("pending", "redact", "dismiss")
 MODES = ("placeholder", "pseudonym")
-KEY_SETTING = "pii_hash_key"
+KEY_SETTING = "pii_hash_key"  # where older versions kept the key (moved out on first use)
 DENY_SETTING = "pii_deny_list"
 ALLOW_SETTING = "pii_allow_list"
 SPACY_SETTING = "pii_spacy_model_dir"
@@ -50,11 +49,26 @@ class PiiError(InvalidRequest, ValueError):
 
 
 def _hash_key(store: Store) -> bytes:
-    key = store.get_setting(KEY_SETTING)
-    if not key:
-        key = secrets.token_hex(32)
-        store.set_setting(KEY_SETTING, key)
-    return bytes.fromhex(key)
+    """The secret keying value hashes, kept outside the file (see workbench.pii.secret).
+    A key left in the file by an older version moves to the keyring (so earlier
+    decisions keep matching) and is wiped from the file."""
+    from workbench.pii import secret
+
+    old = store.get_setting(KEY_SETTING)
+    key = secret.hash_key(adopt=old or None)
+    if old and key.source == "keyring":
+        with store.transaction():
+            store.set_setting(KEY_SETTING, None)
+            store.pii.mark_scrub_pending()
+        run_pending_scrub(store)
+    return key.key
+
+
+def key_warning() -> str:
+    """Why dismissals may not be remembered ('' when the key is kept safely)."""
+    from workbench.pii import secret
+
+    return secret.hash_key().warning
 
 
 def normalise(entity: str, value: str) -> str:
@@ -69,8 +83,14 @@ def value_hash(key: bytes, entity: str, value: str) -> str:
     return hmac.new(key, f"{entity}\x1f{normalise(entity, value)}".encode(), hashlib.sha256).hexdigest()
 
 
+NOTES_INDEX = -1  # the message index of an example's notes (not a message, but user text)
+
+
 def text_fields(example: dict) -> Iterator[tuple[int, str, str]]:
-    """(message index, field, text) for every piece of text a model would see."""
+    """(message index, field, text) for every piece of user text in an example: what a
+    model would see, and the notes."""
+    if isinstance(example.get("notes"), str) and example["notes"]:
+        yield NOTES_INDEX, "notes", example["notes"]
     outputs = [("preferred_output", example.get("preferred_output")),
                ("non_preferred_output", example.get("non_preferred_output"))]
     for prefix, messages in [("", example.get("messages"))] + [(f"{k}.", v) for k, v in outputs]:
@@ -99,6 +119,9 @@ def _get_text(example: dict, index: int, field_name: str) -> str:
 
 def _set_text(example: dict, index: int, field_name: str, text: str) -> None:
     """Write back a text found by text_fields (the inverse of its naming)."""
+    if index == NOTES_INDEX and field_name == "notes":
+        example["notes"] = text
+        return
     head, _, rest = field_name.partition(".")
     if head in ("preferred_output", "non_preferred_output"):
         message, field_name = example[head][index], rest
@@ -314,13 +337,38 @@ def _substitute(mode: str, language: str | None) -> Callable[[dict], str]:
 
 
 def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder") -> dict:
-    """Redact every accepted finding: one revision per example, older revisions purged."""
+    """Redact every accepted finding: one revision per example. Then nothing of the old
+    values may stay behind: the dataset's older revisions and undo steps, its imports'
+    rejected lines and the findings' value hashes go in the same transaction, and a
+    recorded scrub (search index, write-ahead log) runs until it completes.
+
+    The result says whether the file is clean ("scrubbed") and which frozen copies made
+    before the redaction still hold old text ("copies": versions, golden sets)."""
     if mode not in MODES:
         raise PiiError(f"mode must be one of {', '.join(MODES)}")
     dataset = _dataset(store, dataset_name)
     grouped = _replacements(store, dataset["id"])
-    if not grouped:
-        return {"examples": 0, "values": 0, "revisions_purged": 0}
+    result = {"examples": 0, "values": 0, "revisions_purged": 0, "rejections_dropped": 0}
+    if grouped:
+        result.update(_redact_examples(store, dataset, grouped, mode))
+    result["scrubbed"] = run_pending_scrub(store)
+    stamp = store.pii.last_redaction(dataset["id"])
+    result["copies"] = store.pii.copies_made_before(dataset["id"], stamp) if stamp else []
+    return result
+
+
+def copies_before_redaction(store: Store, dataset_name: str) -> list[str]:
+    """Names of frozen copies (versions, golden sets) made before the dataset's last
+    redaction: they still hold the old text until purged."""
+    dataset = store.datasets.get_dataset(dataset_name)
+    stamp = store.pii.last_redaction(dataset["id"]) if dataset else None
+    if not stamp:
+        return []
+    return [f"version {c['name']}" if c["kind"] == "version" else f"golden set {c['name']!r}"
+            for c in store.pii.copies_made_before(dataset["id"], stamp)]
+
+
+def _redact_examples(store: Store, dataset: dict, grouped: dict[str, list[dict]], mode: str) -> dict:
     language_of = _first_language_per_value(store, grouped)
     values = 0
     changes_by_id: dict[str, dict] = {}
@@ -342,15 +390,33 @@ def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder")
                 values += len(group)
             changes_by_id[example_id] = {"messages": example["messages"],
                                          "preferred_output": example.get("preferred_output"),
-                                         "non_preferred_output": example.get("non_preferred_output")}
-        # Through the curation writer: revisions before it purged, undo stops there.
-        purged = Curation(store, author="pii").apply_final("redact", changes_by_id)
+                                         "non_preferred_output": example.get("non_preferred_output"),
+                                         "notes": example.get("notes", "")}
+        # Older revisions of every example of the dataset go first (a value typed and
+        # removed by hand lives on in them), then the redaction itself goes through the
+        # curation writer: the pre-redaction revision is purged and undo stops there.
+        purged = store.pii.purge_dataset_history(dataset["id"])
+        purged += Curation(store, author="pii").apply_final("redact", changes_by_id)
+        store.pii.forget_redacted(grouped)
+        store.pii.drop_snapshot_conflicts(dataset["id"])
+        dropped = store.pii.drop_rejections(dataset["id"])
         store.audit("pii_redact", "dataset", dataset["id"], {"examples": len(grouped), "values": values,
                                                              "mode": mode})
-    store.pii.scrub_free_space()
+        # Recorded with the redaction: a kill before the scrub completes leaves the mark,
+        # and the next open or redaction finishes the job.
+        store.pii.mark_scrub_pending()
     if mode == "pseudonym":
-        _dismiss_our_pseudonyms(store, dataset_name, dataset["id"], written)
-    return {"examples": len(grouped), "values": values, "revisions_purged": purged}
+        _dismiss_our_pseudonyms(store, dataset["name"], dataset["id"], written)
+    return {"examples": len(grouped), "values": values, "revisions_purged": purged, "rejections_dropped": dropped}
+
+
+def scrub_pending(store: Store) -> bool:
+    return store.pii.scrub_pending()
+
+
+def run_pending_scrub(store: Store) -> bool:
+    """Finish a recorded scrub (see PiiQueries.run_pending_scrub): True when clean."""
+    return store.pii.run_pending_scrub()
 
 
 def _dismiss_our_pseudonyms(store: Store, dataset_name: str, dataset_id: str,
