@@ -25,6 +25,7 @@ from store.golden import GoldenQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.ratings import RatingQueries
+from store.registry import RegistryQueries
 
 
 class Store:
@@ -44,6 +45,7 @@ class Store:
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+        self.registry = RegistryQueries(self)
 
     @property
     def db(self) -> Database:

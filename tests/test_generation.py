@@ -1,0 +1,204 @@
+"""Generation over real HTTP against the scripted server on 127.0.0.1: answers committed
+as they arrive, retries that honour Retry-After, resume after SIGKILL without loss or
+duplicates, tools and system turns sent, cost and latency figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import openai
+import pytest
+from hypothesis import given, strategies as st
+
+from chat_server import ChatServer
+from conftest import ROOT, write_jsonl
+from workbench.eval import generation, golden
+from workbench.eval.generation import GenerationError, GenerationSettings, generate, parse_model_ref, percentile
+from workbench.workspace import seed_sample_rating
+
+
+def client(server: ChatServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.base_url, api_key="test-key", max_retries=0, timeout=20)
+
+
+@pytest.fixture
+def sample(store):
+    seed_sample_rating(store)
+    return store, golden.resolve_version(store, "aurora-golden")
+
+
+def rows_of(store, version, model):
+    return store.golden.generations(version["id"], model)
+
+
+def test_every_prompt_answered_with_system_and_settings_recorded(sample):
+    store, version = sample
+    with ChatServer(models={"local-a": None}) as server:
+        report = generate(store, version, "local-a", client(server), provider="local",
+                          settings=GenerationSettings(temperature=0.3, seed=7, concurrency=3))
+    prompts = store.golden.version_prompts(version["id"])
+    rows = rows_of(store, version, "local-a")
+    assert report.answered == len(prompts) == len(rows) == 40 and report.complete
+    assert not report.failed
+    # each request carried the prompt's system turn and the recorded settings
+    first = server.requests[0]
+    assert first["messages"][0]["role"] == "system" and first["temperature"] == 0.3 and first["seed"] == 7
+    assert {r["temperature"] for r in rows.values()} == {0.3} and {r["seed"] for r in rows.values()} == {7}
+    assert all(r["provider"] == "local" and r["source"] == "provider" for r in rows.values())
+    assert all(r["latency_ms"] is not None and r["prompt_tokens"] > 0 for r in rows.values())
+    assert report.latency_p50_ms is not None and report.latency_p95_ms >= report.latency_p50_ms
+    assert report.cost_usd is None  # local-a has no price in the models table
+
+
+def test_rerun_sends_nothing_and_duplicates_nothing(sample):
+    store, version = sample
+    with ChatServer() as server:
+        generate(store, version, "local-a", client(server))
+        sent = len(server.requests)
+        again = generate(store, version, "local-a", client(server))
+    assert len(server.requests) == sent
+    assert again.already == 40 and again.answered == 0
+
+
+def test_429_waits_what_retry_after_says_and_500_is_retried(sample):
+    store, version = sample
+    waits = []
+    with ChatServer() as server:
+        server.fail(429, {"retry-after": "7"}, times=2)
+        server.fail(500, times=1)
+        report = generate(store, version, "local-b", client(server), settings=GenerationSettings(concurrency=1),
+                          sleep=waits.append)
+    assert waits[:2] == [7.0, 7.0]  # the server's Retry-After, not our backoff
+    assert len(waits) == 3 and 0 <= waits[2] <= 8  # a 500 has no Retry-After: our backoff
+    assert report.retries == 3 and report.answered == 40 and not report.failed
+
+
+def test_retry_after_ms_and_cap():
+    assert generation.retry_wait({"retry-after-ms": "250"}, 0, 60) == 0.25
+    assert generation.retry_wait({"retry-after": "3600"}, 0, 60) == 60
+    assert 0 <= generation.retry_wait({}, 10, 60) <= 8
+
+
+def test_a_prompt_that_keeps_failing_is_reported_and_a_rerun_fills_it(sample):
+    store, version = sample
+    with ChatServer() as server:
+        server.fail(500, times=3)  # attempts 1..3 of the first prompt
+        report = generate(store, version, "local-c", client(server),
+                          settings=GenerationSettings(concurrency=1, max_retries=2), sleep=lambda s: None)
+        assert len(report.failed) == 1 and report.answered == 39 and not report.complete
+        again = generate(store, version, "local-c", client(server), sleep=lambda s: None)
+    assert again.answered == 1 and again.complete
+
+
+def test_unknown_model_stops_the_run(sample):
+    store, version = sample
+    with ChatServer(models={"local-a": None}) as server:
+        with pytest.raises(GenerationError, match="HTTP 404"):
+            generate(store, version, "nope", client(server), settings=GenerationSettings(concurrency=2))
+        assert len(server.requests) <= 2  # not one failure per prompt
+    assert not rows_of(store, version, "nope")
+
+
+def test_cancel_keeps_what_arrived(sample):
+    store, version = sample
+    import threading
+
+    cancel = threading.Event()
+
+    def progress(p):
+        if p.done >= 5:
+            cancel.set()
+
+    with ChatServer() as server:
+        report = generate(store, version, "local-d", client(server), settings=GenerationSettings(concurrency=1),
+                          on_progress=progress, cancel=cancel)
+    assert report.cancelled and 5 <= report.answered < 40
+    assert len(rows_of(store, version, "local-d")) == report.answered
+
+
+def test_tools_are_sent_and_tool_calls_recorded(store, tmp_path):
+    tool = {"type": "function", "function": {"name": "lookup_order", "description": "Find an order",
+                                             "parameters": {"type": "object", "properties": {"q": {"type": "integer"}}}}}
+    path = write_jsonl(tmp_path / "g.jsonl", [
+        {"id": "t1", "messages": [{"role": "system", "content": "Be brief."},
+                                  {"role": "user", "content": "please call a tool"}], "tools": [tool]},
+        {"id": "t2", "messages": [{"role": "user", "content": "hello", "weight": 1}]}])
+    golden.import_prompts(store, "tools-set", path)
+    version, _ = golden.freeze(store, "tools-set")
+    store.models.update_model("gpt-4.1-mini", {"price_input_per_1m": 0.4, "price_output_per_1m": 1.6})
+    with ChatServer() as server:
+        report = generation.generate_for_set(store, "tools-set@1", "local:gpt-4.1-mini", client=client(server))
+    by_body = {r["messages"][-1]["content"]: r for r in server.requests}
+    assert by_body["please call a tool"]["tools"] == [tool]
+    assert "tools" not in by_body["hello"] and "weight" not in by_body["hello"]["messages"][0]
+    rows = {r["prompt_id"]: r for r in rows_of(store, version, "gpt-4.1-mini").values()}
+    called = next(r for r in rows.values() if r["tool_calls"])
+    assert json.loads(called["tool_calls"])[0]["function"]["name"] == "lookup_order"
+    assert called["output"].startswith("[calls lookup_order(") and called["finish_reason"] == "tool_calls"
+    # priced from the models table: input and output tokens at their rates
+    assert all(r["cost_usd"] == pytest.approx((r["prompt_tokens"] * 0.4 + r["completion_tokens"] * 1.6) / 1e6)
+               for r in rows.values())
+    assert report.cost_usd == pytest.approx(sum(r["cost_usd"] for r in rows.values()))
+
+
+def test_model_refs():
+    assert parse_model_ref("openai:ft:gpt-4.1-mini:aurora::x") == ("openai", "ft:gpt-4.1-mini:aurora::x")
+    for bad in ("gpt-4.1-mini", "ft:gpt-4.1-mini:aurora::x", ":x", "p:"):
+        with pytest.raises(generation.InvalidRequest):
+            parse_model_ref(bad)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=50))
+def test_percentiles_stay_within_the_values(values):
+    p50, p95 = percentile(values, 50), percentile(values, 95)
+    assert min(values) <= p50 <= p95 <= max(values)
+
+
+CHILD = textwrap.dedent("""
+    import sys, openai
+    from store import Store
+    from workbench.eval import generation, golden
+    store = Store(sys.argv[1])
+    version = golden.resolve_version(store, "aurora-golden")
+    client = openai.OpenAI(base_url=sys.argv[2], api_key="k", max_retries=0)
+    generation.generate(store, version, "local-kill", client, provider="local",
+                        settings=generation.GenerationSettings(concurrency=3))
+""")
+
+
+def test_sigkill_mid_run_loses_nothing_and_duplicates_nothing(sample, tmp_path):
+    store, version = sample
+    with ChatServer(delay=0.05) as server:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(store.path), server.base_url], cwd=ROOT,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            deadline = time.monotonic() + 120
+            while len(rows_of(store, version, "local-kill")) < 10:
+                assert child.poll() is None, "the generating process ended before it could be killed"
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            child.wait(timeout=30)
+        before = rows_of(store, version, "local-kill")
+        assert 10 <= len(before) < 40, "kill came too late to test a resume"
+        sent_before = len(server.requests)
+        report = generate(store, version, "local-kill", client(server), provider="local")
+        resent = [r for r in server.requests[sent_before:]
+                  if any(r["messages"] == p["messages"] for p in store.golden.version_prompts(version["id"])
+                         if p["prompt_id"] in before)]
+    after = rows_of(store, version, "local-kill")
+    prompts = {p["prompt_id"] for p in store.golden.version_prompts(version["id"])}
+    assert set(after) == prompts                                      # 0 lost
+    assert store.db.execute("SELECT count(*) FROM generations WHERE model = 'local-kill'").fetchone()[0] == 40
+    assert all(after[pid]["id"] == row["id"] and after[pid]["output"] == row["output"]
+               for pid, row in before.items())                       # committed answers untouched
+    assert not resent                                                 # answered prompts never sent again
+    assert report.already == len(before) and report.answered == 40 - len(before)
