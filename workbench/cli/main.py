@@ -250,9 +250,11 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
     from workbench.cli import pii as cli_pii
+    from workbench.cli import registry as cli_registry
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
+    cli_registry.register(cli)
 
 
 _register_subcommands()
