@@ -542,6 +542,42 @@ def m0006_tool_token_rules(db: Database) -> None:
     )
 
 
+@migrations(name="0007_providers_jobs")
+def m0007_providers_jobs(db: Database) -> None:
+    # Providers get kind-specific options (Azure's training tier, whether an
+    # OpenAI-compatible host needs a key); jobs get what the monitor and the registry
+    # need: the provider's raw status next to the normalised one, the version's sha256,
+    # the seed, a cost estimate, the provider's ETA, the loss-trend flag and the poll
+    # schedule. provider_files remembers uploads per version sha256 so a relaunch of the
+    # same version reuses them.
+    db.executescript(
+        """
+        ALTER TABLE providers ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+
+        ALTER TABLE jobs ADD COLUMN raw_status TEXT;
+        ALTER TABLE jobs ADD COLUMN version_sha256 TEXT;
+        ALTER TABLE jobs ADD COLUMN seed INTEGER;
+        ALTER TABLE jobs ADD COLUMN estimated_cost REAL;
+        ALTER TABLE jobs ADD COLUMN estimated_finish TEXT;
+        ALTER TABLE jobs ADD COLUMN result_files TEXT;
+        ALTER TABLE jobs ADD COLUMN loss_flag TEXT;
+        ALTER TABLE jobs ADD COLUMN next_poll_at TEXT;
+        CREATE INDEX idx_jobs_status ON jobs(status);
+        CREATE INDEX idx_job_events_job ON job_events(job_id, created_at);
+
+        CREATE TABLE provider_files (
+            provider_id TEXT NOT NULL REFERENCES providers(id),
+            version_sha256 TEXT NOT NULL,
+            split TEXT NOT NULL,            -- train | validation
+            file_id TEXT NOT NULL,
+            bytes INTEGER,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (provider_id, version_sha256, split)
+        );
+        """
+    )
+
+
 @migrations(name="0012_registry_generation")
 def m0012_registry_generation(db: Database) -> None:
     # The registry grows the lineage and lifecycle the issue asks for; its history (register,

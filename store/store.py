@@ -24,6 +24,7 @@ from store.examples import ExampleQueries
 from store.golden import GoldenQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
+from store.providers import ProviderQueries
 from store.ratings import RatingQueries
 from store.registry import RegistryQueries
 
@@ -46,6 +47,7 @@ class Store:
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
         self.registry = RegistryQueries(self)
+        self.providers = ProviderQueries(self)
 
     @property
     def db(self) -> Database:

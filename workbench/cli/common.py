@@ -27,6 +27,7 @@ class DataError(UserError):
 CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
     "promote_override": "Or promote anyway with --override --reason TEXT.",
+    "set_key": "Run `workbench keys set PROVIDER`.",
 }
 
 

@@ -250,10 +250,13 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
 def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
     from workbench.cli import pii as cli_pii
+    from workbench.cli import providers as cli_providers
     from workbench.cli import registry as cli_registry
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
+    cli.add_command(cli_providers.provider)
+    cli.add_command(cli_providers.keys)
     cli_registry.register(cli)
 
 
