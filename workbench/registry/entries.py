@@ -193,6 +193,7 @@ def refresh_lifecycle(store: Store, key: str | None = None) -> list[dict]:
     list_provider_models = getattr(providers, "list_models", None)
     if list_provider_models is None:
         raise RegistryError("Providers are not set up in this build; set the dates by hand.")
+    sync(store)
     targets = [get(store, key)] if key else [m for m in store.registry.list_models() if m["status"] != "retired"]
     changed, listings = [], {}
     for model in targets:
