@@ -208,14 +208,16 @@ class RegistryScreen(Screen):
         self.models = message.models
         table = self.query_one(DataTable)
         keep = message.record["model"]["id"] if message.record else None
-        table.clear()
-        for model in self.models:
-            status = model["status"] + (" · baseline" if model["baseline"] else "")
-            table.add_row(model["name"], status, (model.get("shutdown_date") or "-") + _days(model["days_to_shutdown"]),
-                          key=model["id"])
-        if keep:
-            self.selected = keep
-            table.move_cursor(row=next(i for i, m in enumerate(self.models) if m["id"] == keep))
+        # Refilling the table moves its cursor: those highlights are ours, not the user's.
+        with self.prevent(DataTable.RowHighlighted):
+            table.clear()
+            for model in self.models:
+                status = model["status"] + (" · baseline" if model["baseline"] else "")
+                table.add_row(model["name"], status,
+                              (model.get("shutdown_date") or "-") + _days(model["days_to_shutdown"]), key=model["id"])
+            if keep:
+                self.selected = keep
+                table.move_cursor(row=next(i for i, m in enumerate(self.models) if m["id"] == keep))
         warnings = self.query_one("#registry-warnings", Static)
         warnings.update("\n".join(f"WARNING: {w}" for w in message.warnings))
         warnings.set_class(bool(message.warnings), "shown")

@@ -99,7 +99,13 @@ def sync_jobs(store: Store) -> int:
     """Register the model of every succeeded job that is not registered yet."""
     added = 0
     for job in store.registry.succeeded_jobs():
-        if store.registry.find_model(job["fine_tuned_model"], job.get("provider_name")):
+        known = store.registry.find_model(job["fine_tuned_model"], job.get("provider_name"))
+        if known is not None:
+            if not known.get("job_id"):  # registered by hand before its job was recorded: link them
+                store.registry.update_model(known["id"], {
+                    "job_id": job["id"], "dataset_version_id": job.get("dataset_version_id"),
+                    "dataset_sha256": known.get("dataset_sha256") or job.get("dataset_sha256"),
+                    "hyperparameters": known.get("hyperparameters") or job.get("hyperparameters") or {}})
             continue
         name = job.get("suffix") or job["fine_tuned_model"]
         register(store, _free_name(store, name), job["fine_tuned_model"], provider=job.get("provider_name"),
