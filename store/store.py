@@ -22,6 +22,7 @@ from store.datasets import DatasetQueries
 from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
+from store.jobs import JobQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.providers import ProviderQueries
@@ -48,6 +49,7 @@ class Store:
         self.ratings = RatingQueries(self)
         self.registry = RegistryQueries(self)
         self.providers = ProviderQueries(self)
+        self.jobs = JobQueries(self)
 
     @property
     def db(self) -> Database:

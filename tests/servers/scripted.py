@@ -26,7 +26,7 @@ TOGETHER_LIFECYCLE = ["pending", "queued", "running", "running", "uploading", "c
 @dataclass
 class Fault:
     path: str            # regex on "METHOD /path"
-    kind: str            # 429 | 500 | slow | drop | training_not_available | 401
+    kind: str            # 429 | 500 | slow | drop | drop_after | training_not_available | 401
     times: int = 1
     retry_after: float = 0.2
     delay: float = 1.0
@@ -66,6 +66,16 @@ def _multipart(headers, body: bytes) -> dict:
         name = part.get_param("name", header="content-disposition")
         parts[name] = {"filename": part.get_filename(), "data": part.get_payload(decode=True)}
     return parts
+
+
+class _Discard:
+    """Swallows an answer; the connection is closed without one."""
+
+    def write(self, data) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -110,6 +120,9 @@ class Handler(BaseHTTPRequestHandler):
                 elif fault.kind == "slow":
                     time.sleep(fault.delay)
                     return False
+                elif fault.kind == "drop_after":  # do the work, then lose the answer
+                    self.wfile = _Discard()
+                    return False
                 elif fault.kind == "drop":
                     self.close_connection = True
                     self.connection.shutdown(2)
@@ -120,6 +133,12 @@ class Handler(BaseHTTPRequestHandler):
                     self._error(401, "invalid_api_key", "Incorrect API key provided.")
                 return True
         return False
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        if isinstance(self.wfile, _Discard):
+            self.close_connection = True
+            self.connection.shutdown(2)
 
     def _handle(self, method: str) -> None:
         url = urlparse(self.path)

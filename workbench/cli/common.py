@@ -28,6 +28,7 @@ CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
     "promote_override": "Or promote anyway with --override --reason TEXT.",
     "set_key": "Run `workbench keys set PROVIDER`.",
+    "confirm_launch": "Answer yes, or pass --yes.",
 }
 
 

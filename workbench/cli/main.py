@@ -251,12 +251,14 @@ def _register_subcommands() -> None:
     from workbench.cli import eval as cli_eval
     from workbench.cli import pii as cli_pii
     from workbench.cli import providers as cli_providers
+    from workbench.cli import jobs as cli_jobs
     from workbench.cli import registry as cli_registry
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
     cli.add_command(cli_providers.provider)
     cli.add_command(cli_providers.keys)
+    cli.add_command(cli_jobs.jobs)
     cli_registry.register(cli)
 
 

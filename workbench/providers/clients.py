@@ -49,7 +49,11 @@ def together_client(row: dict, *, timeout: float | None = None, max_retries: int
         extra["timeout"] = timeout
     if max_retries is not None:
         extra["max_retries"] = max_retries
-    return together.Together(api_key=_key(row), base_url=row.get("base_url") or TOGETHER_BASE_URL, **extra)
+    # The together SDK's paths start with /v1; the stored base URL (shared with the
+    # OpenAI-compatible chat client) ends with it.
+    base_url = (row.get("base_url") or TOGETHER_BASE_URL).rstrip("/")
+    base_url = base_url[:-3] if base_url.endswith("/v1") else base_url
+    return together.Together(api_key=_key(row), base_url=base_url, **extra)
 
 
 def chat_client(store, provider_name: str, **options):

@@ -1,0 +1,189 @@
+"""Jobs against a scripted OpenAI/Together server on 127.0.0.1: launch from a frozen
+version, lifecycles, faults, reconciliation, status mapping, the loss-trend flag."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tests.conftest import many_chats, write_jsonl
+from tests.servers.scripted import ScriptedServer
+from workbench.jobs import cancel_job, launch, plan_launch, reconcile
+from workbench.jobs.monitor import Monitor, parse_results_csv, poll_job
+from workbench.jobs.status import NORMALISED, OPENAI, TOGETHER, normalise
+from workbench.jobs.trend import loss_flag
+from workbench.providers import add_provider
+
+KEY = "sk-jobs-PLANTED-91b2"
+
+
+@pytest.fixture
+def server():
+    with ScriptedServer(key=KEY) as srv:
+        yield srv
+
+
+def freeze(store, tmp_path, n=12, name="ds"):
+    from workbench.dataset.exporter import export_dataset
+    from workbench.dataset.importer import import_file
+
+    import_file(store, write_jsonl(tmp_path / f"{name}.jsonl", many_chats(n)), name)
+    export_dataset(store, name, tmp_path / f"out-{name}", validation_share=0.2, allow_pii=True)
+    return f"{name}@1"
+
+
+@pytest.fixture
+def openai_provider(store, server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    return add_provider(store, "oa", "openai", base_url=server.url)
+
+
+@pytest.fixture
+def together_provider(store, server, monkeypatch):
+    monkeypatch.setenv("TOGETHER_API_KEY", KEY)
+    return add_provider(store, "tog", "together", base_url=server.url)
+
+
+def run_to_end(store, rounds=12):
+    monitor = Monitor(store, base_interval=0)
+    for _ in range(rounds):
+        if monitor.round() is None:
+            break
+
+
+@pytest.mark.parametrize("provider_name, base", [("oa", "gpt-4.1-mini-2025-04-14"),
+                                                 ("tog", "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference")])
+def test_lifecycle_from_frozen_version(store, tmp_path, server, openai_provider, together_provider,
+                                       provider_name, base):
+    ref = freeze(store, tmp_path)
+    plan = plan_launch(store, ref, provider_name, base, hyperparameters={"n_epochs": 2}, suffix="aurora", seed=7)
+    assert not plan.problems
+    job = launch(store, plan, confirmed=True)
+    assert job["provider_job_id"] and job["status"] in ("pending", "queued")
+    run_to_end(store)
+    job = store.jobs.get_job(job["id"])
+    assert job["status"] == "succeeded" and job["fine_tuned_model"]
+    assert job["version_sha256"] == plan.version["train_sha256"]
+    assert job["hyperparameters"] == {"n_epochs": 2}
+    assert len(store.jobs.metrics(job["id"])) >= 2
+    assert store.jobs.events(job["id"])
+    # the uploaded bytes are the frozen version's lines
+    assert len(server.requests("POST /v1/files")) == 2
+    # a second launch of the same version reuses the files
+    launch(store, plan_launch(store, ref, provider_name, base), confirmed=True)
+    assert len(server.requests("POST /v1/files")) == 2
+
+
+def test_metadata_carries_workbench_id(store, tmp_path, server, openai_provider):
+    import json
+
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14"), confirmed=True)
+    body = json.loads(server.requests("POST /v1/fine_tuning/jobs")[-1]["body"])
+    assert body["metadata"] == {"workbench_job_id": job["id"], "version_sha256": job["version_sha256"]}
+
+
+def test_launch_needs_confirmation_and_enough_examples(store, tmp_path, openai_provider):
+    from workbench.errors import DataRefused, InvalidRequest
+
+    ref = freeze(store, tmp_path, n=5, name="tiny")
+    plan = plan_launch(store, ref, "oa", "gpt-4.1-mini-2025-04-14")
+    assert plan.problems
+    with pytest.raises(DataRefused):
+        launch(store, plan, confirmed=True)
+    plan = plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14")
+    with pytest.raises(InvalidRequest):
+        launch(store, plan, confirmed=False)
+
+
+def test_training_not_available_recorded_in_plain_words(store, tmp_path, server, openai_provider):
+    from workbench.providers.failures import TrainingNotAvailable
+
+    server.fault("POST /v1/fine_tuning/jobs", "training_not_available")
+    plan = plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14")
+    with pytest.raises(TrainingNotAvailable):
+        launch(store, plan, confirmed=True)
+    job = store.jobs.list_jobs()[0]
+    assert job["status"] == "failed" and "2027-01-06" in job["error"]["message"]
+    assert reconcile(store) == []
+
+
+def test_dropped_create_answer_is_adopted_not_duplicated(store, tmp_path, server, openai_provider):
+    # The server creates the job, then the connection drops before the answer: the SDK
+    # would retry and create a second one; we look it up by metadata instead.
+    server.fault("POST /v1/fine_tuning/jobs", "drop_after")
+    plan = plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14")
+    job = launch(store, plan, confirmed=True)
+    assert job["provider_job_id"]
+    assert len(server.state.jobs) == 1
+
+
+def test_monitor_honours_retry_after_and_backs_off(store, tmp_path, server, openai_provider):
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14"),
+                 confirmed=True)
+    server.fault(r"GET /v1/fine_tuning/jobs/[^/]+$", "429", retry_after=7)
+    monitor = Monitor(store, base_interval=0)
+    monitor.round()
+    import datetime as dt
+
+    due = dt.datetime.fromisoformat(store.jobs.get_job(job["id"])["next_poll_at"])
+    ahead = (due - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    assert 3 < ahead <= 7  # the schedule follows Retry-After (a stored date, not a measured time)
+    store.jobs.update_job(job["id"], {"next_poll_at": None})
+    server.fault(r"GET /v1/fine_tuning/jobs/[^/]+$", "500", times=10)
+    monitor = Monitor(store, base_interval=1)
+    monitor.round()
+    assert store.jobs.get_job(job["id"])["status"] in ("pending", "queued")  # unchanged, retried later
+    store.jobs.update_job(job["id"], {"next_poll_at": None})
+    server.state.faults.clear()
+    run_to_end(store)
+    assert store.jobs.get_job(job["id"])["status"] == "succeeded"
+
+
+def test_cancel(store, tmp_path, server, together_provider):
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "tog",
+                                    "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"), confirmed=True)
+    assert cancel_job(store, job["id"])["status"] == "cancelled"
+    assert Monitor(store).round() is None  # nothing left to watch
+
+
+@pytest.mark.parametrize("table, kind", [(OPENAI, "openai"), (TOGETHER, "together")])
+def test_mapping_tables(table, kind):
+    for raw, expected in table.items():
+        assert normalise(kind, raw) == expected
+        assert expected in NORMALISED
+    assert normalise(kind, "some_new_word") == "running"
+
+
+def test_results_csv_by_header_name():
+    rows = parse_results_csv("valid_loss,step,train_loss,train_accuracy\n,1,2.0,0.5\n1.5,2,1.8,0.6\n")
+    assert rows == [{"step": 1, "train_loss": 2.0, "train_accuracy": 0.5},
+                    {"step": 2, "train_loss": 1.8, "train_accuracy": 0.6, "valid_loss": 1.5}]
+
+
+def _rows(train, valid):
+    return [{"step": i + 1, "train_loss": t, "valid_loss": v} for i, (t, v) in enumerate(zip(train, valid))]
+
+
+def test_loss_flag_cases():
+    healthy = _rows([2.0, 1.8, 1.6, 1.5, 1.4, 1.35, 1.3, 1.28, 1.27], [2.1, 1.9, 1.7, 1.6, 1.5, 1.45, 1.4, 1.39, 1.38])
+    assert loss_flag(healthy) is None
+    overfit = _rows([2.0, 1.8, 1.6, 1.4, 1.2, 1.0, 0.8], [2.1, 1.9, 1.7, 1.75, 1.8, 1.9, 2.0])
+    assert loss_flag(overfit)["kind"] == "overfitting"
+    jumpy = _rows([2.0, 1.98, 3.5, 1.96, 1.95, 3.8, 1.93, 1.92, 4.0, 1.9], [None] * 10)
+    assert loss_flag(jumpy)["kind"] == "unstable"
+    assert loss_flag(_rows([2.0, float("nan")], [None, None]))["kind"] == "unstable"
+
+
+@given(st.lists(st.floats(0.01, 10), min_size=0, max_size=40))
+def test_monotone_falling_validation_is_never_overfitting(values):
+    valid = sorted(values, reverse=True)
+    rows = _rows([v * 0.9 for v in valid], valid)
+    flag = loss_flag(rows)
+    assert flag is None or flag["kind"] != "overfitting"
+
+
+@given(st.integers(3, 6), st.lists(st.floats(0.5, 5), min_size=4, max_size=20))
+def test_rising_validation_with_falling_training_is_flagged(rises, start):
+    valid = sorted(start, reverse=True) + [start[0] + i + 1 for i in range(rises)]
+    train = [10 - i * 0.1 for i in range(len(valid))]
+    assert loss_flag(_rows(train, valid), rises=rises)["kind"] == "overfitting"

@@ -1,0 +1,240 @@
+"""Launching a job from a frozen dataset version, crash-safe.
+
+Steps: preflight (the version exists, the provider trains, enough examples, the cost
+for this provider and base model), then for each provider call an outbox row first
+(committed), the call, and the result recorded. Files already uploaded for the same
+sha256 are reused. The create call is sent once (no SDK retry): if its answer is lost,
+`reconcile` asks the provider for jobs carrying this job's id (metadata on OpenAI and
+Azure, the suffix on Together) before anything is sent again. So a kill between
+"created" and "recorded" neither loses nor duplicates a job.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import DataRefused, InvalidRequest
+from workbench.jobs.adapters import JobSpec, adapter_for
+from workbench.providers import get_provider
+from workbench.providers.failures import ProviderUnavailable, RateLimited
+from workbench.providers.kinds import kind_of
+
+MIN_EXAMPLES = {"openai": 10, "azure": 10, "together": 1}
+
+
+@dataclass
+class LaunchPlan:
+    """What a launch will do, shown before the user confirms."""
+
+    provider: dict
+    version: dict
+    base_model: str
+    method: str
+    hyperparameters: dict
+    suffix: str | None
+    seed: int | None
+    estimated_cost: float | None
+    billed_tokens: int | None
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"provider": self.provider["name"], "kind": self.provider["kind"],
+                "dataset": self.version.get("dataset_name"), "version": self.version["number"],
+                "version_sha256": self.version["train_sha256"], "train_examples": self.version["train_count"],
+                "validation_examples": self.version["validation_count"], "base_model": self.base_model,
+                "method": self.method, "hyperparameters": self.hyperparameters, "suffix": self.suffix,
+                "seed": self.seed, "billed_tokens": self.billed_tokens, "estimated_cost": self.estimated_cost,
+                "problems": self.problems}
+
+
+def parse_version_ref(ref: str) -> tuple[str, int | None]:
+    """"dataset@3", "dataset:v3" or a version id (number None)."""
+    for sep in ("@", ":"):
+        if sep in ref:
+            name, _, number = ref.rpartition(sep)
+            number = number.lstrip("v")
+            if number.isdigit():
+                return name, int(number)
+    return ref, None
+
+
+def find_version(store, ref: str) -> dict:
+    name, number = parse_version_ref(ref)
+    version = store.jobs.find_version(name, number)
+    if version is None:
+        raise InvalidRequest(f"No frozen version {ref!r}.",
+                             "Freeze one by exporting the dataset, then name it as DATASET@NUMBER.")
+    return version
+
+
+def _cost(store, version: dict, base_model: str, epochs: int | None) -> tuple[int | None, float | None]:
+    model = store.models.get_model(base_model)
+    if model is None:
+        return None, None
+    tokens = version["train_tokens_o200k"] if model["encoding"] == "o200k_base" else version["train_tokens_cl100k"]
+    if tokens is None:
+        return None, None
+    billed = int(tokens) * int(epochs or 3)
+    price = model["price_training_per_1m"]
+    return billed, (round(billed * price / 1e6, 2) if price is not None else None)
+
+
+def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *, method: str = "supervised",
+                hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None) -> LaunchPlan:
+    """Preflight: everything checked, nothing sent."""
+    provider = get_provider(store, provider_name)
+    version = find_version(store, version_ref)
+    capabilities = kind_of(provider["kind"]).capabilities
+    hp = {k: v for k, v in (hyperparameters or {}).items() if v is not None}
+    problems = []
+    if not capabilities.trains:
+        problems.append(f"{provider['name']} ({provider['kind']}) serves chat only; it cannot train.")
+    if method == "dpo" and not capabilities.dpo:
+        problems.append(f"{provider['name']} does not train DPO.")
+    minimum = MIN_EXAMPLES.get(provider["kind"], 1)
+    if version["train_count"] < minimum:
+        problems.append(f"The version has {version['train_count']} training examples; {provider['name']} "
+                        f"needs at least {minimum}.")
+    billed, cost = _cost(store, version, base_model, hp.get("n_epochs"))
+    return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems)
+
+
+def _write_split(store, version: dict, split: str, folder: Path) -> Path | None:
+    lines = list(store.datasets.version_lines(version["id"], split))
+    if not lines:
+        return None
+    path = folder / f"{version['train_sha256'][:12]}-{split}.jsonl"
+    # The exact frozen lines: the bytes the version's sha256 was taken of.
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _split_sha(version: dict, split: str) -> str:
+    return version["train_sha256"] if split == "train" else (version["validation_sha256"] or "")
+
+
+def _upload(store, adapter, provider: dict, version: dict, split: str, folder: Path) -> str | None:
+    sha = _split_sha(version, split)
+    if not sha:
+        return None
+    known = store.providers.uploaded_file(provider["id"], sha, split)
+    if known:
+        return known
+    path = _write_split(store, version, split, folder)
+    if path is None:
+        return None
+    key = f"upload:{provider['id']}:{sha}:{split}"
+    store.jobs.outbox_add("upload_file", {"provider_id": provider["id"], "sha256": sha, "split": split}, key)
+    store.jobs.outbox_mark(key, "sent")
+    file_id = adapter.upload(path)
+    with store.transaction():
+        store.providers.remember_file(provider["id"], sha, split, file_id, path.stat().st_size)
+        store.jobs.outbox_mark(key, "done", {"file_id": file_id})
+    return file_id
+
+
+def _suffix(plan_suffix: str | None, job_id: str, kind: str) -> str | None:
+    # Together has no metadata: its suffix carries the workbench job id for reconciliation.
+    if kind == "together":
+        return f"{(plan_suffix or 'wb')[:24]}-wb{job_id[:8]}"
+    return plan_suffix
+
+
+def launch(store, plan: LaunchPlan, *, confirmed: bool, adapter=None) -> dict:
+    """Create the job row, upload (or reuse) the files and create the provider job."""
+    if plan.problems:
+        raise DataRefused("Cannot launch: " + " ".join(plan.problems), "Fix the listed problems first.")
+    if not confirmed:
+        raise InvalidRequest("A launch needs an explicit confirmation (it costs money).",
+                             "Confirm after reading the cost.", hint_key="confirm_launch")
+    provider, version = plan.provider, plan.version
+    hp = dict(plan.hyperparameters)
+    job = store.jobs.create_job({"provider_id": provider["id"], "dataset_version_id": version["id"],
+                                 "base_model": plan.base_model, "method": plan.method, "hyperparameters": hp,
+                                 "suffix": plan.suffix, "seed": plan.seed, "version_sha256": version["train_sha256"],
+                                 "estimated_cost": plan.estimated_cost, "status": "draft"})
+    store.audit("job_launch", "job", job["id"], {"provider": provider["name"], "version": version["id"],
+                                                 "base_model": plan.base_model})
+    return resume_launch(store, job["id"], adapter=adapter)
+
+
+def _spec(job: dict, provider: dict, training_file: str, validation_file: str | None) -> JobSpec:
+    return JobSpec(base_model=job["base_model"], training_file=training_file, validation_file=validation_file,
+                   method=job["method"], hyperparameters=job["hyperparameters"] or {},
+                   suffix=_suffix(job["suffix"], job["id"], provider["kind"]), seed=job["seed"],
+                   metadata={"workbench_job_id": job["id"], "version_sha256": job["version_sha256"]})
+
+
+def _record_created(store, job_id: str, key: str, created: dict) -> None:
+    with store.transaction():
+        store.jobs.update_job(job_id, {"provider_job_id": created["provider_job_id"], "status": created["status"],
+                                       "raw_status": created["raw_status"]})
+        store.jobs.outbox_mark(key, "done", {"provider_job_id": created["provider_job_id"]})
+
+
+def resume_launch(store, job_id: str, adapter=None) -> dict:
+    """Carry a draft job forward from wherever it stopped (also used after a crash)."""
+    job = store.jobs.get_job(job_id)
+    if job["provider_job_id"]:
+        return job
+    provider = get_provider(store, job["provider_id"])
+    adapter = adapter or adapter_for(provider)
+    version = store.jobs.find_version(job["dataset_version_id"], None)
+    with tempfile.TemporaryDirectory(prefix="wb-launch-") as tmp:
+        training = _upload(store, adapter, provider, version, "train", Path(tmp))
+        validation = _upload(store, adapter, provider, version, "validation", Path(tmp))
+    for file_id in filter(None, (training, validation)):
+        adapter.wait_processed(file_id)
+    store.jobs.update_job(job_id, {"training_file_id": training, "validation_file_id": validation})
+    spec = _spec(job, provider, training, validation)
+    key = f"create:{job_id}"
+    row = store.jobs.outbox_add("create_job", {"job_id": job_id, "provider_id": provider["id"]}, key)
+    if row["status"] == "sent" and _adopt(store, adapter, job_id, spec, key):
+        return store.jobs.get_job(job_id)
+    store.jobs.outbox_mark(key, "sent")
+    try:
+        created = adapter.create(spec)
+    except Exception as exc:
+        # The answer may be lost while the job exists: look before anyone retries.
+        if _adopt(store, adapter, job_id, spec, key):
+            return store.jobs.get_job(job_id)
+        if not isinstance(exc, (ProviderUnavailable, RateLimited)):
+            # A refusal (403 training_not_available, a bad file): final, in plain words.
+            with store.transaction():
+                store.jobs.outbox_mark(key, "failed", error=type(exc).__name__)
+                store.jobs.update_job(job_id, {"status": "failed", "error": {
+                    "message": getattr(exc, "message", str(exc)), "hint": getattr(exc, "hint", ""),
+                    "kind": type(exc).__name__}})
+        raise
+    _record_created(store, job_id, key, created)
+    return store.jobs.get_job(job_id)
+
+
+def _adopt(store, adapter, job_id: str, spec: JobSpec, key: str) -> bool:
+    """Record a provider job that carries this job's id, if the provider has one."""
+    try:
+        found = adapter.find(spec)
+    except Exception:  # noqa: BLE001 - unreachable now: the next reconcile will look again
+        return False
+    if not found:
+        return False
+    _record_created(store, job_id, key, sorted(found, key=lambda j: j["provider_job_id"])[0])
+    return True
+
+
+def reconcile(store, adapter_factory=adapter_for) -> list[str]:
+    """On start: finish every launch a crash interrupted. Returns the job ids touched."""
+    touched = []
+    for job in store.jobs.list_jobs(["draft"]):
+        if job["provider_job_id"]:
+            continue
+        key = f"create:{job['id']}"
+        entry = store.jobs.outbox_get(key)
+        if entry and entry["status"] == "failed":
+            continue
+        provider = get_provider(store, job["provider_id"])
+        resume_launch(store, job["id"], adapter=adapter_factory(provider))
+        touched.append(job["id"])
+    return touched
