@@ -90,7 +90,7 @@ class RegistryQueries(Queries):
 
     def succeeded_jobs(self) -> list[dict]:
         rows = self._rows(
-            """SELECT j.*, p.name AS provider_name, v.train_sha256 AS dataset_sha256
+            """SELECT j.*, p.name AS provider_name, coalesce(j.version_sha256, v.train_sha256) AS dataset_sha256
                  FROM jobs j LEFT JOIN providers p ON p.id = j.provider_id
                  LEFT JOIN dataset_versions v ON v.id = j.dataset_version_id
                 WHERE j.status = 'succeeded' AND j.fine_tuned_model IS NOT NULL ORDER BY j.created_at""")

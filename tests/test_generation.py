@@ -202,3 +202,61 @@ def test_sigkill_mid_run_loses_nothing_and_duplicates_nothing(sample, tmp_path):
                for pid, row in before.items())                       # committed answers untouched
     assert not resent                                                 # answered prompts never sent again
     assert report.already == len(before) and report.answered == 40 - len(before)
+
+
+# --------------------------------------------------------------------------- Steady: the request matches OpenAI's spec
+
+SPEC = ROOT.parent / "shared" / "openai" / "openapi.transformed.yml"
+
+
+def _steady_binary() -> str | None:
+    import shutil
+
+    local = ROOT / "node_modules" / ".bin" / "steady"
+    return os.environ.get("STEADY_BIN") or shutil.which("steady") or (str(local) if local.exists() else None)
+
+
+@pytest.fixture
+def steady():
+    """Steady (npm @stdy/cli) serving OpenAI's spec on 127.0.0.1; it answers 400 to any
+    request that breaks the spec."""
+    import socket
+
+    binary = _steady_binary()
+    if binary is None or not SPEC.exists():
+        pytest.skip("Steady (npm install @stdy/cli; STEADY_BIN=path) or the OpenAI spec is not available")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([binary, "--port", str(port), "--host", "127.0.0.1", "-q", str(SPEC)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.skip("Steady did not start")
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_generation_requests_match_openais_spec(store, tmp_path, steady):
+    tool = {"type": "function", "function": {"name": "lookup_order", "description": "Find an order",
+                                             "parameters": {"type": "object", "properties": {}}}}
+    path = write_jsonl(tmp_path / "g.jsonl", [
+        {"id": "t1", "messages": [{"role": "system", "content": "Be brief."},
+                                  {"role": "user", "content": "where is AUR-1?", "weight": 1}], "tools": [tool]},
+        {"id": "t2", "messages": [{"role": "user", "content": "hello"}]}])
+    golden.import_prompts(store, "spec-set", path)
+    version, _ = golden.freeze(store, "spec-set")
+    api = openai.OpenAI(base_url=steady, api_key="test-key", max_retries=0, timeout=30)
+    report = generate(store, version, "gpt-4.1-mini", api, provider="openai",
+                      settings=GenerationSettings(temperature=0.2, seed=3, max_tokens=50, concurrency=2))
+    assert not report.failed, report.failed  # Steady answers 400 to a request that breaks the spec
+    assert report.answered == 2
