@@ -116,7 +116,9 @@ def record_text(record: dict) -> Text:
         p50 = "-" if g["latency_p50_ms"] is None else f"{g['latency_p50_ms']:.0f}"
         p95 = "-" if g["latency_p95_ms"] is None else f"{g['latency_p95_ms']:.0f}"
         text.append(f"  {g['golden_set']}@{g['version']}: {g['answers']} answers, p50 {p50} ms, p95 {p95} ms, "
-                    f"cost {cost} ({', '.join(g['sources'])})\n")
+                    f"cost {cost} ({', '.join(g['sources'])})"
+                    + "".join(f", W {_pct(w['win_rate'])} vs {w['baseline']}" for w in g.get("win_rates") or [])
+                    + "\n")
     if not record["generation"]:
         text.append("  none yet\n")
     if m.get("changelog"):

@@ -154,6 +154,7 @@ def test_show_has_sbs_cost_latency_and_history(sample):
     record = entries.show(sample, FT)
     assert record["sbs"][0]["baseline"] == BASE and record["sbs"][0]["votes"] >= 5
     assert record["generation"][0]["golden_set"] == "aurora-golden" and record["generation"][0]["answers"] == 40
+    assert record["generation"][0]["win_rates"][0]["baseline"] == BASE  # cost and latency next to the win rate
     assert record["history"][-1]["action"] == "sync"
 
 

@@ -76,11 +76,12 @@ def render_show(record: dict) -> str:
         lines.append("  none yet")
     lines += ["", "Answers, cost and latency per golden-set version:"]
     if record["generation"]:
-        lines.append(table(["golden set", "answers", "p50", "p95", "tokens in/out", "cost", "source"],
+        lines.append(table(["golden set", "answers", "p50", "p95", "tokens in/out", "cost", "W", "source"],
                            [(f"{g['golden_set']}@{g['version']}", g["answers"], _ms(g["latency_p50_ms"]),
                              _ms(g["latency_p95_ms"]), f"{g['prompt_tokens']}/{g['completion_tokens']}",
                              _money(g["cost_usd"]) + (f" ({g['unpriced']} unpriced)" if g["unpriced"] else ""),
-                             ",".join(g["sources"])) for g in record["generation"]]))
+                             ", ".join(f"{_pct(w['win_rate'])} vs {w['baseline']}" for w in g.get("win_rates") or [])
+                             or "-", ",".join(g["sources"])) for g in record["generation"]]))
     else:
         lines.append("  none yet")
     lines += ["", "History (newest first):"] + [f"  {history_line(h)}" for h in record["history"]]

@@ -263,6 +263,7 @@ def sbs_results(store: Store, model: dict) -> list[dict]:
             continue
         verdict = session_gate(store, session)
         rows.append({"session": session["name"], "session_id": session["id"], "baseline": session["baseline_model"],
+                     "golden_version_id": session["golden_version_id"],
                      "golden_set": session["golden_set"], "version": session["version"], "votes": verdict.n,
                      "target_n": session["target_n"], "win_rate": verdict.rate, "decision": verdict.decision,
                      "final": verdict.final, "reasons": verdict.reasons})
@@ -276,6 +277,10 @@ def show(store: Store, key: str, today: _dt.date | None = None) -> dict:
     model = get(store, key)
     listed = next(m for m in list_models(store, today) if m["id"] == model["id"])
     version = store.registry.dataset_version(model["dataset_version_id"]) if model.get("dataset_version_id") else None
-    return {"model": listed, "dataset_version": version, "sbs": sbs_results(store, model),
-            "generation": generation_figures(store, model["provider_model_id"]),
+    sbs = sbs_results(store, model)
+    figures = generation_figures(store, model["provider_model_id"])
+    for row in figures:  # what a run cost and how fast it answered, next to its win rate
+        row["win_rates"] = [{"baseline": s["baseline"], "win_rate": s["win_rate"], "decision": s["decision"]}
+                            for s in sbs if s["golden_version_id"] == row["golden_version_id"]]
+    return {"model": listed, "dataset_version": version, "sbs": sbs, "generation": figures,
             "history": store.registry.history(model["id"])}
