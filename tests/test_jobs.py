@@ -187,3 +187,78 @@ def test_rising_validation_with_falling_training_is_flagged(rises, start):
     valid = sorted(start, reverse=True) + [start[0] + i + 1 for i in range(rises)]
     train = [10 - i * 0.1 for i in range(len(valid))]
     assert loss_flag(_rows(train, valid), rises=rises)["kind"] == "overfitting"
+
+
+def test_sample_job_has_curves(store):
+    from workbench.jobs import job_detail
+    from workbench.jobs.render import detail_text
+    from workbench.workspace import seed_sample_job
+
+    seed_sample_job(store)
+    seed_sample_job(store)  # idempotent
+    jobs = store.jobs.list_jobs()
+    assert len(jobs) == 1 and jobs[0]["status"] == "succeeded"
+    detail = job_detail(store, jobs[0]["id"])
+    assert len(detail["metrics"]) == 180 and len(detail["events"]) == 25
+    assert any(m["valid_loss"] is not None for m in detail["metrics"])
+    assert "ft:gpt-4.1-mini" in detail_text(detail)
+
+
+def test_jobs_cli_show_and_list(tmp_path, server, monkeypatch):
+    from click.testing import CliRunner
+
+    from workbench.cli.main import cli
+    from workbench.workspace import open_store
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    db = tmp_path / "cli.db"
+    store = open_store(db)
+    ref = freeze(store, tmp_path)
+    store.close()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "provider", "add", "oa", "--kind", "openai", "--base-url",
+                               server.url]).exit_code == 0
+    refused = runner.invoke(cli, ["--db", str(db), "jobs", "launch", ref, "--provider", "oa", "--base",
+                                  "gpt-4.1-mini-2025-04-14"], input="n\n")
+    assert refused.exit_code == 2 and "confirmation" in refused.output
+    result = runner.invoke(cli, ["--db", str(db), "jobs", "launch", ref, "--provider", "oa", "--base",
+                                 "gpt-4.1-mini-2025-04-14", "--epochs", "2", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Estimated cost: $" in result.output
+    assert runner.invoke(cli, ["--db", str(db), "jobs", "watch", "--interval", "0.1"]).exit_code == 0
+    listing = runner.invoke(cli, ["--db", str(db), "jobs", "list"])
+    assert "succeeded" in listing.output
+    job_id = listing.output.split()[0]
+    show = runner.invoke(cli, ["--db", str(db), "jobs", "show", job_id])
+    assert "status      succeeded" in show.output and "metrics" in show.output
+    server.fault("POST /v1/fine_tuning/jobs", "training_not_available")
+    failed = runner.invoke(cli, ["--db", str(db), "jobs", "launch", ref, "--provider", "oa", "--base",
+                                 "gpt-4.1-mini-2025-04-14", "--yes"])
+    assert failed.exit_code == 2 and "2027-01-06" in failed.output and "Together" in failed.output
+
+
+@pytest.mark.parametrize("trainer", ["trl", "axolotl", "unsloth"])
+def test_training_kit(store, tmp_path, trainer):
+    import json
+
+    from workbench.jobs.kit import write_kit
+
+    ref = freeze(store, tmp_path)
+    manifest = write_kit(store, ref, trainer, tmp_path / "kit", "meta-llama/Llama-3.1-8B-Instruct", {"n_epochs": 2})
+    version = store.jobs.find_version("ds", 1)
+    assert json.loads((tmp_path / "kit" / "kit.json").read_text())["version_sha256"] == version["train_sha256"]
+    lines = (tmp_path / "kit" / "train.jsonl").read_text().splitlines()
+    assert len(lines) == version["train_count"] and "messages" in json.loads(lines[0])
+    assert manifest["command"] in (tmp_path / "kit" / "README.md").read_text()
+    assert "2" in (tmp_path / "kit" / "config.yaml").read_text()
+
+
+def test_kit_dpo_shape():
+    from workbench.jobs.kit import trl_record
+
+    record = {"input": {"messages": [{"role": "user", "content": "q"}]},
+              "preferred_output": [{"role": "assistant", "content": "good"}],
+              "non_preferred_output": [{"role": "assistant", "content": "bad"}]}
+    assert trl_record(record) == {"prompt": [{"role": "user", "content": "q"}],
+                                  "chosen": [{"role": "assistant", "content": "good"}],
+                                  "rejected": [{"role": "assistant", "content": "bad"}]}

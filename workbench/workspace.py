@@ -66,8 +66,16 @@ def seed_sample_workspace(store: Store) -> None:
         # them out of the personal-data findings, as a user would set it up.
         store.set_setting("pii_allow_list", ["Ida", "Ines", "Vera", "Fenna", "Elin", "Nora"])
         seed_sample_rating(store)
+        seed_sample_job(store)
         seed_sample_registry(store)
         store.set_setting(SAMPLE_SETTING, True)
+
+
+def seed_sample_job(store: Store) -> None:
+    """The sample's finished fine-tuning job with its events and curves."""
+    from workbench.jobs.sample import seed_sample_job as seed
+
+    seed(store, SAMPLE_DIR / "jobs")
 
 
 SAMPLE_GOLDEN = "aurora-golden"

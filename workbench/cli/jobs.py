@@ -136,3 +136,30 @@ def jobs_cancel(ctx, job: str) -> None:
 
     row = cancel_job(_store(ctx), job)
     click.echo(f"Job {row['id'][:8]}: {row['status']}.")
+
+
+@click.command(name="kit")
+@click.argument("version")
+@click.option("--trainer", type=click.Choice(["trl", "axolotl", "unsloth"]), required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--base", "base_model", default="meta-llama/Llama-3.1-8B-Instruct", show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 50))
+@click.option("--lr", "learning_rate", type=float)
+@click.option("--batch-size", type=click.IntRange(1, 256))
+@click.option("--beta", type=float, help="DPO beta.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_errors
+def kit(ctx, version, trainer, out_dir, base_model, epochs, learning_rate, batch_size, beta, as_json) -> None:
+    """Write a training kit for your own GPU from a frozen VERSION (DATASET@NUMBER)."""
+    from pathlib import Path
+
+    from workbench.jobs.kit import write_kit
+
+    manifest = write_kit(_store(ctx), version, trainer, Path(out_dir), base_model,
+                         {"n_epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size,
+                          "beta": beta})
+    if as_json:
+        _echo_json(manifest)
+    else:
+        click.echo(f"Wrote the {trainer} kit to {out_dir} ({manifest['examples']}). Launch: {manifest['command']}")

@@ -259,6 +259,7 @@ def _register_subcommands() -> None:
     cli.add_command(cli_providers.provider)
     cli.add_command(cli_providers.keys)
     cli.add_command(cli_jobs.jobs)
+    cli.add_command(cli_jobs.kit)
     cli_registry.register(cli)
 
 

@@ -69,13 +69,24 @@ def find_version(store, ref: str) -> dict:
     return version
 
 
+def _count_tokens(store, version: dict, encoding_name: str) -> int:
+    """Training tokens of the frozen lines (the version row has no cached count)."""
+    import json
+
+    from workbench.budget import tokens
+
+    encoding = tokens.get_encoding(encoding_name)
+    return sum(tokens.count_example(json.loads(line), encoding).total
+               for line in store.datasets.version_lines(version["id"], "train"))
+
+
 def _cost(store, version: dict, base_model: str, epochs: int | None) -> tuple[int | None, float | None]:
     model = store.models.get_model(base_model)
     if model is None:
         return None, None
     tokens = version["train_tokens_o200k"] if model["encoding"] == "o200k_base" else version["train_tokens_cl100k"]
     if tokens is None:
-        return None, None
+        tokens = _count_tokens(store, version, model["encoding"])
     billed = int(tokens) * int(epochs or 3)
     price = model["price_training_per_1m"]
     return billed, (round(billed * price / 1e6, 2) if price is not None else None)
