@@ -115,16 +115,19 @@ def seed_sample_registry(store: Store, candidate: str = SAMPLE_CANDIDATE, baseli
     job = json.loads((SAMPLE_DIR / "jobs" / "aurora_v3_job.json").read_text("utf-8")) \
         if (SAMPLE_DIR / "jobs" / "aurora_v3_job.json").exists() else {}
     lifecycle = {"shutdown_date": "2027-01-14", "training_cutoff": "2027-01-06"}
-    entries.register(store, baseline, baseline, provider="openai", kind="base", who="sample",
+    # the provider the sample job ran on, so the registry links aurora-v3 to that job
+    provider = next((j["provider_name"] for j in store.registry.succeeded_jobs()
+                     if j["fine_tuned_model"] == candidate and j.get("provider_name")), "openai")
+    entries.register(store, baseline, baseline, provider=provider, kind="base", who="sample",
                      purpose="Aurora Assist before fine-tuning; the baseline of every comparison.", **lifecycle)
     promotion.promote(store, baseline, reason="first model of Aurora Assist", who="sample")
-    entries.register(store, "aurora-v2", candidate.replace("aurora-v3", "aurora-v2"), provider="openai",
+    entries.register(store, "aurora-v2", candidate.replace("aurora-v3", "aurora-v2"), provider=provider,
                      base_model=baseline, who="sample", hyperparameters={"n_epochs": 2},
                      changelog="v2: first fine-tune on 40 support examples", **lifecycle)
     promotion.promote(store, "aurora-v2", override=True, who="sample",
                       reason="returns wording needed for the spring sale; rating planned afterwards")
     promotion.rollback(store, reason="aurora-v2 offered refunds beyond the 30-day policy", who="sample")
-    entries.register(store, "aurora-v3", candidate, provider="openai", base_model=job.get("model", baseline),
+    entries.register(store, "aurora-v3", candidate, provider=provider, base_model=job.get("model", baseline),
                      hyperparameters=job.get("hyperparameters") or {}, who="sample",
                      purpose="Aurora Assist: customer support in English, Dutch and French.",
                      acceptable_use="Aurora orders, products, deliveries, returns, payments and accounts only.",

@@ -106,6 +106,8 @@ def sync_jobs(store: Store) -> int:
                     "job_id": job["id"], "dataset_version_id": job.get("dataset_version_id"),
                     "dataset_sha256": known.get("dataset_sha256") or job.get("dataset_sha256"),
                     "hyperparameters": known.get("hyperparameters") or job.get("hyperparameters") or {}})
+                record(store, known, "sync", reason=f"linked to job {job.get('provider_job_id') or job['id']}",
+                       who="workbench")
             continue
         name = job.get("suffix") or job["fine_tuned_model"]
         register(store, _free_name(store, name), job["fine_tuned_model"], provider=job.get("provider_name"),
