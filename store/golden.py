@@ -130,3 +130,23 @@ class GoldenQueries(Queries):
     def generation_models(self, version_id: str) -> list[dict]:
         return self._rows("SELECT model, count(*) AS answers FROM generations WHERE golden_version_id = ? "
                           "GROUP BY model ORDER BY model", [version_id])
+
+    # ------------------------------------------------------------------ batches
+
+    def open_batch(self, version_id: str, model: str) -> dict | None:
+        """The batch of this version and model still to collect, if any."""
+        return decode_json_columns(self._one(
+            """SELECT * FROM generation_batches WHERE golden_version_id = ? AND model = ?
+                  AND status NOT IN ('collected', 'failed', 'expired', 'cancelled')
+                ORDER BY created_at DESC LIMIT 1""", [version_id, model]), "prompt_ids", "settings")
+
+    def add_batch(self, row: dict) -> dict:
+        stamp = now()
+        full = {"id": new_id(), "created_at": stamp, "updated_at": stamp, **row,
+                "prompt_ids": to_json(row["prompt_ids"]), "settings": to_json(row.get("settings") or {})}
+        self.db["generation_batches"].insert(full)
+        return {**full, "prompt_ids": row["prompt_ids"], "settings": row.get("settings") or {}}
+
+    def update_batch(self, batch_id: str, changes: dict) -> None:
+        self.db["generation_batches"].update(batch_id, {**changes, "updated_at": now()})
+

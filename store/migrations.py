@@ -624,5 +624,25 @@ def m0012_registry_generation(db: Database) -> None:
 
         ALTER TABLE golden_prompts ADD COLUMN tools TEXT;             -- JSON list of tool definitions or NULL
         ALTER TABLE golden_version_prompts ADD COLUMN tools TEXT;
+
+        -- A generation sent through a provider's Batch API: written before the batch is
+        -- created (its id goes into the batch's metadata), so a crash never loses or
+        -- doubles a batch; a rerun polls and collects it.
+        CREATE TABLE generation_batches (
+            id TEXT PRIMARY KEY,
+            golden_version_id TEXT NOT NULL REFERENCES golden_set_versions(id),
+            model TEXT NOT NULL,
+            provider TEXT,
+            provider_batch_id TEXT,
+            input_file_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            status TEXT NOT NULL,           -- the provider's status; 'collected' once answers are stored
+            prompt_ids TEXT NOT NULL,       -- JSON list: the prompts in the batch
+            settings TEXT NOT NULL DEFAULT '{}', -- JSON: temperature, seed, max_tokens
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_generation_batches_open ON generation_batches(golden_version_id, model, status);
         """
     )

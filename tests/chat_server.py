@@ -22,6 +22,10 @@ class ChatServer:
         self.requests: list[dict] = []
         self.faults: list[tuple[int, dict, dict]] = []
         self.lock = threading.Lock()
+        # Batch API: uploaded files, batches, and how many retrieves a batch stays in progress
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
+        self.batch_polls = 2
         self.httpd: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
@@ -63,6 +67,18 @@ class ChatServer:
                 self.wfile.write(data)
 
             def do_GET(self):  # noqa: N802 - http.server's name
+                path = self.path.split("?")[0].rstrip("/")
+                if path.startswith("/v1/batches") or path.startswith("/v1/files/"):
+                    status, body, raw = server.batch_get(path)
+                    if raw is not None:
+                        self.send_response(200)
+                        self.send_header("content-type", "application/octet-stream")
+                        self.send_header("content-length", str(len(raw)))
+                        self.end_headers()
+                        self.wfile.write(raw)
+                    else:
+                        self._send(status, body)
+                    return
                 if self.path.rstrip("/") == "/v1/models":
                     data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "test",
                              **({"shutdown_date": d} if d is not None else {})} for m, d in server.models.items()]
@@ -72,7 +88,14 @@ class ChatServer:
 
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                if self.path.rstrip("/") == "/v1/files":
+                    self._send(200, server.upload(self.headers.get("content-type", ""), raw))
+                    return
+                if self.path.rstrip("/") == "/v1/batches":
+                    self._send(200, server.create_batch(json.loads(raw)))
+                    return
+                body = json.loads(raw or b"{}")
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, {"error": {"message": "not found"}})
                     return
@@ -125,3 +148,54 @@ class ChatServer:
                 "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
                 "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(text.split()),
                           "total_tokens": prompt_tokens + len(text.split())}}
+
+    # ------------------------------------------------------------------ Batch API
+
+    def upload(self, content_type: str, raw: bytes) -> dict:
+        import email
+
+        message = email.message_from_bytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+        data = next(part.get_payload(decode=True) for part in message.walk() if part.get_filename())
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        return {"id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+                "filename": "generation.jsonl", "purpose": "batch", "status": "processed"}
+
+    def _batch_json(self, batch: dict) -> dict:
+        done = batch["polls"] >= self.batch_polls
+        total = len(batch["lines"])
+        return {"id": batch["id"], "object": "batch", "endpoint": "/v1/chat/completions", "errors": None,
+                "input_file_id": batch["input_file_id"], "completion_window": "24h",
+                "status": "completed" if done else "in_progress", "created_at": 1700000000,
+                "output_file_id": batch["output_file_id"] if done else None, "error_file_id": None,
+                "metadata": batch["metadata"],
+                "request_counts": {"total": total, "completed": total if done else 0, "failed": 0}}
+
+    def create_batch(self, body: dict) -> dict:
+        lines = [json.loads(line) for line in self.files[body["input_file_id"]].decode().splitlines() if line]
+        with self.lock:
+            self.requests.extend(line["body"] for line in lines)
+        output = "\n".join(json.dumps({"id": f"req-{i}", "custom_id": line["custom_id"], "error": None,
+                                       "response": {"status_code": 200, "request_id": f"r{i}",
+                                                    "body": self.completion(line["body"])}})
+                           for i, line in enumerate(lines)).encode()
+        output_id = f"file-out-{len(self.files) + 1}"
+        self.files[output_id] = output
+        batch = {"id": f"batch_{len(self.batches) + 1}", "input_file_id": body["input_file_id"], "lines": lines,
+                 "output_file_id": output_id, "metadata": body.get("metadata") or {}, "polls": 0}
+        self.batches[batch["id"]] = batch
+        return self._batch_json(batch)
+
+    def batch_get(self, path: str) -> tuple[int, dict, bytes | None]:
+        parts = path.split("/")  # ['', 'v1', 'batches', id] or ['', 'v1', 'files', id, 'content']
+        if parts[2] == "files" and len(parts) == 5 and parts[3] in self.files:
+            return 200, {}, self.files[parts[3]]
+        if parts[2] == "batches" and len(parts) == 3:
+            return 200, {"object": "list", "data": [self._batch_json(b) for b in self.batches.values()],
+                         "has_more": False}, None
+        if parts[2] == "batches" and parts[3] in self.batches:
+            batch = self.batches[parts[3]]
+            batch["polls"] += 1
+            return 200, self._batch_json(batch), None
+        return 404, {"error": {"message": "not found"}}, None
+

@@ -260,3 +260,66 @@ def test_generation_requests_match_openais_spec(store, tmp_path, steady):
                       settings=GenerationSettings(temperature=0.2, seed=3, max_tokens=50, concurrency=2))
     assert not report.failed, report.failed  # Steady answers 400 to a request that breaks the spec
     assert report.answered == 2
+
+
+# --------------------------------------------------------------------------- Batch API
+
+
+def test_batch_generation_uploads_polls_downloads_and_maps_back(sample):
+    from workbench.eval.batch import BATCH_PRICE_SHARE, generate_batch
+
+    store, version = sample
+    store.models.update_model("gpt-4.1-mini", {"price_input_per_1m": 0.4, "price_output_per_1m": 1.6})
+    polls = []
+    with ChatServer() as server:
+        report = generate_batch(store, version, "gpt-4.1-mini", client(server), provider="openai",
+                                settings=GenerationSettings(seed=5), sleep=polls.append, poll_every=10)
+        assert len(server.batches) == 1 and polls == [10, 10]
+        again = generate_batch(store, version, "gpt-4.1-mini", client(server), sleep=polls.append)
+        assert len(server.batches) == 1  # nothing left to ask
+    rows = rows_of(store, version, "gpt-4.1-mini")
+    assert report.answered == 40 == len(rows) and again.answered == 0 and again.already == 40
+    prompts = {p["prompt_id"]: p for p in store.golden.version_prompts(version["id"])}
+    row = next(iter(rows.values()))  # mapped back by custom_id: the answer quotes its own prompt
+    assert row["output"].startswith("[gpt-4.1-mini] " + prompts[row["prompt_id"]]["messages"][-1]["content"][:20])
+    assert row["seed"] == 5 and row["latency_ms"] is None
+    assert row["cost_usd"] == pytest.approx(
+        (row["prompt_tokens"] * 0.4 + row["completion_tokens"] * 1.6) / 1e6 * BATCH_PRICE_SHARE)
+
+
+def test_batch_resumes_after_a_crash_without_a_second_batch(sample):
+    from workbench.eval.batch import generate_batch
+
+    store, version = sample
+    import threading
+
+    cancel = threading.Event()
+    cancel.set()  # "crash" while the batch is in progress: the provider keeps it
+    with ChatServer() as server:
+        first = generate_batch(store, version, "local-batch", client(server), cancel=cancel, sleep=lambda s: None)
+        assert first.cancelled and first.answered == 0 and len(server.batches) == 1
+        # a crash between creating the batch and recording its id: found again by its metadata
+        store.golden.update_batch(store.golden.open_batch(version["id"], "local-batch")["id"],
+                                  {"provider_batch_id": None})
+        done = generate_batch(store, version, "local-batch", client(server), sleep=lambda s: None)
+    assert len(server.batches) == 1 and done.answered == 40
+    assert len(rows_of(store, version, "local-batch")) == 40
+
+
+def test_cli_batch_route_and_refusal_for_hosts_without_batches(tmp_path):
+    from test_cli import run
+
+    db = tmp_path / "b.db"
+    golden_file = ROOT / "sample_data" / "golden" / "aurora_golden.jsonl"
+    with ChatServer() as server:
+        assert run("--db", db, "golden", "import", golden_file, "--set", "g").returncode == 0
+        assert run("--db", db, "provider", "add", "oa", "--kind", "openai", "--base-url", server.base_url,
+                   ).returncode == 0
+        assert run("--db", db, "provider", "add", "local", "--kind", "openai-compatible", "--base-url",
+                   server.base_url, "--no-key").returncode == 0
+        refused = run("--db", db, "generate", "--set", "g", "--model", "local:m", "--batch")
+        assert refused.returncode == 2 and "no Batch API" in refused.stderr
+        out = run("--db", db, "generate", "--set", "g", "--model", "oa:gpt-4.1-mini", "--batch", "--poll", "1",
+                  env={"OPENAI_API_KEY": "sk-test"})
+    assert out.returncode == 0, out.stderr
+    assert "40 answered now" in out.stdout and len(server.batches) == 1

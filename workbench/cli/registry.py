@@ -239,18 +239,31 @@ def registry_capture(ctx, model: str, concurrency: int) -> None:
 @click.option("--max-tokens", type=click.IntRange(min=1))
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True)
+@click.option("--batch", is_flag=True, help="Through the provider's Batch API (OpenAI, Together): half price, "
+              "hours not seconds; rerun to collect.")
+@click.option("--poll", type=click.FloatRange(min=1), default=30, show_default=True,
+              help="Seconds between batch status checks.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_errors
-def generate(ctx, set_ref, model_ref, temperature, seed, max_tokens, concurrency, retries, as_json) -> None:
+def generate(ctx, set_ref, model_ref, temperature, seed, max_tokens, concurrency, retries, batch, poll,
+             as_json) -> None:
     """Answer every prompt of a golden set with a model; rerun to resume (no duplicates)."""
     from workbench.eval.generation import GenerationSettings, generate_for_set
 
     settings = GenerationSettings(temperature=temperature, seed=seed, max_tokens=max_tokens,
                                   concurrency=concurrency, max_retries=retries)
     try:
-        report = generate_for_set(_store(ctx), set_ref, model_ref, settings=settings,
-                                  on_progress=None if as_json else _progress_printer())
+        if batch:
+            from workbench.eval.batch import generate_batch_for_set
+
+            report = generate_batch_for_set(
+                _store(ctx), set_ref, model_ref, settings=settings, poll_every=poll,
+                on_status=None if as_json else
+                lambda status, done, total: click.echo(f"  batch {status}: {done}/{total}", err=True))
+        else:
+            report = generate_for_set(_store(ctx), set_ref, model_ref, settings=settings,
+                                      on_progress=None if as_json else _progress_printer())
     except KeyboardInterrupt:
         click.echo("Interrupted; every answer received so far is kept. Run it again to resume.", err=True)
         ctx.exit(130)

@@ -315,9 +315,8 @@ def generate(store: Store, version: dict, model: str, client, *, provider: str |
     return report
 
 
-def generate_for_set(store: Store, set_ref: str, model_ref: str, *, client=None, **kwargs) -> GenerationReport:
-    """`GOLDEN[@version]` and `PROVIDER:MODEL` as a user writes them; the client comes
-    from the provider's settings unless one is given."""
+def resolve_refs(store: Store, set_ref: str, model_ref: str) -> tuple[dict, str, str]:
+    """`GOLDEN[@version]` and `PROVIDER:MODEL` as a user writes them -> (version, provider, model)."""
     from workbench.eval import golden
 
     set_name, _, number = set_ref.partition("@")
@@ -326,7 +325,13 @@ def generate_for_set(store: Store, set_ref: str, model_ref: str, *, client=None,
     except ValueError:
         raise InvalidRequest(f"{set_ref!r}: the version after @ is a number, e.g. {set_name}@2.") from None
     provider, model = parse_model_ref(model_ref)
-    version = golden.resolve_version(store, set_name, version_number)
+    return golden.resolve_version(store, set_name, version_number), provider, model
+
+
+def generate_for_set(store: Store, set_ref: str, model_ref: str, *, client=None, **kwargs) -> GenerationReport:
+    """Generate for refs as a user writes them; the client comes from the provider's
+    settings unless one is given."""
+    version, provider, model = resolve_refs(store, set_ref, model_ref)
     if client is None:
         client = client_for(store, provider)
     return generate(store, version, model, client, provider=provider, **kwargs)
