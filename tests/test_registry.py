@@ -204,3 +204,25 @@ def test_done_when_the_whole_story_from_a_fresh_store(tmp_path):
     assert "llama-a" in listing and "promoted" in listing
     if dt.date(2026, 11, 14) <= dt.date.today() <= dt.date(2026, 12, 14):  # the provider's date is fixed
         assert "warning: llama-a (promoted) stops serving" in listing
+
+
+def test_capture_records_answers_to_every_golden_set(sample, tmp_path):
+    import openai
+
+    from conftest import write_jsonl
+    from workbench.registry.capture import capture
+
+    golden.import_prompts(sample, "second-set", write_jsonl(tmp_path / "s.jsonl", [
+        {"id": "x1", "messages": [{"role": "user", "content": "one"}]},
+        {"id": "x2", "messages": [{"role": "user", "content": "two"}]}]))
+    golden.freeze(sample, "second-set")
+    entries.register(sample, "dying", "dying-model", provider="local", kind="base")
+    with ChatServer() as server:
+        api = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        reports = capture(sample, "dying", client=api)
+    assert sorted(r.answered for r in reports) == [2, 40]
+    entry = sample.registry.history(entries.get(sample, "dying")["id"])[0]
+    assert entry["action"] == "capture" and entry["details"]["complete"] and entry["details"]["answered"] == 42
+    with pytest.raises(RegistryError, match="no provider"):
+        entries.register(sample, "noprov", "noprov-model")
+        capture(sample, "noprov")
