@@ -43,6 +43,12 @@ def _placeholder(name: str):
     return build
 
 
+def _registry() -> Screen:
+    from screens.registry import RegistryScreen
+
+    return RegistryScreen()
+
+
 def _rating() -> Screen:
     from screens.rating import RatingScreen
 
@@ -64,7 +70,7 @@ def _pii() -> Screen:
 class WorkbenchApp(App):
     TITLE = "ft-workbench"
     MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
-             "rating": _rating, "registry": _placeholder("registry"), "pii": _pii,
+             "rating": _rating, "registry": _registry, "pii": _pii,
              "governance": _governance}
     DEFAULT_MODE = "examples"
     #: Tests set this False for stable snapshots; every Input/TextArea follows it.
@@ -129,6 +135,14 @@ class WorkbenchApp(App):
             self.set_keymap(self.user_keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=12)
+        self.warn_lifecycle()
+
+    def warn_lifecycle(self) -> None:
+        """A promoted or baseline model near its shutdown: say so at start (capture in time)."""
+        from workbench.registry import lifecycle
+
+        for warning in [w for w in lifecycle.warnings(self.store) if w.what == "shutdown"][:3]:
+            self.notify(warning.text, title="Model lifecycle", severity="warning", timeout=15)
 
     # ------------------------------------------------------------------ help and palette
 

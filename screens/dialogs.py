@@ -28,6 +28,7 @@ def compact(widget_class, *args, **kwargs):
 #: How the app words a domain hint that depends on the front end.
 APP_HINTS = {
     "allow_pii": "Or tick \"export even with unreviewed personal data\" in the export dialog.",
+    "promote_override": "Or promote anyway with the override key and a reason.",
 }
 
 

@@ -627,6 +627,76 @@ def m0008_governance_snapshots(db: Database) -> None:
     )
 
 
+@migrations(name="0012_registry_generation")
+def m0012_registry_generation(db: Database) -> None:
+    # The registry grows the lineage and lifecycle the issue asks for; its history (register,
+    # note, promote, rollback, retire, capture) is a table of its own so the registry can
+    # show the story without parsing the audit log. Generated answers record how they were
+    # made (provider, temperature, seed, cost) so a rerun can be compared and priced. Golden
+    # prompts may carry tool definitions, sent with the prompt when answers are generated.
+    db.executescript(
+        """
+        ALTER TABLE registry_models ADD COLUMN provider TEXT;          -- provider name as the user gave it
+        ALTER TABLE registry_models ADD COLUMN kind TEXT NOT NULL DEFAULT 'fine_tuned'
+            CHECK (kind IN ('base', 'fine_tuned'));
+        ALTER TABLE registry_models ADD COLUMN endpoint TEXT;          -- hand-registered models: where they answer
+        ALTER TABLE registry_models ADD COLUMN dataset_sha256 TEXT;    -- trained elsewhere: the kit's version sha256
+        ALTER TABLE registry_models ADD COLUMN acceptable_use TEXT NOT NULL DEFAULT '';
+        ALTER TABLE registry_models ADD COLUMN shutdown_date TEXT;     -- YYYY-MM-DD: the provider stops serving it
+        ALTER TABLE registry_models ADD COLUMN training_cutoff TEXT;   -- YYYY-MM-DD: no more fine-tuning on it
+        ALTER TABLE registry_models ADD COLUMN lifecycle_source TEXT;  -- provider | user | models_table
+        CREATE INDEX idx_registry_models_provider_model ON registry_models(provider_model_id);
+
+        CREATE TABLE registry_history (
+            id TEXT PRIMARY KEY,
+            registry_model_id TEXT NOT NULL REFERENCES registry_models(id),
+            at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,           -- register, sync, note, lifecycle, promote, demote, rollback, retire, capture
+            from_status TEXT,
+            to_status TEXT,
+            session_id TEXT REFERENCES rating_sessions(id),
+            gate_decision TEXT,             -- the gate's decision the promotion read (promote, block, hold)
+            override INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{}'   -- JSON
+        );
+        CREATE INDEX idx_registry_history_model ON registry_history(registry_model_id, at);
+        CREATE INDEX idx_registry_history_at ON registry_history(at);
+
+        ALTER TABLE generations ADD COLUMN provider TEXT;
+        ALTER TABLE generations ADD COLUMN temperature REAL;
+        ALTER TABLE generations ADD COLUMN seed INTEGER;
+        ALTER TABLE generations ADD COLUMN cost_usd REAL;             -- NULL when the model's prices are unknown
+        ALTER TABLE generations ADD COLUMN finish_reason TEXT;
+        ALTER TABLE generations ADD COLUMN tool_calls TEXT;           -- JSON list when the answer calls tools
+
+        ALTER TABLE golden_prompts ADD COLUMN tools TEXT;             -- JSON list of tool definitions or NULL
+        ALTER TABLE golden_version_prompts ADD COLUMN tools TEXT;
+
+        -- A generation sent through a provider's Batch API: written before the batch is
+        -- created (its id goes into the batch's metadata), so a crash never loses or
+        -- doubles a batch; a rerun polls and collects it.
+        CREATE TABLE generation_batches (
+            id TEXT PRIMARY KEY,
+            golden_version_id TEXT NOT NULL REFERENCES golden_set_versions(id),
+            model TEXT NOT NULL,
+            provider TEXT,
+            provider_batch_id TEXT,
+            input_file_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            status TEXT NOT NULL,           -- the provider's status; 'collected' once answers are stored
+            prompt_ids TEXT NOT NULL,       -- JSON list: the prompts in the batch
+            settings TEXT NOT NULL DEFAULT '{}', -- JSON: temperature, seed, max_tokens
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_generation_batches_open ON generation_batches(golden_version_id, model, status);
+        """
+    )
+
+
 @migrations(name="0014_search_index_backfill")
 def m0014_search_index_backfill(db: Database) -> None:
     # 0002 created the search index and its triggers but never indexed the examples

@@ -33,6 +33,7 @@ from store.providers import ProviderQueries
 from store.ratings import RatingQueries
 from store.risks import RiskQueries
 from store.snapshots import SnapshotQueries
+from store.registry import RegistryQueries
 
 
 class Store:
@@ -55,6 +56,7 @@ class Store:
         self.risks = RiskQueries(self)
         self.audit_log = AuditLogQueries(self)
         self.snapshots = SnapshotQueries(self)
+        self.registry = RegistryQueries(self)
         self.providers = ProviderQueries(self)
         self.jobs = JobQueries(self)
         self.doctor = DoctorQueries(self)

@@ -32,7 +32,7 @@ HOW = {
     "dataset_version_examples": {"line": "purge version"},
     "golden_prompts": {"messages": "purge golden", "reference_answer": "purge golden"},
     "golden_version_prompts": {"messages": "purge golden", "reference_answer": "purge golden"},
-    "generations": {"output": "purge golden"},
+    "generations": {"output": "purge golden", "tool_calls": "purge golden"},
     "ratings": {"comment": "purge golden"},
     "gate_verdicts": {"verdict": "purge golden"},
     # the other side's copy of an example from a merged snapshot: dropped by a redaction
@@ -55,6 +55,9 @@ OURS = {
     "provider_job_id", "provider_checkpoint_id", "metrics", "registry_model_id",
     # jobs and providers: what the program and the provider write
     "options", "raw_status", "estimated_finish", "result_files", "loss_flag", "next_poll_at",
+    # the registry and generation settings: what the program, the provider and the team write
+    "endpoint", "acceptable_use", "shutdown_date", "training_cutoff", "lifecycle_source", "finish_reason",
+    "from_status", "to_status", "gate_decision", "reason", "prompt_ids", "settings",
     # the risk register: the team's own governance text, like dataset descriptions (documented)
     "title", "severity", "likelihood", "mitigation", "owner", "ref", "note", "resolved_at",
 }

@@ -79,6 +79,7 @@ def seed_sample_workspace(store: Store) -> None:
         seed_sample_rating(store)
         seed_sample_risks(store)
         seed_sample_job(store)
+        seed_sample_registry(store)
         store.set_setting(SAMPLE_SETTING, True)
 
 
@@ -125,3 +126,38 @@ def seed_sample_risks(store: Store) -> None:
     from workbench.governance.risks import seed_typical_risks
 
     seed_typical_risks(store, owner="aurora-ml")
+
+
+SAMPLE_BASELINE = "gpt-4.1-mini-2025-04-14"
+SAMPLE_CANDIDATE = "ft:gpt-4.1-mini-2025-04-14:aurora::aurora-v3"
+
+
+def seed_sample_registry(store: Store, candidate: str = SAMPLE_CANDIDATE, baseline: str = SAMPLE_BASELINE) -> None:
+    """The sample registry's story: the base model promoted first, aurora-v2 promoted by
+    override and rolled back, aurora-v3 (the sample job's model) a candidate awaiting its
+    rating. Dates are OpenAI's announced ones (docs: DESIGN.md), kept as editable data."""
+    from workbench.registry import entries, promotion
+
+    if store.registry.list_models():
+        return
+    job = json.loads((SAMPLE_DIR / "jobs" / "aurora_v3_job.json").read_text("utf-8")) \
+        if (SAMPLE_DIR / "jobs" / "aurora_v3_job.json").exists() else {}
+    lifecycle = {"shutdown_date": "2027-01-14", "training_cutoff": "2027-01-06"}
+    # the provider the sample job ran on, so the registry links aurora-v3 to that job
+    provider = next((j["provider_name"] for j in store.registry.succeeded_jobs()
+                     if j["fine_tuned_model"] == candidate and j.get("provider_name")), "openai")
+    entries.register(store, baseline, baseline, provider=provider, kind="base", who="sample",
+                     purpose="Aurora Assist before fine-tuning; the baseline of every comparison.", **lifecycle)
+    promotion.promote(store, baseline, reason="first model of Aurora Assist", who="sample")
+    entries.register(store, "aurora-v2", candidate.replace("aurora-v3", "aurora-v2"), provider=provider,
+                     base_model=baseline, who="sample", hyperparameters={"n_epochs": 2},
+                     changelog="v2: first fine-tune on 40 support examples", **lifecycle)
+    promotion.promote(store, "aurora-v2", override=True, who="sample",
+                      reason="returns wording needed for the spring sale; rating planned afterwards")
+    promotion.rollback(store, reason="aurora-v2 offered refunds beyond the 30-day policy", who="sample")
+    entries.register(store, "aurora-v3", candidate, provider=provider, base_model=job.get("model", baseline),
+                     hyperparameters=job.get("hyperparameters") or {}, who="sample",
+                     purpose="Aurora Assist: customer support in English, Dutch and French.",
+                     acceptable_use="Aurora orders, products, deliveries, returns, payments and accounts only.",
+                     limits="No legal or medical advice; vouchers above EUR 25 go to a human agent.",
+                     changelog="v3: 76 examples, tool calls, refusals; 3 epochs", **lifecycle)

@@ -26,6 +26,7 @@ class DataError(UserError):
 #: How the CLI words a domain hint that depends on the front end.
 CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
+    "promote_override": "Or promote anyway with --override --reason TEXT.",
     "set_key": "Run `workbench keys set PROVIDER`.",
     "confirm_launch": "Answer yes, or pass --yes.",
 }

@@ -255,6 +255,7 @@ def _register_subcommands() -> None:
     from workbench.cli import jobs as cli_jobs
     from workbench.cli import providers as cli_providers
     from workbench.cli import snapshot as cli_snapshot
+    from workbench.cli import registry as cli_registry
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
@@ -265,6 +266,7 @@ def _register_subcommands() -> None:
     cli.add_command(cli_jobs.jobs)
     cli.add_command(cli_jobs.kit)
     cli_doctor.register(cli)
+    cli_registry.register(cli)
 
 
 _register_subcommands()

@@ -1,6 +1,7 @@
 """Golden sets: prompts to evaluate models on, their frozen versions, and model answers.
 
-A golden prompt is a message list ending with the user's turn, an optional reference
+A golden prompt is a message list ending with the user's turn, optional tool
+definitions (sent with the prompt when answers are generated), an optional reference
 answer and tags (billing, returns, refusal, a language, ...). Prompts come from a JSONL
 file (`{"id", "messages", "reference"?, "tags"?}`), a CSV (`prompt`, optional `system`,
 `reference`, `tags` separated by `;` or `,`), or a dataset's examples (the conversation
@@ -97,8 +98,12 @@ def _read_jsonl_prompts(path: Path) -> list[dict]:
             except ValueError as exc:
                 raise GoldenError(f"{where}: {exc}.") from exc
             ext = record.get("id")
+            tools = record.get("tools")
+            if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
+                raise GoldenError(f"{where}: \"tools\" must be a list of tool definitions.")
             rows.append({"_line": line.number, "external_id": None if ext is None else str(ext),
-                         "messages": messages, "reference_answer": reference, "tags": tags})
+                         "messages": messages, "reference_answer": reference, "tags": tags,
+                         **({"tools": tools} if tools else {})})
         except GoldenError as exc:
             problems.append(str(exc))
     if problems:
@@ -192,7 +197,9 @@ def freeze(store: Store, set_name: str, changelog: str = "") -> tuple[dict, bool
     if not prompts:
         raise GoldenError(f"Golden set {set_name!r} has no prompts to freeze; import some first.")
     digest = hashlib.sha256("\n".join(
-        chatformat.dumps_compact([p["content_hash"], p.get("reference_answer"), p["tags"]]) for p in prompts
+        # tools join the digest only when present, so versions frozen before tools existed keep their sha256
+        chatformat.dumps_compact([p["content_hash"], p.get("reference_answer"), p["tags"]]
+                                 + ([p["tools"]] if p.get("tools") else [])) for p in prompts
     ).encode()).hexdigest()
     latest = store.golden.get_golden_version(golden["id"])
     if latest and latest["sha256"] == digest:
