@@ -36,6 +36,10 @@ SEARCH_IDLE = "/ search message text"
 SEARCH_ACTIVE = "type words to search · enter: to the results · esc: back"
 
 
+#: Actions that apply to the selection; the selection is cleared after each.
+BULK_ACTIONS = ("status", "tags", "delete", "restore", "undo", "redo")
+
+
 class Curated(Message):
     """Examples changed through this screen (posted after every edit, undo and redo)."""
 
@@ -61,6 +65,7 @@ class ExamplesScreen(Screen):
         self._search_timer: Timer | None = None
         self._model_seen: str | None = None
         self._total_of: str | None = None  # dataset whose live count self.total holds
+        self._selection_of: str | None = None  # dataset the list's selection belongs to
 
     # ------------------------------------------------------------------ layout
 
@@ -123,6 +128,7 @@ class ExamplesScreen(Screen):
             self.example_list.reset(0)
             return
         dataset_id = self.dataset["id"]
+        self._own_selection(dataset_id)
         count = self.curation.count(dataset_id, self.view, encoding=model.encoding,
                                     context_limit=model.training_context_limit)
         if not self.view.active:
@@ -136,10 +142,27 @@ class ExamplesScreen(Screen):
                                            context_limit=model.training_context_limit)
             cursor = found if found is not None else cursor
         self.example_list.reset(count, cursor, model.training_context_limit)
-        shown = f"{count:,} examples" if not self.view.active else f"{count:,} of {self.total:,} · {self.view.describe()}"
-        self.query_one("#title", Static).update(
-            f" {self.dataset['name']} · {shown} · tokens: {model.name} (limit {model.training_context_limit:,})")
+        self._title_line = (count, model)
+        self.update_title()
         self.on_resize()
+
+    def update_title(self) -> None:
+        """The title line: dataset, count, view, "N selected", target model."""
+        if self.dataset is None or not hasattr(self, "_title_line"):
+            return
+        count, model = self._title_line
+        shown = f"{count:,} examples" if not self.view.active else f"{count:,} of {self.total:,} · {self.view.describe()}"
+        selected = len(self.example_list.selected)
+        marked = f" · {selected:,} selected" if selected else ""
+        self.query_one("#title", Static).update(
+            f" {self.dataset['name']} · {shown}{marked} · tokens: {model.name} (limit {model.training_context_limit:,})")
+
+    def _own_selection(self, dataset_id: str) -> None:
+        # A selection belongs to the dataset it was made in: showing another dataset
+        # drops it, so a bulk key can never act on rows the user cannot see.
+        if self._selection_of != dataset_id:
+            self.example_list.selected = set()
+            self._selection_of = dataset_id
 
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         # Debounced: holding an arrow key repaints the list, not every conversation.
@@ -193,6 +216,8 @@ class ExamplesScreen(Screen):
 
     def targets(self) -> list[str]:
         """The selection, else the example under the cursor."""
+        if self.dataset is not None:
+            self._own_selection(self.dataset["id"])
         if self.example_list.selected:
             return sorted(self.example_list.selected)
         current = self.example_list.current_id
@@ -201,6 +226,7 @@ class ExamplesScreen(Screen):
     def action_select(self) -> None:
         self.example_list.toggle_selected()
         self.example_list.action_move(1)
+        self.update_title()
 
     def action_select_all(self) -> None:
         if self.dataset is None:
@@ -209,7 +235,9 @@ class ExamplesScreen(Screen):
         rows = self.curation.page(self.dataset["id"], self.view, encoding=model.encoding, offset=0,
                                   limit=SELECT_ALL_MAX, context_limit=model.training_context_limit)
         self.example_list.selected = {r["id"] for r in rows}
+        self._selection_of = self.dataset["id"]
         self.example_list.refresh()
+        self.update_title()
         self.notify(f"Selected {len(rows):,} examples; a/x/d/t apply to all of them, esc clears.")
 
     def action_clear(self) -> None:
@@ -219,6 +247,7 @@ class ExamplesScreen(Screen):
         elif self.example_list.selected:
             self.example_list.selected = set()
             self.example_list.refresh()
+            self.update_title()
         elif self.view.active:
             self.view = ExampleView()
             with search.prevent(Input.Changed):
@@ -229,8 +258,10 @@ class ExamplesScreen(Screen):
 
     def after_edit(self, action: str, changed: list[str], message: str | None = None,
                    focus_id: str | None = None, content: bool = False) -> None:
-        if len(changed) > 1 or action in ("status", "tags"):
-            self.example_list.selected -= set(changed)
+        if action in BULK_ACTIONS:
+            # A bulk action consumes the selection (also rows it did not need to change):
+            # a mark left behind would make the next key act on it again.
+            self.example_list.selected = set()
         self._total_of = None
         self.reload(focus_id=focus_id)
         self.show_detail()
@@ -249,9 +280,14 @@ class ExamplesScreen(Screen):
     def action_status(self, status: str) -> None:
         ids = self._targets_or_warn()
         if ids:
+            single = not self.example_list.selected
             changed = self.curation.set_status(ids, status)
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
-            self.after_edit("status", changed, f"{what} → {status} (ctrl+z undoes)")
+            self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")
+            if single and self.example_list.current_id == ids[0]:
+                # Reviewing one by one: the next row comes up (if the row left a filtered
+                # view, the cursor is already on the next one).
+                self.example_list.action_move(1)
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog
@@ -364,18 +400,24 @@ class ExamplesScreen(Screen):
             self.after_edit("restore", self.curation.restore(ids), f"Restored {len(ids)} example(s).")
 
     def action_undo(self) -> None:
-        step = self.curation.undo()
-        if step is None:
-            self.notify("Nothing to undo.")
+        if self.dataset is None:
             return
-        self.after_edit("undo", list(step.example_ids), step.describe() + " (ctrl+y redoes)", content=True)
+        step = self.curation.undo(self.dataset["id"])
+        if step is None:
+            self.notify(f"Nothing to undo in {self.dataset['name']}.")
+            return
+        self.after_edit("undo", list(step.example_ids),
+                        f"{step.describe()} ({keys.key_in(self.app, 'examples.redo')} redoes)",
+                        focus_id=step.example_ids[0], content=True)
 
     def action_redo(self) -> None:
-        step = self.curation.redo()
-        if step is None:
-            self.notify("Nothing to redo.")
+        if self.dataset is None:
             return
-        self.after_edit("redo", list(step.example_ids), step.describe(), content=True)
+        step = self.curation.redo(self.dataset["id"])
+        if step is None:
+            self.notify(f"Nothing to redo in {self.dataset['name']}.")
+            return
+        self.after_edit("redo", list(step.example_ids), step.describe(), focus_id=step.example_ids[0], content=True)
 
     # ------------------------------------------------------------------ dialogs
 

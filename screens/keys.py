@@ -120,6 +120,13 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
           "Plan a session: golden set, candidate and baseline models, target n, threshold.", show=False),
         A("rating.leave", "escape", "app.switch_mode('examples')", "Leave", "Back to Examples (1-4 rate here).",
           show=False),
+        A("rating.scroll_down", "j", "scroll_answers(3)", "Scroll down", "Scroll both answers down.", show=False),
+        A("rating.scroll_up", "k", "scroll_answers(-3)", "Scroll up", "Scroll both answers up.", show=False),
+        A("rating.page_down", "pagedown", "page_answers(1)", "Page down", "Scroll both answers a page down.",
+          show=False),
+        A("rating.page_up", "pageup", "page_answers(-1)", "Page up", "Scroll both answers a page up.", show=False),
+        A("rating.result", "r", "toggle_result", "Result",
+          "Once the session is complete: switch between its result and the pairs still left.", show=False),
     ),
     "rating_new": (
         A("rating.new.cancel", "escape", "cancel", "Cancel", "Close without creating a session."),

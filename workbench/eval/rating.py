@@ -119,6 +119,9 @@ class RatingRun:
     comparisons: list[dict] = field(default_factory=list)
     sides: dict[str, bool] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    #: what this run did, newest last: ("rate" | "skip", comparison id); undo takes
+    #: back the newest one, so an undo after a skip un-skips instead of deleting a rating
+    history: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def open(cls, store: Store, session_name: str, rater: str | None = None) -> "RatingRun":
@@ -162,6 +165,7 @@ class RatingRun:
             raise RatingError(f"verdict must be one of {', '.join(VERDICTS)}")
         if pair.comparison_id in self.skipped:
             self.skipped.remove(pair.comparison_id)
+        self.history.append(("rate", pair.comparison_id))
         return self.store.ratings.add_rating({
             "comparison_id": pair.comparison_id, "rater": self.rater, "verdict": verdict,
             "candidate_left": pair.candidate_left, "outcome": outcome(verdict, pair.candidate_left),
@@ -171,14 +175,28 @@ class RatingRun:
         if pair.comparison_id in self.skipped:
             self.skipped.remove(pair.comparison_id)
         self.skipped.append(pair.comparison_id)
+        self.history.append(("skip", pair.comparison_id))
 
     def undo(self) -> dict | None:
-        """Remove this rater's last rating; its pair comes first in the queue again."""
+        """Take back the last step: a skip (the skipped pair comes back; returns
+        {"comparison_id": ..., "skipped": True}) or else this rater's last rating (its
+        pair comes first in the queue again; returns the deleted rating)."""
+        if self.history and self.history[-1][0] == "skip":
+            _, comparison_id = self.history.pop()
+            if comparison_id in self.skipped:
+                self.skipped.remove(comparison_id)
+            self._to_front(comparison_id)
+            return {"comparison_id": comparison_id, "skipped": True}
+        if self.history:
+            self.history.pop()
         row = self.store.ratings.delete_last_rating(self.session["id"], self.rater)
         if row:
-            # Put it in front: move it to the head of the order for this run.
-            self.comparisons.sort(key=lambda c: (c["id"] != row["comparison_id"], c["position"]))
+            self._to_front(row["comparison_id"])
         return row
+
+    def _to_front(self, comparison_id: str) -> None:
+        # Move it to the head of the order for this run.
+        self.comparisons.sort(key=lambda c: (c["id"] != comparison_id, c["position"]))
 
     def progress(self) -> dict:
         rated = self.rated_ids()
@@ -301,7 +319,18 @@ def session_report(store: Store, session_name: str, resamples: int = 2000) -> di
                                                       "target_n", "threshold", "created_at", "gate_mode",
                                                       "gate_test")}
     report["flagged"] = [r["prompt_id"] for r in store.ratings.session_ratings(session["id"]) if r["flagged"]]
+    report["comments"] = flags_and_comments(store, session)
     return report
+
+
+def flags_and_comments(store: Store, session: dict) -> list[dict]:
+    """Every rating with a flag or a comment: prompt (its external id when it has one),
+    rater, flagged, comment, in the order they were made."""
+    labels = {c["id"]: c.get("external_id") or c["prompt_id"][:8]
+              for c in store.ratings.session_comparisons(session["id"])}
+    return [{"prompt": labels.get(r["comparison_id"], r["prompt_id"][:8]), "prompt_id": r["prompt_id"],
+             "rater": r["rater"], "flagged": bool(r["flagged"]), "comment": r["comment"] or ""}
+            for r in store.ratings.session_ratings(session["id"]) if r["flagged"] or (r["comment"] or "").strip()]
 
 
 def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 1000) -> list[dict]:
