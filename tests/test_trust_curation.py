@@ -111,7 +111,7 @@ def test_editing_an_approved_example_sends_it_back_to_draft(two):
     messages[-1]["content"] = "a better answer"
     cur.save_messages(example["id"], messages)
     assert cur.get(example["id"])["status"] == "draft"
-    assert "approved → draft" in cur.undo(aurora).describe()
+    assert "draft → approved" in cur.undo(aurora).describe()
     assert cur.get(example["id"])["status"] == "approved"
 
 
