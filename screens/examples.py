@@ -177,7 +177,8 @@ class ExamplesScreen(Screen):
             detail.show(None, "No examples match this view. Esc clears the search and filters."
                         if self.view.active else "This dataset has no examples yet. Press + to write one.")
             return
-        detail.show(self.curation.get(example_id))
+        # The preview folds a long system prompt and marks the search's hits.
+        detail.show(self.curation.get(example_id), search=self.view.search, fold_system=True)
 
     # ------------------------------------------------------------------ search
 
@@ -343,7 +344,7 @@ class ExamplesScreen(Screen):
 
         self.app.push_screen(NotesDialog(self.curation.get(example_id)["notes"]), guard_callback(self, done))
 
-    def action_edit(self, example_id: str | None = None) -> None:
+    def action_edit(self, example_id: str | None = None, return_to: str | None = None) -> None:
         from screens.editor import EditorScreen
 
         example_id = example_id or self.example_list.current_id
@@ -352,11 +353,15 @@ class ExamplesScreen(Screen):
 
         def done(saved) -> None:
             self.after_edit("edit", [example_id] if saved else [], focus_id=example_id, content=bool(saved))
+            if return_to and return_to != "examples":
+                # Opened from another mode (e.g. Budget): closing the editor goes back there.
+                self.app.switch_mode(return_to)
 
         self.app.push_screen(EditorScreen(example_id), guard_callback(self, done))
 
-    def open_example(self, example_id: str) -> None:
-        """Show an example (from another screen) and open it in the editor."""
+    def open_example(self, example_id: str, return_to: str | None = None) -> None:
+        """Show an example (from another screen) and open it in the editor; closing the
+        editor returns to the mode `return_to` when given."""
         example = self.curation.get(example_id)
         if example is None:
             return
@@ -366,7 +371,7 @@ class ExamplesScreen(Screen):
         if example.get("deleted_at") is None and self.view.deleted:
             self.view = ExampleView()
         self.reload(focus_id=example_id)
-        self.action_edit(example_id)
+        self.action_edit(example_id, return_to=return_to)
 
     def action_new(self) -> None:
         if self.dataset is None:

@@ -8,6 +8,7 @@ with weight 0 say that they are not trained on.
 from __future__ import annotations
 
 import json
+import re
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -48,14 +49,43 @@ def role_label(message: dict, index: int) -> Text:
     return label
 
 
-def message_body(message: dict) -> list[RenderableType]:
+SYSTEM_PREVIEW = 90  # characters of a system prompt shown folded (as on the Rating screen)
+
+
+def search_pattern(search: str) -> re.Pattern | None:
+    """What a search highlights: each word typed, the last one as a prefix (as the
+    full-text search matches), case-insensitive."""
+    words = re.findall(r"\w+", search or "", flags=re.UNICODE)
+    if not words:
+        return None
+    alternatives = [re.escape(w) + r"\b" for w in words[:-1]] + [re.escape(words[-1]) + r"\w*"]
+    return re.compile(r"\b(?:" + "|".join(alternatives) + ")", re.IGNORECASE | re.UNICODE)
+
+
+def _folded(content: str) -> str:
+    first = content[:SYSTEM_PREVIEW].split("\n")[0]
+    return f"{first} … ({len(content):,} characters; e opens it in full)"
+
+
+def message_body(message: dict, highlight: re.Pattern | None = None, fold_system: bool = False) -> list[RenderableType]:
     parts: list[RenderableType] = []
     content = message.get("content")
     role = message.get("role")
     if isinstance(content, list):
         content = "\n".join(p.get("text", f"[{p.get('type', 'part')}]") for p in content if isinstance(p, dict))
     if isinstance(content, str) and content:
-        if role == "assistant":
+        matched = highlight is not None and highlight.search(content) is not None
+        if role in ("system", "developer") and fold_system and len(content) > SYSTEM_PREVIEW and not matched:
+            # Long and the same on most examples: folded, so the user's turn and the
+            # answer are on screen (a search hit inside it unfolds it).
+            parts.append(Text(_folded(content), "dim"))
+        elif matched:
+            # Plain text where the search matched, so the hits can be marked (reverse
+            # video: visible without colour too).
+            text = Text(content)
+            text.highlight_regex(highlight, "reverse bold")
+            parts.append(text)
+        elif role == "assistant":
             parts.append(Markdown(content))
         elif role in ("tool", "function") and content.lstrip()[:1] in "{[":
             parts.append(_json_block(content))
@@ -79,7 +109,8 @@ def message_body(message: dict) -> list[RenderableType]:
     return parts
 
 
-def render_example(example: dict, findings: list[dict] | None = None) -> RenderableType:
+def render_example(example: dict, findings: list[dict] | None = None, highlight: re.Pattern | None = None,
+                   fold_system: bool = False) -> RenderableType:
     items: list[RenderableType] = []
     meta = Text()
     meta.append(f"#{example['position']}", "bold")
@@ -101,7 +132,7 @@ def render_example(example: dict, findings: list[dict] | None = None) -> Rendera
             continue
         items.append(Text(""))
         items.append(role_label(message, index))
-        items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message))
+        items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message, highlight, fold_system))
     if example.get("kind") == "preference":
         for key in ("preferred_output", "non_preferred_output"):
             items.append(Rule(key.replace("_", " ")))
@@ -126,7 +157,9 @@ class Conversation(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static("", id="conversation-body")
 
-    def show(self, example: dict | None, empty: str = "Nothing to show.") -> None:
+    def show(self, example: dict | None, empty: str = "Nothing to show.", search: str = "",
+             fold_system: bool = False) -> None:
         body = self.query_one("#conversation-body", Static)
-        body.update(render_example(example) if example else Text(empty, "italic"))
+        body.update(render_example(example, highlight=search_pattern(search), fold_system=fold_system)
+                    if example else Text(empty, "italic"))
         self.scroll_home(animate=False)
