@@ -291,6 +291,27 @@ class MessageDialog(Dialog):
             yield Label("↑↓ scrolls · esc or enter closes", classes="dialog-hint")
 
 
+class ConfirmDialog(Dialog):
+    """Ask before something that cannot be undone; dismisses True (y / enter) or None."""
+
+    BINDINGS = [CLOSE, Binding("y,enter", "confirm", "Yes", id="confirm.yes"),
+                Binding("n", "dismiss_none", "No", id="confirm.no")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Text(self.body))
+            yield Label("y or enter: go ahead · n or esc: cancel", classes="dialog-hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+
 class EditModelDialog(Dialog):
     """Price and context limit of a model; returns {column: value} or None."""
 
