@@ -81,3 +81,39 @@ async def test_the_editor_returns_to_the_mode_it_was_opened_from(store, tmp_path
         await pilot.pause()
         assert app.current_mode == "budget"
         await app.workers.wait_for_complete()
+
+
+from hypothesis import given, strategies as st
+
+from screens.budget import count_ticks, histogram_bins
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200_000), min_size=1, max_size=300))
+def test_histogram_bins_hold_every_example_once_from_zero(values):
+    bins = histogram_bins(values)
+    assert bins[0][0] == 0 and sum(n for _, _, n in bins) == len(values)
+    assert all(isinstance(n, int) and low < high for low, high, n in bins)
+    for value in values:
+        assert sum(low <= value < high for low, high, _ in bins) == 1
+
+
+@given(st.integers(min_value=0, max_value=100_000))
+def test_count_ticks_are_whole_numbers_reaching_the_top(highest):
+    ticks = count_ticks(highest)
+    assert ticks[0] == 0 and ticks[-1] >= highest and all(isinstance(t, int) for t in ticks)
+
+
+async def test_the_budget_histogram_has_no_negative_axis_or_fractional_counts(store, tmp_path):
+    import re
+
+    from test_tui_helpers import screen_text
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(3) + [chat("long " * 70000, "ok")]), "d")
+    app = make(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shot = screen_text(app)
+    plot = shot[shot.index("examples per token range"):]
+    assert not re.search(r"-\d", plot) and not re.search(r"\d\.\d+┤", plot)
