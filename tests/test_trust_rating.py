@@ -113,3 +113,31 @@ async def test_a_complete_session_shows_its_result_and_final_verdict(rated_store
         assert rated_store.ratings.gate_verdict(session_id) is not None
         await pilot.press("1")  # no pair on screen: nothing is recorded
         assert len(rated_store.ratings.session_ratings(session_id, "ann")) == 36
+
+
+async def test_sequential_mode_says_you_may_stop_now_and_r_goes_back_to_pairs(rated_store):
+    from workbench.eval import rating
+
+    sample = rated_store.ratings.list_rating_sessions()[0]
+    set_name = rated_store.golden.list_golden_sets()[0]["name"]
+    session = rating.create_session(rated_store, set_name, sample["candidate_model"], sample["baseline_model"],
+                                    target_n=200, sequential=True, name="seq")
+    app = RatingHost(rated_store.path, session="seq")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for _ in range(30):  # always the candidate's side: the gate can stop early
+            if app.screen.result_shown:
+                break
+            await pilot.press("1" if shown_pair(app).candidate_left else "2")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.screen.result_shown
+        result = text_of(app, "#result-text")
+        assert "You may stop now" in result and "Gate: PROMOTE (final" in result and "pairs left for you" in result
+        rated = len(rated_store.ratings.session_ratings(session["id"], "ann"))
+        assert rated < 36
+        await pilot.press("r")  # back to the pairs left
+        assert not app.screen.result_shown
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        assert len(rated_store.ratings.session_ratings(session["id"], "ann")) == rated + 1
