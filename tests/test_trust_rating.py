@@ -146,3 +146,21 @@ async def test_sequential_mode_says_you_may_stop_now_and_r_goes_back_to_pairs(ra
         await pilot.press("1")
         await app.workers.wait_for_complete()
         assert len(rated_store.ratings.session_ratings(session["id"], "ann")) == rated + 1
+
+
+def test_rate_report_lists_flagged_prompts_and_comments(rated_store):
+    from workbench.cli.render_eval import render_rating_report
+    from workbench.eval.rating import RatingRun, session_report
+
+    run = RatingRun.open(rated_store, "aurora-v3 vs base" if rated_store.ratings.get_rating_session(
+        "aurora-v3 vs base") else rated_store.ratings.list_rating_sessions()[0]["id"], "ann")
+    first, second, third = run.next_pairs(3)
+    run.rate(first, "left", flagged=True)
+    run.rate(second, "tie", comment="both cite the wrong policy")
+    run.rate(third, "right")
+    report = session_report(rated_store, run.session["id"], resamples=50)
+    assert [(n["flagged"], n["comment"]) for n in report["comments"]] == [
+        (True, ""), (False, "both cite the wrong policy")]
+    text = render_rating_report(report)
+    label = first.external_id or first.prompt_id[:8]
+    assert f"FLAGGED prompt {label} (ann)" in text and ": both cite the wrong policy" in text
