@@ -182,12 +182,13 @@ class WorkbenchApp(App):
         """Switch to Examples and open one example in the editor (from Budget)."""
         from screens.examples import ExamplesScreen
 
+        origin = self.current_mode  # Esc in the editor comes back here
         self.switch_mode("examples")
 
         def open_it() -> None:
             for screen in reversed(self.screen_stack):
                 if isinstance(screen, ExamplesScreen):
-                    screen.open_example(example_id)
+                    screen.open_example(example_id, return_to=origin)
                     return
 
         self.call_after_refresh(open_it)

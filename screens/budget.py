@@ -6,6 +6,8 @@ counted there) and kept; switching the model recomputes from them at once.
 
 from __future__ import annotations
 
+import math
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -49,6 +51,22 @@ def totals_table(estimate, over_rows: int) -> Table:
     if e.examples_with_media:
         table.add_row("images·audio·files", Text(f"not counted · {examples_phrase(e.examples_with_media)}", "italic"))
     return table
+
+
+def histogram_bins(values: list[int], bins: int = 20) -> list[tuple[int, int, int]]:
+    """(low, high, examples) per bin: whole-token edges from 0, equal widths, every
+    value in exactly one bin (low <= value < high)."""
+    width = max(1, math.ceil((max(values) + 1) / bins))
+    counts = [0] * math.ceil((max(values) + 1) / width)
+    for value in values:
+        counts[max(0, value) // width] += 1
+    return [(i * width, (i + 1) * width, n) for i, n in enumerate(counts)]
+
+
+def count_ticks(highest: int, most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 to at least `highest` (no "0.5 examples")."""
+    step = max(1, math.ceil(highest / most))
+    return list(range(0, highest + step, step))
 
 
 @guarded
@@ -130,14 +148,27 @@ class BudgetScreen(Screen):
         self.fill_largest(rows, model.training_context_limit)
 
     def draw_histogram(self, values: list[int], model) -> None:
+        """Examples per token range: the axis starts at 0 tokens and the counts are
+        whole numbers (plotext's own hist picks fractional ticks and a negative axis)."""
         plot = self.query_one("#histogram", PlotextPlot)
         plt = plot.plt
         plt.clear_figure()
         if values:
-            plt.hist(values, bins=20, marker="hd")
-            if max(values) > model.training_context_limit:
-                plt.vline(model.training_context_limit)
-        plt.title("tokens per example")
+            bins = histogram_bins(values)
+            width = bins[0][1] - bins[0][0]
+            plt.bar([low + width / 2 for low, _, _ in bins], [n for _, _, n in bins], width=1.0, marker="hd")
+            top = bins[-1][1]
+            limit = model.training_context_limit
+            if max(values) > limit:
+                plt.vline(limit)
+                top = max(top, limit)
+            plt.xlim(0, top)
+            highest = max(n for _, _, n in bins)
+            plt.ylim(0, highest)
+            plt.yticks(count_ticks(highest))
+            ticks = [low for low, _, _ in bins][::max(1, len(bins) // 4)] + [top]
+            plt.xticks(ticks, [f"{t:,}" for t in ticks])
+        plt.title("examples per token range")
         plt.xlabel("tokens")
         plot.refresh()
 

@@ -292,7 +292,29 @@ class MessageDialog(Dialog):
             yield Label(self.title_text, classes="dialog-title")
             with VerticalScroll(id="message-body"):
                 yield Static(self.body)
-            yield Label("↑↓ scrolls · esc or enter closes", classes="dialog-hint")
+            yield Label(f"↑↓ scrolls · {keys.key_in(self.app, 'dialog.close')} or "
+                        f"{keys.key_in(self.app, 'message.close')} closes", classes="dialog-hint")
+
+
+class ConfirmDialog(Dialog):
+    """Ask before something that cannot be undone; dismisses True (y / enter) or None."""
+
+    BINDINGS = [CLOSE, *keys.bindings("confirm")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Text(self.body))
+            yield Label(f"{keys.key_in(self.app, 'confirm.yes')}: go ahead · {keys.key_in(self.app, 'confirm.no')} or "
+                        f"{keys.key_in(self.app, 'dialog.close')}: cancel", classes="dialog-hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
 
 
 class EditModelDialog(Dialog):

@@ -39,6 +39,10 @@ SEARCH_IDLE = "/ search message text"
 SEARCH_ACTIVE = "type words to search · enter: to the results · esc: back"
 
 
+#: Actions that apply to the selection; the selection is cleared after each.
+BULK_ACTIONS = ("status", "tags", "delete", "restore", "undo", "redo")
+
+
 class Curated(Message):
     """Examples changed through this screen (posted after every edit, undo and redo)."""
 
@@ -64,6 +68,7 @@ class ExamplesScreen(Screen):
         self._search_timer: Timer | None = None
         self._model_seen: str | None = None
         self._total_of: str | None = None  # dataset whose live count self.total holds
+        self._selection_of: str | None = None  # dataset the list's selection belongs to
 
     # ------------------------------------------------------------------ layout
 
@@ -126,6 +131,7 @@ class ExamplesScreen(Screen):
             self.example_list.reset(0)
             return
         dataset_id = self.dataset["id"]
+        self._own_selection(dataset_id)
         count = self.curation.count(dataset_id, self.view, encoding=model.encoding,
                                     context_limit=model.training_context_limit)
         if not self.view.active:
@@ -139,10 +145,27 @@ class ExamplesScreen(Screen):
                                            context_limit=model.training_context_limit)
             cursor = found if found is not None else cursor
         self.example_list.reset(count, cursor, model.training_context_limit)
-        shown = f"{count:,} examples" if not self.view.active else f"{count:,} of {self.total:,} · {self.view.describe()}"
-        self.query_one("#title", Static).update(
-            f" {self.dataset['name']} · {shown} · tokens: {model.name} (limit {model.training_context_limit:,})")
+        self._title_line = (count, model)
+        self.update_title()
         self.on_resize()
+
+    def update_title(self) -> None:
+        """The title line: dataset, count, view, "N selected", target model."""
+        if self.dataset is None or not hasattr(self, "_title_line"):
+            return
+        count, model = self._title_line
+        shown = f"{count:,} examples" if not self.view.active else f"{count:,} of {self.total:,} · {self.view.describe()}"
+        selected = len(self.example_list.selected)
+        marked = f" · {selected:,} selected" if selected else ""
+        self.query_one("#title", Static).update(
+            f" {self.dataset['name']} · {shown}{marked} · tokens: {model.name} (limit {model.training_context_limit:,})")
+
+    def _own_selection(self, dataset_id: str) -> None:
+        # A selection belongs to the dataset it was made in: showing another dataset
+        # drops it, so a bulk key can never act on rows the user cannot see.
+        if self._selection_of != dataset_id:
+            self.example_list.selected = set()
+            self._selection_of = dataset_id
 
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         # Debounced: holding an arrow key repaints the list, not every conversation.
@@ -157,7 +180,8 @@ class ExamplesScreen(Screen):
             detail.show(None, "No examples match this view. Esc clears the search and filters."
                         if self.view.active else "This dataset has no examples yet. Press + to write one.")
             return
-        detail.show(self.curation.get(example_id))
+        # The preview folds a long system prompt and marks the search's hits.
+        detail.show(self.curation.get(example_id), search=self.view.search, fold_system=True)
 
     # ------------------------------------------------------------------ search
 
@@ -196,6 +220,8 @@ class ExamplesScreen(Screen):
 
     def targets(self) -> list[str]:
         """The selection, else the example under the cursor."""
+        if self.dataset is not None:
+            self._own_selection(self.dataset["id"])
         if self.example_list.selected:
             return sorted(self.example_list.selected)
         current = self.example_list.current_id
@@ -204,6 +230,7 @@ class ExamplesScreen(Screen):
     def action_select(self) -> None:
         self.example_list.toggle_selected()
         self.example_list.action_move(1)
+        self.update_title()
 
     def action_select_all(self) -> None:
         if self.dataset is None:
@@ -212,7 +239,9 @@ class ExamplesScreen(Screen):
         rows = self.curation.page(self.dataset["id"], self.view, encoding=model.encoding, offset=0,
                                   limit=SELECT_ALL_MAX, context_limit=model.training_context_limit)
         self.example_list.selected = {r["id"] for r in rows}
+        self._selection_of = self.dataset["id"]
         self.example_list.refresh()
+        self.update_title()
         self.notify(f"Selected {len(rows):,} examples; a/x/d/t apply to all of them, esc clears.")
 
     def action_clear(self) -> None:
@@ -222,6 +251,7 @@ class ExamplesScreen(Screen):
         elif self.example_list.selected:
             self.example_list.selected = set()
             self.example_list.refresh()
+            self.update_title()
         elif self.view.active:
             self.view = ExampleView()
             with search.prevent(Input.Changed):
@@ -232,8 +262,10 @@ class ExamplesScreen(Screen):
 
     def after_edit(self, action: str, changed: list[str], message: str | None = None,
                    focus_id: str | None = None, content: bool = False) -> None:
-        if len(changed) > 1 or action in ("status", "tags"):
-            self.example_list.selected -= set(changed)
+        if action in BULK_ACTIONS:
+            # A bulk action consumes the selection (also rows it did not need to change):
+            # a mark left behind would make the next key act on it again.
+            self.example_list.selected = set()
         self._total_of = None
         self.reload(focus_id=focus_id)
         self.show_detail()
@@ -254,15 +286,22 @@ class ExamplesScreen(Screen):
         if ids:
             from screens.safety import report
 
+            single = not self.example_list.selected
             what = f"{len(ids)} examples" if len(ids) > 1 else "Example"
             curation = self.curation  # only store + author: safe on the writer thread (its own connection)
+
+            def done(changed):
+                self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")
+                if single and self.example_list.current_id == ids[0]:
+                    # Reviewing one by one: the next row comes up (if the row left a filtered
+                    # view, the cursor is already on the next one).
+                    self.example_list.action_move(1)
+
             # Through the app's write queue: on a busy store it waits off-screen, shown as
             # pending, instead of freezing the list or being lost.
             writes_of(self.app).submit(
                 f"{what.lower()} → {status}", lambda: curation.set_status(ids, status),
-                done=guard_callback(self, lambda changed: self.after_edit(
-                    "status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")),
-                failed=lambda exc: report(self, exc))
+                done=guard_callback(self, done), failed=lambda exc: report(self, exc))
 
     def action_tags(self) -> None:
         from screens.dialogs import TagsDialog
@@ -318,7 +357,7 @@ class ExamplesScreen(Screen):
 
         self.app.push_screen(NotesDialog(self.curation.get(example_id)["notes"]), guard_callback(self, done))
 
-    def action_edit(self, example_id: str | None = None) -> None:
+    def action_edit(self, example_id: str | None = None, return_to: str | None = None) -> None:
         from screens.editor import EditorScreen
 
         example_id = example_id or self.example_list.current_id
@@ -327,11 +366,15 @@ class ExamplesScreen(Screen):
 
         def done(saved) -> None:
             self.after_edit("edit", [example_id] if saved else [], focus_id=example_id, content=bool(saved))
+            if return_to and return_to != "examples":
+                # Opened from another mode (e.g. Budget): closing the editor goes back there.
+                self.app.switch_mode(return_to)
 
         self.app.push_screen(EditorScreen(example_id), guard_callback(self, done))
 
-    def open_example(self, example_id: str) -> None:
-        """Show an example (from another screen) and open it in the editor."""
+    def open_example(self, example_id: str, return_to: str | None = None) -> None:
+        """Show an example (from another screen) and open it in the editor; closing the
+        editor returns to the mode `return_to` when given."""
         example = self.curation.get(example_id)
         if example is None:
             return
@@ -341,7 +384,7 @@ class ExamplesScreen(Screen):
         if example.get("deleted_at") is None and self.view.deleted:
             self.view = ExampleView()
         self.reload(focus_id=example_id)
-        self.action_edit(example_id)
+        self.action_edit(example_id, return_to=return_to)
 
     def action_new(self) -> None:
         if self.dataset is None:
@@ -378,19 +421,24 @@ class ExamplesScreen(Screen):
             self.after_edit("restore", self.curation.restore(ids), f"Restored {len(ids)} example(s).")
 
     def action_undo(self) -> None:
-        step = self.curation.undo()
+        if self.dataset is None:
+            return
+        step = self.curation.undo(self.dataset["id"])
         if step is None:
-            self.notify("Nothing to undo.")
+            self.notify(f"Nothing to undo in {self.dataset['name']}.")
             return
         self.after_edit("undo", list(step.example_ids),
-                        step.describe() + f" ({keys.key_in(self.app, 'examples.redo')} redoes)", content=True)
+                        f"{step.describe()} ({keys.key_in(self.app, 'examples.redo')} redoes)",
+                        focus_id=step.example_ids[0], content=True)
 
     def action_redo(self) -> None:
-        step = self.curation.redo()
-        if step is None:
-            self.notify("Nothing to redo.")
+        if self.dataset is None:
             return
-        self.after_edit("redo", list(step.example_ids), step.describe(), content=True)
+        step = self.curation.redo(self.dataset["id"])
+        if step is None:
+            self.notify(f"Nothing to redo in {self.dataset['name']}.")
+            return
+        self.after_edit("redo", list(step.example_ids), step.describe(), focus_id=step.example_ids[0], content=True)
 
     # ------------------------------------------------------------------ dialogs
 

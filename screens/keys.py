@@ -146,6 +146,13 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
           "Plan a session: golden set, candidate and baseline models, target n, threshold.", show=False),
         A("rating.leave", "escape", "app.switch_mode('examples')", "Leave", "Back to Examples (1-4 rate here).",
           show=False),
+        A("rating.scroll_down", "j", "scroll_answers(3)", "Scroll down", "Scroll both answers down.", show=False),
+        A("rating.scroll_up", "k", "scroll_answers(-3)", "Scroll up", "Scroll both answers up.", show=False),
+        A("rating.page_down", "pagedown", "page_answers(1)", "Page down", "Scroll both answers a page down.",
+          show=False),
+        A("rating.page_up", "pageup", "page_answers(-1)", "Page up", "Scroll both answers a page up.", show=False),
+        A("rating.result", "r", "toggle_result", "Result",
+          "Once the session is complete: switch between its result and the pairs still left.", show=False),
     ),
     "rating_new": (
         A("rating.new.cancel", "escape", "cancel", "Cancel", "Close without creating a session."),
@@ -158,6 +165,10 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     ),
     "message": (
         A("message.close", "enter", "dismiss_none", "Close", "Close the message.", show=False),
+    ),
+    "confirm": (
+        A("confirm.yes", "y,enter", "confirm", "Yes", "Go ahead (it cannot be undone)."),
+        A("confirm.no", "n", "dismiss_none", "No", "Do nothing."),
     ),
     "notes": (
         A("notes.save", "ctrl+s", "save", "Save", "Save the notes.", priority=True),
@@ -181,8 +192,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("pii.dismiss", "x", "decide('dismiss', 'one')", "Dismiss", "Not personal data: keep it."),
         A("pii.redact_value", "R", "decide('redact', 'value')", "Redact value",
           "Redact every finding of this value in the dataset."),
-        A("pii.dismiss_value", "X", "decide('dismiss', 'value')", "Dismiss value",
-          "Dismiss every finding of this value (remembered for later scans).", show=False),
+        A("pii.dismiss_value", "X", "decide('dismiss', 'value')", "Allow value",
+          "Allow-list this value: dismiss every finding of it in the dataset, and later scans skip it."),
         A("pii.redact_entity", "E", "decide('redact', 'entity')", "Redact type",
           "Redact every pending finding of this entity type.", show=False),
         A("pii.dismiss_entity", "D", "decide('dismiss', 'entity')", "Dismiss type",

@@ -216,16 +216,39 @@ class PiiScreen(Screen):
 
         def apply(mode: str | None) -> None:
             if mode:
-                result = pii_review.apply_redactions(self.store, self.dataset, mode)
-                self.notify(f"Redacted {result['values']} values in {result['examples']} examples; "
-                            f"{result['revisions_purged']} older revisions purged.")
-                if not result["scrubbed"]:  # never a clean report that isn't
-                    self.notify("Not yet removed from the file: another program has the store open. The old "
-                                "values are wiped when it closes or the store is next opened.",
-                                severity="warning", timeout=15)
-                self.reload(keep_cursor=False)
+                self.confirm_redaction(mode)
 
         self.app.push_screen(PreviewDialog(rows), apply)
+
+    def redaction_counts(self) -> tuple[int, int]:
+        """(values, examples) the redaction would replace: every accepted finding."""
+        return pii_review.redaction_counts(self.store, self.dataset)
+
+    def confirm_redaction(self, mode: str) -> None:
+        """Redacting rewrites examples and purges their older revisions: it cannot be
+        undone, so it is applied only after the user confirms the counts."""
+        from screens.dialogs import ConfirmDialog
+
+        values, examples = self.redaction_counts()
+        how = "consistent pseudonyms" if mode == "pseudonym" else "<PLACEHOLDERS>"
+
+        def go(confirmed) -> None:
+            if not confirmed:
+                self.notify("Nothing was redacted.")
+                return
+            result = pii_review.apply_redactions(self.store, self.dataset, mode)
+            self.notify(f"Redacted {result['values']} values in {result['examples']} examples; "
+                        f"{result['revisions_purged']} older revisions purged.")
+            if not result["scrubbed"]:  # never a clean report that isn't
+                self.notify("Not yet removed from the file: another program has the store open. The old "
+                            "values are wiped when it closes or the store is next opened.",
+                            severity="warning", timeout=15)
+            self.reload(keep_cursor=False)
+
+        self.app.push_screen(ConfirmDialog(
+            "Apply the redaction?",
+            f"Replace {values} values in {examples} examples of {self.dataset} with {how}.\n"
+            "Older revisions holding the values are purged: this cannot be undone."), go)
 
     # ---------------------------------------------------------------- scanning
 

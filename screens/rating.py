@@ -13,7 +13,6 @@ import difflib
 import time
 
 from rich.markdown import Markdown as RichMarkdown
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,9 +27,9 @@ from workbench.chat import format as chatformat
 from screens.safety import guarded
 from screens.writes import writes_of
 from screens.widgets.modebar import ModeBar
-from workbench.eval import stats as ratingstats
-from workbench.eval.rating import Pair, RatingError, RatingRun, session_votes
+from screens.widgets.session_result import result_text
 from workbench.eval import golden, rating
+from workbench.eval.rating import Pair, RatingError, RatingRun, session_gate, session_report, session_votes
 
 VERDICT_KEYS = {"left": "left better", "right": "right better", "tie": "tie", "both_bad": "both bad"}
 
@@ -203,11 +202,13 @@ class NewSessionDialog(ModalScreen[dict | None]):
 
 
 class LiveStats(Message):
-    """Posted by the stats worker with the session's current figures."""
+    """Posted by the stats worker: the session's progress (never a running result: rating
+    is blind), and the full report once the session is complete."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, report: dict | None = None):
         super().__init__()
         self.text = text
+        self.report = report
 
 
 class RatingMade(Message):
@@ -224,9 +225,11 @@ class RatingScreen(Screen):
     """Blind side-by-side rating of a session's pairs."""
 
     help = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
-            "backspace/u undo the last rating, f flag, c comment, D word diff, s full system prompt, "
-            "Esc back to Examples. "
-            "Every rating is saved at once; sides are blind.")
+            "backspace/u undo the last step (a rating or a skip), f flag, c comment, D word diff, "
+            "s full system prompt, j/k scroll both answers, PgUp/PgDn a page, r result (once complete), "
+            "Esc back to Examples (ctrl+p reaches the other modes: 1-4 rate here). "
+            "Every rating is saved at once; sides are blind and no result is shown until the session "
+            "is complete (every pair rated or the gate's verdict final).")
     KEY_SCOPE = "rating"
     BINDINGS = keys.bindings("rating")
     CSS_PATH = "rating.tcss"
@@ -245,6 +248,9 @@ class RatingScreen(Screen):
         self.comment = ""
         self.diff = False
         self.painted_at = 0.0
+        self.report: dict | None = None  # the session's result, once it is complete
+        self.result_shown = False
+        self.pairs_wanted = False  # the rater chose to see pairs left over the result
 
     def compose(self) -> ComposeResult:
         # The app's one store: each thread (this one, the workers) gets its own connection.
@@ -258,6 +264,8 @@ class RatingScreen(Screen):
         with ContentSwitcher(initial="view-a", id="views"):
             yield PairView("view-a")
             yield PairView("view-b")
+        with VerticalScroll(id="result"):
+            yield Static(id="result-text")
         yield Static(id="stats")
         yield Static("", id="empty")
         yield Footer(show_command_palette=False)
@@ -292,7 +300,8 @@ class RatingScreen(Screen):
         except RatingError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.query_one("#views").display = True
+        self.report, self.pairs_wanted = None, False
+        self._show_result(False)
         self.query_one("#empty", Static).remove_class("shown")
         # Rating keys go to the screen, not to the session picker (tab reaches it).
         self.set_focus(None)
@@ -356,17 +365,24 @@ class RatingScreen(Screen):
         progress = self.run.progress()
         shown, _ = self._views()
         pair = shown.pair
-        tags = ", ".join(pair.tags) if pair else ""
-        marks = (" [FLAGGED]" if self.flagged else "") + (" [comment]" if self.comment else "")
+        # Plain Text, not markup (a "[FLAGGED]" in markup is eaten), and the marks come
+        # first so they show at 80 columns too.
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.flagged:
+            text.append(" FLAGGED ", "bold reverse")
+            text.append(" ")
+        if self.comment:
+            text.append(" COMMENT ", "bold reverse")
+            text.append(" ")
         head = (f"{progress['rated']}/{progress['total']} rated"
                 f" (+{progress['identical']} identical, auto-tied) · rater {self.run.rater}")
         if pair is None:
-            text = f"{head} · all pairs rated: `workbench rate report` has the full report"
+            text.append(f"{head} · all your pairs are rated")
         else:
             label = pair.external_id or pair.prompt_id[:8]
             done, total = self._tag_progress(progress, pair.tags)
-            text = f"{head} · prompt {label} · tags {tags or '-'} ({done}/{total} in tag){marks}"
-        self.query_one("#status", Static).update(escape(text))
+            text.append(f"{head} · prompt {label} · tags {', '.join(pair.tags) or '-'} ({done}/{total} in tag)")
+        self.query_one("#status", Static).update(text)
 
     @staticmethod
     def _tag_progress(progress: dict, tags: list[str]) -> tuple[int, int]:
@@ -379,7 +395,7 @@ class RatingScreen(Screen):
 
     async def action_verdict(self, verdict: str) -> None:
         shown, _ = self._views()
-        if self.run is None or shown.pair is None:
+        if self.run is None or shown.pair is None or self.result_shown:
             return
         elapsed = int((time.perf_counter() - self.shown_at) * 1000)
         run, pair, flagged, comment = self.run, shown.pair, self.flagged, self.comment
@@ -405,7 +421,7 @@ class RatingScreen(Screen):
 
     async def action_skip(self) -> None:
         shown, _ = self._views()
-        if self.run is None or shown.pair is None:
+        if self.run is None or shown.pair is None or self.result_shown:
             return
         self.run.skip(shown.pair)
         await self.advance()
@@ -417,7 +433,10 @@ class RatingScreen(Screen):
         if row is None:
             self.notify("Nothing to undo: you have no ratings in this session.")
             return
-        self.notify("Last rating removed; rate that pair again.")
+        self.notify("Skip undone; here is that pair again." if row.get("skipped")
+                    else "Last rating removed; rate that pair again.")
+        self.pairs_wanted = False
+        self._show_result(False)
         await self.refill(both=True)
 
     def action_flag(self) -> None:
@@ -460,25 +479,42 @@ class RatingScreen(Screen):
         for view in self.query(PairView):
             view.set_diff(self.diff)
 
-    # ---------------------------------------------------------------- live statistics
+    # ---------------------------------------------------------------- scrolling
+
+    def _scroll_targets(self) -> list:
+        if self.result_shown:
+            return [self.query_one("#result")]
+        shown, _ = self._views()
+        return list(shown.query(".answer"))
+
+    def action_scroll_answers(self, lines: int) -> None:
+        for box in self._scroll_targets():
+            box.scroll_relative(y=lines, animate=False)
+
+    def action_page_answers(self, direction: int) -> None:
+        for box in self._scroll_targets():
+            box.scroll_relative(y=direction * max(1, box.scrollable_content_region.height - 1), animate=False)
+
+    # ---------------------------------------------------------------- progress and result
 
     def refresh_stats(self) -> None:
         if self.run is not None:
-            self.compute_stats(self.run.session["id"])
+            self.compute_stats(self.run.session["id"], len(self.run.queue()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rating-stats")
-    def compute_stats(self, session_id: str) -> None:
+    def compute_stats(self, session_id: str, pairs_left: int) -> None:
+        """Progress only while the session runs (a running win rate would tell the rater
+        which side was the candidate); the full report once it is complete."""
         store = self.store  # this worker thread gets its own connection from it
         session = rating.get_session(store, session_id)
         votes = session_votes(store, session)
-        rate = ratingstats.win_rate(votes)
-        if rate.rate is None:
-            text = "No votes yet."
-        else:
-            text = (f"Candidate win rate {rate.rate.value:.1%} [{rate.rate.low:.1%}, {rate.rate.high:.1%}] "
-                    f"over {rate.n} votes (ties and both-bad count half) · "
-                    f"planned n {session['target_n']}: the gate decides only then")
-        self.post_message(LiveStats(text))
+        verdict = session_gate(store, session, votes)  # stores the verdict when it turns final
+        complete = pairs_left == 0 or verdict.final or verdict.may_stop
+        mode = " · sequential: may end early" if session.get("gate_mode") == "sequential" else ""
+        text = (f"Session: {len(votes)}/{session['target_n']} planned votes{mode} · "
+                + ("complete" if complete else "results stay hidden until the session is complete"))
+        report = session_report(store, session_id, resamples=1000) if complete else None
+        self.post_message(LiveStats(text, report))
 
     def _tag_line(self) -> str:
         if self.run is None:
@@ -487,9 +523,32 @@ class RatingScreen(Screen):
         return "Per tag: " + " · ".join(f"{tag} {done}/{total}" for tag, (done, total) in sorted(by_tag.items()))
 
     def on_live_stats(self, message: LiveStats) -> None:
-        self.query_one("#stats", Static).update(escape(message.text + "\n" + self._tag_line()))
+        self.query_one("#stats", Static).update(Text(message.text + "\n" + self._tag_line(), no_wrap=True,
+                                                     overflow="ellipsis"))
+        self.report = message.report
+        if message.report is None:
+            self._show_result(False)
+            return
+        self.query_one("#result-text", Static).update(result_text(
+            message.report, pairs_left=len(self.run.queue()) if self.run else 0,
+            leave_key=keys.key_in(self.app, "rating.leave"), pairs_key=keys.key_in(self.app, "rating.result")))
+        self._show_result(not self.pairs_wanted)
+
+    def _show_result(self, on_: bool) -> None:
+        self.result_shown = on_
+        self.query_one("#result").set_class(on_, "shown")
+        self.query_one("#views").display = not on_
+
+    def action_toggle_result(self) -> None:
+        if self.report is None:
+            self.notify("The result shows once the session is complete (every pair rated or the gate decided).")
+            return
+        if self.result_shown and self.run is not None and not self.run.queue():
+            self.notify("No pairs left for you to rate.")
+            return
+        self.pairs_wanted = self.result_shown
+        self._show_result(not self.result_shown)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.notify(f"Could not compute statistics: {event.worker.error}", severity="warning")
-

@@ -124,6 +124,17 @@ class _TransferDialog(ModalScreen):
         raise NotImplementedError
 
 
+class SubmitCheckbox(WordCheckbox):
+    """A dialog checkbox where space ticks and Enter submits the dialog, as in its
+    text fields (Enter must not silently un-tick an option)."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False, id="transfer.toggle"),
+                Binding("enter", "submit", "Import", show=False, id="transfer.submit")]
+
+    def action_submit(self) -> None:
+        self.screen.start()
+
+
 class ImportDialog(_TransferDialog):
     """Import a JSONL/CSV file; dismisses with the committed ImportResult, or None."""
 
@@ -139,8 +150,10 @@ class ImportDialog(_TransferDialog):
             yield compact(Input, placeholder="e.g. sample_data/aurora_support.jsonl", id="import-path",
                         suggester=PathSuggester((".jsonl", ".csv", ".json")))
             yield Label("into dataset (new or existing; empty: the file's name):")
-            yield compact(Input, self.dataset or "", id="import-dataset")
-            yield WordCheckbox("skip invalid lines (else one bad line refuses the file)", id="import-skip")
+            # Empty by default, never the dataset on screen: accepting the defaults must
+            # not merge a new file into the data being curated.
+            yield compact(Input, "", placeholder="the file's name", id="import-dataset")
+            yield SubmitCheckbox("skip invalid lines (else one bad line refuses the file)", id="import-skip")
             with Horizontal(id="progress-row"):
                 yield compact(Button, "Import", variant="primary", id="go")
                 yield ProgressBar(id="import-progress", show_eta=False)

@@ -30,6 +30,11 @@ class DoctorQueries(Queries):
             self._store.pii.mark_scrub_pending()
         return removed
 
+    def purge_judgements(self, session: str) -> int:
+        """Delete the judgements imported under one session name (their prompt text and
+        comments came from outside and are not scanned)."""
+        return self.db.execute("DELETE FROM imported_judgements WHERE session = ?", [session]).rowcount
+
     def purge_golden_set(self, golden_set_id: str) -> int:
         """Delete a golden set with everything made from it: versions, frozen prompts,
         generated answers, rating sessions, comparisons, ratings and gate verdicts."""

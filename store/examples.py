@@ -286,7 +286,11 @@ class ExampleQueries(Queries):
     def log_edits(self, group_id: str, entries: list[dict], author: str | None = None) -> None:
         """Record one user action (entries: example_id, action, before_revision,
         after_revision) and drop the redo tail it replaces."""
-        self.db.execute("DELETE FROM edit_log WHERE state = 'undone'")
+        # A new edit drops the redo tail of its own dataset only: undo and redo are per
+        # dataset, so work in another dataset keeps its redo steps.
+        dataset_id = self._scalar("SELECT dataset_id FROM examples WHERE id = ?", [entries[0]["example_id"]]) \
+            if entries else None
+        self.db.execute(f"DELETE FROM edit_log WHERE state = 'undone' AND {self._IN_DATASET}", [dataset_id])
         stamp = now()
         self.db.conn.executemany(
             """INSERT INTO edit_log(group_id, example_id, action, before_revision, after_revision, author, created_at)
@@ -298,28 +302,39 @@ class ExampleQueries(Queries):
         """Drop an example's undo/redo history (its revisions were purged)."""
         self.db.execute("DELETE FROM edit_log WHERE example_id = ?", [example_id])
 
-    def _group(self, state: str, newest: bool) -> list[dict]:
+    #: edit_log rows of one dataset (the log has no dataset column: the example has it)
+    _IN_DATASET = "example_id IN (SELECT id FROM examples WHERE dataset_id = ?)"
+
+    def _group(self, state: str, newest: bool, dataset_id: str | None = None) -> list[dict]:
         order = "DESC" if newest else "ASC"
-        seq = self._scalar(f"SELECT seq FROM edit_log WHERE state = ? ORDER BY seq {order} LIMIT 1", [state])
+        where, params = "state = ?", [state]
+        if dataset_id is not None:
+            where += f" AND {self._IN_DATASET}"
+            params.append(dataset_id)
+        seq = self._scalar(f"SELECT seq FROM edit_log WHERE {where} ORDER BY seq {order} LIMIT 1", params)
         if seq is None:
             return []
         return self._rows(
             "SELECT * FROM edit_log WHERE group_id = (SELECT group_id FROM edit_log WHERE seq = ?) ORDER BY seq",
             [seq])
 
-    def undo_group(self) -> list[dict]:
-        """Rows of the action an undo reverts (the newest done group), [] if none."""
-        return self._group("done", newest=True)
+    def undo_group(self, dataset_id: str | None = None) -> list[dict]:
+        """Rows of the action an undo reverts (the newest done group, of one dataset
+        when given), [] if none."""
+        return self._group("done", newest=True, dataset_id=dataset_id)
 
-    def redo_group(self) -> list[dict]:
-        """Rows of the action a redo re-applies (the oldest undone group), [] if none."""
-        return self._group("undone", newest=False)
+    def redo_group(self, dataset_id: str | None = None) -> list[dict]:
+        """Rows of the action a redo re-applies (the oldest undone group, of one dataset
+        when given), [] if none."""
+        return self._group("undone", newest=False, dataset_id=dataset_id)
 
     def set_group_state(self, group_id: str, state: str) -> None:
         self.db.execute("UPDATE edit_log SET state = ? WHERE group_id = ?", [state, group_id])
 
-    def edit_log_depth(self) -> tuple[int, int]:
-        """(actions that can be undone, actions that can be redone)."""
-        done = self._scalar("SELECT count(DISTINCT group_id) FROM edit_log WHERE state = 'done'") or 0
-        undone = self._scalar("SELECT count(DISTINCT group_id) FROM edit_log WHERE state = 'undone'") or 0
+    def edit_log_depth(self, dataset_id: str | None = None) -> tuple[int, int]:
+        """(actions that can be undone, actions that can be redone), of one dataset when given."""
+        extra, params = (f" AND {self._IN_DATASET}", [dataset_id]) if dataset_id is not None else ("", [])
+        done = self._scalar(f"SELECT count(DISTINCT group_id) FROM edit_log WHERE state = 'done'{extra}", params) or 0
+        undone = self._scalar(f"SELECT count(DISTINCT group_id) FROM edit_log WHERE state = 'undone'{extra}",
+                              params) or 0
         return done, undone

@@ -627,6 +627,34 @@ def m0008_governance_snapshots(db: Database) -> None:
     )
 
 
+@migrations(name="0011_imported_judgements")
+def m0011_imported_judgements(db: Database) -> None:
+    # Judgements made elsewhere (a crowd platform, another tool, a spreadsheet): model
+    # pairs and winners, not tied to our golden sets or answers, so they get their own
+    # table, grouped by the session name they were imported under. `key` is a hash of
+    # the line's content and its occurrence number in the file: importing the same file
+    # again inserts nothing.
+    db.executescript(
+        """
+        CREATE TABLE imported_judgements (
+            id TEXT PRIMARY KEY,
+            session TEXT NOT NULL,          -- the name given on import
+            prompt TEXT NOT NULL,           -- prompt id or prompt text, as in the file
+            model_a TEXT NOT NULL,
+            model_b TEXT NOT NULL,
+            winner TEXT NOT NULL CHECK (winner IN ('a', 'b', 'tie', 'both_bad')),
+            rater TEXT,
+            shown_left TEXT CHECK (shown_left IN ('a', 'b')),  -- side shown on the left, if known
+            judged_at TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL UNIQUE,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_imported_judgements_session ON imported_judgements(session);
+        """
+    )
+
+
 @migrations(name="0012_registry_generation")
 def m0012_registry_generation(db: Database) -> None:
     # The registry grows the lineage and lifecycle the issue asks for; its history (register,

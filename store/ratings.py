@@ -116,3 +116,32 @@ class RatingQueries(Queries):
     def gate_verdict(self, session_id: str) -> dict | None:
         return decode_json_columns(self._one("SELECT * FROM gate_verdicts WHERE session_id = ?", [session_id]),
                        "blocking_tags", "verdict")
+
+    # ------------------------------------------------------------------ imported judgements
+
+    JUDGEMENT_COLUMNS = ("session", "prompt", "model_a", "model_b", "winner", "rater", "shown_left", "judged_at",
+                         "comment", "key")
+
+    def add_judgements(self, rows: list[dict]) -> int:
+        """Insert imported judgements in one transaction; a row whose key is already
+        there is skipped. Returns how many were new."""
+        stamp = now()
+        values = [(new_id(), *(row.get(c) for c in self.JUDGEMENT_COLUMNS), stamp) for row in rows]
+        marks = ",".join("?" * (len(self.JUDGEMENT_COLUMNS) + 2))
+        with self.transaction():
+            before = self._scalar("SELECT count(*) FROM imported_judgements")
+            self.db.conn.executemany(
+                f"INSERT OR IGNORE INTO imported_judgements(id, {', '.join(self.JUDGEMENT_COLUMNS)}, imported_at) "
+                f"VALUES ({marks})", values)
+            return self._scalar("SELECT count(*) FROM imported_judgements") - before
+
+    def judgements(self, session: str | None = None) -> list[dict]:
+        """Imported judgements (of one import session when given), in file order."""
+        where, params = ("WHERE session = ?", [session]) if session is not None else ("", [])
+        return self._rows(f"SELECT * FROM imported_judgements {where} ORDER BY rowid", params)
+
+    def judgement_sessions(self) -> list[dict]:
+        """Import sessions with their judgement counts."""
+        return self._rows("""SELECT session, count(*) AS judgements, count(DISTINCT model_a) AS models_a,
+                                    min(imported_at) AS imported_at
+                               FROM imported_judgements GROUP BY session ORDER BY session""")

@@ -20,9 +20,11 @@ def run(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
 
 
 def test_validate_exit_codes(tmp_path, toy_dataset):
-    clean = run("validate", toy_dataset)
+    clean = run("validate", write_jsonl(tmp_path / "ten.jsonl", many_chats(10)))
     assert clean.returncode == 0, clean.stderr
-    assert "OK: 5 examples" in clean.stdout
+    assert "OK: 10 examples" in clean.stdout
+    few = run("validate", toy_dataset)  # 5 examples: the provider refuses it (issue 10 item 13)
+    assert few.returncode == 1 and "too_few_examples" in few.stdout + few.stderr or "at least 10" in few.stdout
     bad = write_jsonl(tmp_path / "bad.jsonl", many_chats(10) + [{"messages": [{"role": "user", "content": "?"}]}])
     broken = run("validate", bad, "--json")
     assert broken.returncode == 1
@@ -63,7 +65,7 @@ def test_import_budget_export_round_trip(tmp_path, toy_dataset):
     from_file = json.loads(run("budget", toy_dataset, "--model", "gpt-4o-mini-2024-07-18", "--json").stdout)
     from_store = json.loads(run("--db", db, "budget", "toy", "--model", "gpt-4o-mini-2024-07-18", "--json").stdout)
     assert from_store["billed_tokens"] == from_file["billed_tokens"]
-    out = run("--db", db, "export", "toy", "--out", tmp_path / "out", "--validation-share", "0", "-m", "v1",
+    out = run("--db", db, "export", "toy", "--status", "all", "--out", tmp_path / "out", "--validation-share", "0", "-m", "v1",
               "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
@@ -125,7 +127,7 @@ def test_pii_commands_end_to_end(tmp_path):
     db = tmp_path / "p.db"
     records = many_chats(10) + [chat("Hi, I'm Lena Vos, mail lena.vos@example.nl", "Thanks Lena!")]
     run("--db", db, "import", write_jsonl(tmp_path / "d.jsonl", records), "--dataset", "d")
-    blocked = run("--db", db, "export", "d", "--out", tmp_path / "out")
+    blocked = run("--db", db, "export", "d", "--status", "all", "--out", tmp_path / "out")
     assert blocked.returncode == 1 and "#11" in blocked.stderr and "--allow-pii" in blocked.stderr
     scan = run("--db", db, "pii", "scan", "d")
     assert scan.returncode == 0 and "Scanned 0 examples" in scan.stdout  # the export scanned already
@@ -137,7 +139,7 @@ def test_pii_commands_end_to_end(tmp_path):
     preview = run("--db", db, "pii", "preview", "d")
     assert "<EMAIL_ADDRESS>" in preview.stdout
     assert run("--db", db, "pii", "redact", "d").returncode == 0
-    out = run("--db", db, "export", "d", "--out", tmp_path / "out", "--validation-share", "0")
+    out = run("--db", db, "export", "d", "--status", "all", "--out", tmp_path / "out", "--validation-share", "0")
     assert out.returncode == 0, out.stderr
     exported = (tmp_path / "out" / "train.jsonl").read_text("utf-8")
     assert "lena.vos@example.nl" not in exported and "Lena Vos" not in exported

@@ -37,6 +37,8 @@ HOW = {
     "gate_verdicts": {"verdict": "purge golden"},
     # the other side's copy of an example from a merged snapshot: dropped by a redaction
     "snapshot_conflicts": {"theirs": "redaction"},
+    # judgements made elsewhere and imported (`rate import`): prompt text and comments
+    "imported_judgements": {"prompt": "purge judgements", "comment": "purge judgements"},
 }
 # Columns that hold no text about people: what the program writes, or names a user
 # gives to things (docs/pii.md lists this choice).
@@ -56,6 +58,7 @@ OURS = {
     # jobs and providers: what the program and the provider write
     "options", "raw_status", "estimated_finish", "result_files", "loss_flag", "next_poll_at",
     # the registry and generation settings: what the program, the provider and the team write
+    "model_a", "model_b", "winner", "shown_left", "judged_at", "imported_at", "session",
     "endpoint", "acceptable_use", "shutdown_date", "training_cutoff", "lifecycle_source", "finish_reason",
     "from_status", "to_status", "gate_decision", "reason", "prompt_ids", "settings",
     # the risk register: the team's own governance text, like dataset descriptions (documented)
@@ -272,3 +275,18 @@ def test_a_save_over_a_redaction_is_refused_and_reapplied(store, tmp_path):
     merged = reapply(example["messages"], mine, current["messages"])
     assert merged[0]["content"] == current["messages"][0]["content"] and merged[1]["content"] == "ok, sent"
     curation.save_messages(example["id"], merged, expected_revision=current["revision"])
+
+
+def test_imported_judgements_can_be_purged(store, tmp_path):
+    from workbench.eval.rating import import_judgements
+
+    value = _value("judgement")
+    source = write_jsonl(tmp_path / "j.jsonl", [
+        {"prompt": f"Customer {value} asks for a refund", "model_a": "a", "model_b": "b", "winner": "a"}])
+    import_judgements(store, source, "crowd")
+    source.unlink()  # the user's own file
+    with pytest.raises(purge.PurgeRefused):
+        purge.purge_judgements(store, "nobody")
+    assert purge.purge_judgements(store, "crowd").rows == 1
+    store.close()
+    assert _grep_workspace(tmp_path, {"judgement": value}) == {}

@@ -78,7 +78,7 @@ def test_answers_import_both_formats_and_all_or_nothing(store, tmp_path):
     assert store.golden.generations(version["id"], "local-llama")[prompts[0]["prompt_id"]]["output"] == "Chat-format answer."
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"prompt_id": "g001", "model": "m", "output": "fine"},
                                                {"prompt_id": "nope", "model": "m", "output": "x"},
-                                               {"prompt_id": "g002", "model": "m", "output": "  "}])
+                                               {"prompt_id": "g002", "model": "m", "output": 123}])  # an empty answer is valid
     with pytest.raises(golden.GoldenError) as err:
         golden.import_answers(store, "g", bad)
     assert "line 2: prompt_id 'nope'" in str(err.value) and "line 3" in str(err.value)

@@ -88,9 +88,9 @@ def test_import_search_edit_approve_undo_redo_export_in_tmux(tmp_path):
         tmux.keys("a")
         tmux.wait_for("Example → approved")
         tmux.keys("C-z")
-        tmux.wait_for("Undid status of 1 example")
+        tmux.wait_for("approved → draft")  # "Undid: #N approved → draft"
         tmux.keys("C-y")
-        tmux.wait_for("Redid status of 1 example")
+        tmux.wait_for("draft → approved")
 
         tmux.keys("E")
         tmux.wait_for("enter exports")

@@ -63,11 +63,11 @@ async def test_status_keys_undo_and_redo_write_revisions(filled):
     app = make(filled)
     async with app.run_test(size=SIZE, message_hook=hook(seen)) as pilot:
         first = examples(filled)[0]["id"]
-        await pilot.press("a")
+        await pilot.press("a")  # a, x and d move on to the next row (one-by-one review)
         assert filled.examples.get_example(first)["status"] == "approved"
-        await pilot.press("x")
+        await pilot.press("up", "x")
         assert filled.examples.get_example(first)["status"] == "rejected"
-        await pilot.press("d")
+        await pilot.press("up", "d")
         assert filled.examples.get_example(first)["status"] == "draft"
         await pilot.press("ctrl+z")
         assert filled.examples.get_example(first)["status"] == "rejected"

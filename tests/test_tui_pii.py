@@ -60,7 +60,14 @@ async def test_scan_review_and_redact_from_the_keyboard(sample):
         assert screen.group_by == "example"
         await pilot.press("p")
         await pilot.pause()
-        await pilot.press("enter")  # apply with placeholders
+        await pilot.press("enter")  # apply with placeholders: asks first (issue 10 item 14)
+        await pilot.pause()
+        from screens.dialogs import ConfirmDialog
+
+        assert isinstance(app.screen, ConfirmDialog)
+        values, examples = screen.redaction_counts()
+        assert values > 0 and f"Replace {values} values in {examples} examples" in app.screen.body
+        await pilot.press("y")
         await pilot.pause()
         emails = [f for f in sample.pii.pii_findings(dataset_id) if f["entity"] == "EMAIL_ADDRESS"]
     texts = json.dumps([e["messages"] for e in sample.examples.iter_examples(dataset_id)], ensure_ascii=False)
@@ -74,3 +81,24 @@ async def test_no_datasets_explains(store):
         await pilot.pause()
         assert "Import one" in str(app.screen.query_one("#pii-summary").render())
         await pilot.press("s", "r", "p")  # nothing to act on: no crash
+
+
+async def test_a_second_p_asks_before_pseudonymising_and_esc_keeps_the_data(sample):
+    dataset_id = sample.datasets.get_dataset("aurora")["id"]
+    before = json.dumps([e["messages"] for e in sample.examples.iter_examples(dataset_id)], ensure_ascii=False)
+    app = PiiHost(sample.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("R")  # accept every finding of this value
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("p")  # pseudonyms: not applied yet
+        await pilot.pause()
+        assert "cannot be undone" in app.screen.body
+        await pilot.press("escape")
+        await pilot.pause()
+    after = json.dumps([e["messages"] for e in sample.examples.iter_examples(dataset_id)], ensure_ascii=False)
+    assert after == before

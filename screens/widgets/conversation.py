@@ -8,6 +8,7 @@ with weight 0 say that they are not trained on.
 from __future__ import annotations
 
 import json
+import re
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -51,12 +52,41 @@ def role_label(message: dict, index: int) -> Text:
     return label
 
 
-def message_body(message: dict) -> list[RenderableType]:
+SYSTEM_PREVIEW = 90  # characters of a system prompt shown folded (as on the Rating screen)
+
+
+def search_pattern(search: str) -> re.Pattern | None:
+    """What a search highlights: each word typed, the last one as a prefix (as the
+    full-text search matches), case-insensitive."""
+    words = re.findall(r"\w+", search or "", flags=re.UNICODE)
+    if not words:
+        return None
+    alternatives = [re.escape(w) + r"\b" for w in words[:-1]] + [re.escape(words[-1]) + r"\w*"]
+    return re.compile(r"\b(?:" + "|".join(alternatives) + ")", re.IGNORECASE | re.UNICODE)
+
+
+def _folded(content: str) -> str:
+    first = content[:SYSTEM_PREVIEW].split("\n")[0]
+    return f"{first} … ({len(content):,} characters; e opens it in full)"
+
+
+def message_body(message: dict, highlight: re.Pattern | None = None, fold_system: bool = False) -> list[RenderableType]:
     parts: list[RenderableType] = []
     content = chatformat.message_text(message, placeholders=True)
     role = message.get("role")
     if content:
-        if role == "assistant":
+        matched = highlight is not None and highlight.search(content) is not None
+        if role in ("system", "developer") and fold_system and len(content) > SYSTEM_PREVIEW and not matched:
+            # Long and the same on most examples: folded, so the user's turn and the
+            # answer are on screen (a search hit inside it unfolds it).
+            parts.append(Text(_folded(content), "dim"))
+        elif matched:
+            # Plain text where the search matched, so the hits can be marked (reverse
+            # video: visible without colour too).
+            text = Text(content)
+            text.highlight_regex(highlight, "reverse bold")
+            parts.append(text)
+        elif role == "assistant":
             parts.append(Markdown(content))
         elif role in ("tool", "function") and content.lstrip()[:1] in "{[":
             parts.append(_json_block(content))
@@ -80,7 +110,8 @@ def message_body(message: dict) -> list[RenderableType]:
     return parts
 
 
-def render_example(example: dict, findings: list[dict] | None = None, restore_key: str = "r") -> RenderableType:
+def render_example(example: dict, findings: list[dict] | None = None, highlight: re.Pattern | None = None,
+                   fold_system: bool = False, restore_key: str = "r") -> RenderableType:
     items: list[RenderableType] = []
     meta = Text()
     meta.append(f"#{example['position']}", "bold")
@@ -102,7 +133,7 @@ def render_example(example: dict, findings: list[dict] | None = None, restore_ke
             continue
         items.append(Text(""))
         items.append(role_label(message, index))
-        items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message))
+        items.extend(Padding(part, (0, 0, 0, 2)) for part in message_body(message, highlight, fold_system))
     if example.get("kind") == "preference":
         for key in ("preferred_output", "non_preferred_output"):
             items.append(Rule(key.replace("_", " ")))
@@ -127,8 +158,11 @@ class Conversation(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static("", id="conversation-body")
 
-    def show(self, example: dict | None, empty: str = "Nothing to show.") -> None:
+    def show(self, example: dict | None, empty: str = "Nothing to show.", search: str = "",
+             fold_system: bool = False) -> None:
         body = self.query_one("#conversation-body", Static)
         restore = keys.key_in(self.app, "examples.restore")
-        body.update(render_example(example, restore_key=restore) if example else Text(empty, "italic"))
+        body.update(render_example(example, highlight=search_pattern(search), fold_system=fold_system,
+                                   restore_key=restore)
+                    if example else Text(empty, "italic"))
         self.scroll_home(animate=False)

@@ -21,6 +21,9 @@ class ModeBar(Static):
         self.current = current
 
     def on_mount(self) -> None:
+        if self.current == "rating":
+            self.update(self._rating_text())
+            return
         text = Text(no_wrap=True, overflow="ellipsis")
         for key, mode, label in MODES:
             if mode == self.current:
@@ -29,3 +32,16 @@ class ModeBar(Static):
                 text.append(f" {key} {label} ")
         text.append("   ? help · ctrl+p actions · ctrl+q quit", "dim")
         self.update(text)
+
+    def _rating_text(self) -> Text:
+        # On Rating the digits are verdicts, so the bar must not offer them as mode
+        # keys: it names the keys that do leave (from the registry, after a keymap).
+        from screens import keys
+
+        leave = keys.key_in(self.app, "rating.leave")
+        verdicts = "/".join(keys.key_in(self.app, f"rating.{v}") for v in ("left", "right", "tie", "both_bad"))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" RATING ", "bold reverse")
+        text.append(f" {verdicts} rate here · {leave} back to Examples · ctrl+p other modes ")
+        text.append("  ? help", "dim")
+        return text

@@ -459,8 +459,13 @@ TokenCounter = Callable[[dict], int]
 
 
 def validate_path(path: Path, count_tokens: TokenCounter | None = None,
-                  context_limit: int | None = None) -> FileReport:
-    """Run every check over a JSONL or CSV file, streaming."""
+                  context_limit: int | None = None, for_training: bool = False) -> FileReport:
+    """Run every check over a JSONL or CSV file, streaming.
+
+    ``for_training`` judges the file as one a provider will train on (what `workbench
+    validate` checks): fewer than MIN_EXAMPLES examples, an empty file included, is
+    then an error, since the provider rejects it. Importing a few examples as work in
+    progress stays a warning."""
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     for line in chatformat.iter_records(path):
@@ -473,5 +478,13 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
         if line.parsed and not any(f.is_error for f in findings):
             report.valid_examples += 1
     report.examples = checker.examples
-    report.findings.extend(checker.finish(os.path.getsize(path)))
+    finished = checker.finish(os.path.getsize(path))
+    if for_training:
+        finished = [_as_error(f) if f.code == "too_few_examples" else f for f in finished]
+    report.findings.extend(finished)
     return report
+
+
+def _as_error(finding: Finding) -> Finding:
+    return Finding.error(finding.code, finding.line, finding.message_index,
+                         finding.message + " The provider rejects a training file this small.")

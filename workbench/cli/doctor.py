@@ -67,6 +67,17 @@ def purge_golden(ctx: click.Context, name: str) -> None:
     _report(ctx, purge_(_store(ctx), name))
 
 
+@purge.command(name="judgements")
+@click.argument("session")
+@click.pass_context
+@_purge_errors
+def purge_judgements(ctx: click.Context, session: str) -> None:
+    """Judgements imported with `rate import` under this session name (prompt text, comments)."""
+    from workbench.doctor.purge import purge_judgements as purge_
+
+    _report(ctx, purge_(_store(ctx), session))
+
+
 @purge.command(name="rejections")
 @click.argument("dataset")
 @click.pass_context

@@ -97,15 +97,24 @@ def answers() -> None:
 @click.option("--set", "set_name", required=True, help="Golden set the answers are for.")
 @click.option("--version", "version_number", type=int, help="Golden-set version (default: latest).")
 @click.option("--model", help="Model name for files whose lines do not name one.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones (default: all or nothing).")
 @click.pass_context
 @_golden_errors
-def answers_import(ctx, file: Path, set_name: str, version_number: int | None, model: str | None) -> None:
-    """Import answers: JSONL {prompt_id, model, output, latency_ms?, tokens?} or OpenAI chat lines."""
+def answers_import(ctx, file: Path, set_name: str, version_number: int | None, model: str | None,
+                   skip_invalid: bool) -> None:
+    """Import answers: JSONL {prompt_id, model, output, latency_ms?, tokens?} or OpenAI chat lines.
+
+    An empty answer ("output": "") is a real result and is imported (it should lose)."""
     from workbench.eval import golden as g
 
-    counts = g.import_answers(_store(ctx), set_name, file, version_number, model)
+    skipped: list[str] | None = [] if skip_invalid else None
+    counts = g.import_answers(_store(ctx), set_name, file, version_number, model, skipped=skipped)
     for name, n in counts.items():
         click.echo(f"{name}: {n} answers")
+    if not counts:
+        click.echo("No answers imported.")
+    for problem in skipped or []:
+        click.echo(f"skipped: {problem}")
 
 
 @click.group()
@@ -190,17 +199,57 @@ def rate_report(ctx, session: str, as_json: bool) -> None:
     _echo_json(report) if as_json else click.echo(render_rating_report(report))
 
 
+@rate.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--session", "session_name", required=True, help="Name to import the judgements under.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+@_golden_errors
+def rate_import(ctx, file: Path, session_name: str, as_json: bool) -> None:
+    """Bring in judgements made elsewhere: JSONL or CSV with prompt_id (or prompt), model_a,
+    model_b, winner (a/b/tie/both-bad), and optionally rater, shown_left (a/b), time, comment.
+
+    All or nothing; importing the same file again adds nothing. They feed `rate leaderboard`."""
+    from workbench.eval.rating import import_judgements
+
+    result = import_judgements(_store(ctx), file, session_name)
+    if as_json:
+        _echo_json(result.__dict__)
+    else:
+        click.echo(f"{result.session}: {result.added} judgements added ({result.duplicates} already there) "
+                   f"across {result.models} models.")
+
+
+@rate.command(name="export")
+@click.argument("session")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write: .csv for CSV, anything else JSONL (the format `rate import` reads).")
+@click.pass_context
+@_golden_errors
+def rate_export(ctx, session: str, out_file: Path) -> None:
+    """Write a rating session's (or an imported session's) judgements to a file."""
+    from workbench.eval.rating import export_judgements
+
+    n = export_judgements(_store(ctx), session, out_file)
+    click.echo(f"{session}: wrote {n} judgements to {out_file}")
+
+
 @rate.command(name="leaderboard")
-@click.option("--set", "set_name", help="Only sessions on this golden set.")
+@click.option("--set", "set_name", help="Only sessions on this golden set (imported judgements name none).")
+@click.option("--prior", type=click.FloatRange(min=0), default=0.1, show_default=True,
+              help="Virtual ties between every pair of models; 0 = plain maximum likelihood "
+                   "(as published Bradley-Terry tools). See docs/statistics.md.")
+@click.option("--resamples", type=click.IntRange(min=10), default=1000, show_default=True,
+              help="Bootstrap resamples for the intervals.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_golden_errors
-def rate_leaderboard(ctx, set_name: str | None, as_json: bool) -> None:
+def rate_leaderboard(ctx, set_name: str | None, prior: float, resamples: int, as_json: bool) -> None:
     """Bradley-Terry strengths of all rated models, with bootstrap 95% intervals."""
     from workbench.eval.rating import leaderboard
     from workbench.cli.render import table
 
-    rows = leaderboard(_store(ctx), set_name)
+    rows = leaderboard(_store(ctx), set_name, resamples=resamples, prior=prior)
     if as_json:
         _echo_json(rows)
     elif not rows:
@@ -209,7 +258,8 @@ def rate_leaderboard(ctx, set_name: str | None, as_json: bool) -> None:
         click.echo(table(["model", "strength", "95% interval", "votes"],
                          [(r["model"], f"{r['strength']:.2f}", f"[{r['low']:.2f}, {r['high']:.2f}]", r["votes"])
                           for r in rows]))
-        click.echo("Strengths: geometric mean 1; P(A beats B) = sA / (sA + sB).")
+        click.echo(f"Strengths: geometric mean 1; P(A beats B) = sA / (sA + sB). Prior {prior:g} virtual ties "
+                   f"per pair; intervals: bootstrap over votes ({resamples} resamples).")
 
 
 def register(cli: click.Group) -> None:

@@ -86,7 +86,7 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
         limit = spec.training_context_limit
         count = lambda record: tokens.count_example(record, encoding).total  # noqa: E731
     try:
-        report = validate_path(file, count_tokens=count, context_limit=limit)
+        report = validate_path(file, count_tokens=count, context_limit=limit, for_training=True)
     except (ChatFormatError, OSError) as exc:
         raise UserError(str(exc)) from exc
     if as_json:
@@ -156,8 +156,9 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.argument("dataset")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for train.jsonl, validation.jsonl and version.json.")
-@click.option("--status", type=click.Choice(STATUSES),
-              help="Only examples with this status (e.g. approved).")
+@click.option("--status", type=click.Choice([*STATUSES, "all"]), default="approved",
+              show_default=True,
+              help="Which examples to export: approved only by default (as the app does); `all` for every status.")
 @click.option("--validation-share", default=0.1, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Share of examples for validation.jsonl (0 for none).")
 @click.option("--message", "-m", default="", help="Changelog for the new version.")
@@ -166,13 +167,13 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.pass_context
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
            message: str, allow_pii: bool, as_json: bool) -> None:
-    """Write a dataset's examples as JSONL and freeze a dataset version."""
+    """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version."""
     from workbench.dataset.exporter import ExportRefused
     from workbench.pii.review import scan_and_export
     from workbench.cli.render import render_export
 
     try:
-        result = scan_and_export(_store(ctx), dataset, out_dir, status=status,
+        result = scan_and_export(_store(ctx), dataset, out_dir, status=None if status == "all" else status,
                                 validation_share=validation_share, message=message, allow_pii=allow_pii)
     except ExportRefused as exc:
         raise as_user_error(exc) from exc
@@ -207,6 +208,44 @@ def versions(ctx: click.Context, dataset: str, as_json: bool) -> None:
         raise UserError(f"No dataset named {dataset!r}; run `workbench datasets`.")
     rows = store.datasets.list_versions(row["id"])
     _echo_json(rows) if as_json else click.echo(render_versions(rows))
+
+
+def _undo_redo(ctx: click.Context, dataset: str, direction: str, as_json: bool) -> None:
+    from workbench.dataset.curation import Curation
+
+    store = _store(ctx)
+    row = store.datasets.get_dataset(dataset)
+    if row is None:
+        raise UserError(f"No dataset named {dataset!r}; run `workbench datasets`.")
+    curation = Curation(store, author="cli")
+    step = curation.undo(row["id"]) if direction == "undo" else curation.redo(row["id"])
+    if as_json:
+        _echo_json(None if step is None else {"action": step.action, "direction": step.direction,
+                                              "example_ids": list(step.example_ids), "changes": list(step.changes)})
+    elif step is None:
+        click.echo(f"Nothing to {direction} in {dataset}.")
+    else:
+        click.echo(step.describe())
+        for line in step.changes[3:]:
+            click.echo(f"  {line}")
+
+
+@cli.command()
+@click.option("--dataset", required=True, help="Dataset whose last edit to undo (undo never reaches another).")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.pass_context
+def undo(ctx: click.Context, dataset: str, as_json: bool) -> None:
+    """Undo the newest edit in a dataset (the app's ctrl+z), saying what it changed."""
+    _undo_redo(ctx, dataset, "undo", as_json)
+
+
+@cli.command()
+@click.option("--dataset", required=True, help="Dataset whose last undone edit to redo.")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.pass_context
+def redo(ctx: click.Context, dataset: str, as_json: bool) -> None:
+    """Redo the edit undone last in a dataset."""
+    _undo_redo(ctx, dataset, "redo", as_json)
 
 
 @cli.group()

@@ -58,6 +58,11 @@ def render_rating_report(report: dict) -> str:
                  + ("  WARNING: below 0.4, the raters disagree" if agreement["warning"] else ""))
     if report.get("flagged"):
         lines.append(f"Flagged prompts: {len(report['flagged'])}")
+    notes = report.get("comments") or []
+    if notes:
+        lines.append(f"Flags and comments ({len(notes)}):")
+        lines += [f"  {'FLAGGED ' if n['flagged'] else ''}prompt {n['prompt']} ({n['rater']})"
+                  + (f": {n['comment']}" if n["comment"] else "") for n in notes]
     lines += [""] + render_gate(gate)
     return "\n".join(lines)
 

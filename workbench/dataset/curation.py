@@ -130,16 +130,22 @@ class RedactionIsFinal(InvalidRequest):
 
 @dataclass(frozen=True)
 class UndoStep:
-    """What an undo or redo did: which action, on which examples."""
+    """What an undo or redo did: which action, on which examples, and what changed
+    (``changes``: one "#24 rejected → draft" line per example, in dataset order)."""
 
     action: str
     example_ids: tuple[str, ...]
     direction: str  # undo | redo
+    changes: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        verb = "Undid" if self.direction == "undo" else "Redid"
+        if self.changes:
+            shown = ", ".join(self.changes[:3])
+            more = f" and {len(self.changes) - 3} more" if len(self.changes) > 3 else ""
+            return f"{verb}: {shown}{more}"
         n = len(self.example_ids)
         what = f"{n} examples" if n > 1 else "1 example"
-        verb = "Undid" if self.direction == "undo" else "Redid"
         return f"{verb} {self.action} of {what}"
 
 
@@ -169,6 +175,28 @@ def reapply(base: list, mine: list, theirs: list) -> list:
         return [dict(m) for m in mine]
     mine_changed = set(changed_turns(base, mine))
     return [dict(mine[i]) if i in mine_changed else dict(theirs[i]) for i in range(len(base))]
+
+
+def change_summary(position: int, before: dict, after: dict) -> str:
+    """One line saying how an example went from `before` to `after` (two snapshots):
+    "#24 rejected → draft", "#3 tags a → a, b", "#7 messages edited"."""
+    parts = []
+    if before.get("deleted_at") != after.get("deleted_at"):
+        parts.append("deleted" if after.get("deleted_at") else "restored")
+    if before.get("status") != after.get("status"):
+        parts.append(f"{before.get('status')} → {after.get('status')}")
+    if before.get("tags") != after.get("tags"):
+        parts.append(f"tags {', '.join(before.get('tags') or []) or '-'} → {', '.join(after.get('tags') or []) or '-'}")
+    if before.get("notes") != after.get("notes"):
+        parts.append("notes changed")
+    if any(before.get(k) != after.get(k) for k in CONTENT_COLUMNS):
+        parts.append("messages edited")
+    return f"#{position} " + ("; ".join(parts) or "unchanged")
+
+
+#: An edit of an approved example's content sends it back to draft: what was approved
+#: is no longer what would be exported, so it needs review again (docs/curation.md).
+REVIEW_AGAIN_STATUS = "draft"
 
 
 class Curation:
@@ -203,11 +231,11 @@ class Curation:
     def get(self, example_id: str) -> dict | None:
         return self.store.examples.get_example(example_id)
 
-    def can_undo(self) -> bool:
-        return self.store.examples.edit_log_depth()[0] > 0
+    def can_undo(self, dataset_id: str | None = None) -> bool:
+        return self.store.examples.edit_log_depth(dataset_id)[0] > 0
 
-    def can_redo(self) -> bool:
-        return self.store.examples.edit_log_depth()[1] > 0
+    def can_redo(self, dataset_id: str | None = None) -> bool:
+        return self.store.examples.edit_log_depth(dataset_id)[1] > 0
 
     # ------------------------------------------------------------------ editing
 
@@ -229,6 +257,8 @@ class Curation:
                     continue
                 if any(k in CONTENT_COLUMNS for k in changes):
                     changes.update(derived_columns({**current, **changes}))
+                    if current["status"] == "approved" and "status" not in changes:
+                        changes["status"] = REVIEW_AGAIN_STATUS
                 merged = self.store.examples.update_example(example_id, changes, action=action, author=self.author)
                 entries.append({"example_id": example_id, "action": action,
                                 "before_revision": current["revision"], "after_revision": merged["revision"]})
@@ -340,9 +370,26 @@ class Curation:
                 changes.update(derived_columns({**current, **changes}))
         self.store.examples.update_example(example_id, changes, action=action, author=self.author)
 
-    def undo(self) -> UndoStep | None:
-        """Revert the newest action (all examples of a bulk action at once)."""
-        rows = self.store.examples.undo_group()
+    def _step(self, rows: list[dict], direction: str) -> UndoStep:
+        """Describe an undo/redo of these edit_log rows (read before they are applied)."""
+        lines = []
+        for row in rows:
+            example = self.store.examples.get_example(row["example_id"]) or {}
+            before = self.store.examples.revision_snapshot(row["example_id"], row["before_revision"]) \
+                if row["before_revision"] is not None else {"deleted_at": "(new)"}
+            after = self.store.examples.revision_snapshot(row["example_id"], row["after_revision"]) or {}
+            old, new = (after, before or {}) if direction == "undo" else (before or {}, after)
+            if row["before_revision"] is None:  # a created example: undo bins it, redo brings it back
+                old, new = ({}, {"deleted_at": "x"}) if direction == "undo" else ({"deleted_at": "x"}, {})
+            lines.append((example.get("position", 0), change_summary(example.get("position", 0), old, new)))
+        return UndoStep(rows[0]["action"], tuple(r["example_id"] for r in rows), direction,
+                        tuple(line for _, line in sorted(lines)))
+
+    def undo(self, dataset_id: str | None = None) -> UndoStep | None:
+        """Revert the newest action (all examples of a bulk action at once), within one
+        dataset when given: the screen passes the dataset on screen, so an undo never
+        changes examples the user cannot see."""
+        rows = self.store.examples.undo_group(dataset_id)
         if not rows:
             return None
         if rows[0]["action"] in FINAL_ACTIONS:
@@ -350,22 +397,24 @@ class Curation:
             raise RedactionIsFinal(
                 f"The newest change is a redaction of {n} example{'s' if n > 1 else ''}; it is final: the personal "
                 "data it removed is gone for good, with the older revisions, so nothing before it can be undone.")
+        step = self._step(rows, "undo")
         with self.store.transaction():
             for row in reversed(rows):
                 self._restore_revision(row["example_id"], row["before_revision"], "undo")
             self.store.examples.set_group_state(rows[0]["group_id"], "undone")
-        return UndoStep(rows[0]["action"], tuple(r["example_id"] for r in rows), "undo")
+        return step
 
-    def redo(self) -> UndoStep | None:
-        """Re-apply the action undone last."""
-        rows = self.store.examples.redo_group()
+    def redo(self, dataset_id: str | None = None) -> UndoStep | None:
+        """Re-apply the action undone last (within one dataset when given)."""
+        rows = self.store.examples.redo_group(dataset_id)
         if not rows:
             return None
+        step = self._step(rows, "redo")
         with self.store.transaction():
             for row in rows:
                 self._restore_revision(row["example_id"], row["after_revision"], "redo")
             self.store.examples.set_group_state(rows[0]["group_id"], "done")
-        return UndoStep(rows[0]["action"], tuple(r["example_id"] for r in rows), "redo")
+        return step
 
     # ------------------------------------------------------------------ token counts
 

@@ -51,6 +51,15 @@ def purge_golden(store: Store, name: str) -> Purged:
     return _done(store, f"golden set {name!r} with its versions, answers and ratings ({rows} rows)", rows)
 
 
+def purge_judgements(store: Store, session: str) -> Purged:
+    """Judgements brought in with `rate import` under a session name, for good."""
+    rows = store.doctor.purge_judgements(session)
+    if not rows:
+        raise PurgeRefused(f"No imported judgements under the session name {session!r}.")
+    store.audit("purge_judgements", "imported_judgements", None, {"session": session, "rows": rows})
+    return _done(store, f"{rows} imported judgements of {session!r}", rows)
+
+
 def purge_rejections(store: Store, dataset_name: str) -> Purged:
     dataset = _dataset(store, dataset_name)
     rows = store.doctor.purge_rejections(dataset["id"])

@@ -227,7 +227,10 @@ def resolve_version(store: Store, set_name: str, number: int | None = None) -> d
 # --------------------------------------------------------------------------- answers
 
 
-def _answer_rows(path: Path, version: dict, prompts: list[dict], model: str | None) -> list[dict]:
+def _answer_rows(path: Path, version: dict, prompts: list[dict], model: str | None,
+                 skipped: list[str] | None = None) -> list[dict]:
+    """The answer rows of a file; every bad line is named. With ``skipped`` (a list),
+    bad lines are left out and their problems appended there instead of refusing."""
     by_external = {p["external_id"]: p for p in prompts if p.get("external_id")}
     by_id = {p["prompt_id"]: p for p in prompts}
     by_messages = {prompt_hash(p["messages"]): p for p in prompts}
@@ -242,7 +245,9 @@ def _answer_rows(path: Path, version: dict, prompts: list[dict], model: str | No
             rows.append(_answer_row(where, record, by_external, by_id, by_messages, model, version))
         except GoldenError as exc:
             problems.append(str(exc))
-    if problems:
+    if problems and skipped is not None:
+        skipped.extend(problems)
+    elif problems:
         raise GoldenError("\n".join(problems[:50]) + (f"\n... {len(problems) - 50} more" if len(problems) > 50 else ""))
     return rows
 
@@ -270,8 +275,10 @@ def _answer_row(where: str, record: dict, by_external: dict, by_id: dict, by_mes
         for field_name, value in extra.items():
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise GoldenError(f"{where}: {field_name.replace('completion_tokens', 'tokens')} must be a whole number.")
-    if not isinstance(output, str) or not output.strip():
-        raise GoldenError(f"{where}: the answer is empty or not text.")
+    # An empty answer is a real result (the model said nothing; it should lose), so
+    # only a missing or non-text one is refused.
+    if not isinstance(output, str):
+        raise GoldenError(f"{where}: the answer is missing or not text.")
     if not name:
         raise GoldenError(f"{where}: no model name; add \"model\" to the line or pass --model.")
     return {"golden_version_id": version["id"], "prompt_id": prompt["prompt_id"], "model": str(name),
@@ -279,12 +286,17 @@ def _answer_row(where: str, record: dict, by_external: dict, by_id: dict, by_mes
 
 
 def import_answers(store: Store, set_name: str, path: Path, version_number: int | None = None,
-                   model: str | None = None) -> dict[str, int]:
-    """Import answers for a golden-set version; all or nothing. Returns answers per model."""
+                   model: str | None = None, skipped: list[str] | None = None) -> dict[str, int]:
+    """Import answers for a golden-set version. Returns answers per model.
+
+    All or nothing, unless ``skipped`` is a list: then the good lines are imported and
+    each bad line's problem is appended to it. A file with no lines is an error."""
     if not path.is_file():
         raise GoldenError(f"{path}: no such file; check the path.")
+    if path.stat().st_size == 0 or not path.read_bytes().strip():
+        raise GoldenError(f"{path}: the file is empty: there are no answers to import.")
     version = resolve_version(store, set_name, version_number)
-    rows = _answer_rows(path, version, store.golden.version_prompts(version["id"]), model)
+    rows = _answer_rows(path, version, store.golden.version_prompts(version["id"]), model, skipped)
     store.golden.upsert_generations(rows)
     counts: dict[str, int] = {}
     for row in rows:

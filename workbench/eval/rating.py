@@ -121,6 +121,9 @@ class RatingRun:
     skipped: list[str] = field(default_factory=list)
     #: rated here, waiting for a busy store to take the write: out of the queue meanwhile
     pending: set[str] = field(default_factory=set)
+    #: what this run did, newest last: ("rate" | "skip", comparison id); undo takes
+    #: back the newest one, so an undo after a skip un-skips instead of deleting a rating
+    history: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def open(cls, store: Store, session_name: str, rater: str | None = None) -> "RatingRun":
@@ -164,6 +167,7 @@ class RatingRun:
             raise RatingError(f"verdict must be one of {', '.join(VERDICTS)}")
         if pair.comparison_id in self.skipped:
             self.skipped.remove(pair.comparison_id)
+        self.history.append(("rate", pair.comparison_id))
         return self.store.ratings.add_rating({
             "comparison_id": pair.comparison_id, "rater": self.rater, "verdict": verdict,
             "candidate_left": pair.candidate_left, "outcome": outcome(verdict, pair.candidate_left),
@@ -173,14 +177,28 @@ class RatingRun:
         if pair.comparison_id in self.skipped:
             self.skipped.remove(pair.comparison_id)
         self.skipped.append(pair.comparison_id)
+        self.history.append(("skip", pair.comparison_id))
 
     def undo(self) -> dict | None:
-        """Remove this rater's last rating; its pair comes first in the queue again."""
+        """Take back the last step: a skip (the skipped pair comes back; returns
+        {"comparison_id": ..., "skipped": True}) or else this rater's last rating (its
+        pair comes first in the queue again; returns the deleted rating)."""
+        if self.history and self.history[-1][0] == "skip":
+            _, comparison_id = self.history.pop()
+            if comparison_id in self.skipped:
+                self.skipped.remove(comparison_id)
+            self._to_front(comparison_id)
+            return {"comparison_id": comparison_id, "skipped": True}
+        if self.history:
+            self.history.pop()
         row = self.store.ratings.delete_last_rating(self.session["id"], self.rater)
         if row:
-            # Put it in front: move it to the head of the order for this run.
-            self.comparisons.sort(key=lambda c: (c["id"] != row["comparison_id"], c["position"]))
+            self._to_front(row["comparison_id"])
         return row
+
+    def _to_front(self, comparison_id: str) -> None:
+        # Move it to the head of the order for this run.
+        self.comparisons.sort(key=lambda c: (c["id"] != comparison_id, c["position"]))
 
     def progress(self) -> dict:
         rated = self.rated_ids()
@@ -303,12 +321,29 @@ def session_report(store: Store, session_name: str, resamples: int = 2000) -> di
                                                       "target_n", "threshold", "created_at", "gate_mode",
                                                       "gate_test")}
     report["flagged"] = [r["prompt_id"] for r in store.ratings.session_ratings(session["id"]) if r["flagged"]]
+    report["comments"] = flags_and_comments(store, session)
     return report
 
 
-def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 1000) -> list[dict]:
+def flags_and_comments(store: Store, session: dict) -> list[dict]:
+    """Every rating with a flag or a comment: prompt (its external id when it has one),
+    rater, flagged, comment, in the order they were made."""
+    labels = {c["id"]: c.get("external_id") or c["prompt_id"][:8]
+              for c in store.ratings.session_comparisons(session["id"])}
+    return [{"prompt": labels.get(r["comparison_id"], r["prompt_id"][:8]), "prompt_id": r["prompt_id"],
+             "rater": r["rater"], "flagged": bool(r["flagged"]), "comment": r["comment"] or ""}
+            for r in store.ratings.session_ratings(session["id"]) if r["flagged"] or (r["comment"] or "").strip()]
+
+
+def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 1000,
+                prior: float = 0.1) -> list[dict]:
     """Bradley-Terry strengths of every model rated in any session (optionally of one
-    golden set), with bootstrap intervals; ties and both-bad count half a win each."""
+    golden set) and in imported judgements (all sets only: they name no golden set),
+    with bootstrap intervals; ties and both-bad count half a win each.
+
+    ``prior`` is the number of virtual ties between every pair of models (0: plain
+    maximum likelihood, as published Bradley-Terry tools fit it; it then needs every
+    model to win or tie at least once)."""
     version_ids = None
     if golden_set is not None:
         version_ids = {v["id"] for v in store.golden.golden_versions(golden.resolve_version(store, golden_set)["golden_set_id"])}
@@ -318,10 +353,16 @@ def leaderboard(store: Store, golden_set: str | None = None, resamples: int = 10
             continue
         for vote in session_votes(store, session):
             comparisons.append((session["candidate_model"], session["baseline_model"], ratingstats.SCORES[vote.outcome]))
+    if golden_set is None:
+        comparisons += [(j["model_a"], j["model_b"], WINNER_SCORES[j["winner"]]) for j in store.ratings.judgements()]
     if not comparisons:
         return []
-    strengths = ratingstats.bradley_terry(comparisons)
-    intervals = ratingstats.bradley_terry_bootstrap(comparisons, resamples=resamples)
+    try:
+        strengths = ratingstats.bradley_terry(comparisons, prior=prior)
+        intervals = ratingstats.bradley_terry_bootstrap(comparisons, resamples=resamples, prior=prior)
+    except ValueError as exc:
+        raise RatingError(f"{exc}.", hint="Give the fit a small prior (e.g. 0.1) so such a model gets a finite "
+                          "strength.") from exc
     games: dict[str, int] = {}
     for a, b, _ in comparisons:
         games[a] = games.get(a, 0) + 1
@@ -338,3 +379,168 @@ def list_sessions(store: Store) -> list[dict]:
 
 def get_session(store: Store, name_or_id: str) -> dict | None:
     return store.ratings.get_rating_session(name_or_id)
+
+
+# --------------------------------------------------------------------------- judgements in and out
+
+#: score for model A of an imported judgement's winner
+WINNER_SCORES = {"a": 1.0, "b": 0.0, "tie": 0.5, "both_bad": 0.5}
+_WINNER_WORDS = {"a": "a", "model_a": "a", "b": "b", "model_b": "b", "tie": "tie", "both_bad": "both_bad",
+                 "both-bad": "both_bad", "bothbad": "both_bad", "tie (bothbad)": "both_bad", "both bad": "both_bad"}
+JUDGEMENT_FIELDS = ("prompt", "model_a", "model_b", "winner", "rater", "shown_left", "time", "comment")
+
+
+@dataclass
+class JudgementImport:
+    """What `rate import` did: lines read, judgements new, already there, models."""
+
+    session: str
+    lines: int
+    added: int
+    duplicates: int
+    models: int
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value).strip()
+
+
+def _first(record: dict, *names: str) -> str:
+    for name in names:
+        if _text(record.get(name)):
+            return _text(record.get(name))
+    return ""
+
+
+def judgement_from_record(where: str, record: dict) -> dict:
+    """One judgement from a JSONL object or CSV row; raises RatingError naming the line.
+
+    Accepts our field names and the common crowd-file ones (question_id, judge, tstamp,
+    winner "model_a" / "model_b" / "tie" / "tie (bothbad)")."""
+    prompt = _first(record, "prompt_id", "question_id", "prompt")
+    model_a, model_b = _first(record, "model_a"), _first(record, "model_b")
+    if not prompt:
+        raise RatingError(f"{where}: no prompt: give prompt_id or prompt.")
+    if not model_a or not model_b or model_a == model_b:
+        raise RatingError(f"{where}: model_a and model_b must name two different models.")
+    winner = _WINNER_WORDS.get(_first(record, "winner").lower())
+    if winner is None:
+        raise RatingError(f"{where}: winner {record.get('winner')!r} is not one of a, b, tie, both-bad.")
+    shown = _first(record, "shown_left", "left", "side_shown").lower()
+    shown_left = {"a": "a", "model_a": "a", model_a.lower(): "a", "b": "b", "model_b": "b",
+                  model_b.lower(): "b"}.get(shown) if shown else None
+    if shown and shown_left is None:
+        raise RatingError(f"{where}: shown_left {shown!r} must be a, b or one of the two model names.")
+    return {"prompt": prompt, "model_a": model_a, "model_b": model_b, "winner": winner,
+            "rater": _first(record, "rater", "judge") or None, "shown_left": shown_left,
+            "judged_at": _first(record, "time", "tstamp", "judged_at") or None,
+            "comment": _first(record, "comment")}
+
+
+def _judgement_records(path):
+    """(line number, record) of a JSONL or CSV file; a JSONL line that is not an object
+    comes through as None."""
+    import csv
+    import json
+
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                yield number, row
+        return
+    with open(path, encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            yield number, record if isinstance(record, dict) else None
+
+
+def import_judgements(store: Store, path, session: str) -> JudgementImport:
+    """Bring judgements made elsewhere into the store under a session name; all or
+    nothing, and idempotent (a line already imported is not added again)."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise RatingError(f"{path}: no such file; check the path.")
+    if not session.strip():
+        raise RatingError("The import needs a session name.")
+    rows, problems, seen = [], [], {}
+    lines = 0
+    for number, record in _judgement_records(path):
+        lines += 1
+        where = f"{path}: line {number}"
+        if record is None:
+            problems.append(f"{where}: not a JSON object.")
+            continue
+        try:
+            row = judgement_from_record(where, record)
+        except RatingError as exc:
+            problems.append(str(exc))
+            continue
+        content = (session, *(str(row[k] or "") for k in ("prompt", "model_a", "model_b", "winner", "rater",
+                                                           "shown_left", "judged_at", "comment")))
+        occurrence = seen[content] = seen.get(content, 0) + 1  # the same line twice is two judgements
+        rows.append({**row, "session": session, "key": _stable_hash(*content, str(occurrence))})
+    if problems:
+        more = f"\n... {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise RatingError("\n".join(problems[:20]) + more)
+    if not rows:
+        raise RatingError(f"{path}: the file has no judgements: there was nothing to import.")
+    added = store.ratings.add_judgements(rows)
+    models = {m for r in rows for m in (r["model_a"], r["model_b"])}
+    store.audit("import", "imported_judgements", session, {"file": str(path), "added": added})
+    return JudgementImport(session, lines, added, len(rows) - added, len(models))
+
+
+def session_judgements(store: Store, session_name: str) -> list[dict]:
+    """A session's judgements in the import format: an imported session as stored, a
+    rating session's ratings with model A = candidate, B = baseline."""
+    imported = store.ratings.judgements(session_name)
+    if imported:
+        return [{"prompt": j["prompt"], "model_a": j["model_a"], "model_b": j["model_b"], "winner": j["winner"],
+                 "rater": j["rater"], "shown_left": j["shown_left"], "time": j["judged_at"],
+                 "comment": j["comment"]} for j in imported]
+    session = store.ratings.get_rating_session(session_name)
+    if session is None:
+        raise RatingError(f"No rating session or imported session {session_name!r}; "
+                          "`workbench rate sessions` lists them.")
+    labels = {c["id"]: c.get("external_id") or c["prompt_id"] for c in store.ratings.session_comparisons(session["id"])}
+    winner = {"candidate": "a", "baseline": "b", "tie": "tie", "both_bad": "both_bad"}
+    return [{"prompt": labels.get(r["comparison_id"], r["prompt_id"]), "model_a": session["candidate_model"],
+             "model_b": session["baseline_model"], "winner": winner[r["outcome"]], "rater": r["rater"],
+             "shown_left": "a" if r["candidate_left"] else "b", "time": r["created_at"], "comment": r["comment"] or ""}
+            for r in store.ratings.session_ratings(session["id"])]
+
+
+def export_judgements(store: Store, session_name: str, path) -> int:
+    """Write a session's judgements as JSONL, or CSV when the file name ends in .csv
+    (the format `rate import` reads). Returns how many."""
+    import csv
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    rows = session_judgements(store, session_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")  # nothing half-written under the real name
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        if path.suffix.lower() == ".csv":
+            writer = csv.DictWriter(handle, fieldnames=JUDGEMENT_FIELDS)
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        else:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    partial.replace(path)
+    return len(rows)

@@ -466,3 +466,10 @@ def summary(store: Store, dataset_id: str) -> list[dict]:
 def stale_count(store: Store, dataset_id: str) -> int:
     """Examples never scanned or changed since their last scan."""
     return len(store.pii.examples_to_scan(dataset_id, ""))
+
+
+def redaction_counts(store: Store, dataset_name: str) -> tuple[int, int]:
+    """(values, examples) a redaction of the dataset would replace: every accepted finding."""
+    dataset = store.datasets.get_dataset(dataset_name)
+    accepted = store.pii.pii_findings(dataset["id"], decision="redact") if dataset else []
+    return len(accepted), len({f["example_id"] for f in accepted})
