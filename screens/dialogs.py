@@ -28,6 +28,7 @@ def compact(widget_class, *args, **kwargs):
 #: How the app words a domain hint that depends on the front end.
 APP_HINTS = {
     "allow_pii": "Or tick \"export even with unreviewed personal data\" in the export dialog.",
+    "coverage_override": "Or type a reason under \"export despite unmet coverage\" in the export dialog.",
 }
 
 

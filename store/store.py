@@ -22,6 +22,7 @@ from store.datasets import DatasetQueries
 from store.db import atomic, connect, from_json, migrate, new_id, now, schema_version, to_json
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
+from store.health import HealthQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.ratings import RatingQueries
@@ -44,6 +45,7 @@ class Store:
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+        self.health = HealthQueries(self)
 
     @property
     def db(self) -> Database:

@@ -26,6 +26,7 @@ class DataError(UserError):
 #: How the CLI words a domain hint that depends on the front end.
 CLI_HINTS = {
     "allow_pii": "Or export anyway with --allow-pii.",
+    "coverage_override": "To export anyway: --override-coverage \"REASON\".",
 }
 
 
