@@ -66,7 +66,23 @@ def seed_sample_workspace(store: Store) -> None:
         # them out of the personal-data findings, as a user would set it up.
         store.set_setting("pii_allow_list", ["Ida", "Ines", "Vera", "Fenna", "Elin", "Nora"])
         seed_sample_rating(store)
+        seed_sample_coverage(store)
         store.set_setting(SAMPLE_SETTING, True)
+
+
+#: The sample's declared coverage: refusals are plentiful (met); "every intent at least
+#: 5 examples" is not (sizing has 4), so the health view shows a missing minimum and the
+#: export asks for a reason, as a real dataset would before its first training run.
+SAMPLE_COVERAGE = (("refusals", "5%"), ("intent:*", "5"))
+
+
+def seed_sample_coverage(store: Store) -> None:
+    from workbench.dataset.coverage import declare
+
+    dataset = store.datasets.get_dataset(SAMPLE_DATASET)
+    if dataset is not None and not store.health.rules(dataset["id"]):
+        for target, minimum in SAMPLE_COVERAGE:
+            declare(store, dataset["id"], target, minimum)
 
 
 SAMPLE_GOLDEN = "aurora-golden"

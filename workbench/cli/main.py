@@ -256,6 +256,9 @@ def _register_subcommands() -> None:
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
+    from workbench.cli import health as cli_health
+
+    cli_health.register(cli)
 
 
 _register_subcommands()

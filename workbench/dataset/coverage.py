@@ -102,10 +102,11 @@ class Profile:
 
 
 def profile(example: dict, tax: Taxonomy) -> Profile:
-    """An example's tags, intents, language and groups. Refusal: tagged so, or an
-    assistant turn that declines."""
+    """An example's tags, intents, language and groups. Language: a language tag (the
+    curator's word) before the detected one. Refusal: tagged so, or an assistant turn
+    that declines."""
     tags = frozenset(example.get("tags") or [])
-    language = example.get("language") or next((t for t in sorted(tags) if tax.is_language(t)), None)
+    language = next((t for t in sorted(tags) if tax.is_language(t)), None) or example.get("language")
     refusal = bool(tags & tax.refusal) or any(declines(t) for t in assistant_texts(example))
     return Profile(tags, tuple(tax.intents(sorted(tags))), language, refusal,
                    bool(tags & tax.escalation), bool(tags & tax.edge_case))

@@ -27,6 +27,7 @@ from workbench.errors import InvalidRequest
 
 DEFAULT_THRESHOLD = 0.6
 NUM_PERM = 64
+CANDIDATE_SLACK = 0.1
 SHINGLE = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MULTIPLIER = 1_000_003  # an odd multiplier: the polynomial hash of an n-gram's words
@@ -159,7 +160,9 @@ def find_groups(texts: Iterable[tuple[str, str]], threshold: float = DEFAULT_THR
     if not 0 < threshold <= 1:
         raise InvalidRequest(f"The similarity threshold must be above 0 and at most 1, not {threshold}.")
     signer = Signer(num_perm)
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    # The index proposes pairs a little below the threshold: candidates near it are
+    # kept or dropped by the signature estimate, not lost to the banding.
+    lsh = MinHashLSH(threshold=max(0.05, threshold - CANDIDATE_SLACK), num_perm=num_perm)
     signatures: dict[str, object] = {}
     order: dict[str, int] = {}
     pairs = _UnionFind()

@@ -110,7 +110,8 @@ def bucket_label(bounds: tuple[int, ...], index: int, unit: str) -> str:
         return f"< {bounds[0]} {unit}"
     if index == len(bounds):
         return f"≥ {bounds[-1]} {unit}"
-    return f"{bounds[index - 1]}–{bounds[index] - 1} {unit}"
+    low, high = bounds[index - 1], bounds[index] - 1
+    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
 
 
 def bucket_of(value: int, bounds: tuple[int, ...]) -> int:
