@@ -223,7 +223,8 @@ class FilterDialog(Dialog):
             with Horizontal(classes="field"):
                 yield Label("flag", classes="field-label")
                 yield compact(Select, [("has errors", "errors"), ("has warnings", "warnings"),
-                              ("over the model's limit", "over_limit"), ("has notes", "notes")],
+                              ("over the model's limit", "over_limit"), ("has notes", "notes"),
+                              ("from ratings", "from_ratings")],
                              value=self.view.flag or Select.NULL, prompt=ANY, id="f-flag")
             yield WordCheckbox("show deleted examples (to restore them)", self.view.deleted, id="f-deleted")
             with Horizontal(classes="buttons"):

@@ -118,6 +118,9 @@ class HealthQueries(Queries):
             row["tags"] = from_json(row["tags"], [])
         return rows
 
+    def group_dataset(self, group_id: str) -> str | None:
+        return self._scalar("SELECT dataset_id FROM near_duplicate_groups WHERE id = ?", [group_id])
+
     def set_group_state(self, group_id: str, state: str, kept_example_id: str | None) -> None:
         self.db.execute(
             "UPDATE near_duplicate_groups SET state = ?, kept_example_id = ?, resolved_at = ? WHERE id = ?",

@@ -229,6 +229,10 @@ def members(store: Store, group_id: str) -> list[dict]:
     return store.health.group_members(group_id)
 
 
+def _group_dataset(store: Store, group_id: str) -> str:
+    return store.health.group_dataset(group_id)
+
+
 def keep_one(store: Store, curation: Curation, group_id: str, keep_id: str) -> list[str]:
     """Keep one member, reject the others (one undoable curation action); the group is
     marked resolved. Returns the ids rejected."""
@@ -244,7 +248,16 @@ def keep_one(store: Store, curation: Curation, group_id: str, keep_id: str) -> l
 
 
 def undo_keep(store: Store, curation: Curation, group_id: str) -> bool:
-    """Undo the last curation action (the rejections) and reopen the group."""
+    """Undo the rejections of a group (the newest curation action) and reopen it.
+    Refused when a later edit came after them: undo that one first."""
+    group = next((g for g in store.health.duplicate_groups(_group_dataset(store, group_id), state=None)
+                  if g["id"] == group_id), None)
+    if group is None or group["state"] != "resolved":
+        return False
+    expected = {m["example_id"] for m in store.health.group_members(group_id)} - {group["kept_example_id"]}
+    newest = {row["example_id"] for row in store.examples.undo_group()}
+    if newest != expected:
+        raise InvalidRequest("Another edit came after these rejections.", "Undo the later edits first.")
     step = curation.undo()
     if step is None:
         return False
