@@ -41,17 +41,21 @@ def figures_table(h) -> Table:
     table = Table(box=None, show_header=False, pad_edge=False, expand=True)
     table.add_column("what", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
+    rule = None
     for check in h.checklist:
+        if check.rule != rule:  # one heading per declared minimum, then a line per target it covers
+            rule = check.rule
+            table.add_row(Text(f"needs {rule}", "bold"), "")
         mark = Text("ok", "green") if check.met else Text("MISSING", "bold reverse")
-        table.add_row(f"{check.target} ({check.rule})", Text.assemble(f"{check.count} · {check.share:.0%} ", mark))
+        table.add_row(f" {check.target}", Text.assemble(f"{check.count} · {check.share:.0%} ", mark))
     if not h.checklist:
         table.add_row(Text("no coverage minimum declared", "italic"), "")
     table.add_row("examples", f"{h.examples:,}")
-    table.add_row("refusals (tagged + detected)", f"{h.refusals} · {h.share(h.refusals):.0%}")
+    table.add_row("refusals (tag or answer)", f"{h.refusals} · {h.share(h.refusals):.0%}")
     table.add_row("escalations", f"{h.escalations} · {h.share(h.escalations):.0%}")
     table.add_row("edge cases", f"{h.edge_cases} · {h.share(h.edge_cases):.0%}")
     table.add_row("untagged", f"{h.untagged} · {h.share(h.untagged):.0%}")
-    table.add_row("diversity over intents (J)", f"{h.diversity:.2f}")
+    table.add_row("intent diversity J", f"{h.diversity:.2f}")
     table.add_row("drafts from ratings", f"{h.from_ratings}")
     for share in h.by_language:
         table.add_row(f"language {share.label}", f"{share.count} · {share.share:.0%}")
