@@ -167,6 +167,7 @@ class HealthScreen(Screen):
 
     def _bar_plot(self, selector: str, title: str, rows: list[tuple[str, int]]) -> None:
         widget = self.query_one(selector, PlotextPlot)
+        widget.styles.height = 2 * max(1, len(rows)) + 5  # two rows per bar keeps plotext's bars on their labels
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
