@@ -326,3 +326,22 @@ def test_report_opens_in_a_real_browser_with_its_plots(sample, tmp_path):
             assert requests == [html.as_uri()]  # nothing fetched but the page itself
         finally:
             browser.close()
+
+
+def test_signatures_are_datasketchs_own():
+    from datasketch import MinHash
+
+    text = "where is my parcel it was due on monday and the tracking page has not moved since"
+    (ours,) = duplicates.Signer().sign_batch([text])
+    theirs = MinHash(num_perm=duplicates.NUM_PERM, seed=1, scheme="legacy", hashfunc=lambda h: h)
+    theirs.update_batch(sorted(duplicates.shingles(text)))
+    assert list(ours.hashvalues) == list(theirs.hashvalues)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefgh ", min_size=1, max_size=60), min_size=1, max_size=8), st.data())
+def test_an_exact_copy_always_lands_in_its_originals_group(texts, data):
+    index = data.draw(st.integers(0, len(texts) - 1))
+    keyed = [(str(i), t) for i, t in enumerate(texts)] + [("copy", texts[index])]
+    groups = duplicates.find_groups(keyed)
+    assert any({"copy", str(index)} <= set(g.ids) for g in groups) or not duplicates.shingles(texts[index])
