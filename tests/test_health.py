@@ -333,9 +333,11 @@ def test_signatures_are_datasketchs_own():
 
     text = "where is my parcel it was due on monday and the tracking page has not moved since"
     (ours,) = duplicates.Signer().sign_batch([text])
-    theirs = MinHash(num_perm=duplicates.NUM_PERM, seed=1, scheme="legacy", hashfunc=lambda h: h)
+    theirs = MinHash(num_perm=duplicates.NUM_PERM, seed=1, hashfunc=lambda h: h)  # the default scheme
     theirs.update_batch(sorted(duplicates.shingles(text)))
     assert list(ours.hashvalues) == list(theirs.hashvalues)
+    (empty,) = duplicates.Signer().sign_batch(["  "])
+    assert list(empty.hashvalues) == list(MinHash(num_perm=duplicates.NUM_PERM, seed=1).hashvalues)
 
 
 @settings(max_examples=30, deadline=None)

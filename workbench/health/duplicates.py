@@ -32,8 +32,6 @@ SHINGLE = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MULTIPLIER = 1_000_003  # an odd multiplier: the polynomial hash of an n-gram's words
 _MASK = np.uint64(0xFFFFFFFF)
-_MAX_HASH = np.uint64(0xFFFFFFFF)
-_PRIME = np.uint64((1 << 61) - 1)
 
 
 def example_text(messages: list) -> str:
@@ -81,47 +79,55 @@ def shingles(text: str, size: int = SHINGLE, _codes: _WordCodes = _WordCodes()) 
     return set(_gram_hashes(np.array(list(map(_codes.__getitem__, words)), dtype=np.uint64), size).tolist())
 
 
-class Signer:
-    """MinHash signatures in datasketch's "legacy" scheme ((a·h + b) mod (2^61 − 1),
-    masked to 32 bits, with a and b drawn by datasketch from the seed), computed with
-    numpy for a batch of examples at once; each becomes a datasketch LeanMinHash for
-    its LSH index. Per example, datasketch's own update loop costs more than the rest
-    of the search together."""
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (as datasketch applies it before its permutations)."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
-    BATCH = 400  # examples per numpy step: ~ BATCH x 150 shingles x num_perm x 8 bytes
+
+class Signer:
+    """MinHash signatures in datasketch's default "affine32" scheme (each shingle hash
+    mixed by MurmurHash3's finaliser, then a·h + b mod 2^32 with a and b drawn by
+    datasketch from the seed), computed with numpy for a batch of examples at once;
+    each becomes a datasketch LeanMinHash for its LSH index. Per example, datasketch's
+    own update loop costs more than the rest of the search together; a test checks
+    the values are the ones datasketch computes."""
+
+    BATCH = 400  # examples per numpy step: ~ BATCH x 150 shingles x num_perm x 4 bytes
 
     def __init__(self, num_perm: int = NUM_PERM, seed: int = 1, size: int = SHINGLE):
         from datasketch import MinHash
 
         self.num_perm, self.seed, self.size = num_perm, seed, size
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="legacy").permutations
-        self.a, self.b = a.astype(np.uint64)[None, :], b.astype(np.uint64)[None, :]
+        template = MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
+        a, b = template.permutations
+        self.a, self.b = a.astype(np.uint32)[None, :], b.astype(np.uint32)[None, :]
+        self.empty = np.asarray(template.hashvalues, dtype=np.uint32)
         self.codes = _WordCodes()
 
     def sign_batch(self, texts: list[str]) -> list:
         """LeanMinHash of each text (texts without words get an empty signature)."""
         from datasketch import LeanMinHash
 
-        grams, starts, empty = [], [], []
+        grams, starts, live = [], [], []
         total = 0
         for index, text in enumerate(texts):
             words = _WORD.findall(text.lower())
             if not words:
-                empty.append(index)
-                starts.append(total)
                 continue
             hashes = _gram_hashes(np.array(list(map(self.codes.__getitem__, words)), dtype=np.uint64), self.size)
             grams.append(hashes)
             starts.append(total)
+            live.append(index)
             total += len(hashes)
-        signatures = np.full((len(texts), self.num_perm), _MAX_HASH, dtype=np.uint64)
+        signatures = np.tile(self.empty, (len(texts), 1))
         if grams:
-            hv = np.concatenate(grams)[:, None]
-            permuted = ((hv * self.a + self.b) % _PRIME) & _MAX_HASH
-            skip = set(empty)
-            live = [i for i in range(len(texts)) if i not in skip]
-            signatures[live] = np.minimum.reduceat(permuted, [starts[i] for i in live], axis=0)
-        return [LeanMinHash(seed=self.seed, hashvalues=row, scheme="legacy") for row in signatures]
+            hv = _fmix32(np.concatenate(grams).astype(np.uint32))[:, None]
+            signatures[live] = np.minimum.reduceat(hv * self.a + self.b, starts, axis=0)
+        return [LeanMinHash(seed=self.seed, hashvalues=row, scheme="affine32") for row in signatures]
 
 
 @dataclass(frozen=True)
