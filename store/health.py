@@ -148,6 +148,16 @@ class HealthQueries(Queries):
 
     # ------------------------------------------------------------------ what the report reads
 
+    def version_rows(self, version_id: str) -> Iterator[dict]:
+        """Every example of a frozen version: the exact line written (JSON text) with the
+        example's tags and detected language (tags are not part of the exported line)."""
+        cursor = self.db.execute(
+            """SELECT m.line, m.split, e.tags, e.language FROM dataset_version_examples m
+                 JOIN examples e ON e.id = m.example_id
+                WHERE m.version_id = ? ORDER BY m.split, m.position""", [version_id])
+        for line, split, tags, language in cursor:
+            yield {"line": line, "split": split, "tags": from_json(tags, []), "language": language}
+
     def answer_latencies(self) -> list[dict]:
         """Every generated answer's model, latency and tokens (for p95 per model)."""
         return self._rows(

@@ -283,13 +283,16 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 def test_report_is_self_contained(sample, tmp_path):
+    export_dataset(sample, "aurora", tmp_path / "v1", allow_pii=True, message="first cut")
     html, markdown = write_report(sample, tmp_path / "r" / "report.html")
     page = html.read_text("utf-8")
     assert page.count("<svg") >= 4 and "<script" not in page
     # No resource from anywhere: the only URL is the SVG namespace.
     assert {u for u in __import__("re").findall(r"https?://[^\"' )]+", page)} == {"http://www.w3.org/2000/svg"}
     assert "Dataset aurora" in page and "MISSING" not in page  # no minimum declared here
-    assert "| intent | examples | share |" in markdown.read_text("utf-8")
+    text = markdown.read_text("utf-8")
+    assert "| intent | examples | share |" in text
+    assert "| 1 |" in text and "first cut" in text and "0.92" in text  # version 1 with its health
 
 
 def test_report_opens_in_a_real_browser_with_its_plots(sample, tmp_path):

@@ -171,3 +171,41 @@ def dataset_health(store: Store, dataset_name: str, *, encoding: str = "o200k_ba
         duplicate_groups=len(groups), duplicate_examples=sum(g["size"] for g in groups),
         from_ratings=store.health.count_from_ratings(dataset["id"]),
     )
+
+
+@dataclass(frozen=True)
+class VersionHealth:
+    """The headline health of a frozen dataset version (its exact exported lines)."""
+
+    number: int
+    examples: int
+    diversity: float
+    refusals: int
+    languages: list[Share]
+    unmet: list[coverage.Check]
+
+    def share(self, count: int) -> float:
+        return count / self.examples if self.examples else 0.0
+
+
+def version_health(store: Store, dataset_id: str, version: dict) -> VersionHealth:
+    """Health of what a version froze: its lines, with the examples' tags, measured
+    against the dataset's declared minimums as they stand today."""
+    import json
+
+    tax = coverage.taxonomy(store)
+    profiles = []
+    for row in store.health.version_rows(version["id"]):
+        record = json.loads(row["line"])
+        example = {"tags": row["tags"], "language": row["language"],
+                   "messages": record.get("messages") or (record.get("input") or {}).get("messages"),
+                   "preferred_output": record.get("preferred_output")}
+        profiles.append(coverage.profile(example, tax))
+    intents, languages = Counter(), Counter()
+    for p in profiles:
+        intents.update(p.intents)
+        languages[p.language or "unknown"] += 1
+    checks = coverage.evaluate(coverage.rules_of(store, dataset_id), profiles)
+    return VersionHealth(version["number"], len(profiles), normalised_entropy(list(intents.values()))[0],
+                         sum(p.refusal for p in profiles), _shares(languages, len(profiles)),
+                         [c for c in checks if not c.met])

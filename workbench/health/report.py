@@ -17,7 +17,7 @@ from pathlib import Path
 
 from store import Store
 from workbench.health import svg
-from workbench.health.metrics import Health, dataset_health
+from workbench.health.metrics import Health, VersionHealth, dataset_health, version_health
 
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
 MODEL_SETTING = "tui.target_model"  # the model the app's screens use, when set
@@ -28,6 +28,7 @@ class DatasetSection:
     health: Health
     versions: list[dict]
     budget: object | None  # BudgetEstimate, None when the model is unknown
+    version_health: dict[int, VersionHealth] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,7 +90,9 @@ def build_report(store: Store, model_name: str | None = None) -> Report:
         full = store.datasets.get_dataset(dataset["id"])
         budget = budget_for_dataset(store, full, spec)[0] if spec else None
         health = dataset_health(store, dataset["name"], encoding=spec.encoding if spec else "o200k_base")
-        report.datasets.append(DatasetSection(health, store.datasets.list_versions(dataset["id"]), budget))
+        versions = store.datasets.list_versions(dataset["id"])
+        report.datasets.append(DatasetSection(health, versions, budget,
+                                              {v["number"]: version_health(store, dataset["id"], v) for v in versions}))
     report.sessions = _sessions(store)
     report.jobs = _jobs(store)
     by_model: dict[str, list[float]] = {}
@@ -176,9 +179,11 @@ def _dataset_html(section: DatasetSection) -> str:
     out.append("</div>")
     if section.versions:
         rows = [[v["number"], escape(v["created_at"][:16]), v["train_count"], v["validation_count"],
-                 escape((v["train_sha256"] or "")[:12]), escape(v["changelog"] or "")] for v in section.versions]
-        out += ["<h3>Versions</h3>", _table(["version", "frozen", "train", "validation", "sha256", "changelog"],
-                                            rows, {0, 2, 3})]
+                 escape((v["train_sha256"] or "")[:12]), escape(v["changelog"] or ""),
+                 *_version_cells(section.version_health.get(v["number"]))] for v in section.versions]
+        out += ["<h3>Versions and their health</h3>",
+                _table(["version", "frozen", "train", "validation", "sha256", "changelog", "diversity J", "refusals",
+                        "languages", "coverage"], rows, {0, 2, 3, 6, 7})]
     else:
         out.append('<p class="note">No frozen version yet.</p>')
     b = section.budget
@@ -188,6 +193,15 @@ def _dataset_html(section: DatasetSection) -> str:
             [[escape(b.model), b.n_examples, f"{b.total_tokens:,}", f"{b.trained_tokens:,}", b.epochs,
               f"{b.billed_tokens:,}", f"${b.estimated_cost:,.2f}", b.over_limit]], {1, 2, 3, 4, 5, 6, 7})]
     return "".join(out)
+
+
+def _version_cells(vh: VersionHealth | None) -> list[str]:
+    if vh is None:
+        return ["—"] * 4
+    languages = ", ".join(f"{s.label} {s.share:.0%}" for s in vh.languages)
+    unmet = ("ok" if not vh.unmet else
+             '<span class="missing">' + escape(", ".join(c.target for c in vh.unmet)) + " missing</span>")
+    return [f"{vh.diversity:.2f}", f"{vh.refusals} ({_pct(vh.share(vh.refusals))})", escape(languages), unmet]
 
 
 def _sessions_html(sessions: list[SessionSection]) -> str:
@@ -272,9 +286,15 @@ def to_markdown(report: Report) -> str:
         out.append(_md_table(["language", "examples", "share"],
                              [[s.label, s.count, _pct(s.share)] for s in h.by_language]) + "\n")
         if section.versions:
-            out.append(_md_table(["version", "frozen", "train", "validation", "changelog"],
-                                 [[v["number"], v["created_at"][:16], v["train_count"], v["validation_count"],
-                                   v["changelog"]] for v in section.versions]) + "\n")
+            rows = []
+            for v in section.versions:
+                vh = section.version_health.get(v["number"])
+                rows.append([v["number"], v["created_at"][:16], v["train_count"], v["validation_count"], v["changelog"],
+                             f"{vh.diversity:.2f}" if vh else "—",
+                             f"{vh.refusals} ({_pct(vh.share(vh.refusals))})" if vh else "—",
+                             (", ".join(c.target for c in vh.unmet) + " missing") if vh and vh.unmet else "ok"])
+            out.append(_md_table(["version", "frozen", "train", "validation", "changelog", "diversity J", "refusals",
+                                  "coverage"], rows) + "\n")
         if section.budget is not None:
             b = section.budget
             out.append(f"Budget on {b.model}: {b.total_tokens:,} tokens, {b.epochs} epochs, "
