@@ -350,3 +350,15 @@ def test_an_exact_copy_always_lands_in_its_originals_group(texts, data):
     keyed = [(str(i), t) for i, t in enumerate(texts)] + [("copy", texts[index])]
     groups = duplicates.find_groups(keyed)
     assert any({"copy", str(index)} <= set(g.ids) for g in groups) or not duplicates.shingles(texts[index])
+
+
+def test_each_front_end_words_the_override_its_own_way(sample, tmp_path):
+    from screens.dialogs import app_message
+    from workbench.cli.common import cli_message
+
+    coverage.declare(sample, sample.datasets.get_dataset("aurora")["id"], "escalations", "50%")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(sample, "aurora", tmp_path / "out", allow_pii=True)
+    assert "--override-coverage" in cli_message(refused.value)
+    assert "--override-coverage" not in app_message(refused.value)
+    assert "export despite unmet coverage" in app_message(refused.value)
