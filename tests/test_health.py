@@ -362,3 +362,21 @@ def test_each_front_end_words_the_override_its_own_way(sample, tmp_path):
     assert "--override-coverage" in cli_message(refused.value)
     assert "--override-coverage" not in app_message(refused.value)
     assert "export despite unmet coverage" in app_message(refused.value)
+
+
+def test_undo_keep_refuses_when_a_later_edit_came_after(sample):
+    from workbench.dataset.curation import Curation
+
+    (pair,) = _planted(sample, random.Random(7))[:1]
+    duplicates.scan(sample, "aurora")
+    dataset_id = sample.datasets.get_dataset("aurora")["id"]
+    group = next(g for g in sample.health.duplicate_groups(dataset_id)
+                 if {m["example_id"] for m in sample.health.group_members(g["id"])} == pair)
+    keep, drop = sorted(pair)
+    curation = Curation(sample)
+    duplicates.keep_one(sample, curation, group["id"], keep)
+    curation.set_notes(keep, "checked")  # a later, unrelated edit
+    with pytest.raises(duplicates.InvalidRequest):
+        duplicates.undo_keep(sample, curation, group["id"])
+    assert sample.examples.get_example(keep)["notes"] == "checked"  # nothing was undone
+    assert sample.examples.get_example(drop)["status"] == "rejected"

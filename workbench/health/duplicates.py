@@ -261,8 +261,10 @@ def undo_keep(store: Store, curation: Curation, group_id: str) -> bool:
     if group is None or group["state"] != "resolved":
         return False
     expected = {m["example_id"] for m in store.health.group_members(group_id)} - {group["kept_example_id"]}
+    # The rejections are the newest action (members already rejected were not changed,
+    # so the action may hold fewer than all of them).
     newest = {row["example_id"] for row in store.examples.undo_group()}
-    if newest != expected:
+    if not newest or not newest <= expected:
         raise InvalidRequest("Another edit came after these rejections.", "Undo the later edits first.")
     step = curation.undo()
     if step is None:
