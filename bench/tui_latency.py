@@ -117,7 +117,7 @@ def tmux_startup(command: str, expect: str, env: dict[str, str]) -> float:
 def measure_startup(db: Path, home: Path, runs: int) -> tuple[float, float]:
     env = {"WORKBENCH_HOME": str(home), "WORKBENCH_NO_SAMPLE": "1", "TERM": "xterm-256color"}
     python = sys.executable
-    app = [tmux_startup(f"{python} -m workbench.cli.main --db {db}", "100,000 examples", env) for _ in range(runs)]
+    app = [tmux_startup(f"{python} -m workbench.cli --db {db}", "100,000 examples", env) for _ in range(runs)]
     floor_script = home / "floor_app.py"
     floor_script.write_text(FLOOR_APP)
     floor = [tmux_startup(f"{python} {floor_script}", "FLOOR-READY", env) for _ in range(runs)]

@@ -67,11 +67,17 @@ def _pii() -> Screen:
     return PiiScreen()
 
 
+def _health() -> Screen:
+    from screens.health import HealthScreen
+
+    return HealthScreen()
+
+
 class WorkbenchApp(App):
     TITLE = "ft-workbench"
     MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
              "rating": _rating, "registry": _registry, "pii": _pii,
-             "governance": _governance}
+             "governance": _governance, "health": _health}
     DEFAULT_MODE = "examples"
     #: Tests set this False for stable snapshots; every Input/TextArea follows it.
     cursor_blink = True

@@ -29,6 +29,7 @@ def compact(widget_class, *args, **kwargs):
 APP_HINTS = {
     "allow_pii": "Or tick \"export even with unreviewed personal data\" in the export dialog.",
     "promote_override": "Or promote anyway with the override key and a reason.",
+    "coverage_override": "Or type a reason under \"export despite unmet coverage\" in the export dialog.",
 }
 
 
@@ -225,7 +226,8 @@ class FilterDialog(Dialog):
             with Horizontal(classes="field"):
                 yield Label("flag", classes="field-label")
                 yield compact(Select, [("has errors", "errors"), ("has warnings", "warnings"),
-                              ("over the model's limit", "over_limit"), ("has notes", "notes")],
+                              ("over the model's limit", "over_limit"), ("has notes", "notes"),
+                              ("from ratings", "from_ratings")],
                              value=self.view.flag or Select.NULL, prompt=ANY, id="f-flag")
             yield WordCheckbox("show deleted examples (to restore them)", self.view.deleted, id="f-deleted")
             with Horizontal(classes="buttons"):

@@ -51,6 +51,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
           show=False),
         A("app.governance", "7", "switch_mode('governance')", "Governance",
           "The risk register and the audit log (who changed what, when).", show=False),
+        A("app.health", "8", "switch_mode('health')", "Health",
+          "Dataset health: coverage, declared minimums, near-duplicates.", show=False),
         A("app.help", "f1,question_mark", "help", "Help", "Keys and help for what has the focus."),
         A("app.quit", "ctrl+q", "quit", "Quit", "Leave the workbench; every edit is already saved.", show=False),
     ),
@@ -128,6 +130,12 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
           show=False),
         A("registry.refresh", "ctrl+r", "refresh", "Refresh", "Reload the registry.", show=False),
     ),
+    "health": (
+        A("health.scan", "s", "scan", "Scan duplicates", "Find near-duplicate examples (MinHash/LSH)."),
+        A("health.keep", "k", "keep", "Keep one", "Keep the highlighted member, reject the rest of its group."),
+        A("health.undo", "ctrl+z", "undo", "Undo", "Undo the last keep-one (the rejected examples come back)."),
+        A("health.refresh", "ctrl+r", "refresh", "Refresh", "Recompute the figures from the store."),
+    ),
     # On the Rating screen 1-4 are verdicts (priority over the mode keys); Esc leaves.
     "rating": (
         A("rating.left", "1,left", "verdict('left')", "Left", "The left answer is better.", priority=True),
@@ -140,6 +148,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("rating.flag", "f", "flag", "Flag", "Flag this pair (saved with the rating)."),
         A("rating.comment", "c", "comment", "Comment", "Add a comment (saved with the rating)."),
         A("rating.diff", "D", "toggle_diff", "Diff", "Show the words that differ between the answers."),
+        A("rating.draft", "w", "draft_example", "Write example",
+          "Turn the prompt you just rated both-bad (or flagged) into a draft training example."),
         A("rating.system", "s", "toggle_system", "System prompt", "Show or fold the full system prompt.",
           show=False),
         A("rating.new", "n", "new_session", "New session",
@@ -156,6 +166,11 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     ),
     "rating_new": (
         A("rating.new.cancel", "escape", "cancel", "Cancel", "Close without creating a session."),
+    ),
+    "rating_draft": (
+        A("rating.draft.save", "ctrl+s", "save", "Save draft", "Save the draft example (status draft).",
+          priority=True),
+        A("rating.draft.cancel", "escape", "cancel", "Cancel", "Close without creating an example."),
     ),
     "rating_comment": (
         A("rating.comment.cancel", "escape", "cancel", "Cancel", "Close without changing the comment."),

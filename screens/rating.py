@@ -474,6 +474,12 @@ class RatingScreen(Screen):
 
         self.app.push_screen(NewSessionDialog(self.store), create)
 
+    def action_draft_example(self) -> None:
+        """The prompt just rated both-bad (or flagged) becomes a draft example."""
+        from screens.draft_example import open_draft_from_last_rating
+
+        open_draft_from_last_rating(self, self.run)
+
     def action_toggle_diff(self) -> None:
         self.diff = not self.diff
         for view in self.query(PairView):

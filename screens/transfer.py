@@ -246,6 +246,8 @@ class ExportDialog(_TransferDialog):
             yield WordCheckbox("export even with unreviewed personal data (else review it first: "
                                f"key {keys.key_in(self.app, 'app.pii')})",
                                id="export-allow-pii")
+            yield compact(Input, placeholder="export despite unmet coverage, because… (audited)",
+                          id="export-coverage-reason")
             with Horizontal(id="progress-row"):
                 yield compact(Button, "Export", variant="primary", id="go")
                 yield ProgressBar(id="export-progress", show_eta=False)
@@ -275,14 +277,16 @@ class ExportDialog(_TransferDialog):
         self._set_status(f"Exporting to {out}…")
         self.run_export(out, None if status == "all" else str(status), share,
                         self.query_one("#export-message", Input).value.strip(),
-                        self.query_one("#export-allow-pii", Checkbox).value)
+                        self.query_one("#export-allow-pii", Checkbox).value,
+                        self.query_one("#export-coverage-reason", Input).value.strip() or None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def run_export(self, out: Path, status: str | None, share: float, message: str, allow_pii: bool = False):
+    def run_export(self, out: Path, status: str | None, share: float, message: str, allow_pii: bool = False,
+                   coverage_override: str | None = None):
         from workbench.pii.review import scan_and_export
 
         return scan_and_export(self.store, self.dataset, out, status=status, validation_share=share, message=message,
-                              allow_pii=allow_pii)
+                              allow_pii=allow_pii, coverage_override=coverage_override)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from workbench.dataset.exporter import ExportRefused

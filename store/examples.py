@@ -200,6 +200,8 @@ class ExampleQueries(Queries):
             clauses.append("e.warnings > 0")
         elif flag == "notes":
             clauses.append("e.notes != ''")
+        elif flag == "from_ratings":  # drafts written from a rating (table example_sources)
+            clauses.append("e.id IN (SELECT example_id FROM example_sources)")
         elif flag == "over_limit" and context_limit:
             clauses.append("t.total > ?")
             params.append(context_limit)

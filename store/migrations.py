@@ -725,6 +725,54 @@ def m0012_registry_generation(db: Database) -> None:
     )
 
 
+@migrations(name="0013_health")
+def m0013_health(db: Database) -> None:
+    # Dataset health: declared coverage minimums (the export refuses while one is unmet),
+    # near-duplicate groups found by MinHash/LSH (reviewed in the app), and the link from
+    # a draft example back to the rating it was written from.
+    db.executescript(
+        """
+        CREATE TABLE coverage_rules (
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL REFERENCES datasets(id),
+            target TEXT NOT NULL,           -- tag:NAME | intent:* | language:CODE | language:* | refusals | escalations | edge_cases
+            min_count INTEGER,              -- at least this many examples (NULL: no count minimum)
+            min_share REAL,                 -- at least this share of the examples, 0..1 (NULL: none)
+            created_at TEXT NOT NULL,
+            UNIQUE (dataset_id, target)
+        );
+
+        CREATE TABLE near_duplicate_groups (
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL REFERENCES datasets(id),
+            threshold REAL NOT NULL,        -- Jaccard threshold of the LSH index
+            size INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+            kept_example_id TEXT REFERENCES examples(id),
+            found_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX idx_near_duplicate_groups_dataset ON near_duplicate_groups(dataset_id, state);
+
+        CREATE TABLE near_duplicate_members (
+            group_id TEXT NOT NULL REFERENCES near_duplicate_groups(id),
+            example_id TEXT NOT NULL REFERENCES examples(id),
+            similarity REAL NOT NULL,       -- estimated Jaccard with the group's first member
+            PRIMARY KEY (group_id, example_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE example_sources (
+            example_id TEXT PRIMARY KEY REFERENCES examples(id),
+            rating_id TEXT REFERENCES ratings(id),
+            comparison_id TEXT REFERENCES comparisons(id),
+            prompt_id TEXT REFERENCES golden_prompts(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_example_sources_rating ON example_sources(rating_id);
+        """
+    )
+
+
 @migrations(name="0014_search_index_backfill")
 def m0014_search_index_backfill(db: Database) -> None:
     # 0002 created the search index and its triggers but never indexed the examples

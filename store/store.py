@@ -27,6 +27,7 @@ from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
 from store.jobs import JobQueries
+from store.health import HealthQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.providers import ProviderQueries
@@ -60,6 +61,7 @@ class Store:
         self.providers = ProviderQueries(self)
         self.jobs = JobQueries(self)
         self.doctor = DoctorQueries(self)
+        self.health = HealthQueries(self)
 
     def _open_checks(self) -> None:
         """Refuse a file a newer version wrote (before migrating touches it), then migrate."""

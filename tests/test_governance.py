@@ -9,7 +9,7 @@ import sys
 
 from workbench.workspace import open_store
 
-WORKBENCH = [sys.executable, "-m", "workbench.cli.main"]
+WORKBENCH = [sys.executable, "-m", "workbench.cli"]
 
 
 def cli(db, *args) -> subprocess.CompletedProcess:

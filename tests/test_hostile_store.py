@@ -125,7 +125,7 @@ def test_any_name_becomes_one_path_component_inside_the_folder(name):
 
 def _cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     full = {**os.environ, "WORKBENCH_HOME": str(tmp_path / "home"), "WORKBENCH_NO_SAMPLE": "1", **env}
-    return subprocess.run([sys.executable, "-m", "workbench.cli.main", *args], cwd=ROOT, env=full,
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *args], cwd=ROOT, env=full,
                           capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300)
 
 

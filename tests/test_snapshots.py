@@ -21,7 +21,7 @@ from workbench.snapshots.merge import import_snapshot, inspect_snapshot, resolve
 from workbench.snapshots.safety import SnapshotRefused, manifest_path
 from workbench.workspace import open_store
 
-WORKBENCH = [sys.executable, "-m", "workbench.cli.main"]
+WORKBENCH = [sys.executable, "-m", "workbench.cli"]
 GOLDEN = SAMPLE_DATA / "golden"
 CANDIDATE = "ft:gpt-4.1-mini-2025-04-14:aurora::aurora-v3"
 BASELINE = "gpt-4.1-mini-2025-04-14"

@@ -57,7 +57,7 @@ def test_import_search_edit_approve_undo_redo_export_in_tmux(tmp_path):
     env = {"WORKBENCH_HOME": str(home), "WORKBENCH_NO_SAMPLE": "1", "TERM": "xterm-256color"}
     # COLUMNS/LINES (set by some test runners) would override the pane's real size.
     command = ("env -u COLUMNS -u LINES " + " ".join(f"{k}={v}" for k, v in env.items())
-               + f" {sys.executable} -m workbench.cli.main; echo WORKBENCH-EXIT-$?; sleep 60")
+               + f" {sys.executable} -m workbench.cli; echo WORKBENCH-EXIT-$?; sleep 60")
     tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "flow", "-x", "100", "-y", "30", "-c", str(ROOT),
              command)
     try:

@@ -36,7 +36,7 @@ def test_rate_a_whole_session_at_80x24(tmp_path):
     tmux = Tmux("rate", socket)
     env = {"WORKBENCH_HOME": str(home), "WORKBENCH_NO_SAMPLE": "1", "TERM": "xterm-256color"}
     command = ("env -u COLUMNS -u LINES " + " ".join(f"{k}={v}" for k, v in env.items())
-               + f" {sys.executable} -m workbench.cli.main; echo WORKBENCH-EXIT-$?; sleep 60")
+               + f" {sys.executable} -m workbench.cli; echo WORKBENCH-EXIT-$?; sleep 60")
     tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "rate", "-x", "80", "-y", "24", "-c", str(ROOT), command)
     try:
         tmux.wait_for("1 EXAMPLES", timeout=30)

@@ -80,6 +80,7 @@ def seed_sample_workspace(store: Store) -> None:
         seed_sample_risks(store)
         seed_sample_job(store)
         seed_sample_registry(store)
+        seed_sample_coverage(store)
         store.set_setting(SAMPLE_SETTING, True)
 
 
@@ -88,6 +89,22 @@ def seed_sample_job(store: Store) -> None:
     from workbench.jobs.sample import seed_sample_job as seed
 
     seed(store, SAMPLE_DIR / "jobs")
+
+
+
+#: The sample's declared coverage: refusals are plentiful (met); "every intent at least
+#: 5 examples" is not (sizing has 4), so the health view shows a missing minimum and the
+#: export asks for a reason, as a real dataset would before its first training run.
+SAMPLE_COVERAGE = (("refusals", "5%"), ("intent:*", "5"))
+
+
+def seed_sample_coverage(store: Store) -> None:
+    from workbench.dataset.coverage import declare
+
+    dataset = store.datasets.get_dataset(SAMPLE_DATASET)
+    if dataset is not None and not store.health.rules(dataset["id"]):
+        for target, minimum in SAMPLE_COVERAGE:
+            declare(store, dataset["id"], target, minimum)
 
 
 SAMPLE_GOLDEN = "aurora-golden"

@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 MODES = (("1", "examples", "Examples"), ("2", "budget", "Budget"), ("3", "jobs", "Jobs"),
-         ("4", "rating", "Rating"), ("5", "registry", "Registry"), ("6", "pii", "PII"))
+         ("4", "rating", "Rating"), ("5", "registry", "Registry"), ("6", "pii", "PII"),
+         ("8", "health", "Health"))
 
 
 class ModeBar(Static):

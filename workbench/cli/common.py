@@ -29,6 +29,7 @@ CLI_HINTS = {
     "promote_override": "Or promote anyway with --override --reason TEXT.",
     "set_key": "Run `workbench keys set PROVIDER`.",
     "confirm_launch": "Answer yes, or pass --yes.",
+    "coverage_override": "To export anyway: --override-coverage \"REASON\".",
 }
 
 

@@ -163,10 +163,12 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
               help="Share of examples for validation.jsonl (0 for none).")
 @click.option("--message", "-m", default="", help="Changelog for the new version.")
 @click.option("--allow-pii", is_flag=True, help="Export even if examples have unreviewed personal-data findings.")
+@click.option("--override-coverage", "coverage_override", metavar="REASON",
+              help="Export even if a declared coverage minimum is unmet; the reason is audited.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
-           message: str, allow_pii: bool, as_json: bool) -> None:
+           message: str, allow_pii: bool, coverage_override: str | None, as_json: bool) -> None:
     """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version."""
     from workbench.dataset.exporter import ExportRefused
     from workbench.pii.review import scan_and_export
@@ -174,7 +176,8 @@ def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, 
 
     try:
         result = scan_and_export(_store(ctx), dataset, out_dir, status=None if status == "all" else status,
-                                validation_share=validation_share, message=message, allow_pii=allow_pii)
+                                validation_share=validation_share, message=message, allow_pii=allow_pii,
+                                coverage_override=coverage_override)
     except ExportRefused as exc:
         raise as_user_error(exc) from exc
     if as_json:
@@ -306,6 +309,9 @@ def _register_subcommands() -> None:
     cli.add_command(cli_jobs.kit)
     cli_doctor.register(cli)
     cli_registry.register(cli)
+    from workbench.cli import health as cli_health
+
+    cli_health.register(cli)
 
 
 _register_subcommands()

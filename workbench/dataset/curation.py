@@ -26,7 +26,7 @@ from workbench.chat.findings import Finding
 from workbench.errors import InvalidRequest
 
 from workbench.dataset import STATUSES
-FLAGS = ("errors", "warnings", "over_limit", "notes")
+FLAGS = ("errors", "warnings", "over_limit", "notes", "from_ratings")
 #: Columns whose change changes what is trained on (and so the hash and the counts).
 CONTENT_COLUMNS = ("kind", "messages", "tools", "functions", "parallel_tool_calls", "preferred_output",
                    "non_preferred_output")
@@ -59,7 +59,8 @@ class ExampleView:
         if self.tag:
             parts.append(f"tag {self.tag}")
         if self.flag:
-            parts.append({"over_limit": "over the limit"}.get(self.flag, f"with {self.flag}"))
+            parts.append({"over_limit": "over the limit", "from_ratings": "from ratings"}.get(
+                self.flag, f"with {self.flag}"))
         if self.deleted:
             parts.append("deleted")
         return ", ".join(parts) or "all"

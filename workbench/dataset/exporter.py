@@ -86,14 +86,16 @@ def _blocking_errors(example: dict, record: dict) -> list[str]:
 
 def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, status: str | None = None,
                    validation_share: float = 0.1, message: str = "", seed: str | None = None,
-                   allow_pii: bool = False) -> ExportResult:
+                   allow_pii: bool = False, coverage_override: str | None = None) -> ExportResult:
     """Write train.jsonl (and validation.jsonl) to out_dir and freeze a dataset version.
 
     The checks and the writing run in one write transaction, so no other process can
     change an example between the moment it is checked and the moment its line is
     written. Personal-data gate: the export is refused while an exported example has
     unreviewed findings or changed since its last scan, unless allow_pii. Scanning
-    writes, so it is not done here: front ends run `pii.review.scan_and_export`."""
+    writes, so it is not done here: front ends run `pii.review.scan_and_export`.
+    Coverage gate: refused while a declared minimum (dataset/coverage.py) is unmet,
+    unless coverage_override gives a reason (audited)."""
     if status is not None and status not in STATUSES:
         raise ExportRefused(f"The status filter must be one of {', '.join(STATUSES)}, not {status!r}.")
     if not 0 <= validation_share < 1:
@@ -109,10 +111,13 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         items = _checked_items(store, dataset, status)
         if not allow_pii:
             _personal_data_gate(store, dataset, [example_id for example_id, _ in items])
+        overridden = _coverage_gate(store, dataset, status, coverage_override)
         validation_ids = choose_validation(items, validation_share, seed)
         try:
-            return _write_version(store, dataset, out_dir, status, validation_share, seed, message,
-                                  validation_ids)
+            result = _write_version(store, dataset, out_dir, status, validation_share, seed, message,
+                                    validation_ids)
+            result.warnings.extend(overridden)
+            return result
         except OSError as exc:
             raise ExportRefused(f"{out_dir}: could not write the export ({exc}); nothing was frozen.",
                                 "Free space or choose another output folder.") from exc
@@ -161,6 +166,26 @@ def _personal_data_gate(store: Store, dataset: dict, example_ids: list[str]) -> 
             f"Scan and review them (the PII screen, or `workbench pii list {dataset['name']}`, "
             "`workbench pii decide` and `workbench pii redact`), or export with unreviewed personal data.",
             hint_key="allow_pii")
+
+
+def _coverage_gate(store: Store, dataset: dict, status: str | None, override: str | None) -> list[str]:
+    """Refuse while a declared coverage minimum is unmet; with an override reason, audit
+    it and return the unmet minimums as warnings."""
+    from workbench.dataset.coverage import unmet_minimums
+
+    unmet = unmet_minimums(store, dataset["id"], status=status)
+    if not unmet:
+        return []
+    lines = [check.describe() for check in unmet]
+    if not (override or "").strip():
+        shown = "\n  ".join(lines)
+        raise ExportRefused(
+            f"{len(unmet)} declared coverage minimum{'s are' if len(unmet) > 1 else ' is'} not met:\n  {shown}",
+            "Add examples where coverage is missing, change the declared minimums, or export anyway "
+            "giving a reason (it is recorded in the audit log).", hint_key="coverage_override")
+    store.audit("coverage_override", "dataset", dataset["id"],
+                {"dataset": dataset["name"], "reason": override.strip(), "unmet": [c.to_dict() for c in unmet]})
+    return [f"Coverage minimum not met (exported anyway: {override.strip()}): {line}" for line in lines]
 
 
 def personal_data_blockers(store: Store, dataset_id: str, example_ids: list[str]) -> list[str]:
