@@ -459,12 +459,16 @@ TokenCounter = Callable[[dict], int]
 
 
 def validate_path(path: Path, count_tokens: TokenCounter | None = None,
-                  context_limit: int | None = None) -> FileReport:
-    """Run every check over a JSONL or CSV file, streaming."""
+                  context_limit: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> FileReport:
+    """Run every check over a JSONL or CSV file, streaming. `progress`, if given, gets
+    the line number reached every 1,000 lines."""
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     for line in chatformat.iter_records(path):
         report.lines = max(report.lines, line.number)
+        if progress is not None and line.number % 1000 == 0:
+            progress(line.number)
         tokens = None
         if count_tokens is not None and isinstance(line.record, dict) and line.parsed:
             tokens = count_tokens(line.record)
