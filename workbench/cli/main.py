@@ -254,9 +254,10 @@ def models_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--price", type=click.FloatRange(min=0), help="USD per 1M training tokens.")
 @click.option("--limit", type=click.IntRange(min=1), help="Training context limit in tokens.")
 @click.option("--encoding", type=click.Choice(["cl100k_base", "o200k_base"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the model's row as JSON.")
 @click.pass_context
 def models_set(ctx: click.Context, name: str, price: float | None, limit: int | None,
-               encoding: str | None) -> None:
+               encoding: str | None, as_json: bool) -> None:
     """Change (or add) a model's price, limit or encoding."""
     from workbench.budget.catalog import set_model
 
@@ -264,10 +265,15 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
                                  "encoding": encoding}.items() if v is not None}
     if not changes:
         raise UserError("Nothing to change: give --price, --limit or --encoding.")
+    store = _store(ctx)
     try:
-        set_model(_store(ctx), name, changes)
+        set_model(store, name, changes)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    if as_json:
+        _echo_json({"model": name, "changed": sorted(changes),
+                    "row": next((r for r in store.models.list_models() if r["name"] == name), None)})
+        return
     click.echo(f"{name}: updated {', '.join(changes)}")
 
 
