@@ -115,8 +115,11 @@ class SnapshotReader:
         return names if names else None
 
     def rows(self, table: str) -> list[dict]:
-        return self._rows(f"SELECT * FROM {_quote(table)} ORDER BY rowid" if table != "token_counts"
-                          else f"SELECT * FROM {_quote(table)}")
+        # A WITHOUT ROWID table (token_counts, near-duplicate members) has no rowid to order by.
+        sql = self._rows("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
+        without_rowid = bool(sql) and "WITHOUT ROWID" in (sql[0]["sql"] or "").upper()
+        return self._rows(f"SELECT * FROM {_quote(table)}" if without_rowid
+                          else f"SELECT * FROM {_quote(table)} ORDER BY rowid")
 
     def count(self, table: str) -> int:
         return self._rows(f"SELECT count(*) AS n FROM {_quote(table)}")[0]["n"]

@@ -459,17 +459,21 @@ TokenCounter = Callable[[dict], int]
 
 
 def validate_path(path: Path, count_tokens: TokenCounter | None = None,
-                  context_limit: int | None = None, for_training: bool = False) -> FileReport:
+                  context_limit: int | None = None, for_training: bool = False,
+                  progress: Callable[[int], None] | None = None) -> FileReport:
     """Run every check over a JSONL or CSV file, streaming.
 
     ``for_training`` judges the file as one a provider will train on (what `workbench
     validate` checks): fewer than MIN_EXAMPLES examples, an empty file included, is
     then an error, since the provider rejects it. Importing a few examples as work in
-    progress stays a warning."""
+    progress stays a warning. `progress`, if given, gets the line number reached every
+    1,000 lines."""
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     for line in chatformat.iter_records(path):
         report.lines = max(report.lines, line.number)
+        if progress is not None and line.number % 1000 == 0:
+            progress(line.number)
         tokens = None
         if count_tokens is not None and isinstance(line.record, dict) and line.parsed:
             tokens = count_tokens(line.record)

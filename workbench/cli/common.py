@@ -8,6 +8,7 @@ import json
 import click
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_CANCELLED = 130  # Ctrl+C, as shells report SIGINT (128 + 2)
 
 
 class UserError(click.ClickException):

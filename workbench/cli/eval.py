@@ -8,6 +8,8 @@ import click
 from workbench.dataset import STATUSES
 
 from workbench.cli.common import _echo_json, _store, user_errors
+from workbench.cli.completion import complete_dataset, complete_golden_set, complete_session
+from workbench.cli.options import json_option
 
 
 _golden_errors = user_errors("workbench.eval.golden:GoldenError", "workbench.eval.rating:RatingError")
@@ -20,49 +22,76 @@ def golden() -> None:
 
 @golden.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--set", "set_name", required=True, help="Golden set (created if new).")
+@click.option("--set", "set_name", required=True, shell_complete=complete_golden_set,
+              help="Golden set (created if new).")
 @click.option("--freeze/--no-freeze", default=True, show_default=True, help="Freeze a version afterwards.")
 @click.option("--message", "-m", default="", help="Changelog of the frozen version.")
+@json_option
 @click.pass_context
 @_golden_errors
-def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str) -> None:
+def golden_import(ctx, file: Path, set_name: str, freeze: bool, message: str, as_json: bool) -> None:
     """Add prompts from JSONL ({id, messages, reference?, tags?}) or CSV (prompt, system?, reference?, tags?)."""
     from workbench.eval import golden as g
 
     store = _store(ctx)
     result = g.import_prompts(store, set_name, file)
+    frozen = g.freeze(store, set_name, message) if freeze else None
+    if as_json:
+        _echo_json({**_added_json(set_name, result), "version": _freeze_json(*frozen) if frozen else None})
+        return
     click.echo(f"{set_name}: added {result.added} prompts ({result.duplicates} already there).")
-    if freeze:
-        _echo_freeze(*g.freeze(store, set_name, message), set_name)
+    if frozen:
+        _echo_freeze(*frozen, set_name)
+
+
+def _added_json(set_name: str, result) -> dict:
+    return {"golden_set": set_name, "added": result.added, "duplicates": result.duplicates,
+            "problems": list(result.problems)}
+
+
+def _freeze_json(version: dict, created: bool) -> dict:
+    return {"number": version["number"], "prompt_count": version["prompt_count"], "created": created,
+            "id": version.get("id")}
 
 
 @golden.command(name="from-dataset")
-@click.argument("dataset")
-@click.option("--set", "set_name", required=True)
-@click.option("--status", type=click.Choice(STATUSES))
+@click.argument("dataset", shell_complete=complete_dataset)
+@click.option("--set", "set_name", required=True, shell_complete=complete_golden_set,
+              help="Golden set (created if new).")
+@click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")
 @click.option("--tag", help="Only examples with this tag.")
+@json_option
 @click.pass_context
 @_golden_errors
-def golden_from_dataset(ctx, dataset: str, set_name: str, status: str | None, tag: str | None) -> None:
+def golden_from_dataset(ctx, dataset: str, set_name: str, status: str | None, tag: str | None,
+                        as_json: bool) -> None:
     """Make prompts from a dataset's examples (the conversation up to the last assistant turn)."""
     from workbench.eval import golden as g
 
     result = g.prompts_from_dataset(_store(ctx), set_name, dataset, status, tag)
+    if as_json:
+        _echo_json(_added_json(set_name, result))
+        return
     click.echo(f"{set_name}: added {result.added} prompts ({result.duplicates} already there).")
     for problem in result.problems:
         click.echo(f"note: {problem}")
 
 
 @golden.command(name="freeze")
-@click.argument("set_name")
-@click.option("--message", "-m", default="")
+@click.argument("set_name", shell_complete=complete_golden_set)
+@click.option("--message", "-m", default="", help="Changelog of the new version.")
+@json_option
 @click.pass_context
 @_golden_errors
-def golden_freeze(ctx, set_name: str, message: str) -> None:
+def golden_freeze(ctx, set_name: str, message: str, as_json: bool) -> None:
     """Freeze the set's current prompts as a new version."""
     from workbench.eval import golden as g
 
-    _echo_freeze(*g.freeze(_store(ctx), set_name, message), set_name)
+    frozen = g.freeze(_store(ctx), set_name, message)
+    if as_json:
+        _echo_json({"golden_set": set_name, **_freeze_json(*frozen)})
+        return
+    _echo_freeze(*frozen, set_name)
 
 
 def _echo_freeze(version: dict, created: bool, set_name: str) -> None:
@@ -94,14 +123,16 @@ def answers() -> None:
 
 @answers.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--set", "set_name", required=True, help="Golden set the answers are for.")
+@click.option("--set", "set_name", required=True, shell_complete=complete_golden_set,
+              help="Golden set the answers are for.")
 @click.option("--version", "version_number", type=int, help="Golden-set version (default: latest).")
 @click.option("--model", help="Model name for files whose lines do not name one.")
 @click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones (default: all or nothing).")
+@json_option
 @click.pass_context
 @_golden_errors
 def answers_import(ctx, file: Path, set_name: str, version_number: int | None, model: str | None,
-                   skip_invalid: bool) -> None:
+                   skip_invalid: bool, as_json: bool) -> None:
     """Import answers: JSONL {prompt_id, model, output, latency_ms?, tokens?} or OpenAI chat lines.
 
     An empty answer ("output": "") is a real result and is imported (it should lose)."""
@@ -109,6 +140,9 @@ def answers_import(ctx, file: Path, set_name: str, version_number: int | None, m
 
     skipped: list[str] | None = [] if skip_invalid else None
     counts = g.import_answers(_store(ctx), set_name, file, version_number, model, skipped=skipped)
+    if as_json:
+        _echo_json({"golden_set": set_name, "answers_by_model": counts, "skipped": skipped or []})
+        return
     for name, n in counts.items():
         click.echo(f"{name}: {n} answers")
     if not counts:
@@ -123,7 +157,7 @@ def rate() -> None:
 
 
 @rate.command(name="new")
-@click.option("--set", "set_name", required=True, help="Golden set.")
+@click.option("--set", "set_name", required=True, shell_complete=complete_golden_set, help="Golden set.")
 @click.option("--version", "version_number", type=int, help="Golden-set version (default: latest).")
 @click.option("--candidate", required=True, help="Candidate model (as named in the answers).")
 @click.option("--baseline", required=True, help="Baseline model.")
@@ -135,19 +169,25 @@ def rate() -> None:
 @click.option("--sequential", is_flag=True,
               help="Let the gate decide at any vote (always-valid test); --target-n is then the most votes.")
 @click.option("--margin", is_flag=True, help="Test W > threshold itself, not W > 0.5 with the threshold as a bar.")
+@json_option
 @click.pass_context
 @_golden_errors
 def rate_new(ctx, set_name, version_number, candidate, baseline, target_n, threshold, name, sequential,
-             margin) -> None:
+             margin, as_json) -> None:
     """Plan a rating session between two models."""
+    from dataclasses import asdict
+
     from workbench.eval.rating import create_session, plan
 
     store = _store(ctx)
     session = create_session(store, set_name, candidate, baseline, version=version_number,
                              target_n=target_n, threshold=threshold, name=name, sequential=sequential,
                              margin=margin)
-    click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app's Rating mode.")
     session_plan = plan(store, set_name, target_n, version=version_number)
+    if as_json:
+        _echo_json({"session": session, "plan": asdict(session_plan)})
+        return
+    click.echo(f"Session {session['name']!r} planned ({session['id']}); rate it in the app's Rating mode.")
     if session_plan.tags:
         click.echo(f"Each tag needs {session_plan.prompts_per_tag} prompts in the planned sample for the gate to "
                    f"catch a drop to W=0.35 with 80% power.")
@@ -173,8 +213,9 @@ def rate_sessions(ctx, as_json: bool) -> None:
 
 @rate.command(name="whoami")
 @click.argument("name", required=False)
+@json_option
 @click.pass_context
-def rate_whoami(ctx, name: str | None) -> None:
+def rate_whoami(ctx, name: str | None, as_json: bool) -> None:
     """Show or set the rater name recorded with your ratings."""
     from workbench.eval.rating import RATER_SETTING
 
@@ -182,11 +223,14 @@ def rate_whoami(ctx, name: str | None) -> None:
     if name:
         store.set_setting(RATER_SETTING, name.strip())
     current = store.get_setting(RATER_SETTING)
+    if as_json:
+        _echo_json({"rater": current})
+        return
     click.echo(current or "No rater name set; `workbench rate whoami NAME` sets it.")
 
 
 @rate.command(name="report")
-@click.argument("session")
+@click.argument("session", shell_complete=complete_session)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_golden_errors
@@ -235,7 +279,7 @@ def rate_export(ctx, session: str, out_file: Path) -> None:
 
 
 @rate.command(name="leaderboard")
-@click.option("--set", "set_name", help="Only sessions on this golden set (imported judgements name none).")
+@click.option("--set", "set_name", shell_complete=complete_golden_set, help="Only sessions on this golden set (imported judgements name none).")
 @click.option("--prior", type=click.FloatRange(min=0), default=0.1, show_default=True,
               help="Virtual ties between every pair of models; 0 = plain maximum likelihood "
                    "(as published Bradley-Terry tools). See docs/statistics.md.")

@@ -55,15 +55,19 @@ def risks_list(ctx, status, severity, owner, text, as_json) -> None:
 @click.option("--mitigation", default="")
 @click.option("--owner", default="")
 @click.option("--status", type=click.Choice(STATUSES), default="open", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the new risk as JSON.")
 @click.pass_context
 @_errors
-def risks_add(ctx, title, description, severity, likelihood, mitigation, owner, status) -> None:
+def risks_add(ctx, title, description, severity, likelihood, mitigation, owner, status, as_json) -> None:
     """Record a risk."""
     from workbench.governance.risks import add_risk
 
     store = _store(ctx)
     risk = add_risk(store, title, description=description, severity=severity, likelihood=likelihood,
                     mitigation=mitigation, owner=owner, status=status, actor=_actor(store))
+    if as_json:
+        _echo_json(risk)
+        return
     click.echo(f"Risk {risk['id'][:8]} recorded: {risk['title']} ({severity}, {likelihood}).")
 
 
@@ -96,14 +100,18 @@ def risks_show(ctx, risk, as_json) -> None:
 @click.option("--mitigation")
 @click.option("--owner")
 @click.option("--status", type=click.Choice(STATUSES))
+@click.option("--json", "as_json", is_flag=True, help="Print the changed risk as JSON.")
 @click.pass_context
 @_errors
-def risks_update(ctx, risk, **changes) -> None:
+def risks_update(ctx, risk, as_json=False, **changes) -> None:
     """Change a risk's fields (the change is audited)."""
     from workbench.governance.risks import update_risk
 
     store = _store(ctx)
     row = update_risk(store, risk, actor=_actor(store), **changes)
+    if as_json:
+        _echo_json(row)
+        return
     click.echo(f"Risk {row['id'][:8]}: {row['title']} ({row['severity']}, {row['likelihood']}, {row['status']}).")
 
 
@@ -113,14 +121,18 @@ def risks_update(ctx, risk, **changes) -> None:
                                            "registry_model", "dataset", "link"]))
 @click.argument("ref")
 @click.option("--note", default="")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_errors
-def risks_link(ctx, risk, kind, ref, note) -> None:
+def risks_link(ctx, risk, kind, ref, note, as_json) -> None:
     """Attach evidence (an SBS session, a PII scan, a dataset version, ... by id; or a link)."""
     from workbench.governance.risks import link_evidence
 
     store = _store(ctx)
     added = link_evidence(store, risk, kind, ref, note, actor=_actor(store))
+    if as_json:
+        _echo_json({"risk": risk, "kind": kind, "ref": ref, "added": bool(added)})
+        return
     click.echo("Evidence attached." if added else "That evidence was already attached.")
 
 

@@ -1,9 +1,10 @@
 """The `workbench` command line (click).
 
-Exit codes: 0 success; 1 the data has errors (validate found errors, an import or
-export was refused); 2 a usage or I/O problem (bad option, missing file, unreadable
-store). No traceback reaches the user: unexpected errors are written to crash.log in
-the cache dir and summarised in one line.
+Exit codes (docs/cli.md): 0 success; 1 the data has errors (validate found errors, an
+import or export was refused); 2 a usage or I/O problem (bad option, missing file,
+unreadable store); 130 cancelled with Ctrl+C (nothing written). No traceback reaches
+the user: unexpected errors are written to crash.log in the cache dir and summarised
+in one line.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ import click
 
 from workbench import paths
 
-from workbench.cli.common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, UserError, _echo_json, _store,
+from workbench.cli.common import (EXIT_CANCELLED, EXIT_DATA, EXIT_OK, EXIT_USAGE, UserError, _echo_json, _store,
                                   as_user_error, cli_message, exit_code_for)
+from workbench.cli.completion import complete_dataset, complete_dataset_or_file
+from workbench.cli.help import SectionedGroup
+from workbench.cli.options import findings_options, version_option
 from workbench.errors import WorkbenchError
 from workbench.dataset import STATUSES
+
+CANCELLED_LINE = "cancelled, nothing written"
 
 
 def _resolve_model(store, name: str):
@@ -31,10 +37,10 @@ def _resolve_model(store, name: str):
         raise UserError(str(exc)) from exc
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=SectionedGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Store file to use (default: the built-in store; WORKBENCH_HOME moves it).")
-@click.version_option(package_name="ft-workbench")
+@version_option
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None) -> None:
     """ft-workbench: curate, scrub, budget and version fine-tuning data.
@@ -69,12 +75,14 @@ def tui(ctx: click.Context, db_option: Path | None = None) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--model", "model_name", help="Target model: adds over-length warnings for its context limit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@findings_options
 @click.pass_context
-def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bool) -> None:
+def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bool, show: int | None) -> None:
     """Check a JSONL (or prompt/response CSV) file against the fine-tuning format."""
     from workbench.budget import tokens
     from workbench.chat.format import ChatFormatError
     from workbench.chat.checks import validate_path
+    from workbench.cli.progress import count_lines, progress_bar
     from workbench.cli.render import render_report
 
     if not file.is_file():
@@ -86,18 +94,21 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
         limit = spec.training_context_limit
         count = lambda record: tokens.count_example(record, encoding).total  # noqa: E731
     try:
-        report = validate_path(file, count_tokens=count, context_limit=limit, for_training=True)
+        with progress_bar(f"validating {file.name}", unit="lines") as bar:
+            total = count_lines(file)
+            report = validate_path(file, count_tokens=count, context_limit=limit, for_training=True,
+                                   progress=lambda done: bar(done, total))
     except (ChatFormatError, OSError) as exc:
         raise UserError(str(exc)) from exc
     if as_json:
         _echo_json(report.to_dict())
     else:
-        click.echo(render_report(report))
+        click.echo(render_report(report, show))
     ctx.exit(EXIT_DATA if report.errors else EXIT_OK)
 
 
 @cli.command()
-@click.argument("target")
+@click.argument("target", shell_complete=complete_dataset_or_file)
 @click.option("--model", "model_name", required=True, help="Target model, e.g. gpt-4o-mini-2024-07-18.")
 @click.option("--status", type=click.Choice(STATUSES),
               help="Only examples with this status (datasets only).")
@@ -128,32 +139,37 @@ def budget(ctx: click.Context, target: str, model_name: str, status: str | None,
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dataset", help="Dataset to import into (created if new; default: the file name).")
+@click.option("--dataset", shell_complete=complete_dataset,
+              help="Dataset to import into (created if new; default: the file name).")
 @click.option("--skip-invalid", is_flag=True, help="Import the good lines, record the rejected ones.")
 @click.option("--model", "model_name", help="Warn about examples over this model's context limit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@findings_options
 @click.pass_context
 def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: bool, model_name: str | None,
-            as_json: bool) -> None:
+            as_json: bool, show: int | None) -> None:
     """Import a JSONL or CSV file into a dataset: all or nothing unless --skip-invalid."""
     from workbench.dataset.importer import ImportFailed, import_file
+    from workbench.cli.progress import progress_bar
     from workbench.cli.render import render_import
 
     store = _store(ctx)
     limit = _resolve_model(store, model_name).training_context_limit if model_name else None
     try:
-        result = import_file(store, file, dataset, skip_invalid=skip_invalid, context_limit=limit)
+        with progress_bar(f"importing {file.name}", unit="bytes") as bar:
+            result = import_file(store, file, dataset, skip_invalid=skip_invalid, context_limit=limit,
+                                 progress=bar)
     except ImportFailed as exc:
         raise UserError(str(exc)) from exc
     if as_json:
         _echo_json(result.to_dict())
     else:
-        click.echo(render_import(result))
+        click.echo(render_import(result, show))
     ctx.exit(EXIT_OK if result.committed else EXIT_DATA)
 
 
 @cli.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for train.jsonl, validation.jsonl and version.json.")
 @click.option("--status", type=click.Choice([*STATUSES, "all"]), default="approved",
@@ -171,13 +187,21 @@ def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, 
            message: str, allow_pii: bool, coverage_override: str | None, as_json: bool) -> None:
     """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version."""
     from workbench.dataset.exporter import ExportRefused
-    from workbench.pii.review import scan_and_export
+    from workbench.pii.review import scan_and_export, scan_dataset
+    from workbench.cli.progress import progress_bar, spinner
     from workbench.cli.render import render_export
 
+    store = _store(ctx)
     try:
-        result = scan_and_export(_store(ctx), dataset, out_dir, status=None if status == "all" else status,
-                                validation_share=validation_share, message=message, allow_pii=allow_pii,
-                                coverage_override=coverage_override)
+        if not allow_pii and store.datasets.get_dataset(dataset) is not None:
+            # The scan scan_and_export runs first, done here with a bar; its own rescan
+            # then finds nothing changed and returns at once.
+            with progress_bar(f"scanning {dataset} for personal data", unit="texts") as bar:
+                scan_dataset(store, dataset, progress=bar)
+        with spinner(f"exporting {dataset}"):
+            result = scan_and_export(store, dataset, out_dir, status=None if status == "all" else status,
+                                     validation_share=validation_share, message=message, allow_pii=allow_pii,
+                                     coverage_override=coverage_override)
     except ExportRefused as exc:
         raise as_user_error(exc) from exc
     if as_json:
@@ -198,7 +222,7 @@ def datasets(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def versions(ctx: click.Context, dataset: str, as_json: bool) -> None:
@@ -223,8 +247,11 @@ def _undo_redo(ctx: click.Context, dataset: str, direction: str, as_json: bool) 
     curation = Curation(store, author="cli")
     step = curation.undo(row["id"]) if direction == "undo" else curation.redo(row["id"])
     if as_json:
-        _echo_json(None if step is None else {"action": step.action, "direction": step.direction,
-                                              "example_ids": list(step.example_ids), "changes": list(step.changes)})
+        # always an object (docs/cli.md): `done` false when there was nothing to do
+        _echo_json({"dataset": dataset, "direction": direction, "done": step is not None,
+                    "action": step.action if step else None,
+                    "example_ids": list(step.example_ids) if step else [],
+                    "changes": list(step.changes) if step else []})
     elif step is None:
         click.echo(f"Nothing to {direction} in {dataset}.")
     else:
@@ -272,9 +299,10 @@ def models_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--price", type=click.FloatRange(min=0), help="USD per 1M training tokens.")
 @click.option("--limit", type=click.IntRange(min=1), help="Training context limit in tokens.")
 @click.option("--encoding", type=click.Choice(["cl100k_base", "o200k_base"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the model's row as JSON.")
 @click.pass_context
 def models_set(ctx: click.Context, name: str, price: float | None, limit: int | None,
-               encoding: str | None) -> None:
+               encoding: str | None, as_json: bool) -> None:
     """Change (or add) a model's price, limit or encoding."""
     from workbench.budget.catalog import set_model
 
@@ -282,10 +310,15 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
                                  "encoding": encoding}.items() if v is not None}
     if not changes:
         raise UserError("Nothing to change: give --price, --limit or --encoding.")
+    store = _store(ctx)
     try:
-        set_model(_store(ctx), name, changes)
+        set_model(store, name, changes)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    if as_json:
+        _echo_json({"model": name, "changed": sorted(changes),
+                    "row": next((r for r in store.models.list_models() if r["name"] == name), None)})
+        return
     click.echo(f"{name}: updated {', '.join(changes)}")
 
 
@@ -298,6 +331,8 @@ def _register_subcommands() -> None:
     from workbench.cli import providers as cli_providers
     from workbench.cli import snapshot as cli_snapshot
     from workbench.cli import registry as cli_registry
+    from workbench.cli.completion import completion
+    from workbench.cli.help import add_examples
 
     cli_eval.register(cli)
     cli.add_command(cli_pii.pii)
@@ -312,6 +347,8 @@ def _register_subcommands() -> None:
     from workbench.cli import health as cli_health
 
     cli_health.register(cli)
+    cli.add_command(completion)
+    add_examples(cli)  # last: after every group is registered
 
 
 _register_subcommands()
@@ -348,12 +385,11 @@ def main() -> None:
     except WorkbenchError as exc:
         click.echo(f"error: {cli_message(exc)}", err=True)
         sys.exit(exit_code_for(exc))
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing half-written was kept.", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # click turns Ctrl+C into Abort. The features' transactions rolled back on the
+        # way out and partial files were discarded: nothing was written.
+        click.echo(CANCELLED_LINE, err=True)
+        sys.exit(EXIT_CANCELLED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _crash(exc)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from workbench.cli.common import UserError, _echo_json, _store, user_errors
+from workbench.cli.completion import complete_dataset
+from workbench.cli.options import json_option
 
 
 _pii_errors = user_errors("workbench.pii.review:PiiError")
@@ -20,26 +22,29 @@ def pii() -> None:
 
 
 @pii.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@json_option
 @click.pass_context
 @_pii_errors
-def scan(ctx, dataset: str, workers: int) -> None:
+def scan(ctx, dataset: str, workers: int, as_json: bool) -> None:
     """Scan the examples changed since the last scan (all of them the first time)."""
+    from workbench.cli.progress import progress_bar
     from workbench.pii.review import scan_dataset
 
-    def progress(done: int, total: int) -> None:
-        click.echo(f"\r  {done}/{total} texts", nl=False, err=True)
-
-    result = scan_dataset(_store(ctx), dataset, workers=workers, progress=progress)
-    click.echo("", err=True)
+    with progress_bar(f"scanning {dataset}", unit="texts") as bar:
+        result = scan_dataset(_store(ctx), dataset, workers=workers, progress=bar)
+    if as_json:
+        _echo_json({"dataset": dataset, "scanned": result.scanned, "findings": result.findings,
+                    "auto_dismissed": result.auto_dismissed, "by_entity": dict(result.by_entity.most_common())})
+        return
     kinds = ", ".join(f"{entity} {n}" for entity, n in result.by_entity.most_common()) or "none"
     click.echo(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds}); "
                f"{result.auto_dismissed} dismissed earlier.")
 
 
 @pii.command(name="list")
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @click.option("--decision", type=click.Choice(["pending", "redact", "dismiss"]))
 @click.option("--entity", help="Only this entity type, e.g. EMAIL_ADDRESS.")
 @click.option("--json", "as_json", is_flag=True)
@@ -64,17 +69,18 @@ def list_(ctx, dataset: str, decision: str | None, entity: str | None, as_json: 
 
 
 @pii.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @click.argument("finding", required=False)
 @click.option("--redact", "decision", flag_value="redact", help="Accept: redact it.")
 @click.option("--dismiss", "decision", flag_value="dismiss", help="A false positive: keep it.")
 @click.option("--pending", "decision", flag_value="pending", help="Undecide.")
 @click.option("--same-value", is_flag=True, help="Apply to every finding of the same value in the dataset.")
 @click.option("--entity", help="Apply to every pending finding of this entity type.")
+@json_option
 @click.pass_context
 @_pii_errors
 def decide(ctx, dataset: str, finding: str | None, decision: str | None, same_value: bool,
-           entity: str | None) -> None:
+           entity: str | None, as_json: bool) -> None:
     """Decide a finding (id or id prefix), all findings of its value, or a whole entity type."""
     from workbench.pii.review import decide as decide_
 
@@ -86,6 +92,9 @@ def decide(ctx, dataset: str, finding: str | None, decision: str | None, same_va
         raise UserError("Give a finding id (from `workbench pii list`) or --entity TYPE.")
     n = decide_(store, dataset, decision, finding_id=None if same_value else finding_id,
                 value_of=finding_id if same_value else None, entity=None if finding_id else entity)
+    if as_json:
+        _echo_json({"dataset": dataset, "decision": decision, "findings": n})
+        return
     click.echo(f"{n} findings marked {decision}.")
 
 
@@ -100,15 +109,19 @@ def _full_id(store, dataset: str, prefix: str) -> str:
 
 
 @pii.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @mode_option
+@json_option
 @click.pass_context
 @_pii_errors
-def preview(ctx, dataset: str, mode: str) -> None:
+def preview(ctx, dataset: str, mode: str, as_json: bool) -> None:
     """Show what redacting the accepted findings would change, without changing it."""
     from workbench.pii.review import preview as preview_
 
     rows = preview_(_store(ctx), dataset, mode)
+    if as_json:
+        _echo_json(rows)
+        return
     if not rows:
         click.echo("Nothing accepted for redaction yet (`workbench pii decide ... --redact`).")
     for row in rows:
@@ -117,15 +130,22 @@ def preview(ctx, dataset: str, mode: str) -> None:
 
 
 @pii.command()
-@click.argument("dataset")
+@click.argument("dataset", shell_complete=complete_dataset)
 @mode_option
+@json_option
 @click.pass_context
 @_pii_errors
-def redact(ctx, dataset: str, mode: str) -> None:
+def redact(ctx, dataset: str, mode: str, as_json: bool) -> None:
     """Redact every accepted finding; the original values are purged from the store."""
+    from workbench.cli.progress import spinner
     from workbench.pii.review import apply_redactions
 
-    result = apply_redactions(_store(ctx), dataset, mode)
+    # apply_redactions reports no progress of its own: a spinner with elapsed time.
+    with spinner(f"redacting {dataset}"):
+        result = apply_redactions(_store(ctx), dataset, mode)
+    if as_json:
+        _echo_json({"dataset": dataset, "mode": mode, **result})
+        return
     click.echo(f"Redacted {result['values']} values in {result['examples']} examples "
                f"({result['revisions_purged']} older revisions and {result['rejections_dropped']} rejected "
                f"import lines purged).")
@@ -142,41 +162,47 @@ def redact(ctx, dataset: str, mode: str) -> None:
         ctx.exit(1)
 
 
-def _edit_list(ctx, setting: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+def _edit_list(ctx, setting: str, add: tuple[str, ...], remove: tuple[str, ...], as_json: bool = False) -> None:
     store = _store(ctx)
     values = [v for v in store.get_setting(setting, []) if v not in remove]
     values += [v for v in add if v not in values]
     store.set_setting(setting, values)
+    if as_json:
+        _echo_json(values)
+        return
     click.echo("\n".join(values) if values else "(empty)")
 
 
 @pii.command()
 @click.argument("names", nargs=-1)
 @click.option("--remove", multiple=True, help="Take a name off the list.")
+@json_option
 @click.pass_context
-def deny(ctx, names: tuple[str, ...], remove: tuple[str, ...]) -> None:
+def deny(ctx, names: tuple[str, ...], remove: tuple[str, ...], as_json: bool) -> None:
     """Names that are always personal data (customers, staff). No arguments: show the list."""
     from workbench.pii.review import DENY_SETTING
 
-    _edit_list(ctx, DENY_SETTING, names, remove)
+    _edit_list(ctx, DENY_SETTING, names, remove, as_json)
 
 
 @pii.command()
 @click.argument("words", nargs=-1)
-@click.option("--remove", multiple=True)
+@click.option("--remove", multiple=True, help="Take a word off the list.")
+@json_option
 @click.pass_context
-def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...]) -> None:
+def allow(ctx, words: tuple[str, ...], remove: tuple[str, ...], as_json: bool) -> None:
     """Words that are never personal data (brands, products). No arguments: show the list."""
     from workbench.pii.review import ALLOW_SETTING
 
-    _edit_list(ctx, ALLOW_SETTING, words, remove)
+    _edit_list(ctx, ALLOW_SETTING, words, remove, as_json)
 
 
 @pii.command(name="spacy-model")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--clear", is_flag=True, help="Stop using a spaCy model.")
+@json_option
 @click.pass_context
-def spacy_model(ctx, directory: Path | None, clear: bool) -> None:
+def spacy_model(ctx, directory: Path | None, clear: bool, as_json: bool) -> None:
     """Use a spaCy pipeline you already have on disk for extra PERSON findings (never downloaded)."""
     from workbench.pii.review import SPACY_SETTING
 
@@ -189,4 +215,7 @@ def spacy_model(ctx, directory: Path | None, clear: bool) -> None:
                             "spacy.load() would take.")
         store.set_setting(SPACY_SETTING, str(directory.resolve()))
     current = store.get_setting(SPACY_SETTING)
+    if as_json:
+        _echo_json({"spacy_model": current})
+        return
     click.echo(current or "No spaCy model: names come from the built-in offline recognizer.")

@@ -7,8 +7,12 @@ from typing import Iterable, Sequence
 from workbench.budget.estimate import BudgetEstimate, exactness_notes
 from workbench.chat.checks import FileReport
 from workbench.chat.findings import Finding
+from workbench.chat.fixes import fix_for
 
 MAX_FINDINGS_SHOWN = 200
+#: Example lines shown per finding code unless --show N / --all says otherwise.
+DEFAULT_SHOWN_PER_CODE = 3
+FIRST_LINES = 3  # line numbers listed in the summary table per code
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -30,13 +34,48 @@ def render_findings(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
-def render_report(report: FileReport) -> str:
-    lines = render_findings(report.findings)
+def _grouped(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    """Findings by code, errors first, then the most frequent."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.code, []).append(finding)
+    return dict(sorted(groups.items(), key=lambda kv: (not kv[1][0].is_error, -len(kv[1]), kv[0])))
+
+
+def _first_lines(group: list[Finding]) -> str:
+    numbers = sorted({f.line for f in group if f.line is not None})
+    if not numbers:
+        return "file"
+    shown = ", ".join(str(n) for n in numbers[:FIRST_LINES])
+    return shown + (", ..." if len(numbers) > FIRST_LINES else "")
+
+
+def summarize_findings(findings: Sequence[Finding], show: int | None = DEFAULT_SHOWN_PER_CODE) -> list[str]:
+    """A table by code (severity, count, first lines, fix), then at most `show` example
+    lines per code (`None`: all of them). Replaces one printed line per finding, which
+    buried a 100k-line file's one real problem under 2,000 identical warnings."""
+    if not findings:
+        return []
+    groups = _grouped(findings)
+    lines = [table(["code", "severity", "count", "first lines", "fix"],
+                   [(code, group[0].severity, f"{len(group):,}", _first_lines(group), fix_for(code))
+                    for code, group in groups.items()])]
+    if show == 0:
+        return lines
+    for code, group in groups.items():
+        examples = group if show is None else group[:show]
+        lines.append(f"{code}:")
+        lines += [f"  {f.location()}: {f.message}" for f in examples]
+        if len(group) > len(examples):
+            lines.append(f"  ... and {len(group) - len(examples):,} more (--show N, --all or --json)")
+    return lines
+
+
+def render_report(report: FileReport, show: int | None = DEFAULT_SHOWN_PER_CODE) -> str:
+    lines = summarize_findings(report.findings, show)
     verdict = "OK" if not report.errors else "FAILED"
     lines.append(f"{report.path}: {verdict}: {report.examples} examples, {report.valid_examples} valid, "
                  f"{report.errors} errors, {report.warnings} warnings")
-    if report.findings:
-        lines.append("by code: " + ", ".join(f"{c} {n}" for c, n in report.counts_by_code().items()))
     return "\n".join(lines)
 
 
@@ -60,8 +99,8 @@ def render_budget(e: BudgetEstimate, skipped: int = 0) -> str:
     return "\n".join(["\n".join(lines), "", *exactness_notes(e)])
 
 
-def render_import(result) -> str:
-    lines = render_findings(result.findings)
+def render_import(result, show: int | None = DEFAULT_SHOWN_PER_CODE) -> str:
+    lines = summarize_findings(result.findings, show)
     if result.committed:
         lines.append(f"Imported {result.added} examples into {result.dataset!r} from {result.path} "
                      f"({result.duplicates} already there, {result.rejected} rejected).")

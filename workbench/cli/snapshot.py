@@ -123,12 +123,16 @@ def snapshot_conflicts(ctx, as_json: bool) -> None:
 @snapshot.command(name="resolve")
 @click.argument("conflict")
 @click.argument("choice", type=click.Choice(["mine", "theirs", "both"]))
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_snapshot_errors
-def snapshot_resolve(ctx, conflict: str, choice: str) -> None:
+def snapshot_resolve(ctx, conflict: str, choice: str, as_json: bool) -> None:
     """Settle a conflict: keep mine, take theirs, or keep both (theirs as a new example)."""
     from workbench.snapshots.merge import resolve_conflict
 
     result = resolve_conflict(_store(ctx), conflict, choice)
+    if as_json:
+        _echo_json({"choice": choice, **result})
+        return
     extra = f"; their version is example {result['copy_id'][:8]}" if result.get("copy_id") else ""
     click.echo(f"Conflict {result['id'][:8]} settled: {choice}{extra}.")

@@ -23,7 +23,9 @@ from workbench.snapshots.safety import MANIFEST_SETTING, file_sha256, manifest_p
 
 #: Tables whose rows stay on this machine.
 LOCAL_TABLES = ("settings", "edit_log", "outbox", "token_counts", "import_rejections", "snapshot_conflicts",
-                "models")
+                "models",
+                # uploads to this machine's provider accounts, open batches, derived duplicate groups
+                "provider_files", "generation_batches", "near_duplicate_groups", "near_duplicate_members")
 WORKSPACE_SETTING = "workspace_id"
 PRODUCT = "ft-workbench"
 
