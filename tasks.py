@@ -7,6 +7,7 @@ inside it, so a fresh machine needs nothing but Python >= 3.10.
     python3 tasks.py app [workbench args...]   open the workbench on the default store
     python3 tasks.py test [pytest args...]     run the whole test suite
     python3 tasks.py bench                     run the benchmarks in bench/
+    python3 tasks.py mutate [mutmut args...]   mutation testing of the rule modules (long; not in CI)
 
 Only the standard library is used here: this file runs before any dependency exists.
 """
@@ -80,6 +81,13 @@ def main(argv: list[str]) -> int:
         pytest = [str(python), "-m", "pytest", *rest]
         wrapper = keyring_wrapper()
         return subprocess.call([*wrapper, *pytest] if wrapper else pytest, cwd=ROOT, env=env)
+    if command == "mutate":
+        # mutmut is a tool for developers, not a dependency of the app or its tests.
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mutmut>=3.3,<4"], check=True)
+        mutmut = [str(python), "-m", "mutmut"]
+        code = subprocess.call([*mutmut, *(rest or ["run", "--max-children", "2"])], cwd=ROOT, env=env)
+        subprocess.call([*mutmut, "results"], cwd=ROOT, env=env)
+        return code
     if command == "bench":
         return subprocess.call([str(python), str(ROOT / "bench" / "run_all.py"), *rest], cwd=ROOT, env=env)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)

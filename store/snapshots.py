@@ -179,9 +179,15 @@ _SUBSET = {
     "comparison_sides": "comparison_id IN (SELECT id FROM comparisons)",
     "ratings": "comparison_id IN (SELECT id FROM comparisons)",
     "gate_verdicts": "session_id IN (SELECT id FROM rating_sessions)",
+    "coverage_rules": "dataset_id IN (SELECT value FROM json_each(:d))",
+    # last: it points at examples, ratings, comparisons and prompts filtered above
+    "example_sources": "example_id IN (SELECT id FROM examples)"
+                       " AND (rating_id IS NULL OR rating_id IN (SELECT id FROM ratings))"
+                       " AND (comparison_id IS NULL OR comparison_id IN (SELECT id FROM comparisons))"
+                       " AND (prompt_id IS NULL OR prompt_id IN (SELECT id FROM golden_prompts))",
 }
 #: A subset drops what belongs to the rest of the workspace (jobs, registry, risks).
-_SUBSET_EMPTIED = ("jobs", "job_events", "job_metrics", "checkpoints", "registry_models", "providers",
+_SUBSET_EMPTIED = ("registry_history", "jobs", "job_events", "job_metrics", "checkpoints", "registry_models", "providers",
                    "risks", "risk_evidence", "audit_log")
 
 
