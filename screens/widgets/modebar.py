@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-MODES = (("1", "examples", "Examples"), ("2", "budget", "Budget"), ("3", "jobs", "Jobs"),
-         ("4", "rating", "Rating"), ("5", "registry", "Registry"), ("6", "pii", "PII"),
-         ("8", "health", "Health"))
+#: (mode, label); the key of each comes from the key registry (`app.<mode>`), so the bar
+#: tells the truth after a remap.
+MODES = (("examples", "Examples"), ("budget", "Budget"), ("jobs", "Jobs"), ("rating", "Rating"),
+         ("registry", "Registry"), ("pii", "PII"), ("governance", "Risks"), ("health", "Health"))
 
 
 class ModeBar(Static):
@@ -25,8 +26,11 @@ class ModeBar(Static):
         if self.current == "rating":
             self.update(self._rating_text())
             return
+        from screens import keys
+
         text = Text(no_wrap=True, overflow="ellipsis")
-        for key, mode, label in MODES:
+        for mode, label in MODES:
+            key = keys.key_in(self.app, f"app.{mode}")
             if mode == self.current:
                 text.append(f" {key} {label.upper()} ", "bold reverse")
             else:
