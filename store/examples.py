@@ -25,6 +25,18 @@ PAGE_COLUMNS = """e.id, e.position, e.status, e.tags, e.turns, e.language, e.err
                   e.content_hash, e.deleted_at, e.notes != '' AS has_notes, t.total AS tokens"""
 
 
+#: Column order of the tuples `insert_encoded` takes.
+BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "tools", "functions",
+                        "parallel_tool_calls", "preferred_output", "non_preferred_output", "tags", "status",
+                        "notes", "content_hash", "language", "turns", "findings", "errors", "warnings",
+                        "import_id", "source_line", "revision", "created_at", "updated_at")
+BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
+_BULK_EXAMPLE_SQL = (f"INSERT INTO examples({', '.join(BULK_EXAMPLE_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
+_BULK_REVISION_SQL = (f"INSERT INTO example_revisions({', '.join(BULK_REVISION_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' * len(BULK_REVISION_COLUMNS))})")
+
+
 def _decode_example(row: dict) -> dict:
     for column in EXAMPLE_JSON_COLUMNS:
         if column in row and row[column] is not None:
@@ -79,6 +91,29 @@ class ExampleQueries(Queries):
         with self.transaction():
             self.db["examples"].insert_all(prepared, batch_size=200)
             self.db["example_revisions"].insert_all(revisions, batch_size=200)
+
+    def insert_encoded(self, examples: list[tuple], revisions: list[tuple],
+                       counts: list[tuple[str, str, int, int]]) -> None:
+        """Bulk insert for imports, in one short transaction with prepared statements:
+        `examples` are tuples in BULK_EXAMPLE_COLUMNS order (JSON already encoded),
+        `revisions` tuples in BULK_REVISION_COLUMNS order, `counts` token-count rows."""
+        with self.transaction():
+            self.db.conn.executemany(_BULK_EXAMPLE_SQL, examples)
+            self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
+            self.save_token_counts(counts)
+
+    def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:
+        """Which of these content hashes any of the datasets already holds."""
+        hashes = list(hashes)
+        found: set[str] = set()
+        datasets = ",".join("?" * len(dataset_ids))
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT content_hash FROM examples WHERE dataset_id IN ({datasets}) AND content_hash IN ({marks})",
+                [*dataset_ids, *chunk]))
+        return found
 
     @staticmethod
     def _revision_row(values: dict, revision: int, action: str, author: str | None, stamp: str) -> dict:

@@ -540,3 +540,22 @@ def m0006_tool_token_rules(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0010_import_staging")
+def m0010_import_staging(db: Database) -> None:
+    # Imports write in short batches into a hidden staging dataset (a datasets row with
+    # deleted_at set) and publish it in one short step; this table says which datasets
+    # are staging ones, for whom, and which process owns them, so a killed import's
+    # rows are recognised and removed when the store is next opened.
+    db.executescript(
+        """
+        CREATE TABLE import_staging (
+            dataset_id TEXT PRIMARY KEY REFERENCES datasets(id),
+            target_name TEXT NOT NULL,      -- the dataset the rows go to when published
+            owner_host TEXT NOT NULL,       -- host and pid of the importing process
+            owner_pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        """
+    )

@@ -11,6 +11,8 @@ they mean. Multi-row writes run in one transaction.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import weakref
 from pathlib import Path
@@ -25,6 +27,19 @@ from store.golden import GoldenQueries
 from store.models import ModelQueries
 from store.pii import PiiQueries
 from store.ratings import RatingQueries
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if os.name == "nt":
+        return True  # os.kill there would end the process: never treat staging as leftover
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class Store:
@@ -44,6 +59,8 @@ class Store:
         self.pii = PiiQueries(self)
         self.golden = GoldenQueries(self)
         self.ratings = RatingQueries(self)
+        # rows of imports killed mid-way sit hidden in staging datasets: drop them
+        self.datasets.clean_staging_leftovers(socket.gethostname(), pid_alive)
 
     @property
     def db(self) -> Database:

@@ -309,9 +309,31 @@ def count_example(record: Any, encoding: tiktoken.Encoding, tool_rule: "ToolToke
     return TokenCount(total=total, trained=_trained_tokens(messages, n))
 
 
+#: Distinct strings remembered per encoding before the memo starts over (a few MB).
+_MEMO_LIMIT = 200_000
+_memos: dict[str, dict[tuple[int, int], int]] = {}
+
+
 def _length_function(encoding: tiktoken.Encoding) -> _Len:
+    """Token length of a string, each distinct string encoded once per process.
+
+    System prompts and tool schemas repeat across a real dataset; the memo is keyed by
+    the string's hash and length (not the string: unique user texts would otherwise be
+    kept alive), and starts over when full so memory stays flat."""
     encode = encoding.encode_ordinary  # bound once: this runs for every string
-    return lambda text: len(encode(text))
+    memo = _memos.setdefault(encoding.name, {})
+
+    def length(text: str) -> int:
+        key = (hash(text), len(text))
+        found = memo.get(key)
+        if found is None:
+            found = len(encode(text))
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    return length
 
 
 def _count_dpo(record: dict, n: _Len, rule: "ToolTokenRule") -> TokenCount:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from workbench.chat import format as chatformat
+from workbench.chat import parallel as chatparallel
 from workbench.chat.format import MESSAGE_KEYS, ROLES, Line
 from workbench.chat.findings import Finding
 
@@ -459,8 +460,88 @@ TokenCounter = Callable[[dict], int]
 
 
 def validate_path(path: Path, count_tokens: TokenCounter | None = None,
-                  context_limit: int | None = None) -> FileReport:
-    """Run every check over a JSONL or CSV file, streaming."""
+                  context_limit: int | None = None, parallel: bool | None = None) -> FileReport:
+    """Run every check over a JSONL or CSV file, streaming.
+
+    A large JSONL file is split by byte ranges over the cores (see chat.parallel):
+    workers return findings, counts and one short hash per example; this process merges
+    them in line order and finds the duplicates. The report is the same either way."""
+    if path.suffix.lower() == ".csv":
+        return _validate_serial(path, count_tokens, context_limit)
+    report = FileReport(str(path))
+    checker = FileChecker(context_limit=context_limit)
+    lines_before = 0
+    first_line_of: dict[int, int] = {}
+    work = _RangeValidator(count_tokens, context_limit)
+    for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
+        shift = chatparallel.shift_for(lines_before, first)
+        for number, findings, duplicate_at, key in chunk.lines:
+            line = number + shift
+            findings = [replace(f, line=line) for f in findings]
+            if key is not None:
+                seen = first_line_of.setdefault(key, line)
+                if seen != line:
+                    findings.insert(duplicate_at, _duplicate_finding(line, seen))
+            report.findings.extend(findings)
+            report.lines = max(report.lines, line)
+        checker.examples += chunk.examples
+        report.valid_examples += chunk.valid_examples
+        lines_before += chunk.physical_lines
+    report.examples = checker.examples
+    report.findings.extend(checker.finish(os.path.getsize(path)))
+    return report
+
+
+def _duplicate_finding(line: int, first: int) -> Finding:
+    return Finding.warning("duplicate_example", line, None,
+                           f"This example is an exact duplicate of line {first}; remove one of them.")
+
+
+def _duplicate_key(record: dict) -> int:
+    # 64 bits of the content hash: a million examples stay a few tens of MB, and a
+    # collision (about 1 in 10^7 at that size) would only add a wrong warning.
+    return int(chatformat.content_hash(record)[:16], 16)
+
+
+@dataclass
+class _RangeReport:
+    """What a worker found in one byte range; line numbers are range-local."""
+
+    lines: list[tuple[int, list[Finding], int, int | None]] = field(default_factory=list)
+    examples: int = 0
+    valid_examples: int = 0
+    physical_lines: int = 0
+
+
+class _RangeValidator:
+    """Checks one byte range (runs in a worker process)."""
+
+    def __init__(self, count_tokens: TokenCounter | None, context_limit: int | None):
+        self.count_tokens = count_tokens
+        self.context_limit = context_limit
+
+    def __call__(self, path: Path, start: int, end: int, first: bool) -> _RangeReport:
+        out = _RangeReport()
+        checker = FileChecker(context_limit=self.context_limit, track_duplicates=False)
+        for index, raw in enumerate(chatparallel.range_lines(path, start, end)):
+            out.physical_lines += 1
+            line = chatformat.parse_line(chatparallel.local_number(index, first), raw)
+            if line is None:
+                continue
+            is_record = line.parsed and isinstance(line.record, dict)
+            tokens = self.count_tokens(line.record) if self.count_tokens is not None and is_record else None
+            findings = checker.check_line(line, tokens)
+            # where FileChecker.check_line puts a duplicate warning: after the record's findings
+            duplicate_at = len(findings) - (1 if findings and findings[-1].code == "example_too_long" else 0)
+            key = _duplicate_key(line.record) if is_record else None
+            out.lines.append((line.number, findings, duplicate_at, key))
+            if line.parsed and not any(f.is_error for f in findings):
+                out.valid_examples += 1
+        out.examples = checker.examples
+        return out
+
+
+def _validate_serial(path: Path, count_tokens: TokenCounter | None, context_limit: int | None) -> FileReport:
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     for line in chatformat.iter_records(path):

@@ -31,6 +31,16 @@ def _resolve_model(store, name: str):
         raise UserError(str(exc)) from exc
 
 
+def _resolve_model_without_store(db: Path, name: str):
+    from workbench.budget.estimate import UnknownModel
+    from workbench.budget.catalog import resolve_model_without_store
+
+    try:
+        return resolve_model_without_store(db, name)
+    except UnknownModel as exc:
+        raise UserError(str(exc)) from exc
+
+
 @click.group(invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Store file to use (default: the built-in store; WORKBENCH_HOME moves it).")
@@ -81,7 +91,8 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
         raise UserError(f"{file}: no such file; check the path.")
     count, limit = None, None
     if model_name:
-        spec = _resolve_model(_store(ctx), model_name)
+        # The catalogue only, read without opening (migrating, seeding) the workspace.
+        spec = _resolve_model_without_store(ctx.obj.get("db") or paths.default_db_path(), model_name)
         encoding = tokens.get_encoding(spec.encoding)
         limit = spec.training_context_limit
         count = lambda record: tokens.count_example(record, encoding).total  # noqa: E731
