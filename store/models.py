@@ -5,12 +5,10 @@ Reached as `store.models`; every method runs on the calling thread's connection.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Iterable
 
 from store.base import Queries
-from store.db import BUSY_TIMEOUT_MS, new_id, now
+from store.db import new_id, now
 
 
 class ModelQueries(Queries):
@@ -40,25 +38,3 @@ class ModelQueries(Queries):
         self.db.execute(f"UPDATE models SET {', '.join(assignments)} WHERE name = ?",
                         [*changes.values(), now(), name])
 
-
-def read_models_file(path: Path | str) -> list[dict] | None:
-    """The models table of a store file, read-only: no migrations, no writes, no seeding.
-
-    For commands that only need the catalogue (validating a file). None when the file,
-    or its models table, does not exist (yet)."""
-    path = Path(path)
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor = conn.execute("SELECT * FROM models ORDER BY name")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()

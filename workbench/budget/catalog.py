@@ -14,10 +14,14 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from store import Store
-from store.models import read_models_file
+from typing import TYPE_CHECKING
+
+from store.readonly import read_models_file
 from workbench.budget import estimate as budget
 from workbench.budget import tokens
+
+if TYPE_CHECKING:  # the store package is loaded lazily: validate never needs it
+    from store import Store
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 EDITABLE = ("encoding", "training_context_limit", "price_training_per_1m", "price_input_per_1m",
