@@ -31,10 +31,32 @@ BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "too
                         "notes", "content_hash", "language", "turns", "findings", "errors", "warnings",
                         "import_id", "source_line", "revision", "created_at", "updated_at")
 BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
-_BULK_EXAMPLE_SQL = (f"INSERT INTO examples({', '.join(BULK_EXAMPLE_COLUMNS)}) "
-                     f"VALUES ({', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
+_BULK_EXAMPLE_SQL = (f"INSERT INTO examples(rowid, {', '.join(BULK_EXAMPLE_COLUMNS)}) "
+                     f"VALUES (?, {', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
 _BULK_REVISION_SQL = (f"INSERT INTO example_revisions({', '.join(BULK_REVISION_COLUMNS)}) "
                       f"VALUES ({', '.join('?' * len(BULK_REVISION_COLUMNS))})")
+
+
+def fts_text(messages: list, preferred_output: str | None, non_preferred_output: str | None) -> str | None:
+    """The search text the examples_fts_insert trigger computes for a row, in Python:
+    each message's content (a string as is, null or missing as '', true/false as 1/0,
+    anything else as its compact JSON) joined by spaces, then the two DPO outputs' JSON."""
+    if not messages:
+        return None  # group_concat over no rows is NULL, and NULL || ... is NULL
+    parts = [_sql_json_text(m.get("content") if isinstance(m, dict) else None) for m in messages]
+    return " ".join(parts) + " " + (preferred_output or "") + " " + (non_preferred_output or "")
+
+
+def _sql_json_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return to_json(value)
 
 
 def _decode_example(row: dict) -> dict:
@@ -92,13 +114,20 @@ class ExampleQueries(Queries):
             self.db["examples"].insert_all(prepared, batch_size=200)
             self.db["example_revisions"].insert_all(revisions, batch_size=200)
 
-    def insert_encoded(self, examples: list[tuple], revisions: list[tuple],
+    def insert_encoded(self, examples: list[tuple], fts_texts: list[str | None], revisions: list[tuple],
                        counts: list[tuple[str, str, int, int]]) -> None:
-        """Bulk insert for imports, in one short transaction with prepared statements:
-        `examples` are tuples in BULK_EXAMPLE_COLUMNS order (JSON already encoded),
-        `revisions` tuples in BULK_REVISION_COLUMNS order, `counts` token-count rows."""
+        """Bulk insert into a staging dataset (see store.datasets.begin_staging), in one
+        short transaction with prepared statements: `examples` are tuples in
+        BULK_EXAMPLE_COLUMNS order (JSON already encoded), `fts_texts` their search text
+        (fts_text), `revisions` tuples in BULK_REVISION_COLUMNS order, `counts`
+        token-count rows."""
         with self.transaction():
-            self.db.conn.executemany(_BULK_EXAMPLE_SQL, examples)
+            # rows of a staging dataset skip the per-row index trigger: give them rowids
+            # here (the write lock is held) and index their text in one statement
+            first = (self._scalar("SELECT max(rowid) FROM examples") or 0) + 1
+            self.db.conn.executemany(_BULK_EXAMPLE_SQL, ((first + i, *row) for i, row in enumerate(examples)))
+            self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
+                                     ((first + i, text) for i, text in enumerate(fts_texts)))
             self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
             self.save_token_counts(counts)
 

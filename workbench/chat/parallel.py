@@ -33,6 +33,16 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def should_fork(path: Path) -> bool:
+    """Whether splitting this file over worker processes pays off and is safe here.
+
+    Forking a process that runs other threads (the TUI) can copy a lock held
+    mid-operation into the child: only a single-threaded process forks (ask before
+    starting threads of your own)."""
+    return (os.path.getsize(path) >= PARALLEL_MIN_BYTES and worker_count() > 1
+            and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
+
+
 def byte_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int]]:
     """[start, end) ranges covering the file, each starting at the beginning of a line."""
     total = os.path.getsize(path)
@@ -86,10 +96,7 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
     ranges = byte_ranges(path)
     tasks = [(path, start, end, index == 0) for index, (start, end) in enumerate(ranges)]
     if parallel is None:
-        # Forking a process that runs other threads (the TUI) can copy a lock held
-        # mid-operation into the child: only a single-threaded process forks.
-        parallel = (os.path.getsize(path) >= PARALLEL_MIN_BYTES and worker_count() > 1
-                    and threading.active_count() == 1)
+        parallel = should_fork(path)
     if not parallel or "fork" not in multiprocessing.get_all_start_methods() or len(tasks) < 2:
         for task in tasks:
             yield work(*task), task[3]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
+from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
 from workbench.budget import counting
@@ -92,6 +93,7 @@ class _Good:
     content_hash: str
     language: str | None
     turns: int
+    search_text: str | None
     warnings: list[Finding]
     counts: list[tuple[str, int, int]]
 
@@ -167,7 +169,13 @@ class _RangeWorker:
             non_preferred_output=None if columns["non_preferred_output"] is None
             else chatformat.dumps_compact(columns["non_preferred_output"]),
             content_hash=columns["content_hash"], language=columns["language"], turns=columns["turns"],
+            search_text=fts_text(columns["messages"], *_encoded_outputs(columns)),
             warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()])
+
+
+def _encoded_outputs(columns: dict) -> tuple[str | None, str | None]:
+    return tuple(None if columns[key] is None else chatformat.dumps_compact(columns[key])
+                 for key in ("preferred_output", "non_preferred_output"))
 
 
 def _snapshot(good: _Good, tags: str) -> str:
@@ -257,10 +265,11 @@ class _Importer:
             self._sha256 = _file_sha256(self.path)
             yield out, 0, total
             return
+        parallel = chatparallel.should_fork(self.path)  # decided before the hashing thread starts
         hasher = _Sha256InBackground(self.path)
         lines_before = 0
         ranges = chatparallel.byte_ranges(self.path)
-        for (out, first), (_, end) in zip(chatparallel.map_ranges(self.path, self.worker), ranges):
+        for (out, first), (_, end) in zip(chatparallel.map_ranges(self.path, self.worker, parallel), ranges):
             yield out, chatparallel.shift_for(lines_before, first), end
             lines_before += out.physical_lines
         self._sha256 = hasher.hexdigest()
@@ -316,7 +325,7 @@ class _Importer:
         known = self.store.examples.known_hashes_in(
             self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
         stamp = now_stamp()
-        examples, revisions, counts = [], [], []
+        examples, texts, revisions, counts = [], [], [], []
         for good in self.batch:
             if good.content_hash in known:
                 self.result.duplicates += 1
@@ -330,10 +339,11 @@ class _Importer:
                 good.functions, good.parallel_tool_calls, good.preferred_output, good.non_preferred_output,
                 tags, "draft", "", good.content_hash, good.language, good.turns, warnings, 0,
                 len(good.warnings), self.import_id, good.line, 1, stamp, stamp))
+            texts.append(good.search_text)
             revisions.append((new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
             self.position += 1
-        self.store.examples.insert_encoded(examples, revisions, counts)
+        self.store.examples.insert_encoded(examples, texts, revisions, counts)
         self.result.added += len(examples)
         self.batch = []
 
