@@ -43,8 +43,9 @@ def should_fork(path: Path) -> bool:
             and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
 
 
-def byte_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int]]:
+def byte_ranges(path: Path, size: int | None = None) -> list[tuple[int, int]]:
     """[start, end) ranges covering the file, each starting at the beginning of a line."""
+    size = size or RANGE_BYTES
     total = os.path.getsize(path)
     ranges: list[tuple[int, int]] = []
     start = 0
