@@ -13,17 +13,16 @@ are skipped, so importing a file twice adds nothing.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import os
 import socket
 import threading
-import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
+from store.db import new_id, now
 from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -283,7 +282,7 @@ class _Importer:
             for entry in out.entries:
                 entry.line += shift
                 if isinstance(entry, _Bad):
-                    self._reject(entry, shift)
+                    self._reject(entry)
                     continue
                 entry.warnings = [replace(f, line=entry.line) for f in entry.warnings]
                 self.result.findings.extend(entry.warnings)
@@ -297,7 +296,7 @@ class _Importer:
             if self.cancelled and self.cancelled():
                 raise ImportCancelled()
 
-    def _reject(self, bad: _Bad, shift: int) -> None:
+    def _reject(self, bad: _Bad) -> None:
         findings = [replace(f, line=bad.line) if f.line is not None else f for f in bad.findings]
         self.result.findings.extend(findings)
         self.result.rejected += 1
@@ -324,7 +323,7 @@ class _Importer:
             return
         known = self.store.examples.known_hashes_in(
             self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
-        stamp = now_stamp()
+        stamp = now()
         examples, texts, revisions, counts = [], [], [], []
         for good in self.batch:
             if good.content_hash in known:
@@ -369,14 +368,6 @@ class _Sha256InBackground:
     def hexdigest(self) -> str | None:
         self._thread.join()
         return self._digest
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def now_stamp() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def _file_sha256(path: Path) -> str:
