@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import uuid
 import subprocess
 import sys
 
@@ -163,7 +164,7 @@ def test_bulk_search_index_equals_the_trigger(store, tmp_path, users, answer, dp
         else:
             records.append({"messages": messages + [{"role": "assistant", "content": f"{answer} {i}"}]})
     path = write_jsonl(tmp_path / "h.jsonl", records)
-    name = f"h{abs(hash((tuple(map(str, users)), answer, dpo)))}"
+    name = f"h{uuid.uuid4().hex}"  # a new dataset per example: hypothesis may repeat one
     result = import_file(store, path, name, skip_invalid=True)
     assert result.committed
     rows = store.db.execute(
