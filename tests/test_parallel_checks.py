@@ -20,6 +20,8 @@ def _messy_lines() -> list:
     lines[17] = {"messages": [{"role": "user", "content": "no answer"}]}
     lines[25] = chat("q question 2", "answer 2")  # duplicate of line 3's neighbour
     lines[31] = {"messages": [{"role": "user", "content": "x" * 5000}, {"role": "assistant", "content": "y"}]}
+    lines[35] = lines[31]  # a duplicate that is also too long: warning order within the line
+    lines[38] = chat("q question 2", "answer 2")  # a third copy
     return lines
 
 

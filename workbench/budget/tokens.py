@@ -351,9 +351,11 @@ def count_example(record: Any, encoding: tiktoken.Encoding, tool_rule: "ToolToke
     return TokenCount(total=total, trained=_trained_tokens(messages, n))
 
 
-#: Distinct strings remembered per encoding before the memo starts over (a few MB).
-_MEMO_LIMIT = 200_000
-_memos: dict[str, dict[tuple[int, int], int]] = {}
+#: Distinct strings remembered per encoding before the memo starts over (about 5 MB):
+#: the strings worth remembering (system prompts, schemas, role names) come back
+#: within a few thousand examples, so a small memo catches them.
+_MEMO_LIMIT = 50_000
+_memos: dict[str, dict[int, int]] = {}
 
 
 def _length_function(encoding: tiktoken.Encoding) -> _Len:
@@ -366,7 +368,7 @@ def _length_function(encoding: tiktoken.Encoding) -> _Len:
     memo = _memos.setdefault(encoding.name, {})
 
     def length(text: str) -> int:
-        key = (hash(text), len(text))
+        key = hash(text) * 1_000_003 + len(text)  # one int: a tuple key costs 3 objects
         found = memo.get(key)
         if found is None:
             found = len(encode(text))

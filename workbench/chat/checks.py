@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -471,25 +472,76 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     lines_before = 0
-    first_line_of: dict[int, int] = {}
+    duplicates = _DuplicateFinder()
     work = _RangeValidator(count_tokens, context_limit)
     for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
         shift = chatparallel.shift_for(lines_before, first)
         for number, findings, duplicate_at, key in chunk.lines:
             line = number + shift
-            findings = [replace(f, line=line) for f in findings]
             if key is not None:
-                seen = first_line_of.setdefault(key, line)
-                if seen != line:
-                    findings.insert(duplicate_at, _duplicate_finding(line, seen))
-            report.findings.extend(findings)
+                duplicates.add(key, line, len(report.findings) + duplicate_at)
+            report.findings.extend(replace(f, line=line) for f in findings)
             report.lines = max(report.lines, line)
         checker.examples += chunk.examples
         report.valid_examples += chunk.valid_examples
         lines_before += chunk.physical_lines
+    report.findings = duplicates.insert_findings(report.findings)
     report.examples = checker.examples
     report.findings.extend(checker.finish(os.path.getsize(path)))
     return report
+
+
+class _DuplicateFinder:
+    """Exact duplicates among a million examples in about 20 bytes each.
+
+    A dict of every key would hold ~100 bytes per example (and grow the parent past the
+    memory target at 1M); instead keys, lines and where each line's duplicate warning
+    would go are kept in flat arrays, and duplicates are found at the end by sorting
+    one slice of the key space at a time."""
+
+    BUCKETS = 16
+
+    def __init__(self) -> None:
+        self.keys = array("Q")
+        self.lines = array("Q")
+        self.positions = array("Q")  # index in the findings list where the warning goes
+
+    def add(self, key: int, line: int, position: int) -> None:
+        self.keys.append(key)
+        self.lines.append(line)
+        self.positions.append(position)
+
+    def _repeated_keys(self) -> set[int]:
+        buckets = [array("Q") for _ in range(self.BUCKETS)]
+        for key in self.keys:
+            buckets[key >> 60].append(key)
+        repeated: set[int] = set()
+        for bucket in buckets:
+            ordered = sorted(bucket)
+            repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
+        return repeated
+
+    def insert_findings(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with a duplicate warning inserted for every repeat, in line order."""
+        repeated = self._repeated_keys()
+        if not repeated:
+            return findings
+        first_line: dict[int, int] = {}
+        inserts: list[tuple[int, Finding]] = []
+        for key, line, position in zip(self.keys, self.lines, self.positions):
+            if key not in repeated:
+                continue
+            seen = first_line.setdefault(key, line)
+            if seen != line:
+                inserts.append((position, _duplicate_finding(line, seen)))
+        merged: list[Finding] = []
+        done = 0
+        for position, finding in inserts:  # positions grow with line order
+            merged.extend(findings[done:position])
+            merged.append(finding)
+            done = position
+        merged.extend(findings[done:])
+        return merged
 
 
 def _duplicate_finding(line: int, first: int) -> Finding:

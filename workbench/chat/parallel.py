@@ -12,6 +12,7 @@ Where fork is unavailable, or the file is small, the ranges run in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -107,6 +108,9 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
     workers = worker_count()
     limit = in_flight or workers + 1  # one result waiting per worker, one being used
     context = multiprocessing.get_context("fork")
+    # Objects the parent made so far move to the permanent generation: the children's
+    # garbage collector then never writes to (and so copies) their shared pages.
+    gc.freeze()
     pool = context.Pool(workers)
     try:
         pending: deque = deque()
@@ -125,4 +129,5 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
         _work = None
