@@ -177,6 +177,7 @@ def run(args: list[str], env: dict) -> tuple[float, int, int]:
 
 
 CPU_USED = [0.0]
+ONLY_IMPORT = False
 
 
 def cpu_now() -> float:
@@ -198,11 +199,11 @@ def bench_size(n: int, env: dict, tmp: Path) -> dict:
           f"SQLite floor {sql_s:.2f} s wall, {sql_cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}",
           flush=True)
     print(f"  {'target':<46} {'measured':>12} {'floor':>12} {'ratio':>9}", flush=True)
-    val_s, val_rss, code = run([str(WORKBENCH), "validate", str(path), "--model", "gpt-4o-mini", "--json"], env)
-    report(f"validate {n:,} <= 0.75x token floor", f"{val_s:.2f} s", f"{tok_s:.2f} s", f"{val_s / tok_s:.2f}x",
-           val_s <= 0.75 * tok_s and code in (0, 1))
-    print(f"  validate used {CPU_USED[0]:.2f} s CPU (all processes)", flush=True)
-    report(f"validate {n:,} peak RSS <= 250 MB", f"{val_rss / MB:.0f} MB", "-", "-", val_rss <= 250 * MB)
+    if not ONLY_IMPORT:
+        val_s, val_rss, code = run([str(WORKBENCH), "validate", str(path), "--model", "gpt-4o-mini", "--json"], env)
+        validate_report(n, val_s, val_rss, tok_s, code)
+    else:
+        val_s = val_rss = 0
     db = tmp / f"import_{n}.db"
     imp_s, imp_rss, code = run([str(WORKBENCH), "--db", str(db), "import", str(path), "--dataset", "d"], env)
     floor = tok_s + sql_s
@@ -215,6 +216,13 @@ def bench_size(n: int, env: dict, tmp: Path) -> dict:
         leftover.unlink()
     return {"n": n, "validate": val_s, "validate_rss": val_rss, "import": imp_s, "import_rss": imp_rss,
             "token_floor": tok_s, "sqlite_floor": sql_s}
+
+
+def validate_report(n: int, val_s: float, val_rss: int, tok_s: float, code: int) -> None:
+    report(f"validate {n:,} <= 0.75x token floor", f"{val_s:.2f} s", f"{tok_s:.2f} s", f"{val_s / tok_s:.2f}x",
+           val_s <= 0.75 * tok_s and code in (0, 1))
+    print(f"  validate used {CPU_USED[0]:.2f} s CPU (all processes)", flush=True)
+    report(f"validate {n:,} peak RSS <= 250 MB", f"{val_rss / MB:.0f} MB", "-", "-", val_rss <= 250 * MB)
 
 
 def bench_start(env: dict, tmp: Path) -> None:
@@ -230,7 +238,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--scale", action="store_true", help="also 1,000,000 examples (about 2 GB, long)")
+    parser.add_argument("--only-import", action="store_true", help="skip validate and the start figure")
     args = parser.parse_args()
+    global ONLY_IMPORT
+    ONLY_IMPORT = args.only_import
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.scale and 1_000_000 not in sizes:
         sizes.append(1_000_000)
@@ -240,10 +251,11 @@ def main() -> int:
         env = {**os.environ, "WORKBENCH_HOME": str(tmp / "home"), "WORKBENCH_NO_SAMPLE": "1"}
         # a store that exists (the catalogue is read from it) and tokenizer files in place
         subprocess.run([str(WORKBENCH), "models", "list"], env=env, stdout=subprocess.DEVNULL, check=True)
-        bench_start(env, tmp)
+        if not ONLY_IMPORT:
+            bench_start(env, tmp)
         by_size = {n: bench_size(n, env, tmp) for n in sizes}
         if 100_000 in by_size and 1_000_000 in by_size:
-            for command in ("validate", "import"):
+            for command in ("import",) if ONLY_IMPORT else ("validate", "import"):
                 small, large = by_size[100_000], by_size[1_000_000]
                 growth = (large[command] / 1_000_000) / (small[command] / 100_000)
                 report(f"{command} time per example 100k -> 1M <= 1.15x", f"{growth:.2f}x", "1.00x",
