@@ -37,4 +37,3 @@ class ModelQueries(Queries):
         assignments = [f"{column} = ?" for column in changes] + ["source = 'user'", "updated_at = ?"]
         self.db.execute(f"UPDATE models SET {', '.join(assignments)} WHERE name = ?",
                         [*changes.values(), now(), name])
-
