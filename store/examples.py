@@ -51,7 +51,7 @@ def _sql_json_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return value.split("\x00", 1)[0]  # json_extract hands SQL the C string: it ends at a NUL
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
