@@ -5,7 +5,7 @@ Reached as `store.datasets`; every method runs on the calling thread's connectio
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from store.base import Queries
 from store.db import from_json, new_id, now, to_json
@@ -104,3 +104,78 @@ class DatasetQueries(Queries):
                 "SELECT line FROM dataset_version_examples WHERE version_id = ? AND split = ? ORDER BY position",
                 [version_id, split]):
             yield line
+
+    # ------------------------------------------------------------------ import staging
+    #
+    # A long import writes in short transactions into a hidden staging dataset (a
+    # datasets row with deleted_at set, so every list and lookup skips it) and makes it
+    # visible in one short final step. Another writer (the app, a scan, a second
+    # import) waits at most one batch. Rows of a killed import stay hidden and are
+    # removed the next time any process opens the store.
+
+    def begin_staging(self, target_name: str, owner_host: str, owner_pid: int) -> str:
+        """A hidden dataset for an import into `target_name`; returns its id."""
+        stamp = now()
+        staging_id = new_id()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO datasets(id, name, description, created_at, updated_at, deleted_at) VALUES (?,?,?,?,?,?)",
+                [staging_id, f".import-staging-{staging_id}", "", stamp, stamp, stamp])
+            self.db.execute(
+                "INSERT INTO import_staging(dataset_id, target_name, owner_host, owner_pid, started_at) VALUES (?,?,?,?,?)",
+                [staging_id, target_name, owner_host, owner_pid, stamp])
+        return staging_id
+
+    def publish_staging(self, staging_id: str) -> tuple[str, int]:
+        """Make a staging dataset's rows visible as its target dataset, in one short
+        transaction. Returns (dataset id, rows that turned out to be duplicates of rows
+        the target gained meanwhile and were dropped)."""
+        with self.transaction():
+            target_name = self._scalar("SELECT target_name FROM import_staging WHERE dataset_id = ?", [staging_id])
+            target = self.get_dataset(target_name)
+            self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
+            if target is None:
+                # a new dataset: the staging row simply becomes it
+                self.db.execute("UPDATE datasets SET name = ?, deleted_at = NULL, updated_at = ? WHERE id = ?",
+                                [target_name, now(), staging_id])
+                return staging_id, 0
+            dropped = self._drop_staged_duplicates(staging_id, target["id"])
+            offset = self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [target["id"]]) or 0
+            self.db.execute("UPDATE examples SET dataset_id = ?, position = position + ? WHERE dataset_id = ?",
+                            [target["id"], offset, staging_id])
+            self.db.execute("UPDATE imports SET dataset_id = ? WHERE dataset_id = ?", [target["id"], staging_id])
+            self.db.execute("UPDATE datasets SET updated_at = ? WHERE id = ?", [now(), target["id"]])
+            self.db.execute("DELETE FROM datasets WHERE id = ?", [staging_id])
+            return target["id"], dropped
+
+    def _drop_staged_duplicates(self, staging_id: str, target_id: str) -> int:
+        doomed = "SELECT id FROM examples WHERE dataset_id = ? AND content_hash IN " \
+                 "(SELECT content_hash FROM examples WHERE dataset_id = ?)"
+        self.db.execute(f"DELETE FROM example_revisions WHERE example_id IN ({doomed})", [staging_id, target_id])
+        return self.db.execute(f"DELETE FROM examples WHERE id IN ({doomed})", [staging_id, target_id]).rowcount
+
+    def discard_staging(self, staging_id: str) -> None:
+        """Remove a staging dataset and everything written into it (an import that
+        failed, was cancelled or killed)."""
+        with self.transaction():
+            rows = "SELECT id FROM examples WHERE dataset_id = ?"
+            imports = "SELECT id FROM imports WHERE dataset_id = ?"
+            self.db.execute(f"DELETE FROM example_revisions WHERE example_id IN ({rows})", [staging_id])
+            self.db.execute("DELETE FROM examples WHERE dataset_id = ?", [staging_id])
+            self.db.execute(f"DELETE FROM import_rejections WHERE import_id IN ({imports})", [staging_id])
+            self.db.execute("DELETE FROM imports WHERE dataset_id = ?", [staging_id])
+            self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
+            self.db.execute("DELETE FROM datasets WHERE id = ? AND deleted_at IS NOT NULL", [staging_id])
+
+    def staging_leftovers(self) -> list[dict]:
+        """Staging datasets still in the file: running imports, or leftovers of killed ones."""
+        return self._rows("SELECT * FROM import_staging ORDER BY started_at")
+
+    def clean_staging_leftovers(self, host: str, alive: Callable[[int], bool]) -> int:
+        """Discard the staging data of imports on this host whose process is gone."""
+        cleaned = 0
+        for row in self.staging_leftovers():
+            if row["owner_host"] == host and not alive(row["owner_pid"]):
+                self.discard_staging(row["dataset_id"])
+                cleaned += 1
+        return cleaned

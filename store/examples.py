@@ -25,6 +25,40 @@ PAGE_COLUMNS = """e.id, e.position, e.status, e.tags, e.turns, e.language, e.err
                   e.content_hash, e.deleted_at, e.notes != '' AS has_notes, t.total AS tokens"""
 
 
+#: Column order of the tuples `insert_encoded` takes.
+BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "tools", "functions",
+                        "parallel_tool_calls", "preferred_output", "non_preferred_output", "tags", "status",
+                        "notes", "content_hash", "language", "turns", "findings", "errors", "warnings",
+                        "import_id", "source_line", "revision", "created_at", "updated_at")
+BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
+_BULK_EXAMPLE_SQL = (f"INSERT INTO examples(rowid, {', '.join(BULK_EXAMPLE_COLUMNS)}) "
+                     f"VALUES (?, {', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
+_BULK_REVISION_SQL = (f"INSERT INTO example_revisions({', '.join(BULK_REVISION_COLUMNS)}) "
+                      f"VALUES ({', '.join('?' * len(BULK_REVISION_COLUMNS))})")
+
+
+def fts_text(messages: list, preferred_output: str | None, non_preferred_output: str | None) -> str | None:
+    """The search text the examples_fts_insert trigger computes for a row, in Python:
+    each message's content (a string as is, null or missing as '', true/false as 1/0,
+    anything else as its compact JSON) joined by spaces, then the two DPO outputs' JSON."""
+    if not messages:
+        return None  # group_concat over no rows is NULL, and NULL || ... is NULL
+    parts = [_sql_json_text(m.get("content") if isinstance(m, dict) else None) for m in messages]
+    return " ".join(parts) + " " + (preferred_output or "") + " " + (non_preferred_output or "")
+
+
+def _sql_json_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.split("\x00", 1)[0]  # json_extract hands SQL the C string: it ends at a NUL
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return to_json(value)
+
+
 def _decode_example(row: dict) -> dict:
     for column in EXAMPLE_JSON_COLUMNS:
         if column in row and row[column] is not None:
@@ -79,6 +113,36 @@ class ExampleQueries(Queries):
         with self.transaction():
             self.db["examples"].insert_all(prepared, batch_size=200)
             self.db["example_revisions"].insert_all(revisions, batch_size=200)
+
+    def insert_encoded(self, examples: list[tuple], fts_texts: list[str | None], revisions: list[tuple],
+                       counts: list[tuple[str, str, int, int]]) -> None:
+        """Bulk insert into a staging dataset (see store.datasets.begin_staging), in one
+        short transaction with prepared statements: `examples` are tuples in
+        BULK_EXAMPLE_COLUMNS order (JSON already encoded), `fts_texts` their search text
+        (fts_text), `revisions` tuples in BULK_REVISION_COLUMNS order, `counts`
+        token-count rows."""
+        with self.transaction():
+            # rows of a staging dataset skip the per-row index trigger: give them rowids
+            # here (the write lock is held) and index their text in one statement
+            first = (self._scalar("SELECT max(rowid) FROM examples") or 0) + 1
+            self.db.conn.executemany(_BULK_EXAMPLE_SQL, ((first + i, *row) for i, row in enumerate(examples)))
+            self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
+                                     ((first + i, text) for i, text in enumerate(fts_texts)))
+            self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
+            self.save_token_counts(counts)
+
+    def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:
+        """Which of these content hashes any of the datasets already holds."""
+        hashes = list(hashes)
+        found: set[str] = set()
+        datasets = ",".join("?" * len(dataset_ids))
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT content_hash FROM examples WHERE dataset_id IN ({datasets}) AND content_hash IN ({marks})",
+                [*dataset_ids, *chunk]))
+        return found
 
     @staticmethod
     def _revision_row(values: dict, revision: int, action: str, author: str | None, stamp: str) -> dict:

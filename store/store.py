@@ -11,6 +11,8 @@ they mean. Multi-row writes run in one transaction.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import weakref
 from contextlib import contextmanager
@@ -35,6 +37,19 @@ from store.ratings import RatingQueries
 from store.risks import RiskQueries
 from store.snapshots import SnapshotQueries
 from store.registry import RegistryQueries
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if os.name == "nt":
+        return True  # os.kill there would end the process: never treat staging as leftover
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class Store:
@@ -62,6 +77,8 @@ class Store:
         self.jobs = JobQueries(self)
         self.doctor = DoctorQueries(self)
         self.health = HealthQueries(self)
+        # rows of imports killed mid-way sit hidden in staging datasets: drop them
+        self.datasets.clean_staging_leftovers(socket.gethostname(), pid_alive)
 
     def _open_checks(self) -> None:
         """Refuse a file a newer version wrote (before migrating touches it), then migrate."""

@@ -12,10 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
+from pathlib import Path
 
-from store import Store
+from typing import TYPE_CHECKING
+
+from store.readonly import read_models_file
 from workbench.budget import estimate as budget
 from workbench.budget import tokens
+
+if TYPE_CHECKING:  # the store package is loaded lazily: validate never needs it
+    from store import Store
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 EDITABLE = ("encoding", "training_context_limit", "price_training_per_1m", "price_input_per_1m",
@@ -52,13 +58,36 @@ def tool_rules(store: Store) -> dict[str, tokens.ToolTokenRule]:
     Token counts are cached per encoding, so one rule serves every model of an encoding:
     the most recently updated row that holds one (a user's edit wins over the defaults).
     """
-    rows = sorted(store.models.list_models(), key=lambda row: row.get("updated_at") or "", reverse=True)
+    return _rules_from_rows(store.models.list_models())
+
+
+def _rules_from_rows(rows: list[dict]) -> dict[str, tokens.ToolTokenRule]:
+    rows = sorted(rows, key=lambda row: row.get("updated_at") or "", reverse=True)
     rules: dict[str, tokens.ToolTokenRule] = {}
     for row in rows:
         rule = tokens.ToolTokenRule.from_row(row)
         if rule is not None:
             rules.setdefault(row["encoding"], rule)
     return rules
+
+
+def default_model_rows() -> list[dict]:
+    """The shipped catalogue's rows, as they are seeded into a new store."""
+    data = json.loads(_catalog_bytes())
+    return [{k: v for k, v in m.items() if not k.startswith("_")} for m in data["models"]]
+
+
+def resolve_model_without_store(db_path: Path, name: str) -> budget.ModelSpec:
+    """Like resolve_model, for commands that need the catalogue but not the workspace:
+    the store's models table read as it is (no migrations, no seeding) when the store
+    exists, else the shipped defaults. Also hands the tool-token rules to the counter."""
+    # defaults fill what the store lacks, as seeding would; the store's rows (a user's
+    # edits) win
+    by_name = {row["name"]: row for row in default_model_rows()}
+    by_name.update({row["name"]: row for row in read_models_file(db_path) or []})
+    rows = list(by_name.values())
+    tokens.use_tool_rules(_rules_from_rows(rows))
+    return budget.find_model([budget.ModelSpec.from_dict(row) for row in rows], name)
 
 
 def model_specs(store: Store) -> list[budget.ModelSpec]:

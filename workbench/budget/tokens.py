@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import marshal
 import os
 import threading
 import uuid
@@ -230,10 +231,51 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     with _encodings_lock:
         encoding = _encodings.get(name)
         if encoding is None:
+            # the BPE file is checked (and repaired) either way: other tiktoken users read it
             ensure_encoding_files([name])
-            encoding = tiktoken.get_encoding(name)
+            encoding = _load_prepared(name)
+            if encoding is None:
+                encoding = tiktoken.get_encoding(name)
+                _save_prepared(encoding)
             _encodings[name] = encoding
     return encoding
+
+
+# tiktoken parses its BPE file (base64, 200k lines) on every start: about 1 s for
+# o200k_base, three times what `workbench validate` may take to start. The parsed
+# ranks are kept next to it in marshal form (about 30 ms to load), under the BPE
+# file's own sha256 and checked against a sha256 of their bytes, so a damaged or
+# stale copy is ignored and rebuilt.
+
+def _prepared_path(name: str) -> Path:
+    bpe = _bpe_file_for(name)
+    return tokenizer_cache_dir() / f"{name}-{bpe.sha256[:16]}.ranks.marshal"
+
+
+def _load_prepared(name: str) -> tiktoken.Encoding | None:
+    try:
+        path = _prepared_path(name)
+        blob = path.read_bytes()
+    except (OSError, TokenizerUnavailable):
+        return None
+    digest, payload = blob[:64], blob[64:]
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        data = marshal.loads(payload)
+        return tiktoken.Encoding(name, pat_str=data["pat_str"], mergeable_ranks=data["ranks"],
+                                 special_tokens=data["special_tokens"])
+    except (ValueError, EOFError, TypeError, KeyError):
+        return None
+
+
+def _save_prepared(encoding: tiktoken.Encoding) -> None:
+    try:
+        payload = marshal.dumps({"pat_str": encoding._pat_str, "ranks": encoding._mergeable_ranks,
+                                 "special_tokens": encoding._special_tokens})
+        _write_atomically(_prepared_path(encoding.name), hashlib.sha256(payload).hexdigest().encode() + payload)
+    except (AttributeError, OSError, ValueError, TokenizerUnavailable):
+        pass  # only a speed-up: without it tiktoken parses its file again next time
 
 
 # ---------------------------------------------------------------------------
@@ -309,9 +351,33 @@ def count_example(record: Any, encoding: tiktoken.Encoding, tool_rule: "ToolToke
     return TokenCount(total=total, trained=_trained_tokens(messages, n))
 
 
+#: Distinct strings remembered per encoding before the memo starts over (about 5 MB):
+#: the strings worth remembering (system prompts, schemas, role names) come back
+#: within a few thousand examples, so a small memo catches them.
+_MEMO_LIMIT = 50_000
+_memos: dict[str, dict[int, int]] = {}
+
+
 def _length_function(encoding: tiktoken.Encoding) -> _Len:
+    """Token length of a string, each distinct string encoded once per process.
+
+    System prompts and tool schemas repeat across a real dataset; the memo is keyed by
+    the string's hash and length (not the string: unique user texts would otherwise be
+    kept alive), and starts over when full so memory stays flat."""
     encode = encoding.encode_ordinary  # bound once: this runs for every string
-    return lambda text: len(encode(text))
+    memo = _memos.setdefault(encoding.name, {})
+
+    def length(text: str) -> int:
+        key = hash(text) * 1_000_003 + len(text)  # one int: a tuple key costs 3 objects
+        found = memo.get(key)
+        if found is None:
+            found = len(encode(text))
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    return length
 
 
 def _count_dpo(record: dict, n: _Len, rule: "ToolTokenRule") -> TokenCount:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from workbench.chat import format as chatformat
+from workbench.chat import parallel as chatparallel
 from workbench.chat.format import MESSAGE_KEYS, ROLES, Line
 from workbench.chat.findings import Finding
 
@@ -459,15 +461,158 @@ TokenCounter = Callable[[dict], int]
 
 
 def validate_path(path: Path, count_tokens: TokenCounter | None = None,
-                  context_limit: int | None = None, for_training: bool = False,
+                  context_limit: int | None = None, parallel: bool | None = None, for_training: bool = False,
                   progress: Callable[[int], None] | None = None) -> FileReport:
     """Run every check over a JSONL or CSV file, streaming.
+
+    A large JSONL file is split by byte ranges over the cores (see chat.parallel):
+    workers return findings, counts and one short hash per example; this process merges
+    them in line order and finds the duplicates. The report is the same either way.
 
     ``for_training`` judges the file as one a provider will train on (what `workbench
     validate` checks): fewer than MIN_EXAMPLES examples, an empty file included, is
     then an error, since the provider rejects it. Importing a few examples as work in
-    progress stays a warning. `progress`, if given, gets the line number reached every
-    1,000 lines."""
+    progress stays a warning. `progress`, if given, gets the line number reached as the
+    work goes on (every range, or every 1,000 lines in one process)."""
+    if path.suffix.lower() == ".csv":
+        return _training_rule(_validate_serial(path, count_tokens, context_limit, progress), for_training)
+    report = FileReport(str(path))
+    checker = FileChecker(context_limit=context_limit)
+    lines_before = 0
+    duplicates = _DuplicateFinder()
+    work = _RangeValidator(count_tokens, context_limit)
+    for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
+        shift = chatparallel.shift_for(lines_before, first)
+        for number, findings, duplicate_at, key in chunk.lines:
+            line = number + shift
+            if key is not None:
+                duplicates.add(key, line, len(report.findings) + duplicate_at)
+            report.findings.extend(replace(f, line=line) for f in findings)
+            report.lines = max(report.lines, line)
+            if progress is not None and line % 1000 == 0:
+                progress(line)
+        checker.examples += chunk.examples
+        report.valid_examples += chunk.valid_examples
+        lines_before += chunk.physical_lines
+        if progress is not None:
+            progress(report.lines)
+    report.findings = duplicates.insert_findings(report.findings)
+    report.examples = checker.examples
+    report.findings.extend(checker.finish(os.path.getsize(path)))
+    return _training_rule(report, for_training)
+
+
+def _training_rule(report: FileReport, for_training: bool) -> FileReport:
+    """For a file meant for training, too few examples is an error, not a warning."""
+    if for_training:
+        report.findings = [_as_error(f) if f.code == "too_few_examples" else f for f in report.findings]
+    return report
+
+
+class _DuplicateFinder:
+    """Exact duplicates among a million examples in about 20 bytes each.
+
+    A dict of every key would hold ~100 bytes per example (and grow the parent past the
+    memory target at 1M); instead keys, lines and where each line's duplicate warning
+    would go are kept in flat arrays, and duplicates are found at the end by sorting
+    one slice of the key space at a time."""
+
+    BUCKETS = 16
+
+    def __init__(self) -> None:
+        self.keys = array("Q")
+        self.lines = array("Q")
+        self.positions = array("Q")  # index in the findings list where the warning goes
+
+    def add(self, key: int, line: int, position: int) -> None:
+        self.keys.append(key)
+        self.lines.append(line)
+        self.positions.append(position)
+
+    def _repeated_keys(self) -> set[int]:
+        buckets = [array("Q") for _ in range(self.BUCKETS)]
+        for key in self.keys:
+            buckets[key >> 60].append(key)
+        repeated: set[int] = set()
+        for bucket in buckets:
+            ordered = sorted(bucket)
+            repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
+        return repeated
+
+    def insert_findings(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with a duplicate warning inserted for every repeat, in line order."""
+        repeated = self._repeated_keys()
+        if not repeated:
+            return findings
+        first_line: dict[int, int] = {}
+        inserts: list[tuple[int, Finding]] = []
+        for key, line, position in zip(self.keys, self.lines, self.positions):
+            if key not in repeated:
+                continue
+            seen = first_line.setdefault(key, line)
+            if seen != line:
+                inserts.append((position, _duplicate_finding(line, seen)))
+        merged: list[Finding] = []
+        done = 0
+        for position, finding in inserts:  # positions grow with line order
+            merged.extend(findings[done:position])
+            merged.append(finding)
+            done = position
+        merged.extend(findings[done:])
+        return merged
+
+
+def _duplicate_finding(line: int, first: int) -> Finding:
+    return Finding.warning("duplicate_example", line, None,
+                           f"This example is an exact duplicate of line {first}; remove one of them.")
+
+
+def _duplicate_key(record: dict) -> int:
+    # 64 bits of the content hash: a million examples stay a few tens of MB, and a
+    # collision (about 1 in 10^7 at that size) would only add a wrong warning.
+    return int(chatformat.content_hash(record)[:16], 16)
+
+
+@dataclass
+class _RangeReport:
+    """What a worker found in one byte range; line numbers are range-local."""
+
+    lines: list[tuple[int, list[Finding], int, int | None]] = field(default_factory=list)
+    examples: int = 0
+    valid_examples: int = 0
+    physical_lines: int = 0
+
+
+class _RangeValidator:
+    """Checks one byte range (runs in a worker process)."""
+
+    def __init__(self, count_tokens: TokenCounter | None, context_limit: int | None):
+        self.count_tokens = count_tokens
+        self.context_limit = context_limit
+
+    def __call__(self, path: Path, start: int, end: int, first: bool) -> _RangeReport:
+        out = _RangeReport()
+        checker = FileChecker(context_limit=self.context_limit, track_duplicates=False)
+        for index, raw in enumerate(chatparallel.range_lines(path, start, end)):
+            out.physical_lines += 1
+            line = chatformat.parse_line(chatparallel.local_number(index, first), raw)
+            if line is None:
+                continue
+            is_record = line.parsed and isinstance(line.record, dict)
+            tokens = self.count_tokens(line.record) if self.count_tokens is not None and is_record else None
+            findings = checker.check_line(line, tokens)
+            # where FileChecker.check_line puts a duplicate warning: after the record's findings
+            duplicate_at = len(findings) - (1 if findings and findings[-1].code == "example_too_long" else 0)
+            key = _duplicate_key(line.record) if is_record else None
+            out.lines.append((line.number, findings, duplicate_at, key))
+            if line.parsed and not any(f.is_error for f in findings):
+                out.valid_examples += 1
+        out.examples = checker.examples
+        return out
+
+
+def _validate_serial(path: Path, count_tokens: TokenCounter | None, context_limit: int | None,
+                     progress: Callable[[int], None] | None = None) -> FileReport:
     report = FileReport(str(path))
     checker = FileChecker(context_limit=context_limit)
     for line in chatformat.iter_records(path):
@@ -482,10 +627,7 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
         if line.parsed and not any(f.is_error for f in findings):
             report.valid_examples += 1
     report.examples = checker.examples
-    finished = checker.finish(os.path.getsize(path))
-    if for_training:
-        finished = [_as_error(f) if f.code == "too_few_examples" else f for f in finished]
-    report.findings.extend(finished)
+    report.findings.extend(checker.finish(os.path.getsize(path)))
     return report
 
 

@@ -7,6 +7,7 @@ network. Returns None when nothing is conclusive.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and is are you my i it to of for with this that have can what not your please".split()),
@@ -25,7 +26,8 @@ def guess_language(messages: list) -> str | None:
     words = WORD.findall(text.lower())
     if not words:
         return None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    seen = Counter(words)  # one pass over the words, then a lookup per stop word
+    scores = {lang: sum(seen[w] for w in stop if w in seen) for lang, stop in STOPWORDS.items()}
     best = max(scores, key=scores.get)
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] == 0 or ranked[0] == ranked[1]:

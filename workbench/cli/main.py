@@ -37,6 +37,16 @@ def _resolve_model(store, name: str):
         raise UserError(str(exc)) from exc
 
 
+def _resolve_model_without_store(db: Path, name: str):
+    from workbench.budget.estimate import UnknownModel
+    from workbench.budget.catalog import resolve_model_without_store
+
+    try:
+        return resolve_model_without_store(db, name)
+    except UnknownModel as exc:
+        raise UserError(str(exc)) from exc
+
+
 @click.group(cls=SectionedGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Store file to use (default: the built-in store; WORKBENCH_HOME moves it).")
@@ -82,22 +92,25 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
     from workbench.budget import tokens
     from workbench.chat.format import ChatFormatError
     from workbench.chat.checks import validate_path
-    from workbench.cli.progress import count_lines, progress_bar
+    from workbench.cli.progress import count_lines, progress_bar, stderr_is_terminal
     from workbench.cli.render import render_report
 
     if not file.is_file():
         raise UserError(f"{file}: no such file; check the path.")
     count, limit = None, None
     if model_name:
-        spec = _resolve_model(_store(ctx), model_name)
+        # The catalogue only, read without opening (migrating, seeding) the workspace.
+        spec = _resolve_model_without_store(ctx.obj.get("db") or paths.default_db_path(), model_name)
         encoding = tokens.get_encoding(spec.encoding)
         limit = spec.training_context_limit
         count = lambda record: tokens.count_example(record, encoding).total  # noqa: E731
     try:
+        # the extra pass that counts lines is for the bar's ETA: only when it shows (asked
+        # before the bar starts: while it runs, rich stands in for stderr)
+        total = count_lines(file) if stderr_is_terminal() else None
         with progress_bar(f"validating {file.name}", unit="lines") as bar:
-            total = count_lines(file)
             report = validate_path(file, count_tokens=count, context_limit=limit, for_training=True,
-                                   progress=lambda done: bar(done, total))
+                                   progress=(lambda done: bar(done, total)) if total is not None else None)
     except (ChatFormatError, OSError) as exc:
         raise UserError(str(exc)) from exc
     if as_json:

@@ -86,6 +86,9 @@ def progress_bar(description: str, unit: str = "items", total: int | None = None
                 bar.update(task, rate=_rate_text(bar.tasks[task], unit))
 
         yield update
+        # a fast run can end between two refreshes: draw the final count once before the
+        # (transient) bar goes, so the person watching sees what was done
+        bar.refresh()
 
 
 @contextmanager

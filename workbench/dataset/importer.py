@@ -1,10 +1,13 @@
 """Importing a JSONL or CSV file into a dataset: streaming, checked, all or nothing.
 
-One pass over the file inside one transaction. Every line is parsed, checked and
-token-counted; good lines are inserted in batches as the pass goes (so memory stays
-flat however large the file), and the transaction is rolled back at the end if any
-line had an error, unless `skip_invalid` asks to keep the good lines and record the
-rejected ones with their reasons. Examples already in the dataset (same content hash)
+One pass over the file. Worker processes parse, check and token-count byte ranges of
+it (chat.parallel) and hand back rows with every column encoded; this process is the
+one writer. Good lines go in batches, each its own short transaction, into a hidden
+staging dataset, so another writer (the app, a scan, a second import) never waits
+long; at the end one short transaction makes them visible (store.datasets
+publish_staging). If any line had an error the staged rows are discarded, unless
+`skip_invalid` asks to keep the good lines and record the rejected ones with their
+reasons. A killed import leaves only hidden rows, removed when the store is next opened. Examples already in the dataset (same content hash)
 are skipped, so importing a file twice adds nothing.
 """
 
@@ -12,19 +15,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+import socket
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from store import Store
+from store import EDITABLE_COLUMNS, Store
+from store.db import new_id, now
+from store.examples import fts_text
 from workbench.chat import format as chatformat
+from workbench.chat import parallel as chatparallel
 from workbench.budget import counting
 from workbench.chat.checks import FileChecker
 from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
 from workbench.errors import WorkbenchError
 
-BATCH = 500
+BATCH = 500  # examples per write transaction (~50 ms): another writer (a rating) waits at most one
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -36,10 +44,6 @@ class ImportFailed(WorkbenchError):
 
 class ImportCancelled(Exception):
     """The user cancelled; the transaction was rolled back."""
-
-
-class _Rollback(Exception):
-    pass
 
 
 @dataclass
@@ -73,11 +77,116 @@ class ImportResult:
 
 
 @dataclass
-class _Pending:
+class _Good:
+    """A line that will be stored: every column already encoded (built in a worker)."""
+
     line: int
-    record: dict
-    columns: dict
+    kind: str
+    messages: str
+    tools: str | None
+    functions: str | None
+    parallel_tool_calls: int | None
+    parallel_json: str
+    preferred_output: str | None
+    non_preferred_output: str | None
+    content_hash: str
+    language: str | None
+    turns: int
+    search_text: str | None
+    warnings: list[Finding]
+    counts: list[tuple[str, int, int]]
+
+
+@dataclass
+class _Bad:
+    line: int
     findings: list[Finding]
+    raw: str | None
+
+
+@dataclass
+class _RangeResult:
+    entries: list = field(default_factory=list)  # _Good | _Bad, range-local line numbers
+    warnings: list[Finding] = field(default_factory=list)  # of good lines, for the report
+    examples: int = 0
+    physical_lines: int = 0
+    last_line: int = 0
+
+
+def _json_or_null(value) -> str:
+    return "null" if value is None else chatformat.dumps_compact(value)
+
+
+class _RangeWorker:
+    """Parses, checks and counts the lines of one byte range (in a worker process)."""
+
+    def __init__(self, context_limit: int | None, encodings: tuple[str, ...]):
+        self.context_limit = context_limit
+        self.encodings = encodings
+
+    def __call__(self, path: Path, start: int, end: int, first: bool) -> _RangeResult:
+        out = _RangeResult()
+
+        def lines():
+            for index, raw in enumerate(chatparallel.range_lines(path, start, end)):
+                out.physical_lines += 1
+                yield chatformat.parse_line(chatparallel.local_number(index, first), raw)
+
+        return self.check_lines(lines(), out)
+
+    def check_lines(self, lines, out: _RangeResult) -> _RangeResult:
+        checker = FileChecker(context_limit=self.context_limit, track_duplicates=False)
+        for line in lines:
+            if line is None:
+                continue
+            out.last_line = line.number
+            counts = None
+            if line.parsed and isinstance(line.record, dict):
+                counts = counting.count_all(line.record, self.encodings)
+            limit_tokens = max((c.total for c in counts.values()), default=None) if counts else None
+            findings = checker.check_line(line, limit_tokens)
+            if any(f.is_error for f in findings):
+                raw = line.text[:RAW_KEEP] if line.text is not None else None
+                out.entries.append(_Bad(line.number, findings, raw))
+                continue
+            out.entries.append(self._good(line, findings, counts or {}))
+        out.examples = checker.examples
+        return out
+
+    @staticmethod
+    def _good(line: chatformat.Line, findings: list[Finding], counts: dict) -> _Good:
+        columns = columns_from_record(line.record)
+        parallel = columns["parallel_tool_calls"]
+        return _Good(
+            line=line.number, kind=columns["kind"], messages=chatformat.dumps_compact(columns["messages"]),
+            tools=None if columns["tools"] is None else chatformat.dumps_compact(columns["tools"]),
+            functions=None if columns["functions"] is None else chatformat.dumps_compact(columns["functions"]),
+            parallel_tool_calls=None if parallel is None else int(bool(parallel)),
+            parallel_json=_json_or_null(parallel),
+            preferred_output=None if columns["preferred_output"] is None
+            else chatformat.dumps_compact(columns["preferred_output"]),
+            non_preferred_output=None if columns["non_preferred_output"] is None
+            else chatformat.dumps_compact(columns["non_preferred_output"]),
+            content_hash=columns["content_hash"], language=columns["language"], turns=columns["turns"],
+            search_text=fts_text(columns["messages"], *_encoded_outputs(columns)),
+            warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()])
+
+
+def _encoded_outputs(columns: dict) -> tuple[str | None, str | None]:
+    return tuple(None if columns[key] is None else chatformat.dumps_compact(columns[key])
+                 for key in ("preferred_output", "non_preferred_output"))
+
+
+def _snapshot(good: _Good, tags: str) -> str:
+    """The first revision's snapshot (EDITABLE_COLUMNS as JSON), from encoded parts:
+    the same text json would give, without encoding the messages a second time."""
+    parts = {"kind": chatformat.dumps_compact(good.kind), "messages": good.messages,
+             "tools": good.tools or "null", "functions": good.functions or "null",
+             "parallel_tool_calls": good.parallel_json,
+             "preferred_output": good.preferred_output or "null",
+             "non_preferred_output": good.non_preferred_output or "null",
+             "tags": tags, "status": '"draft"', "notes": '""', "deleted_at": "null"}
+    return "{" + ",".join(f'"{column}":{parts[column]}' for column in EDITABLE_COLUMNS) + "}"
 
 
 class _Importer:
@@ -90,135 +199,184 @@ class _Importer:
         self.tags_by_line = tags_by_line or {}
         self.progress = progress
         self.cancelled = cancelled
-        self.checker = FileChecker(context_limit=context_limit, track_duplicates=False)
-        self.encodings = counting.ENCODINGS
+        self.worker = _RangeWorker(context_limit, counting.ENCODINGS)
         self.result = ImportResult(dataset=dataset, dataset_id=None, path=str(path), committed=False)
-        self.batch: list[_Pending] = []
+        self.batch: list[_Good] = []
         self.rejections: list[dict] = []
-        self.position = 0
-        self.dataset_id = ""
+        self.examples = 0
+        self.position = 1
+        self.staging_id = ""
         self.import_id = ""
         self._sha256: str | None = None  # of the source file, set when it has been read
 
     def run(self) -> ImportResult:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
+        self.staging_id = self.store.datasets.begin_staging(self.result.dataset, socket.gethostname(), os.getpid())
         try:
             with self.store.transaction():
-                dataset = self.store.datasets.get_dataset(self.result.dataset) or self.store.datasets.create_dataset(self.result.dataset)
-                self.dataset_id = dataset["id"]
-                self.position = self.store.examples.next_position(self.dataset_id)
-                self.import_id = self.store.datasets.start_import(self.dataset_id, str(self.path.resolve()), fmt)
-                self._scan(fmt)
-                self._flush()
-                self.result.findings.extend(self.checker.finish(os.path.getsize(self.path)))
-                if self.result.errors and not self.skip_invalid:
-                    raise _Rollback()
-                self.store.datasets.add_rejections(self.import_id, self.rejections)
-                self.store.datasets.finish_import(
-                    self.import_id, source_sha256=self._sha256, lines=self.result.lines,
-                    added=self.result.added, duplicates=self.result.duplicates, rejected=self.result.rejected)
-                self.store.audit("import", "dataset", self.dataset_id,
-                                 {"path": str(self.path), "added": self.result.added,
-                                  "rejected": self.result.rejected, "duplicates": self.result.duplicates})
-        except _Rollback:
-            self.result.added = 0
-            return self.result
+                self.import_id = self.store.datasets.start_import(self.staging_id, str(self.path.resolve()), fmt)
+            self._scan(fmt)
+            self._flush()
+            checker = FileChecker()
+            checker.examples = self.examples
+            # The provider's 512 MB limit is on the file uploaded for training (export
+            # checks it), not on what a dataset may hold: a 2 GB source imports.
+            self.result.findings.extend(f for f in checker.finish(os.path.getsize(self.path))
+                                        if f.code != "file_too_large")
+            if self.result.errors and not self.skip_invalid:
+                self.store.datasets.discard_staging(self.staging_id)
+                self.result.added = 0
+                return self.result
+            self._publish()
+        except BaseException:
+            self._discard_quietly()
+            raise
         self.result.committed = True
-        self.result.dataset_id = self.dataset_id
         self.result.import_id = self.import_id
         return self.result
 
-    def _lines(self, fmt: str):
-        """Parsed lines, with progress by bytes read and the file's sha256."""
+    def _publish(self) -> None:
+        """One short transaction: the staged rows become the dataset's."""
+        with self.store.transaction():
+            self._write_rejections()
+            dataset_id, dropped = self.store.datasets.publish_staging(self.staging_id)
+            self.result.added -= dropped
+            self.result.duplicates += dropped
+            self.result.dataset_id = dataset_id
+            self.store.datasets.finish_import(
+                self.import_id, source_sha256=self._sha256, lines=self.result.lines,
+                added=self.result.added, duplicates=self.result.duplicates, rejected=self.result.rejected)
+            self.store.audit("import", "dataset", dataset_id,
+                             {"path": str(self.path), "added": self.result.added,
+                              "rejected": self.result.rejected, "duplicates": self.result.duplicates})
+
+    def _discard_quietly(self) -> None:
+        try:
+            self.store.datasets.discard_staging(self.staging_id)
+        except Exception:  # noqa: BLE001 - the store may be what failed; the next open cleans up
+            pass
+
+    def _ranges(self, fmt: str):
+        """(range result, line number shift, bytes done) in file order."""
         total = os.path.getsize(self.path)
-        digest = hashlib.sha256()
         if fmt == "csv":
             try:
-                for line in chatformat.iter_csv(self.path):
-                    yield line
+                out = self.worker.check_lines(chatformat.iter_csv(self.path), _RangeResult())
             except chatformat.ChatFormatError as exc:
                 raise ImportFailed(str(exc)) from exc
             self._sha256 = _file_sha256(self.path)
+            yield out, 0, total
             return
-        done = 0
-        for number, raw in chatformat.iter_raw_lines(self.path):
-            digest.update(raw)
-            done += len(raw) + 1
-            if self.progress and number % 1000 == 0:
-                self.progress(min(done, total), total)
-            if self.cancelled and number % 200 == 0 and self.cancelled():
-                raise ImportCancelled()
-            line = chatformat.parse_line(number, raw)
-            if line is not None:
-                yield line
-        if self.progress:
-            self.progress(total, total)
-        self._sha256 = digest.hexdigest()
+        parallel = chatparallel.should_fork(self.path)  # decided before the hashing thread starts
+        hasher = _Sha256InBackground(self.path)
+        lines_before = 0
+        ranges = chatparallel.byte_ranges(self.path)
+        for (out, first), (_, end) in zip(chatparallel.map_ranges(self.path, self.worker, parallel), ranges):
+            yield out, chatparallel.shift_for(lines_before, first), end
+            lines_before += out.physical_lines
+        self._sha256 = hasher.hexdigest()
 
     def _scan(self, fmt: str) -> None:
-        for line in self._lines(fmt):
-            self.result.lines = max(self.result.lines, line.number)
-            counts = None
-            if line.parsed and isinstance(line.record, dict):
-                counts = counting.count_all(line.record, self.encodings)
-            limit_tokens = max((c.total for c in counts.values()), default=None) if counts else None
-            findings = self.checker.check_line(line, limit_tokens)
-            self.result.findings.extend(findings)
-            if any(f.is_error for f in findings):
-                self._reject(line, findings)
-                continue
-            columns = columns_from_record(line.record)
-            columns["_counts"] = counts
-            self.batch.append(_Pending(line.number, line.record, columns, findings))
-            if len(self.batch) >= BATCH:
-                self._flush()
+        total = os.path.getsize(self.path)
+        before = 0  # bytes reported so far
+        for out, shift, done in self._ranges(fmt):
+            if out.last_line:
+                self.result.lines = max(self.result.lines, out.last_line + shift)
+            self.examples += out.examples
+            n = max(1, len(out.entries))
+            for i, entry in enumerate(out.entries):
+                if self.progress and i and i % BATCH == 0:
+                    # a range holds thousands of lines: move the bar as its batches are written
+                    self.progress(before + (done - before) * i // n, total)
+                entry.line += shift
+                if isinstance(entry, _Bad):
+                    self._reject(entry)
+                    continue
+                entry.warnings = [replace(f, line=entry.line) for f in entry.warnings]
+                self.result.findings.extend(entry.warnings)
+                if self.result.errors and not self.skip_invalid:
+                    continue  # the import will be discarded: keep checking, stop writing
+                self.batch.append(entry)
+                if len(self.batch) >= BATCH:
+                    self._flush()
+            if self.progress:
+                self.progress(done, total)
+            before = done
+            if self.cancelled and self.cancelled():
+                raise ImportCancelled()
 
-    def _reject(self, line: chatformat.Line, findings: list[Finding]) -> None:
+    def _reject(self, bad: _Bad) -> None:
+        findings = [replace(f, line=bad.line) if f.line is not None else f for f in bad.findings]
+        self.result.findings.extend(findings)
         self.result.rejected += 1
         if self.skip_invalid:
-            raw = line.text[:RAW_KEEP] if line.text is not None else None
             self.rejections.append({
-                "line": line.number, "raw": raw,
+                "line": bad.line, "raw": bad.raw,
                 "findings": [{k: v for k, v in f.to_dict().items() if k != "line"} for f in findings],
             })
             if len(self.rejections) >= BATCH:
+                self._write_rejections()
+
+    def _write_rejections(self) -> None:
+        if self.rejections:
+            with self.store.transaction():
                 self.store.datasets.add_rejections(self.import_id, self.rejections)
-                self.rejections = []
+            self.rejections = []
 
     def _flush(self) -> None:
+        """Write the batch into the staging dataset: one short transaction."""
         if not self.batch:
             return
         if self.result.errors and not self.skip_invalid:
-            # The import will be rolled back; keep checking but stop writing.
             self.batch = []
             return
-        known = self.store.examples.known_hashes(self.dataset_id, [p.columns["content_hash"] for p in self.batch])
-        rows, counts = [], []
-        for pending in self.batch:
-            digest = pending.columns["content_hash"]
-            if digest in known:
+        known = self.store.examples.known_hashes_in(
+            self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
+        stamp = now()
+        examples, texts, revisions, counts = [], [], [], []
+        for good in self.batch:
+            if good.content_hash in known:
                 self.result.duplicates += 1
                 continue
-            known.add(digest)
-            rows.append(self._row(pending))
-            for encoding, count in (pending.columns["_counts"] or {}).items():
-                counts.append((digest, encoding, count.total, count.trained))
-        self.store.examples.insert_examples(rows, author="import")
-        self.store.examples.save_token_counts(counts)
-        self.result.added += len(rows)
+            known.add(good.content_hash)
+            example_id = new_id()
+            tags = chatformat.dumps_compact(list(self.tags_by_line.get(good.line, [])))
+            warnings = "[" + ",".join(chatformat.dumps_compact(f.to_dict()) for f in good.warnings) + "]"
+            examples.append((
+                example_id, self.staging_id, self.position, good.kind, good.messages, good.tools,
+                good.functions, good.parallel_tool_calls, good.preferred_output, good.non_preferred_output,
+                tags, "draft", "", good.content_hash, good.language, good.turns, warnings, 0,
+                len(good.warnings), self.import_id, good.line, 1, stamp, stamp))
+            texts.append(good.search_text)
+            revisions.append((new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
+            counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
+            self.position += 1
+        self.store.examples.insert_encoded(examples, texts, revisions, counts)
+        self.result.added += len(examples)
         self.batch = []
 
-    def _row(self, pending: _Pending) -> dict:
-        columns = {k: v for k, v in pending.columns.items() if k != "_counts"}
-        warnings = [f for f in pending.findings if not f.is_error]
-        row = {
-            **columns, "dataset_id": self.dataset_id, "position": self.position,
-            "tags": list(self.tags_by_line.get(pending.line, [])), "status": "draft", "notes": "",
-            "findings": [f.to_dict() for f in warnings], "errors": 0, "warnings": len(warnings),
-            "import_id": self.import_id, "source_line": pending.line,
-        }
-        self.position += 1
-        return row
+    def _datasets_to_dedupe(self) -> list[str]:
+        """Already in the target dataset (deleted ones included: re-importing must not
+        resurrect what a user deleted) or staged by this import."""
+        target = self.store.datasets.get_dataset(self.result.dataset)
+        return [self.staging_id] + ([target["id"]] if target else [])
+
+
+class _Sha256InBackground:
+    """The file's sha256, computed by a thread while the workers parse (hashlib lets go
+    of the GIL on large blocks)."""
+
+    def __init__(self, path: Path):
+        self._digest: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        self._digest = _file_sha256(path)
+
+    def hexdigest(self) -> str | None:
+        self._thread.join()
+        return self._digest
 
 
 def _file_sha256(path: Path) -> str:

@@ -1,0 +1,181 @@
+"""Concurrent use of one store by several processes (issue 9, item 6).
+
+    .venv/bin/python bench/concurrent_use.py [--examples 20000]
+
+Two imports into the same new dataset, a personal-data scan, a rater committing
+verdicts and a curator approving examples run at once, each in its own process, on one
+real store file. Target: 0 failures, 0 lost writes, and no rating or status write
+waiting more than 100 ms (what the app's UI would wait for). The floor is the same
+rating write on the idle store, measured in the same run.
+
+tests/test_concurrent_use.py runs the same scenario small (without timing targets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+IMPORTER = r"""
+import sys
+from workbench.workspace import open_store
+from workbench.dataset.importer import import_file
+store = open_store(sys.argv[1])
+result = import_file(store, sys.argv[2], "together")
+assert result.committed, result.bad_lines[:5]
+print(result.added)
+"""
+
+SCANNER = r"""
+import sys
+from workbench.workspace import open_store
+from workbench.pii.review import scan_dataset
+store = open_store(sys.argv[1])
+result = scan_dataset(store, sys.argv[2], workers=1)
+print(result.scanned)
+"""
+
+RATER = r"""
+import json, sys, time
+from workbench.workspace import open_store
+from workbench.eval.rating import RatingRun
+store = open_store(sys.argv[1])
+run = RatingRun.open(store, sys.argv[2], rater="bench-rater")
+waits, rated = [], 0
+for comparison in run.queue():
+    pair = run.pair(comparison)
+    start = time.perf_counter()
+    rated += run.rate(pair, "left")
+    waits.append(time.perf_counter() - start)
+    time.sleep(0.05)  # a rater reads before the next verdict
+print(json.dumps({"rated": rated, "waits": waits}))
+"""
+
+CURATOR = r"""
+import json, sys, time
+from workbench.workspace import open_store
+from workbench.dataset.curation import Curation
+store = open_store(sys.argv[1])
+dataset = store.datasets.get_dataset(sys.argv[2])
+ids = [e["id"] for e in store.examples.iter_examples(dataset["id"])][:int(sys.argv[3])]
+curation = Curation(store)
+waits = []
+for example_id in ids:
+    start = time.perf_counter()
+    curation.set_status([example_id], "approved")
+    waits.append(time.perf_counter() - start)
+    time.sleep(0.02)
+print(json.dumps({"approved": len(ids), "waits": waits}))
+"""
+
+
+def write_file(path: Path, n: int, prefix: str) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            handle.write(json.dumps({"messages": [
+                {"role": "system", "content": "You are Aurora Assist."},
+                {"role": "user", "content": f"{prefix} question {i}: where is my parcel?"},
+                {"role": "assistant", "content": f"Parcel {prefix}-{i} ships tomorrow."}]}) + "\n")
+    return path
+
+
+def prepare(folder: Path) -> tuple[Path, str]:
+    """A store with the sample workspace (dataset, golden set, rating session)."""
+    from workbench.workspace import SAMPLE_DATASET, SAMPLE_SESSION, open_store
+
+    db = folder / "shared.db"
+    open_store(db, seed_sample=True).close()
+    del SAMPLE_DATASET
+    return db, SAMPLE_SESSION
+
+
+def run_scenario(folder: Path, examples: int, approvals: int = 30) -> dict:
+    """Start everything at once; return what each process reported and its exit code."""
+    from workbench.workspace import SAMPLE_DATASET
+
+    db, session = prepare(folder)
+    first = write_file(folder / "first.jsonl", examples, "first")
+    second = write_file(folder / "second.jsonl", examples, "second")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    commands = {
+        "import 1": [IMPORTER, str(db), str(first)],
+        "import 2": [IMPORTER, str(db), str(second)],
+        "scan": [SCANNER, str(db), SAMPLE_DATASET],
+        "rating": [RATER, str(db), session],
+        "approve": [CURATOR, str(db), SAMPLE_DATASET, str(approvals)],
+    }
+    procs = {name: subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, env=env)
+             for name, (code, *args) in commands.items()}
+    out = {}
+    for name, proc in procs.items():
+        stdout, stderr = proc.communicate(timeout=900)
+        out[name] = {"code": proc.returncode, "stdout": stdout.strip(), "stderr": stderr[-3000:]}
+    out["db"] = db
+    return out
+
+
+def idle_rating_wait(db: Path, session: str) -> float:
+    """The floor: one rating write on a store nobody else uses (median of 5)."""
+    from workbench.eval.rating import RatingRun
+    from workbench.workspace import open_store
+
+    store = open_store(db)
+    run = RatingRun.open(store, session, rater="floor-rater")
+    waits = []
+    for comparison in run.queue()[:5]:
+        start = time.perf_counter()
+        run.rate(run.pair(comparison), "right")
+        waits.append(time.perf_counter() - start)
+    store.close()
+    return sorted(waits)[len(waits) // 2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--examples", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        os.environ["WORKBENCH_HOME"] = str(folder / "home")
+        os.environ["WORKBENCH_NO_SAMPLE"] = "1"
+        out = run_scenario(folder, args.examples)
+        failures = [name for name, r in out.items() if name != "db" and r["code"] != 0]
+        for name in failures:
+            print(f"{name} failed:\n{out[name]['stderr']}")
+        waits = []
+        for name in ("rating", "approve"):
+            if out[name]["code"] == 0:
+                waits += json.loads(out[name]["stdout"].splitlines()[-1])["waits"]
+        from workbench.workspace import SAMPLE_SESSION, open_store
+
+        store = open_store(out["db"])
+        together = store.datasets.get_dataset("together")
+        stored = store.examples.count_examples(together["id"]) if together else 0
+        store.close()
+        floor = idle_rating_wait(out["db"], SAMPLE_SESSION)
+    worst = max(waits) if waits else float("nan")
+    lost = 2 * args.examples - stored
+    ok_fail = not failures
+    ok_lost = lost == 0
+    ok_wait = worst <= 0.1
+    print(f"{'target':<52} {'measured':>10} {'floor':>10} {'ratio':>8}")
+    print(f"{'failed processes = 0':<52} {len(failures):>10} {'0':>10} {'-':>8}  {'PASS' if ok_fail else 'FAIL'}")
+    print(f"{'lost imported examples = 0':<52} {lost:>10} {'0':>10} {'-':>8}  {'PASS' if ok_lost else 'FAIL'}")
+    print(f"{'worst rating/approve write wait <= 100 ms':<52} {worst * 1000:>8.0f}ms {floor * 1000:>8.1f}ms "
+          f"{worst / floor:>7.0f}x  {'PASS' if ok_wait else 'FAIL'}")
+    print(f"  ({len(waits)} writes; median {sorted(waits)[len(waits) // 2] * 1000:.0f} ms)" if waits else "")
+    return 0 if ok_fail and ok_lost and ok_wait else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

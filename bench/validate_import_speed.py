@@ -1,0 +1,273 @@
+"""Validate and import speed against the floors of issue 14, measured in the same run.
+
+    .venv/bin/python bench/validate_import_speed.py [--sizes 10000,100000] [--scale]
+
+Floors (exactly the ones the issue names):
+  token floor   one process: `json.loads` each line + tiktoken `encode_ordinary`
+                (o200k_base) on every string of the record.
+  SQLite floor  one process inserting the same canonical lines into a plain table
+                (id TEXT PRIMARY KEY, dataset TEXT, line TEXT) with executemany in one
+                transaction (WAL, synchronous=NORMAL).
+
+Targets, per size (the real `workbench` program, each in a fresh process):
+  validate      `workbench validate FILE --model gpt-4o-mini --json` <= 0.75 x token floor,
+                peak memory (PSS of the whole process tree) <= 250 MB
+  start         `workbench validate` of a 10-line file <= 0.3 s
+  import        `workbench --db NEW import FILE --dataset d` <= 1.5 x (token + SQLite floor)
+  --scale adds 1,000,000 examples and checks time per example grows <= 1.15x from 100k.
+
+Files are generated seeded into the cache folder (WORKBENCH_BENCH_CACHE, default
+/tmp/ft-workbench-bench) and reused; never committed. Exit status 1 when a target fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from _chatgen import make_file  # noqa: E402
+
+CACHE = Path(os.environ.get("WORKBENCH_BENCH_CACHE", "/tmp/ft-workbench-bench"))
+WORKBENCH = Path(sys.executable).parent / "workbench"
+MB = 1024 * 1024
+
+results: list[tuple[str, str, str, str, bool]] = []
+
+
+def report(target: str, measured: str, floor: str, ratio: str, ok: bool) -> None:
+    results.append((target, measured, floor, ratio, ok))
+    print(f"  {target:<46} {measured:>12} {floor:>12} {ratio:>9}  {'PASS' if ok else 'FAIL'}", flush=True)
+
+
+# ----------------------------------------------------------------------------- floors
+
+def _strings(value, out: list) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+
+
+def token_floor(path: Path) -> tuple[float, int]:
+    """json.loads each line + encode_ordinary on each string, one process. (seconds, tokens)"""
+    from workbench.budget.tokens import get_encoding
+
+    encode = get_encoding("o200k_base").encode_ordinary
+    tokens = 0
+    start = time.perf_counter()
+    with open(path, "rb") as handle:
+        for raw in handle:
+            strings: list[str] = []
+            _strings(json.loads(raw), strings)
+            for text in strings:
+                tokens += len(encode(text))
+    return time.perf_counter() - start, tokens
+
+
+def canonical_lines(path: Path, out: Path) -> Path:
+    """The canonical line of every record (untimed preparation for the SQLite floor)."""
+    from workbench.chat.format import canonical_line
+
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".part")
+    with open(path, "rb") as src, open(tmp, "w", encoding="utf-8") as dst:
+        for raw in src:
+            dst.write(canonical_line(json.loads(raw)) + "\n")
+    os.replace(tmp, out)
+    return out
+
+
+def sqlite_floor(lines: Path, db: Path) -> float:
+    """Plain-table executemany of the canonical lines in one transaction (WAL, NORMAL)."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("CREATE TABLE lines (id TEXT PRIMARY KEY, dataset TEXT, line TEXT)")
+    start = time.perf_counter()
+    with open(lines, encoding="utf-8") as handle:
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO lines VALUES (?, ?, ?)",
+                         ((str(uuid.uuid4()), "d", line.rstrip("\n")) for line in handle))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+# ----------------------------------------------------------------------------- commands
+
+def _tree_rss(pid: int) -> int:
+    """Memory of a process and all its descendants (Linux /proc, PSS)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except OSError:
+            continue
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            # proportional set size: pages the forked workers share with the parent
+            # (tokenizers, modules) are counted once, not once per process
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for row in handle:
+                    if row.startswith("Pss:"):
+                        total += int(row.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+        stack.extend(children.get(current, []))
+    return total
+
+
+def run(args: list[str], env: dict) -> tuple[float, int, int]:
+    """(seconds, peak tree RSS bytes, exit code) of one command, output discarded.
+    The CPU seconds it used (workers included) are kept in CPU_USED for the report."""
+    peak = 0
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        CPU_USED[0] = usage.ru_utime + usage.ru_stime
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            print(errors.read().decode(errors="replace")[-2000:], file=sys.stderr)
+    return elapsed, peak, proc.returncode
+
+
+CPU_USED = [0.0]
+ONLY_IMPORT = False
+
+
+def cpu_now() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def bench_size(n: int, env: dict, tmp: Path) -> dict:
+    path = make_file(CACHE / f"chat_{n}.jsonl", n)
+    size = path.stat().st_size
+    lines = canonical_lines(path, CACHE / f"chat_{n}.canonical.jsonl")
+    print(f"\n{n:,} examples, {size / MB:,.0f} MB", flush=True)
+    cpu = cpu_now()
+    tok_s, tokens = token_floor(path)
+    tok_cpu = cpu_now() - cpu
+    sql_s = sqlite_floor(lines, tmp / f"floor_{n}.db")
+    sql_cpu = cpu_now() - cpu - tok_cpu
+    print(f"  token floor {tok_s:.2f} s wall, {tok_cpu:.2f} s CPU ({tokens / 1e6:.1f} M tokens); "
+          f"SQLite floor {sql_s:.2f} s wall, {sql_cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}",
+          flush=True)
+    print(f"  {'target':<46} {'measured':>12} {'floor':>12} {'ratio':>9}", flush=True)
+    if not ONLY_IMPORT:
+        val_s, val_rss, code = run([str(WORKBENCH), "validate", str(path), "--model", "gpt-4o-mini", "--json"], env)
+        validate_report(n, val_s, val_rss, tok_s, code)
+    else:
+        val_s = val_rss = 0
+    db = tmp / f"import_{n}.db"
+    imp_s, imp_rss, code = run([str(WORKBENCH), "--db", str(db), "import", str(path), "--dataset", "d"], env)
+    floor = tok_s + sql_s
+    report(f"import {n:,} <= 1.5x (token + SQLite floor)", f"{imp_s:.2f} s", f"{floor:.2f} s",
+           f"{imp_s / floor:.2f}x", imp_s <= 1.5 * floor and code == 0)
+    print(f"  import used {CPU_USED[0]:.2f} s CPU (all processes), peak memory {imp_rss / MB:.0f} MB", flush=True)
+    for leftover in tmp.glob(f"import_{n}.db*"):
+        leftover.unlink()
+    for leftover in tmp.glob(f"floor_{n}.db*"):
+        leftover.unlink()
+    return {"n": n, "validate": val_s, "validate_rss": val_rss, "import": imp_s, "import_rss": imp_rss,
+            "token_floor": tok_s, "sqlite_floor": sql_s}
+
+
+def validate_report(n: int, val_s: float, val_rss: int, tok_s: float, code: int) -> None:
+    report(f"validate {n:,} <= 0.75x token floor", f"{val_s:.2f} s", f"{tok_s:.2f} s", f"{val_s / tok_s:.2f}x",
+           val_s <= 0.75 * tok_s and code in (0, 1))
+    print(f"  validate used {CPU_USED[0]:.2f} s CPU (all processes)", flush=True)
+    report(f"validate {n:,} peak RSS <= 250 MB", f"{val_rss / MB:.0f} MB", "-", "-", val_rss <= 250 * MB)
+
+
+def bench_start(env: dict, tmp: Path) -> None:
+    small = make_file(CACHE / "chat_10.jsonl", 10)
+    times = sorted(run([str(WORKBENCH), "validate", str(small), "--model", "gpt-4o-mini"], env)[0]
+                   for _ in range(3))
+    bare = sorted(run([sys.executable, "-c", "pass"], env)[0] for _ in range(3))
+    report("validate start (10 lines) <= 0.3 s", f"{times[1]:.2f} s", f"{bare[1]:.2f} s",
+           f"{times[1] / bare[1]:.1f}x", times[1] <= 0.3)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--scale", action="store_true", help="also 1,000,000 examples (about 2 GB, long)")
+    parser.add_argument("--only-import", action="store_true", help="skip validate and the start figure")
+    args = parser.parse_args()
+    global ONLY_IMPORT
+    ONLY_IMPORT = args.only_import
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.scale and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, cache {CACHE}")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**os.environ, "WORKBENCH_HOME": str(tmp / "home"), "WORKBENCH_NO_SAMPLE": "1"}
+        # a store that exists (the catalogue is read from it) and tokenizer files in place
+        subprocess.run([str(WORKBENCH), "models", "list"], env=env, stdout=subprocess.DEVNULL, check=True)
+        if not ONLY_IMPORT:
+            bench_start(env, tmp)
+        by_size = {n: bench_size(n, env, tmp) for n in sizes}
+        if 100_000 in by_size and 1_000_000 in by_size:
+            for command in ("import",) if ONLY_IMPORT else ("validate", "import"):
+                small, large = by_size[100_000], by_size[1_000_000]
+                growth = (large[command] / 1_000_000) / (small[command] / 100_000)
+                report(f"{command} time per example 100k -> 1M <= 1.15x", f"{growth:.2f}x", "1.00x",
+                       f"{growth:.2f}", growth <= 1.15)
+                rss = large[f"{command}_rss"] / max(1, small[f"{command}_rss"])
+                report(f"{command} peak RSS 100k -> 1M flat (<= 1.15x)", f"{large[f'{command}_rss'] / MB:.0f} MB",
+                       f"{small[f'{command}_rss'] / MB:.0f} MB", f"{rss:.2f}x", rss <= 1.15)
+        shutil.rmtree(tmp / "home", ignore_errors=True)
+    failed = [r for r in results if not r[4]]
+    print(f"\n{len(results) - len(failed)} PASS, {len(failed)} FAIL")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
