@@ -59,6 +59,7 @@ OURS = {
     "options", "raw_status", "estimated_finish", "result_files", "loss_flag", "next_poll_at",
     # the registry and generation settings: what the program, the provider and the team write
     "target", "found_at",  # coverage rules (tags and shares), near-duplicate scans
+    "target_name", "owner_host",  # an import in progress: the dataset name it will publish to, the machine
     "model_a", "model_b", "winner", "shown_left", "judged_at", "imported_at", "session",
     "endpoint", "acceptable_use", "shutdown_date", "training_cutoff", "lifecycle_source", "finish_reason",
     "from_status", "to_status", "gate_decision", "reason", "prompt_ids", "settings",
