@@ -12,15 +12,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from screens import keys
-from screens.dialogs import ConfirmDialog, app_message
+from screens.dialogs import ConfirmDialog, Dialog, app_message, compact
 from screens.widgets.modebar import ModeBar
 from workbench.jobs import render
 
@@ -35,6 +35,42 @@ class JobCancelled(Message):
     def __init__(self, text: str, error: str = ""):
         super().__init__()
         self.text, self.error = text, error
+
+
+class ProviderSaved(Message):
+    def __init__(self, text: str, error: str = ""):
+        super().__init__()
+        self.text, self.error = text, error
+
+
+class ProviderDialog(Dialog):
+    """Add a provider and/or store its key in the OS keyring. The key field is a password
+    field (shown as dots) and the key is handed straight to the keyring: never echoed,
+    never stored in the workspace. Returns the form's values or None."""
+
+    KINDS = (("together", "Together AI"), ("openai", "OpenAI"), ("azure", "Azure OpenAI"),
+             ("openai-compatible", "OpenAI-compatible (chat only)"))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Provider and key", classes="dialog-title")
+            yield compact(Input, placeholder="name, e.g. together (an existing one: only its key is set)",
+                          id="provider-name")
+            yield Select([(label, kind) for kind, label in self.KINDS], value="together", allow_blank=False,
+                         compact=True, id="provider-kind")
+            yield compact(Input, placeholder="base URL (empty: the provider's default)", id="provider-url")
+            yield compact(Input, placeholder="API key (kept in the OS keyring; empty: keep)", password=True,
+                          id="provider-key")
+            yield Label("enter saves · esc cancels", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.query_one("#provider-name", Input).value.strip()
+        if not name:
+            self.notify("A provider needs a name.", severity="warning")
+            return
+        self.dismiss({"name": name, "kind": self.query_one("#provider-kind", Select).value,
+                      "base_url": self.query_one("#provider-url", Input).value.strip() or None,
+                      "key": self.query_one("#provider-key", Input).value})
 
 
 def version_label(job: dict) -> str:
@@ -140,7 +176,8 @@ class JobsScreen(Screen):
     def _hint(self, text: str = "") -> None:
         k = lambda action: keys.key_in(self.app, action)  # noqa: E731
         self.query_one("#jobs-status", Static).update(
-            text or f"{k('jobs.cancel')} cancel · {k('jobs.refresh')} refresh · launch: workbench jobs launch")
+            text or f"{k('jobs.cancel')} cancel · {k('jobs.provider')} provider/key · {k('jobs.refresh')} refresh · "
+                    "launch: workbench jobs launch")
 
     # ------------------------------------------------------------------ loading
 
@@ -239,6 +276,32 @@ class JobsScreen(Screen):
             self.notify(message.text)
         self.load()
 
+    def action_provider(self) -> None:
+        self.app.push_screen(ProviderDialog(), lambda form: form and self.save_provider(form))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-provider")
+    def save_provider(self, form: dict) -> None:
+        from workbench.errors import WorkbenchError
+        from workbench.providers import add_provider, keys as provider_keys, list_providers
+
+        try:
+            existing = next((p for p in list_providers(self.store) if p["name"] == form["name"]), None)
+            row = existing or add_provider(self.store, form["name"], form["kind"], base_url=form["base_url"])
+            if form["key"].strip():
+                provider_keys.set_key(row["name"], row["kind"], form["key"])
+        except WorkbenchError as exc:
+            self.post_message(ProviderSaved("", app_message(exc)))
+            return
+        said = "added" if existing is None else "kept"
+        self.post_message(ProviderSaved(f"Provider {row['name']} ({row['kind']}) {said}"
+                                        + ("; its key is in the OS keyring." if form["key"].strip() else ".")))
+
+    def on_provider_saved(self, message: ProviderSaved) -> None:
+        if message.error:
+            self.notify(message.error, title="Provider not saved", severity="error", timeout=12)
+        else:
+            self.notify(message.text)
+
     def action_refresh(self) -> None:
         if hasattr(self.app, "watch_jobs"):
             self.app.watch_jobs()  # a job launched from the CLI meanwhile gets polled too
@@ -249,6 +312,6 @@ class JobsScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        what = {"jobs-load": "Loading the jobs", "jobs-cancel": "Cancelling"}.get(event.worker.group,
+        what = {"jobs-load": "Loading the jobs", "jobs-cancel": "Cancelling", "jobs-provider": "Saving the provider"}.get(event.worker.group,
                                                                                   "A background task")
         self.notify(f"{what} failed: {app_message(event.worker.error)}", severity="error", timeout=12)

@@ -110,6 +110,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     "placeholder": (),
     "jobs": (
         A("jobs.cancel", "c", "cancel_job", "Cancel job", "Cancel the highlighted job at its provider (asks first)."),
+        A("jobs.provider", "p", "provider", "Provider/key",
+          "Add a provider, or store a provider's API key in the OS keyring (never shown)."),
         A("jobs.refresh", "ctrl+r", "refresh", "Refresh", "Read the jobs again and watch any new running job."),
     ),
     "governance": (

@@ -130,3 +130,34 @@ def test_a_failure_reads_in_plain_words():
               "error": {"code": "invalid_training_file", "message": "Line 3 has no assistant message."}}
     text = str(summary_text(detail))
     assert "FAILED" in text and "Line 3 has no assistant message." in text
+
+
+@pytest.mark.skipif(__import__("os").environ.get("WORKBENCH_REAL_KEYRING") != "1",
+                    reason="needs the real gnome-keyring under dbus-run-session (tasks.py test)")
+async def test_provider_and_key_from_the_jobs_screen_never_echo_the_key(store, tmp_path):
+    from workbench.providers import get_provider
+    from workbench.providers import keys as provider_keys
+
+    secret = "tg-PLANTED-jobsui-key-31337"
+    app = make_app(store)
+    app.cursor_blink = False
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_jobs(app, pilot)
+            await pilot.press("p")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ProviderDialog"
+            app.screen.query_one("#provider-name").value = "tog-ui"
+            app.screen.query_one("#provider-key").focus()
+            await pilot.press(*secret)
+            assert secret not in app.export_screenshot()  # a password field: dots, not the key
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert secret not in app.export_screenshot()
+        assert get_provider(store, "tog-ui")["kind"] == "together"
+        assert provider_keys.get_key("tog-ui", "together") == secret
+        for path in tmp_path.rglob("*"):  # the key never reaches the store file or the workspace home
+            if path.is_file():
+                assert secret.encode() not in path.read_bytes(), path
+    finally:
+        provider_keys.delete_key("tog-ui", "together")
