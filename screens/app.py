@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Iterable
 
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens import keys
 from workbench.dataset import curation
@@ -216,6 +215,7 @@ class WorkbenchApp(App):
                     self.post_message(LaunchesReconciled(touched))
         if not has_active_jobs(self.store):
             return
+
         def polled(result) -> None:
             self.post_message(JobPolled(result, get_job(self.store, result.job_id)))
 
