@@ -7,11 +7,16 @@ screens other than Examples, the tokenizers and the import/export code load on f
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens import keys
 from workbench.dataset import curation
@@ -21,6 +26,24 @@ from workbench import workspace
 TARGET_MODEL_SETTING = "tui.target_model"
 DATASET_SETTING = "tui.dataset"
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+#: How often the app looks for jobs to watch that it did not start itself (a CLI launch).
+JOB_WATCH_SECONDS = 30.0
+
+
+class JobPolled(Message):
+    """The monitor brought one job up to date (a `workbench.jobs.monitor.PollResult`)."""
+
+    def __init__(self, result, job: dict | None) -> None:
+        super().__init__()
+        self.result, self.job = result, job or {}
+
+
+class LaunchesReconciled(Message):
+    """Interrupted launches finished at start (job ids), or why they could not be."""
+
+    def __init__(self, job_ids: list[str], error: str = "") -> None:
+        super().__init__()
+        self.job_ids, self.error = job_ids, error
 
 
 def _examples() -> Screen:
@@ -41,6 +64,12 @@ def _placeholder(name: str):
 
         return {"jobs": placeholders.JobsScreen, "registry": placeholders.RegistryScreen}[name]()
     return build
+
+
+def _jobs() -> Screen:
+    from screens.jobs import JobsScreen
+
+    return JobsScreen()
 
 
 def _registry() -> Screen:
@@ -75,12 +104,14 @@ def _health() -> Screen:
 
 class WorkbenchApp(App):
     TITLE = "ft-workbench"
-    MODES = {"examples": _examples, "budget": _budget, "jobs": _placeholder("jobs"),
+    MODES = {"examples": _examples, "budget": _budget, "jobs": _jobs,
              "rating": _rating, "registry": _registry, "pii": _pii,
              "governance": _governance, "health": _health}
     DEFAULT_MODE = "examples"
     #: Tests set this False for stable snapshots; every Input/TextArea follows it.
     cursor_blink = True
+    #: Seconds between two polls of a running job (tests shorten it; the provider's Retry-After still wins).
+    job_poll_seconds: float | None = None
     BINDINGS = keys.bindings("app")
     CSS = """
     Screen { background: $background; }
@@ -98,6 +129,10 @@ class WorkbenchApp(App):
 
         self.writes = WriteQueue(self)  # ratings and status changes: never lost on a busy store
         self._target_model = None
+        #: Published after every monitor round of a job; the Jobs screen reloads on it.
+        self.jobs_changed: Signal = Signal(self, "jobs-changed")
+        self.monitor_stop = threading.Event()  # set on exit: the poller's thread wakes and returns
+        self._reconciled = False
 
     # ------------------------------------------------------------------ shared state
 
@@ -142,6 +177,8 @@ class WorkbenchApp(App):
         for problem in self.keymap_problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=12)
         self.warn_lifecycle()
+        self.watch_jobs()
+        self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
 
     def warn_lifecycle(self) -> None:
         """A promoted or baseline model near its shutdown: say so at start (capture in time)."""
@@ -149,6 +186,77 @@ class WorkbenchApp(App):
 
         for warning in [w for w in lifecycle.warnings(self.store) if w.what == "shutdown"][:3]:
             self.notify(warning.text, title="Model lifecycle", severity="warning", timeout=15)
+
+    # ------------------------------------------------------------------ the job monitor
+
+    def watch_jobs(self) -> None:
+        """Start the one app-wide job poller unless it runs (it stops when no job is active)."""
+        if any(w.group == "job-monitor" and not w.is_finished for w in self.workers):
+            return
+        self.run_monitor()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="job-monitor")
+    def run_monitor(self) -> None:
+        from workbench.errors import WorkbenchError
+        from workbench.jobs import get_job, reconcile
+        from workbench.jobs.manage import has_active_jobs
+        from workbench.jobs.monitor import Monitor
+
+        if not self._reconciled:  # a launch killed between "created" and "recorded" is finished first
+            self._reconciled = True
+            try:
+                touched = reconcile(self.store)
+            except WorkbenchError as exc:
+                from screens.dialogs import app_message
+
+                self.post_message(LaunchesReconciled([], app_message(exc)))
+            else:
+                if touched:
+                    self.post_message(LaunchesReconciled(touched))
+        if not has_active_jobs(self.store):
+            return
+
+        def polled(result) -> None:
+            self.post_message(JobPolled(result, get_job(self.store, result.job_id)))
+
+        monitor = Monitor(self.store, on_update=polled, **({"base_interval": self.job_poll_seconds}
+                                                            if self.job_poll_seconds is not None else {}))
+        monitor.stop = self.monitor_stop
+        worker = get_current_worker()
+        # Monitor.run, but waking each second: Textual cancels this worker on exit and a
+        # thread cannot be interrupted, so it looks (round() only polls the jobs that are due).
+        while not (self.monitor_stop.is_set() or worker.is_cancelled):
+            wait = monitor.round()
+            if wait is None:
+                return
+            self.monitor_stop.wait(min(wait, 1.0))
+
+    def on_job_polled(self, message: JobPolled) -> None:
+        result = message.result
+        if result.ended:
+            job = message.job
+            model = f": {job['fine_tuned_model']}" if job.get("fine_tuned_model") else ""
+            self.notify(f"Job {result.job_id[:8]} ({job.get('base_model', '')}) {result.status}{model}.",
+                        title="Training job ended", severity="information" if result.status == "succeeded"
+                        else "warning", timeout=15)
+        self.jobs_changed.publish(result)
+
+    def on_launches_reconciled(self, message: LaunchesReconciled) -> None:
+        if message.error:
+            self.notify(message.error, title="Interrupted launch not finished", severity="error", timeout=15)
+        else:
+            self.notify(f"Finished {len(message.job_ids)} launch(es) interrupted last time.", title="Jobs")
+        self.jobs_changed.publish(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "job-monitor" and event.state == WorkerState.ERROR:
+            from screens.dialogs import app_message
+
+            self.notify(f"Watching the training jobs stopped: {app_message(event.worker.error)}",
+                        severity="error", timeout=15)
+
+    def on_unmount(self) -> None:
+        self.monitor_stop.set()
 
     # ------------------------------------------------------------------ help and palette
 

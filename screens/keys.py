@@ -42,7 +42,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     "app": (
         A("app.examples", "1", "switch_mode('examples')", "Examples", "Curate the examples of a dataset.", show=False),
         A("app.budget", "2", "switch_mode('budget')", "Budget", "Tokens, epochs and cost per model.", show=False),
-        A("app.jobs", "3", "switch_mode('jobs')", "Jobs", "Training jobs (coming).", show=False),
+        A("app.jobs", "3", "switch_mode('jobs')", "Jobs",
+          "Training jobs: status, curves, events, checkpoints; cancel.", show=False),
         A("app.rating", "4", "switch_mode('rating')", "Rating", "Rate two models' answers side by side, blind.",
           show=False),
         A("app.registry", "5", "switch_mode('registry')", "Registry",
@@ -107,6 +108,12 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
         A("budget.refresh", "ctrl+r", "refresh", "Refresh", "Recount from the store."),
     ),
     "placeholder": (),
+    "jobs": (
+        A("jobs.cancel", "c", "cancel_job", "Cancel job", "Cancel the highlighted job at its provider (asks first)."),
+        A("jobs.provider", "p", "provider", "Provider/key",
+          "Add a provider, or store a provider's API key in the OS keyring (never shown)."),
+        A("jobs.refresh", "ctrl+r", "refresh", "Refresh", "Read the jobs again and watch any new running job."),
+    ),
     "governance": (
         A("governance.switch", "v", "switch", "Risks/audit", "Switch between the risk register and the audit log."),
         A("governance.filter", "slash", "filter", "Filter", "Narrow the table: words, an action, a person."),

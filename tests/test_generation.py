@@ -212,6 +212,8 @@ def _steady_binary() -> str | None:
     import shutil
 
     local = ROOT / "node_modules" / ".bin" / "steady"
+    cached = ROOT / ".cache" / "steady" / "node_modules" / ".bin" / "steady"  # where .ci/run installs it
+    local = cached if cached.exists() and not local.exists() else local
     return os.environ.get("STEADY_BIN") or shutil.which("steady") or (str(local) if local.exists() else None)
 
 

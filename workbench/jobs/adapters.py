@@ -216,7 +216,7 @@ class TogetherAdapter:
         """Together's single-request upload (POST /files/upload, multipart)."""
         path = Path(path)
         with open(path, "rb") as handle:
-            answer = _call(self.provider, self.once.post, "/v1/files/upload", cast_to=object,
+            answer = _call(self.provider, self.once.post, "/files/upload", cast_to=object,
                            body={"file_name": path.name, "purpose": purpose, "file_type": "jsonl"},
                            files={"file": (path.name, handle.read(), "application/jsonl")},
                            options={"headers": {"Content-Type": "multipart/form-data"}})
@@ -246,15 +246,15 @@ class TogetherAdapter:
         return body
 
     def create(self, spec: JobSpec) -> dict:
-        return self._normal(_call(self.provider, self.once.post, "/v1/fine-tunes", cast_to=object,
+        return self._normal(_call(self.provider, self.once.post, "/fine-tunes", cast_to=object,
                                   body=self._settings(spec)))
 
     def get(self, provider_job_id: str) -> dict:
-        return self._normal(_call(self.provider, self.client.get, f"/v1/fine-tunes/{provider_job_id}",
+        return self._normal(_call(self.provider, self.client.get, f"/fine-tunes/{provider_job_id}",
                                   cast_to=object))
 
     def list(self, limit: int = 50) -> list[dict]:
-        answer = _call(self.provider, self.client.get, "/v1/fine-tunes", cast_to=object)
+        answer = _call(self.provider, self.client.get, "/fine-tunes", cast_to=object)
         items = answer.get("data", []) if isinstance(answer, dict) else answer
         return [self._normal(job) for job in items or []]
 
@@ -262,11 +262,11 @@ class TogetherAdapter:
         return [job for job in self.list() if spec.suffix and job["suffix"] == spec.suffix]
 
     def cancel(self, provider_job_id: str) -> dict:
-        return self._normal(_call(self.provider, self.client.post, f"/v1/fine-tunes/{provider_job_id}/cancel",
+        return self._normal(_call(self.provider, self.client.post, f"/fine-tunes/{provider_job_id}/cancel",
                                   cast_to=object))
 
     def events_since(self, provider_job_id: str, after: str | None) -> list[dict]:
-        answer = _call(self.provider, self.client.get, f"/v1/fine-tunes/{provider_job_id}/events", cast_to=object)
+        answer = _call(self.provider, self.client.get, f"/fine-tunes/{provider_job_id}/events", cast_to=object)
         events = [{"provider_event_id": e.get("hash") or f"{e.get('created_at')}:{e.get('message')}",
                    "created_at": e.get("created_at"), "level": e.get("level") or "info", "type": e.get("type"),
                    "message": e.get("message") or "", "data": {"step": e.get("step")}}
@@ -274,12 +274,12 @@ class TogetherAdapter:
         return events  # stored with INSERT OR IGNORE on the event id: repeats are dropped
 
     def metrics_since(self, provider_job_id: str, step: int) -> list[dict]:
-        answer = _call(self.provider, self.client.get, f"/v1/fine-tunes/{provider_job_id}/metrics", cast_to=object)
+        answer = _call(self.provider, self.client.get, f"/fine-tunes/{provider_job_id}/metrics", cast_to=object)
         rows = [metric_row(m) for m in (answer or {}).get("data", []) if isinstance(m, dict)]
         return [r for r in rows if r and r["step"] > step]
 
     def checkpoints(self, provider_job_id: str) -> list[dict]:
-        answer = _call(self.provider, self.client.get, f"/v1/fine-tunes/{provider_job_id}/checkpoints",
+        answer = _call(self.provider, self.client.get, f"/fine-tunes/{provider_job_id}/checkpoints",
                        cast_to=object)
         return [{"provider_checkpoint_id": c.get("path") or c.get("checkpoint_path") or str(c.get("step")),
                  "step": c.get("step"), "model": c.get("path") or c.get("checkpoint_type") or "",

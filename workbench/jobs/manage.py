@@ -12,6 +12,11 @@ def list_jobs(store) -> list[dict]:
     return store.jobs.list_jobs()
 
 
+def has_active_jobs(store) -> bool:
+    """Whether any job is still pending, queued or running (the monitor has work)."""
+    return bool(store.jobs.active_jobs())
+
+
 def get_job(store, ref: str) -> dict:
     job = store.jobs.get_job(ref)
     if job is None:

@@ -49,10 +49,10 @@ def together_client(row: dict, *, timeout: float | None = None, max_retries: int
         extra["timeout"] = timeout
     if max_retries is not None:
         extra["max_retries"] = max_retries
-    # The together SDK's paths start with /v1; the stored base URL (shared with the
-    # OpenAI-compatible chat client) ends with it.
+    # The adapter's paths are relative to the base URL, as in Together's spec (whose
+    # paths have no /v1: the host's /v1 belongs to the base URL, shared with the
+    # OpenAI-compatible chat client).
     base_url = (row.get("base_url") or TOGETHER_BASE_URL).rstrip("/")
-    base_url = base_url[:-3] if base_url.endswith("/v1") else base_url
     return together.Together(api_key=_key(row), base_url=base_url, **extra)
 
 
