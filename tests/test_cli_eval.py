@@ -68,7 +68,7 @@ def test_answers_import_and_a_planned_session(tmp_path):
 
 def test_whoami_sets_and_shows_the_rater(tmp_path):
     db = tmp_path / "s.db"
-    assert "No rater name set" in run("--db", db, "rate", "whoami").stdout or run("--db", db, "rate", "whoami").stdout
+    assert "No rater name set" in run("--db", db, "rate", "whoami").stdout
     assert run("--db", db, "rate", "whoami", "  ann  ").stdout.strip() == "ann"
     assert run("--db", db, "rate", "whoami").stdout.strip() == "ann"
 
