@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,7 +105,24 @@ def open_failure(path: Path | str, exc: BaseException) -> str:
 
 
 def migrate(db: Database) -> None:
-    migrations.apply(db)
+    """Apply pending migrations. Two processes opening a new (or older) store at once
+    would both apply the same migration; the loser's DDL fails ("duplicate column",
+    "already exists"). It then waits for the winner to record what it applied and
+    carries on with what is still pending, instead of refusing a sound store."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        before = {m.name for m in migrations.pending(db)}
+        if not before:
+            break
+        try:
+            migrations.apply(db)
+            break
+        except sqlite3.OperationalError:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            time.sleep(0.1)
+            if {m.name for m in migrations.pending(db)} >= before and time.monotonic() > deadline:
+                raise  # nobody else is migrating: a real failure
     # The schema number a later version compares with (the count of our migrations).
     if db.conn.execute("PRAGMA user_version").fetchone()[0] != len(known_migrations()):
         db.conn.execute(f"PRAGMA user_version = {len(known_migrations())}")

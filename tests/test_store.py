@@ -144,3 +144,27 @@ def test_pages_are_read_in_order(tmp_path):
     positions = [e["position"] for e in store.examples.iter_examples(dataset["id"], batch=1000)]
     assert positions == list(range(1, 2501))
     store.close()
+
+
+OPEN_STORE = """
+import sys
+from store import Store
+Store(sys.argv[1]).close()
+"""
+
+
+def test_two_processes_creating_one_store_both_succeed(tmp_path):
+    """Two commands started at once on a new store both ran every migration; the
+    second failed with "duplicate column name" and said the store could not be opened."""
+    import subprocess
+    import sys
+
+    for attempt in range(6):
+        path = tmp_path / f"new{attempt}.db"
+        procs = [subprocess.Popen([sys.executable, "-c", OPEN_STORE, str(path)], stderr=subprocess.PIPE, text=True)
+                 for _ in range(3)]
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], errors
+        store = Store(path)
+        assert store.schema_version() == MIGRATION_NAMES
+        store.close()
