@@ -75,3 +75,11 @@ def test_ten_examples_is_enough_nine_is_a_warning(tmp_path, n, errors):
     report = validate_path(write_jsonl(tmp_path / "f.jsonl", many_chats(n)))
     codes = {f.code for f in report.findings}
     assert ("too_few_examples" in codes) == (n < 10)
+
+
+def test_one_example_is_not_written_one_examples(tmp_path):
+    from workbench.chat.checks import validate_path
+
+    report = validate_path(write_jsonl(tmp_path / "one.jsonl", many_chats(1)))
+    (message,) = [f.message for f in report.findings if f.code == "too_few_examples"]
+    assert "has 1 example;" in message

@@ -453,7 +453,8 @@ class FileChecker:
         if self.examples < MIN_EXAMPLES:
             findings.append(Finding.warning(
                 "too_few_examples", None, None,
-                f"The file has {self.examples} examples; OpenAI needs at least {MIN_EXAMPLES} to train, add more."))
+                f"The file has {self.examples} example{'' if self.examples == 1 else 's'}; OpenAI needs at least "
+                f"{MIN_EXAMPLES} to train, add more."))
         return findings
 
 

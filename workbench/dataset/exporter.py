@@ -296,7 +296,7 @@ def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | Non
     _write_manifest(out_dir, dataset, version)
     warnings = []
     if train.count < MIN_EXAMPLES:
-        warnings.append(f"train.jsonl has {train.count} examples; OpenAI needs at least {MIN_EXAMPLES} to train.")
+        warnings.append(f"train.jsonl has {train.count} example{'' if train.count == 1 else 's'}; OpenAI needs at least {MIN_EXAMPLES} to train.")
     return ExportResult(dataset["name"], version, unchanged, train.final, validation_path, warnings)
 
 
