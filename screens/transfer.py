@@ -184,11 +184,15 @@ class ImportDialog(_TransferDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def run_import(self, path: Path, dataset: str, skip_invalid: bool):
-        from workbench.dataset.importer import import_file
+        from workbench.dataset.importer import ImportCancelled, import_file
 
-        return import_file(self.store, path, dataset, skip_invalid=skip_invalid,
-                           progress=lambda done, total: self.post_message(TransferProgress(done, total)),
-                           cancelled=self.cancel_requested.is_set)
+        try:
+            return import_file(self.store, path, dataset, skip_invalid=skip_invalid,
+                               progress=lambda done, total: self.post_message(TransferProgress(done, total)),
+                               cancelled=self.cancel_requested.is_set)
+        except ImportCancelled:
+            # A cancel the user asked for is an outcome, not a worker failure (None = cancelled).
+            return None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from workbench.dataset.importer import ImportCancelled, ImportFailed
@@ -199,6 +203,9 @@ class ImportDialog(_TransferDialog):
         self._stop_progress()
         if event.state == WorkerState.SUCCESS:
             result = event.worker.result
+            if result is None:
+                self._set_status("Cancelled; nothing was imported.")
+                return
             if result.committed:
                 self.dismiss(result)
                 return
