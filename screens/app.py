@@ -58,14 +58,6 @@ def _budget() -> Screen:
     return BudgetScreen()
 
 
-def _placeholder(name: str):
-    def build() -> Screen:
-        from screens import placeholders
-
-        return {"jobs": placeholders.JobsScreen, "registry": placeholders.RegistryScreen}[name]()
-    return build
-
-
 def _jobs() -> Screen:
     from screens.jobs import JobsScreen
 

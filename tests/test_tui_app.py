@@ -21,7 +21,7 @@ def make(store):
     return app
 
 
-async def test_keys_1_to_5_switch_modes_and_placeholders_say_what_comes(store):
+async def test_keys_1_to_5_switch_modes_to_built_screens(store):
     app = make(store)
     async with app.run_test(size=SIZE) as pilot:
         for key, mode in zip("21345", ("budget", "examples", "jobs", "rating", "registry")):
