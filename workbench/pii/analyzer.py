@@ -169,17 +169,19 @@ class PiiAnalyzer:
         if digits:
             found += find_addresses(text)
         if digits >= 7:
-            found += rec.find_phones(text, language)
+            runs = rec.number_runs(text)  # every number recognizer reads only these
+            found += rec.find_phones(text, language, runs)
             found += rec.find_ibans(text)
-        if digits >= 9:
-            found += rec.find_bsns(text)
-        if digits >= 11:
-            found += rec.find_be_national_numbers(text)
-            found += rec.find_cards(text)
-            if digits >= 13:
-                found += rec.find_nirs(text)
-        if digits >= 7:  # last: it reads only the digit runs nothing above explained
-            found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
+            if digits >= 9:
+                found += rec.find_bsns(text, runs)
+            if digits >= 11:
+                found += rec.find_be_national_numbers(text, runs)
+                found += rec.find_cards(text, runs)
+                if digits >= 13:
+                    found += rec.find_nirs(text, runs)
+            # last: it reads only the digit runs nothing above explained
+            if rec.matcher_may_find(text):
+                found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
 
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         name_text = text
