@@ -96,12 +96,16 @@ _CHUNKS_BEFORE_FIRST_STREET, _CHUNKS_AFTER_FIRST_STREET = 4, 20
 def _after_anchors(text: str) -> list[tuple[int, int]]:
     """The house numbers a number-after street could end at (a superset: the regexes decide)."""
     anchors = []
+    heads = any(head in text for head in _STREET_HEADS)
     for match in _SPACE_NUMBER.finditer(text):
         at = match.start()
-        word = text[max(text.rfind(c, 0, at) for c in " \n\t\r") + 1:at]
-        if word.endswith(_STREET_ENDINGS) or any(c.isupper() for c in word) \
-                or any(head in text[_back(text, at, 6):at] for head in _STREET_HEADS):
+        word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1:at]
+        if word.endswith(_STREET_ENDINGS) or not word.islower():
             anchors.append((at, match.end()))
+        elif heads:
+            before = text[_back(text, at, 6):at]
+            if any(head in before for head in _STREET_HEADS):
+                anchors.append((at, match.end()))
     return anchors
 
 

@@ -65,6 +65,9 @@ INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
 LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
 NAME_LIST = re.compile(r"(?<![\w\-])[A-ZÀ-Ý][\w'’\-]+(?:,[ ][A-ZÀ-Ý][\w'’\-]+)*,?[ ](?:and|en|et|&)[ ][A-ZÀ-Ý][\w'’\-]+")
 NONE, WEAK, GREETING, STRONG = 0, 1, 2, 3
+# The last word of every cue phrase: a window whose last word is none of these holds no cue.
+CUE_LAST_WORDS = frozenset(phrase.split(" ")[-1] for cues in (STRONG_CUES, COLON_CUES, GREETING_CUES, WEAK_CUES)
+                           for phrase in cues)
 ELISIONS = frozenset("c j l qu n m t s".split())
 CONTRACTIONS = frozenset("m s ll ve d re t".split())
 # A person's name does not come after an article or a possessive: "the Ida cardigan",
@@ -202,6 +205,10 @@ class NameRecognizer:
         if last in TITLES and between and between.strip(" \t") == "":
             return STRONG
         level = NONE
+        if last not in CUE_LAST_WORDS:  # no cue phrase ends with this word: only the vocative test is left
+            if end is not None and VOCATIVE_BEFORE.search(window) and VOCATIVE_AFTER.match(text, end):
+                return GREETING
+            return NONE
         # No cue across a sentence end, nor out of a quoted field: in '"name": "Ida
         # cardigan"' (a tool's JSON output) "name:" announces a product.
         if not any(c in '.?;"' for c in between) and (not last.endswith(".") or last in STRONG_CUES):
@@ -220,11 +227,13 @@ class NameRecognizer:
 
     def find(self, text: str) -> list[tuple[str, int, int, float, str]]:
         tokens = []
+        append = tokens.append
         for match in TOKEN.finditer(text):
-            word, start, end = match.group(), match.start(), match.end()
-            if word[-2:] in ("'s", "’s") and len(word) > 3:  # Sanne's
-                word, end = word[:-2], end - 2
-            tokens.append((word, start, end))
+            word = match.group()
+            if word.endswith(("'s", "’s")) and len(word) > 3:  # Sanne's
+                append((word[:-2], match.start(), match.end() - 2))
+            else:
+                append((word, match.start(), match.end()))
         n = len(tokens)
         found = []
 
@@ -237,7 +246,8 @@ class NameRecognizer:
         i = 0
         while i < n:
             word, start, _ = tokens[i]
-            if not (self._is_cap(word) or self._is_particle(word)):
+            # _is_cap or _is_particle, inlined: this runs for every word of every message
+            if not ((len(word) > 1 and word[0].isupper() and not word.isupper()) or word.lower() in PARTICLES):
                 i += 1
                 continue
             result = self._read_name(text, tokens, i, joined)
@@ -311,8 +321,9 @@ class NameRecognizer:
         """A first name typed in lowercase, only right after a cue: "ask joris", "merci
         elodie", "ik ben lieke", "thanks shauna,". A lowercase word alone is never a name."""
         found = []
-        for k, (word, start, end) in enumerate(tokens):
-            if not word.islower() or len(word) < 3 or word not in self._lower_first or self._is_common(word) \
+        lower_first = self._lower_first
+        for word, start, end in tokens:
+            if word not in lower_first or not word.islower() or len(word) < 3 or self._is_common(word) \
                     or word.capitalize() in AMBIGUOUS_FIRST_NAMES:
                 continue
             window = text[max(0, start - 16):start].lower().replace("’", "'")
