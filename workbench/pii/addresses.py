@@ -80,9 +80,10 @@ def _score(tail: str | None) -> float:
 # French street type follows it; number after, a space comes before it and the word
 # before that is capitalised, ends like a street, or a "Rue"/"Am" street starts a few
 # words back (checked in `_after_anchors`).
-_NUMBER_FIRST_ANCHOR = re.compile(rf"(?<![\w\-./,])\d{{1,5}}[A-Za-z]?(?:[ ](?:bis|ter))?,?[ ]+"
-                                  rf"(?:[{_UP}\d]|(?i:{_FR_TYPE})[ ])")
-_SPACE_NUMBER = re.compile(r"(?<=[\w.])[ ]+\d")
+# (No lookbehinds here: a pattern that starts with a digit or a space is scanned for
+# fast; an anchor too many only widens a window.)
+_NUMBER_FIRST_ANCHOR = re.compile(rf"\d{{1,5}}[A-Za-z]?(?:[ ](?:bis|ter))?,?[ ]+(?=[{_UP}\d]|(?i:{_FR_TYPE})[ ])")
+_SPACE_NUMBER = re.compile(r"[ ]+\d")
 _STREET_ENDINGS = tuple(w.replace("\\", "") for w in _NLDE_SUFFIXES.split("|"))
 _STREET_HEADS = ("Rue", "Avenue", "Chaussée", "Boulevard", "Place", "Quai", "Am", "An der")
 # Space-separated chunks the patterns can span around their number: before it, at most
@@ -93,20 +94,24 @@ _CHUNKS_BEFORE_AFTER_STREET, _CHUNKS_AFTER_NUMBER = 8, 16
 _CHUNKS_BEFORE_FIRST_STREET, _CHUNKS_AFTER_FIRST_STREET = 4, 20
 
 
-def _after_anchors(text: str) -> list[tuple[int, int]]:
-    """The house numbers a number-after street could end at (a superset: the regexes decide)."""
-    anchors = []
+def _after_anchors(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The house numbers a number-after street could end at (supersets: the regexes
+    decide): for `_STREET_AFTER`, after a word with a street ending or a few words after
+    "Rue"/"Am"/...; for `_PLAIN_WITH_POSTCODE`, after a capitalised word."""
+    typed, plain = [], []
     heads = any(head in text for head in _STREET_HEADS)
     for match in _SPACE_NUMBER.finditer(text):
         at = match.start()
         word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1:at]
-        if word.endswith(_STREET_ENDINGS) or not word.islower():
-            anchors.append((at, match.end()))
+        if word != word.lower():
+            plain.append((at, match.end()))
+        if word.endswith(_STREET_ENDINGS):
+            typed.append((at, match.end()))
         elif heads:
             before = text[_back(text, at, 6):at]
             if any(head in before for head in _STREET_HEADS):
-                anchors.append((at, match.end()))
-    return anchors
+                typed.append((at, match.end()))
+    return typed, plain
 
 
 def _back(text: str, pos: int, chunks: int) -> int:
@@ -162,11 +167,13 @@ def find_addresses(text: str) -> list[Candidate]:
     found = []
     first = _windows(text, [m.span() for m in _NUMBER_FIRST_ANCHOR.finditer(text)],
                      _CHUNKS_BEFORE_FIRST_STREET, _CHUNKS_AFTER_FIRST_STREET)
-    after = _windows(text, _after_anchors(text), _CHUNKS_BEFORE_AFTER_STREET, _CHUNKS_AFTER_NUMBER)
+    typed, plain = _after_anchors(text)
+    after = _windows(text, typed, _CHUNKS_BEFORE_AFTER_STREET, _CHUNKS_AFTER_NUMBER)
     for pattern, windows in ((_STREET_FIRST, first), (_STREET_AFTER, after)):
         for match in _scan(pattern, text, windows):
             found.append(("ADDRESS", match.start(), _end(match), _score(match.group("tail")), "address"))
-    for match in _scan(_PLAIN_WITH_POSTCODE, text, after):
+    for match in _scan(_PLAIN_WITH_POSTCODE, text, _windows(text, plain, _CHUNKS_BEFORE_AFTER_STREET,
+                                                            _CHUNKS_AFTER_NUMBER)):
         found.append(("ADDRESS", match.start(), _end(match), 0.8, "address"))
     return found
 
