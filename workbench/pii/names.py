@@ -226,14 +226,10 @@ class NameRecognizer:
         return level
 
     def find(self, text: str) -> list[tuple[str, int, int, float, str]]:
-        tokens = []
-        append = tokens.append
-        for match in TOKEN.finditer(text):
-            word = match.group()
-            if word.endswith(("'s", "’s")) and len(word) > 3:  # Sanne's
-                append((word[:-2], match.start(), match.end() - 2))
-            else:
-                append((word, match.start(), match.end()))
+        tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+        if "s" in text and ("'s" in text or "’s" in text):
+            tokens = [(w[:-2], a, b - 2) if w.endswith(("'s", "’s")) and len(w) > 3 else (w, a, b)  # Sanne's
+                      for w, a, b in tokens]
         n = len(tokens)
         found = []
 
@@ -243,21 +239,20 @@ class NameRecognizer:
             gap = text[tokens[a][2]:tokens[b][1]]
             return 0 < len(gap) <= 3 and gap.rstrip("'’").strip(" \u00a0") == "" and not gap.startswith(("'", "’"))
 
-        i = 0
-        while i < n:
-            word, start, _ = tokens[i]
-            # _is_cap or _is_particle, inlined: this runs for every word of every message
-            if not ((len(word) > 1 and word[0].isupper() and not word.isupper()) or word.lower() in PARTICLES):
-                i += 1
+        # Where a name can start: a capitalised word or a particle (_is_cap or
+        # _is_particle, inlined: this runs for every word of every message).
+        starts = [k for k, (w, _, _) in enumerate(tokens)
+                  if (w[0].isupper() and len(w) > 1 and not w.isupper()) or w.lower() in PARTICLES]
+        resume = 0
+        for i in starts:
+            if i < resume:
                 continue
             result = self._read_name(text, tokens, i, joined)
             if result:
                 end_index, score = result
                 if not self._not_a_person(text, tokens, i, end_index, joined):
-                    found.append(("PERSON", start, tokens[end_index][2], score, self.name))
-                i = end_index + 1  # "Lincoln Park" is a place; its "Park" is no name either
-            else:
-                i += 1
+                    found.append(("PERSON", tokens[i][1], tokens[end_index][2], score, self.name))
+                resume = end_index + 1  # "Lincoln Park" is a place; its "Park" is no name either
         found += self._initials(text)
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
