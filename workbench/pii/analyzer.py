@@ -172,6 +172,7 @@ class PiiAnalyzer:
             runs = rec.number_runs(text)  # every number recognizer reads only these
             found += rec.find_phones(text, language, runs)
             found += rec.find_ibans(text)
+            found += rec.find_eu_national_ids(text, runs)
             if digits >= 9:
                 found += rec.find_bsns(text, runs)
             if digits >= 11:

@@ -32,6 +32,14 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "BE_NATIONAL_NUMBER": ("national number", "national register", "rijksregisternummer", "niss", "insz"),
         "ADDRESS": ("address", "live at", "lives at", "ship to", "deliver to", "send it to", "moved to", "postcode",
                     "zip"),
+        # Every language's name for its id: support chats quote the id by its own name.
+        "EU_NATIONAL_ID": ("pesel", "dni", "nie", "codice fiscale", "personnummer", "cpr", "cpr-nummer",
+                           "henkilötunnus", "hetu", "steuer-id", "steuerid", "steuer-idnr", "steueridentifikationsnummer",
+                           "identifikationsnummer", "sozialversicherungsnummer", "versicherungsnummer", "svnr",
+                           "rodné číslo", "rodne cislo", "isikukood", "asmens kodas", "egn", "cnp", "oib", "amka",
+                           "emšo", "emso", "cartão de cidadão", "national id", "id number", "identity number",
+                           "personal number", "personal id", "national identity", "identiteitsnummer",
+                           "numéro d'identité", "numero d'identite", "id-nummer", "tax id", "social security"),
     },
     "nl": {
         "EMAIL_ADDRESS": ("e-mailadres", "mailadres", "e-mail", "mail", "mailen"),

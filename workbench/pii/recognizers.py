@@ -30,9 +30,11 @@ from workbench.pii.checksums import (
     bsn_valid,
     card_valid,
     digits_only,
+    eu_national_id,
     iban_valid,
     nir_valid,
 )
+from workbench.pii.context import context_pattern
 
 Candidate = tuple[str, int, int, float, str]
 
@@ -320,6 +322,38 @@ def find_be_national_numbers(text: str, runs: list[NumberRun] | None = None) -> 
         if be_national_number_valid(value):
             score = 0.45 if value.isdigit() else 0.75
             found.append(("BE_NATIONAL_NUMBER", match.start(), match.end(), score, "be_national_number"))
+    return found
+
+
+# Other EU national ids (python-stdnum). Digits only, as typed: "44051401359", "36 574 261
+# 809", "211062-5629", "710319/2745", "1237 010180"; with letters in fixed places: DNI
+# "54362315-K", NIE "X-2482300-W", codice fiscale "RSSMRA85T10A562S", henkilötunnus
+# "131052-308T", cartão de cidadão "00000000 0 ZZ4".
+EU_DIGIT_ID = re.compile(r"(?<![\w.,\-/])(?:\d{6}[\-/+]\d{3,4}|\d{8}[\-/+]\d{4}|\d{2}[ ]\d{3}[ ]\d{3}[ ]\d{3}"
+                         r"|\d{4}[ ]\d{6}|\d{9,13})(?![\w]|[.,\-/]\d)")
+EU_LETTER_ID = re.compile(r"(?<![\w.,\-/])(?:\d{8}[ \-]?[A-Za-z]|[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]"
+                          r"|[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]|\d{6}[\-+A]\d{3}[0-9A-Za-z]"
+                          r"|\d{8}[ ]?\d[ ]?[A-Za-z]{2}\d)(?![\w])")
+
+
+def find_eu_national_ids(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
+    """EU national identifiers python-stdnum validates (DE, PL, SE, DK, AT, CZ/SK, EE, LT,
+    BG, RO, HR, GR, SI, ES, IT, FI, PT). Digits-only ids score 0.4: reported only with a
+    word naming an id nearby ("PESEL", "DNI", "codice fiscale", "personnummer", ...).
+    Ids with letters in fixed places score 0.6 alone (0.45 for a DNI: eight digits and a
+    letter is also what order codes look like)."""
+    found = []
+    # Digits-only ids need a word naming an id (see above): without one anywhere in the
+    # text, none is looked for (the checks cost ~5 us a candidate).
+    named = context_pattern("en", "EU_NATIONAL_ID").search(text) is not None
+    for match in _in_runs(EU_DIGIT_ID, text, runs, 9) if named else ():
+        if eu_national_id(match.group()):
+            found.append(("EU_NATIONAL_ID", match.start(), match.end(), 0.4, "eu_national_id"))
+    for match in EU_LETTER_ID.finditer(text):
+        label = eu_national_id(match.group(), digits_only_ids=False)
+        if label:
+            score = 0.45 if label == "ES DNI" else 0.6
+            found.append(("EU_NATIONAL_ID", match.start(), match.end(), score, "eu_national_id"))
     return found
 
 
