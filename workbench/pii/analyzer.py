@@ -55,6 +55,36 @@ def _installed_pipeline(name: str) -> bool:
     return name.isidentifier() and importlib.util.find_spec(name) is not None
 
 
+RULES_ONLY = "rules only (no NER model), offline"
+
+
+def _pipeline_name(path: Path) -> str:
+    """A spaCy pipeline's name as its meta.json gives it ("fr_core_news_md"), or the
+    folder or package name when there is no meta to read."""
+    import json
+
+    meta = path / "meta.json"
+    if meta.is_file():
+        try:
+            data = json.loads(meta.read_text("utf-8"))
+            return f"{data.get('lang', '?')}_{data.get('name', '?')}"
+        except (OSError, ValueError):
+            pass
+    return path.name
+
+
+def describe_engine(spacy_model_dir: str | Path | Mapping[str, str | Path] | None) -> str:
+    """What an analyzer built with this spaCy setting will run, in words, without loading
+    spaCy: "rules only (no NER model), offline" or "rules + spaCy NER (fr_core_news_md),
+    offline". A folder that is missing or a package that is not installed is ignored by
+    the analyzer, so it is left out here too."""
+    if spacy_model_dir is None:
+        return RULES_ONLY
+    specs = dict(spacy_model_dir).values() if isinstance(spacy_model_dir, Mapping) else [spacy_model_dir]
+    names = sorted({_pipeline_name(Path(p)) for p in specs if Path(p).is_dir() or _installed_pipeline(str(p))})
+    return f"rules + spaCy NER ({', '.join(names)}), offline" if names else RULES_ONLY
+
+
 @dataclass
 class _SpacyPeople:
     """PERSON entities from spaCy pipelines the user has on disk (never downloaded)."""
@@ -139,7 +169,7 @@ class PiiAnalyzer:
         rules alone, or the rules merged with spaCy NER (union, then the best score)."""
         if self._spacy.pipelines:
             return f"rules + spaCy NER ({self._spacy.describe()}), offline"
-        return "rules only (no NER model), offline"
+        return RULES_ONLY
 
     def _language(self, language: str | None) -> str:
         if language is None:
