@@ -84,7 +84,9 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 NEGATIVE_CONTEXT: dict[str, tuple[str, ...]] = {
     "IP_ADDRESS": ("version", "versie", "v", "build", "firmware", "release", "app", "update"),
     "CREDIT_CARD": ("siret", "siren", "imei", "serial", "serienummer", "série", "reference", "referentie",
-                    "référence", "kenmerk", "betalingskenmerk", "tracking", "suivi", "track"),
+                    "référence", "kenmerk", "betalingskenmerk", "tracking", "suivi", "track",
+                    # a parcel's tracking number is 12-15 digits too ("My parcel 561182729435")
+                    "parcel", "colis", "pakket", "zending", "shipment", "envoi"),
     "PHONE_NUMBER": ("siret", "siren", "kvk", "btw", "tva", "vat", "ondernemingsnummer", "enterprise number",
                      "numéro d'entreprise", "iban", "invoice", "factuur", "facture", "order", "bestelling",
                      "commande", "tracking", "imei"),

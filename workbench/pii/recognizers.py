@@ -331,9 +331,12 @@ def find_be_national_numbers(text: str, runs: list[NumberRun] | None = None) -> 
 # "131052-308T", cartão de cidadão "00000000 0 ZZ4".
 EU_DIGIT_ID = re.compile(r"(?<![\w.,\-/])(?:\d{6}[\-/+]\d{3,4}|\d{8}[\-/+]\d{4}|\d{2}[ ]\d{3}[ ]\d{3}[ ]\d{3}"
                          r"|\d{4}[ ]\d{6}|\d{9,13})(?![\w]|[.,\-/]\d)")
+# Ids with letters whose digits make a run of 6 or more (DNI, NIE, henkilötunnus, cartão
+# de cidadão): read around those runs only.
 EU_LETTER_ID = re.compile(r"(?<![\w.,\-/])(?:\d{8}[ \-]?[A-Za-z]|[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]"
-                          r"|[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]|\d{6}[\-+A]\d{3}[0-9A-Za-z]"
-                          r"|\d{8}[ ]?\d[ ]?[A-Za-z]{2}\d)(?![\w])")
+                          r"|\d{6}[\-+A]\d{3}[0-9A-Za-z]|\d{8}[ ]?\d[ ]?[A-Za-z]{2}\d)(?![\w])")
+# The codice fiscale: six letters, then digits and letters in fixed places.
+CODICE_FISCALE = re.compile(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z](?![\w])")
 
 
 def find_eu_national_ids(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
@@ -343,13 +346,23 @@ def find_eu_national_ids(text: str, runs: list[NumberRun] | None = None) -> list
     Ids with letters in fixed places score 0.6 alone (0.45 for a DNI: eight digits and a
     letter is also what order codes look like)."""
     found = []
+    if runs is None:
+        runs = number_runs(text)
+    digit_ids = list(_in_runs(EU_DIGIT_ID, text, runs, 9))
     # Digits-only ids need a word naming an id (see above): without one anywhere in the
-    # text, none is looked for (the checks cost ~5 us a candidate).
-    named = context_pattern("en", "EU_NATIONAL_ID").search(text) is not None
-    for match in _in_runs(EU_DIGIT_ID, text, runs, 9) if named else ():
-        if eu_national_id(match.group()):
-            found.append(("EU_NATIONAL_ID", match.start(), match.end(), 0.4, "eu_national_id"))
-    for match in EU_LETTER_ID.finditer(text):
+    # text none is checked (stdnum's checks cost ~5 us a candidate).
+    if digit_ids and context_pattern("en", "EU_NATIONAL_ID").search(text):
+        for match in digit_ids:
+            if eu_national_id(match.group()):
+                found.append(("EU_NATIONAL_ID", match.start(), match.end(), 0.4, "eu_national_id"))
+    n = len(text)
+    letter_ids = [m for start, end, _ in runs for m in EU_LETTER_ID.finditer(text, max(0, start - 2), min(n, end + 4))]
+    letter_ids += CODICE_FISCALE.finditer(text)
+    seen = set()
+    for match in letter_ids:
+        if match.span() in seen:
+            continue
+        seen.add(match.span())
         label = eu_national_id(match.group(), digits_only_ids=False)
         if label:
             score = 0.45 if label == "ES DNI" else 0.6
