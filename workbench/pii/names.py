@@ -285,8 +285,14 @@ class NameRecognizer:
 
         # Where a name can start: a capitalised word or a particle (_is_cap or
         # _is_particle, inlined: this runs for every word of every message).
+        # A capitalised common word that is no name of any list ("The", "Thanks", "Ik") is
+        # rejected by _read_name at once; it is left out here, which saves the call.
+        first, last = self._first, self._last
         starts = [k for k, (w, _, _) in enumerate(tokens)
-                  if (w[0].isupper() and len(w) > 1 and not w.isupper()) or w.lower() in PARTICLES]
+                  if (w[0].isupper() and len(w) > 1 and not w.isupper()
+                      and not ((lw := w.lower()) in COMMON_WORDS and w not in last and w not in first
+                               and w not in AMBIGUOUS_FIRST_NAMES and lw not in PARTICLES))
+                  or w.lower() in PARTICLES]
         resume = 0
         for i in starts:
             if i < resume:
