@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import pii_corpus  # noqa: E402
 
 from workbench.pii import addresses, recognizers as rec  # noqa: E402
+from workbench.pii.names import NameRecognizer  # noqa: E402
 
 EDGE_CASES = [
     "Stuur het naar An der Alten Mühle Straße 3 bus 4, Apt 5, 2611 XT Den Haag aan de Rijn please",
@@ -116,3 +117,29 @@ def test_fast_paths_equal_whole_text_scans_on_random_pieces(text):
     assert rec.find_phones(text, "nl", runs) == rec.find_phones(text, "nl")
     assert rec.find_emails(text) == _whole_text_emails(text)
     assert rec.find_urls(text) == _whole_text_urls(text)
+
+
+class _AlwaysAskTheCue(NameRecognizer):
+    """The name recognizer without its shortcut: `_cue` is asked for every lowercase name."""
+
+    @staticmethod
+    def _may_be_cued(last, window):
+        return True
+
+
+LOWERCASE_CASES = ["ok mevrouw          sanne", "thanks for that,         joris.", "hi sanne", "thanks, joris.",
+                   "ask joris", "Regards,\nmaarten", "dear\tlieke", "we told  maarten", "merci elodie !"]
+
+
+def test_the_cue_shortcut_changes_no_lowercase_name():
+    fast, reference = NameRecognizer(), _AlwaysAskTheCue()
+    for text in _texts(300) + LOWERCASE_CASES:
+        assert fast.find(text) == reference.find(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["hi", "thanks", ",", "mevrouw", "sanne", "joris", "ask", "  ", "\t", "\n", "the",
+                                 "Beste", "groeten", "merci", "elodie", ".", "met", "zeer", "x" * 16]),
+                max_size=12).map(" ".join))
+def test_the_cue_shortcut_on_random_words(text):
+    assert NameRecognizer().find(text) == _AlwaysAskTheCue().find(text)
