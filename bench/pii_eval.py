@@ -18,7 +18,14 @@ tuning set bench/data/pii_tuning.jsonl; it may be given several times.
 
 Exit status 1 when a target is missed: recall >= 0.95 for EMAIL_ADDRESS, IBAN_CODE,
 CREDIT_CARD and PHONE_NUMBER; PERSON recall >= 0.80 in each language; precision >= 0.85
-overall; >= 1,500 messages/s on one process.
+overall; >= 2,000 messages/s on one process (issue 19: "still >= 2,000 msg/s per process
+with the default engine").
+
+Speed is measured twice, best of three passes each: wall-clock, and the process's own CPU
+time (time.process_time). On this shared 2-core machine the wall-clock figure mostly
+measures the other jobs (the load average is printed with it); the CPU-time figure is
+what one process gets through per second of a core, and it is the one held against the
+2,000 target. The regex floor is measured the same two ways in the same run.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from workbench.pii.parallel import analyze_many  # noqa: E402
 RECALL_TARGETS = {"EMAIL_ADDRESS": 0.95, "IBAN_CODE": 0.95, "CREDIT_CARD": 0.95, "PHONE_NUMBER": 0.95}
 PERSON_RECALL_TARGET = 0.80
 PRECISION_TARGET = 0.85
-THROUGHPUT_TARGET = 1500.0
+THROUGHPUT_TARGET = 2000.0
 FLOOR = re.compile(r"\S+@\S+|\d{6,}")
 
 
@@ -236,18 +243,23 @@ def main() -> int:
         analyzer.analyze(text, language)
 
     # Floor: the cheapest pass a scan could make over the same texts.
-    started = time.perf_counter()
-    for text, _ in items:
-        FLOOR.findall(text)
-    floor_seconds = time.perf_counter() - started
+    floor_seconds = floor_cpu = None
+    for _ in range(3):
+        started, cpu = time.perf_counter(), time.process_time()
+        for text, _ in items:
+            FLOOR.findall(text)
+        floor_cpu = min(floor_cpu or 1e9, time.process_time() - cpu)
+        floor_seconds = min(floor_seconds or 1e9, time.perf_counter() - started)
 
-    best = None
+    best = best_cpu = None
     for _ in range(3):  # best of three: this machine has other work too
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         predictions = [analyzer.analyze(text, language) for text, language in items]
-        elapsed = time.perf_counter() - started
+        elapsed, used = time.perf_counter() - started, time.process_time() - cpu
         best = elapsed if best is None else min(best, elapsed)
+        best_cpu = used if best_cpu is None else min(best_cpu, used)
     per_second = len(items) / best
+    per_cpu_second = len(items) / best_cpu
 
     pool_seconds = None
     if args.workers > 1:  # --workers 1 skips the pool measurement (quick runs)
@@ -269,9 +281,17 @@ def main() -> int:
     print()
     print(f"overall precision {_fmt(total.precision)}, recall {_fmt(total.recall)} "
           f"({total.correct}/{total.predicted} predictions right, {total.found}/{total.gold} gold spans found)")
-    print(f"throughput, 1 process: {per_second:,.0f} messages/s "
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    cores = __import__("os").cpu_count()
+    print(f"machine: {cores} cores, load average {load} (1/5/15 min) during the run")
+    print(f"throughput, 1 process, wall clock: {per_second:,.0f} messages/s "
           f"({best / len(items) * 1e6:.0f} us/message; {best / floor_seconds:.1f}x the regex floor of "
           f"{len(items) / floor_seconds:,.0f} messages/s)")
+    verdict = "PASS" if per_cpu_second >= THROUGHPUT_TARGET else "FAIL"
+    print(f"throughput, 1 process, CPU time: {per_cpu_second:,.0f} messages/s "
+          f"({best_cpu / len(items) * 1e6:.0f} us/message; {best_cpu / floor_cpu:.1f}x the regex floor of "
+          f"{len(items) / floor_cpu:,.0f} messages/s); target {THROUGHPUT_TARGET:,.0f}: ratio "
+          f"{per_cpu_second / THROUGHPUT_TARGET:.2f} {verdict}")
     if pool_seconds:
         print(f"throughput, {args.workers} processes: {len(items) * 6 / pool_seconds:,.0f} messages/s over "
               f"{len(items) * 6} messages, pool start-up included")
@@ -286,7 +306,7 @@ def main() -> int:
             print(f"  [{message.language}] {span.entity} {span.text!r} ({span.recognizer}, {span.score})"
                   f" in {message.text!r}")
 
-    missed = targets_missed(report, per_second)
+    missed = targets_missed(report, per_cpu_second)
     print()
     if missed:
         print("TARGETS MISSED: " + "; ".join(missed))

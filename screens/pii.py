@@ -37,9 +37,10 @@ class ScanProgress(Message):
 
 
 class ScanFinished(Message):
-    def __init__(self, text: str):
+    def __init__(self, text: str, engine: str = ""):
         super().__init__()
         self.text = text
+        self.engine = engine  # what the scan really ran (a model that failed to load is not in it)
 
 
 class PreviewDialog(ModalScreen[str | None]):
@@ -96,6 +97,8 @@ class PiiScreen(Screen):
         with Horizontal(id="pii-top"):
             yield Select([(d["name"], d["name"]) for d in datasets], prompt="Dataset", id="pii-dataset",
                          allow_blank=not datasets, compact=True)
+            # What finds the data: the rules alone, or with a spaCy model (issue 19).
+            yield Static(f"engine: {pii_review.engine_description(self.store)}", id="pii-engine")
         yield Static(id="pii-summary")
         yield ProgressBar(id="pii-progress", show_eta=False)
         with Horizontal(id="pii-body"):
@@ -269,13 +272,16 @@ class PiiScreen(Screen):
             self.store, dataset, progress=lambda d, t: self.post_message(ScanProgress(d, t)),
             cancelled=lambda: self.cancel_requested)
         kinds = ", ".join(f"{k} {n}" for k, n in result.by_entity.most_common()) or "nothing"
-        self.post_message(ScanFinished(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds})."))
+        self.post_message(ScanFinished(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds}).",
+                                       result.engine))
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         self.query_one("#pii-progress", ProgressBar).update(total=max(1, message.total), progress=message.done)
 
     def on_scan_finished(self, message: ScanFinished) -> None:
         self.query_one("#pii-progress", ProgressBar).remove_class("running")
+        if message.engine:
+            self.query_one("#pii-engine", Static).update(f"engine: {message.engine}")
         self.notify(message.text if not self.cancel_requested else "Scan cancelled; scanned examples are kept.")
         self.reload(keep_cursor=False)
 

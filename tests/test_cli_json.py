@@ -31,7 +31,7 @@ CASES = [
                                                           "train_count", "train_sha256", "warnings"}),
     ("models list", list, {"name", "encoding", "training_context_limit", "price_training_per_1m"}),
     (f"models set {MODEL} --price 3", dict, {"model", "changed", "row"}),
-    (f"pii scan {DATASET}", dict, {"dataset", "scanned", "findings", "auto_dismissed", "by_entity"}),
+    (f"pii scan {DATASET}", dict, {"dataset", "scanned", "findings", "auto_dismissed", "by_entity", "engine"}),
     (f"pii list {DATASET}", list, {"id", "entity", "score", "decision"}),
     (f"pii decide {DATASET} --entity EMAIL_ADDRESS --redact", dict, {"dataset", "decision", "findings"}),
     (f"pii preview {DATASET}", list, set()),

@@ -36,11 +36,13 @@ def scan(ctx, dataset: str, workers: int, as_json: bool) -> None:
         result = scan_dataset(_store(ctx), dataset, workers=workers, progress=bar)
     if as_json:
         _echo_json({"dataset": dataset, "scanned": result.scanned, "findings": result.findings,
-                    "auto_dismissed": result.auto_dismissed, "by_entity": dict(result.by_entity.most_common())})
+                    "auto_dismissed": result.auto_dismissed, "by_entity": dict(result.by_entity.most_common()),
+                    "engine": result.engine})
         return
     kinds = ", ".join(f"{entity} {n}" for entity, n in result.by_entity.most_common()) or "none"
     click.echo(f"Scanned {result.scanned} examples: {result.findings} findings ({kinds}); "
                f"{result.auto_dismissed} dismissed earlier.")
+    click.echo(f"Engine: {result.engine}.")
 
 
 @pii.command(name="list")

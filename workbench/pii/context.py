@@ -32,6 +32,14 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "BE_NATIONAL_NUMBER": ("national number", "national register", "rijksregisternummer", "niss", "insz"),
         "ADDRESS": ("address", "live at", "lives at", "ship to", "deliver to", "send it to", "moved to", "postcode",
                     "zip"),
+        # Every language's name for its id: support chats quote the id by its own name.
+        "EU_NATIONAL_ID": ("pesel", "dni", "nie", "codice fiscale", "personnummer", "cpr", "cpr-nummer",
+                           "henkilötunnus", "hetu", "steuer-id", "steuerid", "steuer-idnr", "steueridentifikationsnummer",
+                           "identifikationsnummer", "sozialversicherungsnummer", "versicherungsnummer", "svnr",
+                           "rodné číslo", "rodne cislo", "isikukood", "asmens kodas", "egn", "cnp", "oib", "amka",
+                           "emšo", "emso", "cartão de cidadão", "national id", "id number", "identity number",
+                           "personal number", "personal id", "national identity", "identiteitsnummer",
+                           "numéro d'identité", "numero d'identite", "id-nummer", "tax id", "social security"),
     },
     "nl": {
         "EMAIL_ADDRESS": ("e-mailadres", "mailadres", "e-mail", "mail", "mailen"),
@@ -76,7 +84,9 @@ CONTEXT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 NEGATIVE_CONTEXT: dict[str, tuple[str, ...]] = {
     "IP_ADDRESS": ("version", "versie", "v", "build", "firmware", "release", "app", "update"),
     "CREDIT_CARD": ("siret", "siren", "imei", "serial", "serienummer", "série", "reference", "referentie",
-                    "référence", "kenmerk", "betalingskenmerk", "tracking", "suivi", "track"),
+                    "référence", "kenmerk", "betalingskenmerk", "tracking", "suivi", "track",
+                    # a parcel's tracking number is 12-15 digits too ("My parcel 561182729435")
+                    "parcel", "colis", "pakket", "zending", "shipment", "envoi"),
     "PHONE_NUMBER": ("siret", "siren", "kvk", "btw", "tva", "vat", "ondernemingsnummer", "enterprise number",
                      "numéro d'entreprise", "iban", "invoice", "factuur", "facture", "order", "bestelling",
                      "commande", "tracking", "imei"),

@@ -64,7 +64,52 @@ INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
                       rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
 LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
 NAME_LIST = re.compile(r"(?<![\w\-])[A-ZÀ-Ý][\w'’\-]+(?:,[ ][A-ZÀ-Ý][\w'’\-]+)*,?[ ](?:and|en|et|&)[ ][A-ZÀ-Ý][\w'’\-]+")
+# A street-type word right before a name-looking span makes it a street name.
+STREET_BEFORE = frozenset("rue avenue av boulevard bd allée allee impasse quai chemin square cours place "
+                          "straat laan plein".split())
+# Places made of a particle and a word that is also a surname ("Den Haag"): not in the
+# place lists, which hold official names ("'s-Gravenhage").
+EXTRA_PLACES = frozenset(["Den Haag", "Den Bosch", "Den Helder", "Den Burg", "Den Dolder", "Den Ham", "Ter Apel",
+                          "De Panne", "De Haan", "Le Havre", "Le Mans", "La Rochelle", "Le Touquet", "Van Nuys"])
+# After a name: its team ("Could Adolfo from your returns team call me?", "Kan Max van
+# jullie retourafdeling ...", "Est-ce que Telim du service retours ..."), or "again"
+# after a weak cue ("it's Amber again").
+ROLE_AFTER = re.compile(r"[ ](?:from your|of your|van jullie|van uw|du service|de votre|de l'équipe|de l’équipe)\b",
+                        re.IGNORECASE)
+AGAIN_AFTER = re.compile(r"[ ](?:again|here|encore|ici|weer|hier)\b", re.IGNORECASE)
+# Weak cues after which one capitalised word in no list is a name when the phrase ends
+# there or "again" follows: "c'est encore Tekbay.", "this is Ekundayo again".
+ANNOUNCING_CUES = frozenset(["this is", "c'est", "c'est encore", "moi c'est", "ici", "it's", "met", "hier is"])
+# The end of a phrase right after a name: "Rose," "Hope." "Will!"
+PHRASE_END = re.compile(r"[ \t]*(?:[,.!?;:)\n]|\Z)")
+# Family names written first in Vietnamese, Chinese and Korean names ("Nguyen Van Long",
+# "Zhang Wei", "Park Seo-yeon"), romanized without tones. Left out: the ones that are
+# common words or articles in en/nl/fr ("Le", "He", "Ma", "Do", "Ho", "Long", "Song").
+SURNAME_FIRST = frozenset("""
+    Nguyen Nguyễn Tran Trần Pham Phạm Hoang Hoàng Huynh Huỳnh Phan Vu Vũ Vo Võ Dang Đặng Bui Bùi Duong Dương Ngo Ngô
+    Ly Lý Trinh Dinh Đinh Truong Trương Luong Lương Quach Lam Mai Cao Chau Thai Ta Tang
+    Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Zhu Hu Guo Lin Luo Gao Zheng Liang Xie Tang Han Cao
+    Deng Feng Cheng Cai Peng Pan Yuan Dong Xiao Tian Jiang Du Ye Lu Wei Shen Jin Fang Qian Kong Zeng Qiu
+    Kim Lee Park Choi Jung Jeong Kang Cho Yoon Yun Jang Lim Shin Seo Kwon Hwang Ahn Oh Jeon Baek Yoo Nam
+""".split())
+# Cues after which any lowercase word is the name ("my name is kerensa"), and greetings
+# after which a lowercase word and a comma are ("thanks oluwaseun, ...").
+NAME_INTRODUCTIONS = ("my name is", "my name's", "mijn naam is", "ik heet", "je m'appelle", "mon nom est",
+                      "je me nomme", "name:", "naam:", "nom:")
+LOWERCASE_GREETINGS = frozenset("hi hello hey thanks thx cheers dear hoi hallo dag bedankt merci salut bonjour "
+                                "coucou".split())
+NOT_ADDRESSEES = frozenset("""
+    guys guy mate mates folks people all everyone everybody team teams buddy dude bro man sir madam again lots loads
+    heaps much very both anyway anyways though tho mister boss chief love dear darling friend friends there world
+    allemaal iedereen jongens mensen allen toch nogmaals weer tout monde tous toutes encore beaucoup bien madame
+    monsieur quand même vraiment support service client klantenservice
+""".split())
+SURNAME_FIRST_GIVEN = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zA-Zà-ÿ]+)?\Z")
+
 NONE, WEAK, GREETING, STRONG = 0, 1, 2, 3
+# The last word of every cue phrase: a window whose last word is none of these holds no cue.
+CUE_LAST_WORDS = frozenset(phrase.split(" ")[-1] for cues in (STRONG_CUES, COLON_CUES, GREETING_CUES, WEAK_CUES)
+                           for phrase in cues)
 ELISIONS = frozenset("c j l qu n m t s".split())
 CONTRACTIONS = frozenset("m s ll ve d re t".split())
 # A person's name does not come after an article or a possessive: "the Ida cardigan",
@@ -157,7 +202,9 @@ class NameRecognizer:
         return len(word) > 1 and word[0].isupper() and not word.isupper()
 
     def _is_first(self, word: str) -> bool:
-        if word in self._first:
+        # AMBIGUOUS_FIRST_NAMES are names too ("Will", "Hope"); the readings below ask
+        # them for a cue before reporting one alone.
+        if word in self._first or word in AMBIGUOUS_FIRST_NAMES:
             return True
         parts = word.split("-")
         return len(parts) > 1 and all(p in self._first for p in parts)
@@ -202,6 +249,10 @@ class NameRecognizer:
         if last in TITLES and between and between.strip(" \t") == "":
             return STRONG
         level = NONE
+        if last not in CUE_LAST_WORDS:  # no cue phrase ends with this word: only the vocative test is left
+            if end is not None and VOCATIVE_BEFORE.search(window) and VOCATIVE_AFTER.match(text, end):
+                return GREETING
+            return NONE
         # No cue across a sentence end, nor out of a quoted field: in '"name": "Ida
         # cardigan"' (a tool's JSON output) "name:" announces a product.
         if not any(c in '.?;"' for c in between) and (not last.endswith(".") or last in STRONG_CUES):
@@ -219,12 +270,10 @@ class NameRecognizer:
         return level
 
     def find(self, text: str) -> list[tuple[str, int, int, float, str]]:
-        tokens = []
-        for match in TOKEN.finditer(text):
-            word, start, end = match.group(), match.start(), match.end()
-            if word[-2:] in ("'s", "’s") and len(word) > 3:  # Sanne's
-                word, end = word[:-2], end - 2
-            tokens.append((word, start, end))
+        tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+        if "s" in text and ("'s" in text or "’s" in text):
+            tokens = [(w[:-2], a, b - 2) if w.endswith(("'s", "’s")) and len(w) > 3 else (w, a, b)  # Sanne's
+                      for w, a, b in tokens]
         n = len(tokens)
         found = []
 
@@ -234,24 +283,89 @@ class NameRecognizer:
             gap = text[tokens[a][2]:tokens[b][1]]
             return 0 < len(gap) <= 3 and gap.rstrip("'’").strip(" \u00a0") == "" and not gap.startswith(("'", "’"))
 
-        i = 0
-        while i < n:
-            word, start, _ = tokens[i]
-            if not (self._is_cap(word) or self._is_particle(word)):
-                i += 1
+        # Where a name can start: a capitalised word or a particle (_is_cap or
+        # _is_particle, inlined: this runs for every word of every message).
+        # A capitalised common word that is no name of any list ("The", "Thanks", "Ik") is
+        # rejected by _read_name at once; it is left out here, which saves the call.
+        first, last = self._first, self._last
+        starts = [k for k, (w, _, _) in enumerate(tokens)
+                  if (w[0].isupper() and len(w) > 1 and not w.isupper()
+                      and not ((lw := w.lower()) in COMMON_WORDS and w not in last and w not in first
+                               and w not in AMBIGUOUS_FIRST_NAMES and lw not in PARTICLES))
+                  or w.lower() in PARTICLES]
+        resume = 0
+        for i in starts:
+            if i < resume:
                 continue
             result = self._read_name(text, tokens, i, joined)
             if result:
                 end_index, score = result
                 if not self._not_a_person(text, tokens, i, end_index, joined):
-                    found.append(("PERSON", start, tokens[end_index][2], score, self.name))
-                i = end_index + 1  # "Lincoln Park" is a place; its "Park" is no name either
-            else:
-                i += 1
+                    found.append(("PERSON", tokens[i][1], tokens[end_index][2], score, self.name))
+                resume = end_index + 1  # "Lincoln Park" is a place; its "Park" is no name either
         found += self._initials(text)
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
+        found += self._surname_first(text, tokens, joined)
         return found
+
+    def _surname_first(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+        """Vietnamese, Chinese and Korean names, family name first: "Nguyen Van Long",
+        "Pham Minh Tuan", "Zhang Wei", "Lee Jae-won" (0.7). One or two capitalised given
+        names must follow, none a common word or a company, street or place word."""
+        found = []
+        n = len(tokens)
+        for i in [k for k, token in enumerate(tokens) if token[0] in SURNAME_FIRST]:
+            start = tokens[i][1]
+            given = []
+            k = i + 1
+            while k < n and len(given) < 2 and joined(k - 1, k):
+                name = tokens[k][0]
+                if not SURNAME_FIRST_GIVEN.match(name) or (self._is_common(name) and name not in self._first
+                                                          and not self._is_particle(name)) \
+                        or name.lower() in NOT_A_PERSON_AFTER or name in self._places:
+                    break
+                given.append(k)
+                k += 1
+            if not given or (i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in DETERMINERS):
+                continue
+            last = given[-1]
+            if self._not_a_person(text, tokens, i, last, joined):
+                continue
+            found.append(("PERSON", start, tokens[last][2], 0.7, self.name))
+        return found
+
+    @staticmethod
+    def _may_be_cued(last: str, window: str) -> bool:
+        """False when `_cue` is sure to find no cue (speed: it is asked for most lowercase
+        words that are also names somewhere): the last word before the name ends no cue
+        phrase and is no title, and no comma before the name makes it addressed. A word
+        long enough to be cut by the short window is left to `_cue`."""
+        return last in CUE_LAST_WORDS or last in TITLES or len(last) >= 14 or window.endswith("  ") \
+            or window.rstrip(" \t").endswith(",") or window.strip(" \t") == ""
+
+    @staticmethod
+    def _announcing_cue(text: str, start: int) -> bool:
+        """One of the weak cues that announce a name ("this is", "c'est encore") ends right
+        before `start`."""
+        window = text[max(0, start - 24):start].lower().replace("’", "'")
+        words = CUE_WORD.findall(window)
+        return any(" ".join(words[-k:]) in ANNOUNCING_CUES for k in (1, 2, 3))
+
+    def _unlisted_given_name(self, text, tokens, i: int, joined) -> bool:
+        """Token i is a capitalised word in no list (no common word, place, particle or
+        acronym) followed by a known surname, and no third capitalised word follows (a
+        company or a title: "Nimbus Baker Street", "Quantum Okafor Labs")."""
+        n = len(tokens)
+        word = tokens[i][0]
+        if i + 1 >= n or not self._is_cap(word) or self._is_common(word) or self._is_particle(word) \
+                or word in self._places or word.lower() in NOT_A_PERSON_AFTER or word in self._last \
+                or (i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in DETERMINERS):
+            return False
+        surname = tokens[i + 1][0]
+        if not joined(i, i + 1) or not self._is_cap(surname) or not self._lone_surname(surname):
+            return False
+        return not (i + 2 < n and joined(i + 1, i + 2) and tokens[i + 2][0][:1].isupper())
 
     def _lone_surname(self, word: str) -> bool:
         """A known surname that is no word, place or first name: "Okafor", "Lindqvist"."""
@@ -265,7 +379,8 @@ class NameRecognizer:
         "Leo Logistics", "Phoenix Dynamics", "Maple Street", "Victoria Station"."""
         value = text[tokens[i][1]:tokens[last][2]]
         if value in self._places or _strip_accents(value) in self._places:
-            return self._cue(text, tokens[i][1]) < STRONG
+            # ... unless greeted or signed with: "Best regards,\nGeorgia", "Dear Florence,"
+            return self._cue(text, tokens[i][1], tokens[last][2]) < GREETING
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
         last_word = tokens[last][0].lower()
@@ -273,6 +388,11 @@ class NameRecognizer:
                          or tokens[i][0].lower() in PLACE_FIRST):
             return True
         if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_BEFORE and tokens[i - 1][0][0].isupper():
+            return True
+        # "rue Victor Hugo", "avenue Jean Jaurès", "Place Jean Jaurès": a street named after someone
+        if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in STREET_BEFORE:
+            return True
+        if value in EXTRA_PLACES:
             return True
         # "Lake Victoria", "St. Paul's": a place word with a dot before the name
         before = text[max(0, tokens[i][1] - 4):tokens[i][1]]
@@ -311,8 +431,9 @@ class NameRecognizer:
         """A first name typed in lowercase, only right after a cue: "ask joris", "merci
         elodie", "ik ben lieke", "thanks shauna,". A lowercase word alone is never a name."""
         found = []
-        for k, (word, start, end) in enumerate(tokens):
-            if not word.islower() or len(word) < 3 or word not in self._lower_first or self._is_common(word) \
+        lower_first = self._lower_first
+        for word, start, end in tokens:
+            if word not in lower_first or not word.islower() or len(word) < 3 or self._is_common(word) \
                     or word.capitalize() in AMBIGUOUS_FIRST_NAMES:
                 continue
             window = text[max(0, start - 16):start].lower().replace("’", "'")
@@ -320,9 +441,36 @@ class NameRecognizer:
             if not before or not window.endswith(" "):
                 continue
             phrases = {" ".join(before[-n:]) for n in (1, 2)}
-            greeting = self._cue(text, start, end) >= GREETING
-            if greeting or phrases & LOWERCASE_CUES:
+            if phrases & LOWERCASE_CUES or (self._may_be_cued(before[-1], window)
+                                             and self._cue(text, start, end) >= GREETING):
                 found.append(("PERSON", start, end, 0.6, self.name))
+        found += self._lowercase_unlisted(text, tokens)
+        return found
+
+    def _lowercase_unlisted(self, text, tokens) -> list[tuple[str, int, int, float, str]]:
+        """A lowercase word in no name list, only where a name must come: right after "my
+        name is", "mijn naam is", "je m'appelle" ("my name is kerensa"), or between a
+        greeting and a comma or the end ("thanks oluwaseun,"). Not common words, not the
+        words people greet groups with ("thanks guys,", "hi team")."""
+        found = []
+        lowered = text.lower()
+        # (cheap tests first: this looks at every lowercase word of every message)
+        introduced = any(word in lowered for word in ("name", "naam", "heet", "appelle", "nom"))
+        for word, start, end in tokens:
+            if not introduced and text[end:end + 1] not in (",", "!"):
+                continue
+            if not word.islower() or len(word) < 3 or word in self._lower_first or self._is_common(word) \
+                    or word in NOT_ADDRESSEES:
+                continue
+            window = lowered[max(0, start - 24):start].replace("’", "'")
+            if not window.endswith(" "):
+                continue
+            if introduced and window.rstrip().endswith(NAME_INTRODUCTIONS):
+                found.append(("PERSON", start, end, 0.6, self.name))
+            elif text[end:end + 1] in (",", "!"):
+                before = CUE_WORD.findall(window)
+                if before and before[-1] in LOWERCASE_GREETINGS:
+                    found.append(("PERSON", start, end, 0.6, self.name))
         return found
 
     def _read_surnames(self, tokens, j: int, joined, attach: bool) -> list[tuple[int, bool, int]]:
@@ -381,6 +529,13 @@ class NameRecognizer:
             # a strong cue or to be addressed; "from France" is a place.
             if cue >= GREETING or (cue and not ambiguous):
                 return j - 1, 0.7
+            # "Je suis Rose, de Lyon", "I'm Hope.", "it's Amber again": a weak cue and the
+            # name ends the phrase; "Could Max from your returns team": its team follows
+            name_end = tokens[j - 1][2]
+            if cue == WEAK and (PHRASE_END.match(text, name_end) or AGAIN_AFTER.match(text, name_end)):
+                return j - 1, 0.6
+            if ROLE_AFTER.match(text, name_end):
+                return j - 1, 0.7
             # Alone and with no cue, only the six core locales' names count: the wider
             # lists hold words of some language ("Versie", "Boston", "Ember").
             extended = any(tokens[k][0] not in self._core_first for k in range(i, j))
@@ -391,6 +546,18 @@ class NameRecognizer:
         if self._is_cap(word) and self._is_common(word) and word not in self._last and not self._is_particle(word):
             return None
         cue = self._cue(text, tokens[i][1])
+        if self._is_cap(word) and not self._is_common(word) and not self._is_particle(word) \
+                and word not in self._places and word.lower() not in NOT_A_PERSON_AFTER and not word.isupper():
+            end = tokens[i][2]
+            if ROLE_AFTER.match(text, end) and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
+                return i, 0.6  # "Could Adolfo from your returns team call me?"
+            if cue == WEAK and (PHRASE_END.match(text, end) or AGAIN_AFTER.match(text, end)) \
+                    and self._announcing_cue(text, tokens[i][1]):
+                return i, 0.6  # "c'est encore Tekbay.", "this is Ekundayo again"
+        if cue == NONE and self._unlisted_given_name(text, tokens, i, joined):
+            # "Oyelaran Adebisi will run it", "Chidera Nwachukwu and ...": a capitalised word
+            # in no list before a known surname that is no word, place or first name
+            return i + 1, 0.6
         if cue == NONE and word[0].isupper() and self._is_particle(word):
             # "De Backer belt terug", "Van Damme": a capitalised particle and a known surname
             surnames = self._read_surnames(tokens, i, joined, attach=False)

@@ -10,10 +10,13 @@ runs threads (the TUI does) can deadlock, and spawn is what macOS and Windows us
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
@@ -24,8 +27,29 @@ _worker_analyzer: PiiAnalyzer | None = None
 
 
 def _init_worker(config: AnalyzerConfig) -> None:
+    """Build this worker's analyzer. Ctrl+C reaches every process of the terminal's
+    process group: the workers ignore it and the parent, which owns the scan, stops it
+    (closing the pool); otherwise each worker printed a KeyboardInterrupt traceback."""
     global _worker_analyzer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_analyzer = PiiAnalyzer(config)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl+C in this process while worker processes are started, so they start
+    ignoring it too: a SIGINT that lands while a spawned worker is still importing (before
+    its initializer runs) printed a KeyboardInterrupt traceback per worker. Only the main
+    thread may change signal handlers; elsewhere (the TUI's scan thread, where Textual
+    reads Ctrl+C as a key) nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _analyze_chunk(chunk: list[tuple[str, str | None]]) -> list[list[Span]]:
@@ -61,11 +85,12 @@ def iter_analyze_many(config: AnalyzerConfig, items: Iterable[tuple[str, str | N
         return
 
     context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(config,))
     pending: deque[tuple[Future, list]] = deque()
     source = chain([first, second], chunks)
     index = 0
+    with _sigint_ignored():  # the workers start here (first submits) and inherit "ignore Ctrl+C"
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                       initargs=(config,))
     try:
         def submit_next() -> bool:
             chunk = next(source, None)
@@ -74,9 +99,10 @@ def iter_analyze_many(config: AnalyzerConfig, items: Iterable[tuple[str, str | N
             pending.append((executor.submit(_analyze_chunk, chunk), chunk))
             return True
 
-        for _ in range(workers * 2):  # keep the workers busy, but memory bounded
-            if not submit_next():
-                break
+        with _sigint_ignored():
+            for _ in range(workers * 2):  # keep the workers busy, but memory bounded
+                if not submit_next():
+                    break
         while pending:
             future, chunk = pending[0]
             try:

@@ -30,11 +30,80 @@ from workbench.pii.checksums import (
     bsn_valid,
     card_valid,
     digits_only,
+    eu_national_id,
     iban_valid,
     nir_valid,
 )
+from workbench.pii.context import context_pattern
 
 Candidate = tuple[str, int, int, float, str]
+
+# --------------------------------------------------------------------------- where to look
+# Speed: a regex pass over a 300-character message costs 10-20 us even when it finds
+# nothing, and a scan makes a dozen. Numbers live in runs of digits and the separators
+# people type; e-mail addresses, bare domains and IPv4 addresses in runs of non-space
+# characters. Each pattern below is run only over the runs that can hold a match, with
+# the text's own characters around (a lookbehind sees before `pos`; `endpos` is put two
+# characters past the run, as far as any lookahead here reads), so it finds exactly
+# what it finds over the whole text.
+
+# The characters of a phone, card, BSN, NIR (2A/2B) or Belgian number, starting where
+# such a number can start.
+NUMBER_RUN = re.compile(r"[+(\d][\dABab \u00a0().\-/+]*")
+_DIGIT_CHARS = str.maketrans("", "", "0123456789")
+NumberRun = tuple[int, int, int]  # start, end, digits in it
+
+
+def number_runs(text: str) -> list[NumberRun]:
+    """Runs of digits and phone/card separators with at least 6 digits."""
+    runs = []
+    for match in NUMBER_RUN.finditer(text):
+        value = match.group()
+        digits = len(value) - len(value.translate(_DIGIT_CHARS))
+        if digits >= 6:
+            runs.append((match.start(), match.end(), digits))
+    return runs
+
+
+def _in_runs(pattern: re.Pattern, text: str, runs: list[NumberRun] | None, min_digits: int):
+    """pattern.finditer over the number runs with at least `min_digits` digits (over
+    the whole text when `runs` is None)."""
+    if runs is None:
+        yield from pattern.finditer(text)
+        return
+    n = len(text)
+    for start, end, digits in runs:
+        if digits >= min_digits:
+            yield from pattern.finditer(text, start, min(n, end + 2))
+
+
+def _chunk(text: str, at: int) -> tuple[int, int]:
+    """The run of non-space characters around position `at`."""
+    start = at
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = at
+    n = len(text)
+    while end < n and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _chunks_around(text: str, positions) -> list[tuple[int, int]]:
+    """The distinct non-space runs holding these positions, in text order."""
+    chunks: list[tuple[int, int]] = []
+    for at in positions:
+        if chunks and at < chunks[-1][1]:
+            continue
+        chunks.append(_chunk(text, at))
+    return chunks
+
+
+def _in_chunks(pattern: re.Pattern, text: str, chunks: list[tuple[int, int]]):
+    """pattern.finditer over non-space runs: exact for patterns that match no space."""
+    for start, end in chunks:
+        yield from pattern.finditer(text, start, end)
+
 
 # --------------------------------------------------------------------------- email, URL
 
@@ -65,7 +134,11 @@ def public_tlds() -> frozenset[str]:
 def find_emails(text: str) -> list[Candidate]:
     found = []
     tlds = public_tlds()
-    for match in EMAIL.finditer(text):
+    ats, at = [], text.find("@")
+    while at >= 0:
+        ats.append(at)
+        at = text.find("@", at + 1)
+    for match in _in_chunks(EMAIL, text, _chunks_around(text, ats)):
         value = match.group().rstrip(".-")
         tld = value.rsplit(".", 1)[-1].lower()
         if tld in tlds:
@@ -82,14 +155,20 @@ def _strip_url(value: str) -> str:
     return value
 
 
+DOT_LETTER = re.compile(r"\.[A-Za-z]")
+
+
 def find_urls(text: str) -> list[Candidate]:
     found = []
-    for match in URL_SCHEME.finditer(text):
+    lowered = text.lower()
+    schemes = URL_SCHEME.finditer(text) if "://" in text or "www" in lowered else ()
+    for match in schemes:
         value = _strip_url(match.group())
         if "." in value and len(value) > 8:
             score = 0.6 if value[:4].lower() == "http" else 0.55
             found.append(("URL", match.start(), match.start() + len(value), score, "url"))
-    for match in URL_BARE.finditer(text):
+    # A bare domain holds a dot and a letter and no space.
+    for match in _in_chunks(URL_BARE, text, _chunks_around(text, (m.start() for m in DOT_LETTER.finditer(text)))):
         value = _strip_url(match.group())
         found.append(("URL", match.start(), match.start() + len(value), 0.5, "url"))
     return found
@@ -102,9 +181,13 @@ IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])")
 
 
+DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
+
+
 def find_ips(text: str) -> list[Candidate]:
     found = []
-    for match in IPV4.finditer(text):
+    dotted = (m.start() for m in DIGIT_DOT_DIGIT.finditer(text))
+    for match in _in_chunks(IPV4, text, _chunks_around(text, dotted)):
         found.append(("IP_ADDRESS", match.start(), match.end(), 0.6, "ip"))
     if "::" in text or text.count(":") >= 7:
         for match in IPV6.finditer(text):
@@ -134,13 +217,13 @@ def _card_grouping(groups: list[tuple[int, int]], a: int, b: int) -> bool:
     return all(4 <= end - start <= 6 for start, end in groups[a:b])
 
 
-def find_cards(text: str) -> list[Candidate]:
+def find_cards(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
     """Luhn-valid numbers with a known card prefix, Mastercard 2221-2720 included.
 
     A run of digit groups may hold a card and something else ("4111 1111 1111 1111 12x"),
     so on failure every contiguous run of groups of card length is tried, longest first."""
     found = []
-    for match in CARD.finditer(text):
+    for match in _in_runs(CARD, text, runs, 12):
         if IBAN_HEAD.search(text, max(0, match.start() - 36), match.start()):
             continue  # the digits of an IBAN (maybe one with a typo), not a card
         value = match.group()
@@ -216,9 +299,9 @@ NIR = re.compile(r"(?<![\w.,\-/])[1278]([ .]?)\d{2}\1\d{2}\1(?:\d{2}|2[ABab])\1\
 BE_NATIONAL = re.compile(r"(?<![\w.,\-/])\d{2}([ .]?)\d{2}\1\d{2}[ .\-]?\d{3}[ .]?\d{2}(?![\w]|[.,\-/]\d)")
 
 
-def find_bsns(text: str) -> list[Candidate]:
+def find_bsns(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
     found = []
-    for match in BSN.finditer(text):
+    for match in _in_runs(BSN, text, runs, 9):
         if bsn_valid(match.group()):
             # Nine digits pass the 11-test one time in eleven: alone, a BSN is a guess
             # that needs a context word ("BSN", "burgerservicenummer") to be reported.
@@ -227,17 +310,63 @@ def find_bsns(text: str) -> list[Candidate]:
     return found
 
 
-def find_nirs(text: str) -> list[Candidate]:
-    return [("FR_NIR", m.start(), m.end(), 0.8, "fr_nir") for m in NIR.finditer(text) if nir_valid(m.group())]
+def find_nirs(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
+    return [("FR_NIR", m.start(), m.end(), 0.8, "fr_nir") for m in _in_runs(NIR, text, runs, 13)
+            if nir_valid(m.group())]
 
 
-def find_be_national_numbers(text: str) -> list[Candidate]:
+def find_be_national_numbers(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
     found = []
-    for match in BE_NATIONAL.finditer(text):
+    for match in _in_runs(BE_NATIONAL, text, runs, 11):
         value = match.group()
         if be_national_number_valid(value):
             score = 0.45 if value.isdigit() else 0.75
             found.append(("BE_NATIONAL_NUMBER", match.start(), match.end(), score, "be_national_number"))
+    return found
+
+
+# Other EU national ids (python-stdnum). Digits only, as typed: "44051401359", "36 574 261
+# 809", "211062-5629", "710319/2745", "1237 010180"; with letters in fixed places: DNI
+# "54362315-K", NIE "X-2482300-W", codice fiscale "RSSMRA85T10A562S", henkilötunnus
+# "131052-308T", cartão de cidadão "00000000 0 ZZ4".
+EU_DIGIT_ID = re.compile(r"(?<![\w.,\-/])(?:\d{6}[\-/+]\d{3,4}|\d{8}[\-/+]\d{4}|\d{2}[ ]\d{3}[ ]\d{3}[ ]\d{3}"
+                         r"|\d{4}[ ]\d{6}|\d{9,13})(?![\w]|[.,\-/]\d)")
+# Ids with letters whose digits make a run of 6 or more (DNI, NIE, henkilötunnus, cartão
+# de cidadão): read around those runs only.
+EU_LETTER_ID = re.compile(r"(?<![\w.,\-/])(?:\d{8}[ \-]?[A-Za-z]|[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]"
+                          r"|\d{6}[\-+A]\d{3}[0-9A-Za-z]|\d{8}[ ]?\d[ ]?[A-Za-z]{2}\d)(?![\w])")
+# The codice fiscale: six letters, then digits and letters in fixed places.
+CODICE_FISCALE = re.compile(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z](?![\w])")
+
+
+def find_eu_national_ids(text: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
+    """EU national identifiers python-stdnum validates (DE, PL, SE, DK, AT, CZ/SK, EE, LT,
+    BG, RO, HR, GR, SI, ES, IT, FI, PT). Digits-only ids score 0.4: reported only with a
+    word naming an id nearby ("PESEL", "DNI", "codice fiscale", "personnummer", ...).
+    Ids with letters in fixed places score 0.6 alone (0.45 for a DNI: eight digits and a
+    letter is also what order codes look like)."""
+    found = []
+    if runs is None:
+        runs = number_runs(text)
+    digit_ids = list(_in_runs(EU_DIGIT_ID, text, runs, 9))
+    # Digits-only ids need a word naming an id (see above): without one anywhere in the
+    # text none is checked (stdnum's checks cost ~5 us a candidate).
+    if digit_ids and context_pattern("en", "EU_NATIONAL_ID").search(text):
+        for match in digit_ids:
+            if eu_national_id(match.group()):
+                found.append(("EU_NATIONAL_ID", match.start(), match.end(), 0.4, "eu_national_id"))
+    n = len(text)
+    letter_ids = [m for start, end, _ in runs for m in EU_LETTER_ID.finditer(text, max(0, start - 2), min(n, end + 4))]
+    letter_ids += CODICE_FISCALE.finditer(text)
+    seen = set()
+    for match in letter_ids:
+        if match.span() in seen:
+            continue
+        seen.add(match.span())
+        label = eu_national_id(match.group(), digits_only_ids=False)
+        if label:
+            score = 0.45 if label == "ES DNI" else 0.6
+            found.append(("EU_NATIONAL_ID", match.start(), match.end(), score, "eu_national_id"))
     return found
 
 
@@ -326,14 +455,14 @@ def _phone_valid(value: str, language: str) -> float:
     return 0.0
 
 
-def find_phones(text: str, language: str) -> list[Candidate]:
+def find_phones(text: str, language: str, runs: list[NumberRun] | None = None) -> list[Candidate]:
     """Phone numbers of NL, BE, FR, LU, DE, GB and US (and any country written with +).
 
     A candidate run that fails is retried without its trailing space-separated groups
     ("06 12 34 56 78 2 stuks"). Never without leading groups, nor cut at dots or dashes:
     that turns the tail of a NIR, a date or a Belgian national number into a phone."""
     found = []
-    for match in PHONE.finditer(text):
+    for match in _in_runs(PHONE, text, runs, 6):
         value = match.group()
         n_digits = sum(c.isdigit() for c in value)
         if n_digits < 7 or IBAN_HEAD.search(text, max(0, match.start() - 36), match.start()):
@@ -365,6 +494,12 @@ SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 # A run of digits and phone punctuation, with an extension: where the matcher is asked.
 EXTENSION = re.compile(r"\d[ ]?(?:x|ext\.?|extension|#|poste)[ ]?\d")
 PHONE_RUN = re.compile(r"(?:\+|\b)\d[\d \u00a0().\-/]{5,22}\d(?:[ ]?(?:x|ext\.?|extension|#|poste)[ ]?\d{1,6})?")
+
+
+def matcher_may_find(text: str) -> bool:
+    """Whether `find_phones_matched` can find anything: it reads only runs that start
+    with "+", "(" or "00" or carry an extension. A cheap test on the whole text."""
+    return "+" in text or "(" in text or "00" in text or EXTENSION.search(text) is not None
 
 
 def find_phones_matched(text: str, language: str, covered: list[tuple[int, int]] = ()) -> list[Candidate]:

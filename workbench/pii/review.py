@@ -148,12 +148,21 @@ def analyzer_for(store: Store):
                           spacy_model_dir=store.get_setting(SPACY_SETTING))
 
 
+def engine_description(store: Store) -> str:
+    """The engine a scan of this store would use, in words ("rules only (no NER model),
+    offline" or "rules + spaCy NER (fr_core_news_md), offline"), without building it."""
+    from workbench.pii.analyzer import describe_engine
+
+    return describe_engine(store.get_setting(SPACY_SETTING))
+
+
 @dataclass
 class ScanResult:
     scanned: int = 0
     findings: int = 0
     auto_dismissed: int = 0
     by_entity: Counter = field(default_factory=Counter)
+    engine: str = ""  # the analyzer's engine_description: what found these
 
 
 def _dataset(store: Store, name: str) -> dict:
@@ -178,7 +187,7 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
         for index, field_name, text in text_fields(example):
             items.append((text, language))
             owners.append((position, index, field_name))
-    result = ScanResult()
+    result = ScanResult(engine=analyzer.engine_description)
     per_example: dict[int, list[dict]] = {i: [] for i in range(len(examples))}
     done_items = 0
     # A worker process costs about a second to start: small scans stay in this process.

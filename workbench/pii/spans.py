@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 ENTITIES: tuple[str, ...] = (
     "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "URL",
     "NL_BSN", "FR_NIR", "BE_NATIONAL_NUMBER", "PERSON", "ADDRESS",
+    "EU_NATIONAL_ID",
 )
 
 

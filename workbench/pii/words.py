@@ -119,7 +119,7 @@ WEAK_CUES = frozenset([
     "technician", "cc", "named", "called", "sent by", "from",
     "ik ben", "dit is", "met", "namens", "gesproken met", "sprak met", "collega", "bezorger", "chauffeur",
     "monteur",
-    "je suis", "c'est", "moi c'est", "ici", "de la part de", "parlé à", "parlé avec", "mon collègue",
+    "je suis", "c'est", "c'est encore", "c'est encore moi", "moi c'est", "ici", "de la part de", "parlé à", "parlé avec", "mon collègue",
     "ma collègue", "livreur", "livreuse", "conseiller", "conseillère", "technicien",
 ])
 TITLES = frozenset("""
@@ -160,6 +160,7 @@ PLACE_BEFORE = _words("""
 # Lowercase cues for a name written in lowercase in chat: "ask joris", "vraag lieke",
 # "demande à elodie". Greetings and thanks count too ("merci elodie", "thanks joris").
 LOWERCASE_CUES = frozenset([
-    "ask", "tell", "ping", "call", "cc", "with", "vraag", "vraag aan", "bel", "demande à", "demandez à", "appelle",
+    "ask", "tell", "ping", "call", "cc", "with", "vraag", "vraag aan", "aan", "bel", "demande à", "demandez à",
+    "appelle",
     "i'm", "im", "ik ben", "c'est", "je suis", "this is", "dit is", "met", "avec", "and", "en", "et", "so", "ok so",
 ])
