@@ -88,6 +88,14 @@ def test_export_refusal_exits_1(tmp_path):
     assert out.returncode == 1 and "No dataset named 'nothing'" in out.stderr
 
 
+def test_export_help_says_a_clean_scan_is_not_proof(tmp_path):
+    """Issue 19 item 5: the export gate's help names what the scanner cannot see."""
+    out = run("--db", tmp_path / "x.db", "export", "--help")
+    text = " ".join(out.stdout.split())
+    assert out.returncode == 0 and "A clean scan is not proof of clean data" in text
+    assert "names with no capital and no cue" in text and "What the scanner cannot see" in text
+
+
 def test_models_table_is_editable(tmp_path):
     db = tmp_path / "m.db"
     assert run("--db", db, "models", "set", "gpt-4o-mini-2024-07-18", "--price", "2.5").returncode == 0

@@ -198,7 +198,14 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.pass_context
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
            message: str, allow_pii: bool, coverage_override: str | None, as_json: bool) -> None:
-    """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version."""
+    """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version.
+
+    First the personal-data gate scans the examples and refuses while findings are
+    unreviewed. A clean scan is not proof of clean data: the offline rules miss names
+    with no capital and no cue, bare surnames and names in no list, addresses without a
+    house number, other countries' phone numbers written nationally, dates of birth and
+    descriptions that identify someone (docs/pii.md, "What the scanner cannot see").
+    """
     from workbench.dataset.exporter import ExportRefused
     from workbench.pii.review import scan_and_export, scan_dataset
     from workbench.cli.progress import progress_bar, spinner
