@@ -24,11 +24,12 @@ def server():
 
 
 def freeze(store, tmp_path, n=12, name="ds"):
-    from workbench.dataset.exporter import export_dataset
+    """Import, scan for personal data (the launch's gate) and freeze version 1."""
     from workbench.dataset.importer import import_file
+    from workbench.pii.review import scan_and_export
 
     import_file(store, write_jsonl(tmp_path / f"{name}.jsonl", many_chats(n)), name)
-    export_dataset(store, name, tmp_path / f"out-{name}", validation_share=0.2, allow_pii=True)
+    scan_and_export(store, name, tmp_path / f"out-{name}", validation_share=0.2)
     return f"{name}@1"
 
 
@@ -93,6 +94,17 @@ def test_launch_needs_confirmation_and_enough_examples(store, tmp_path, openai_p
     plan = plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14")
     with pytest.raises(InvalidRequest):
         launch(store, plan, confirmed=False)
+
+
+def test_launch_refuses_a_version_that_skipped_the_personal_data_gate(store, tmp_path, openai_provider):
+    from workbench.dataset.exporter import export_dataset
+    from workbench.dataset.importer import import_file
+
+    import_file(store, write_jsonl(tmp_path / "raw.jsonl", many_chats(12)), "raw")
+    export_dataset(store, "raw", tmp_path / "out-raw", validation_share=0.2, allow_pii=True)  # never scanned
+    plan = plan_launch(store, "raw@1", "oa", "gpt-4.1-mini-2025-04-14")
+    assert any("personal data" in p for p in plan.problems)
+    assert not plan_launch(store, "raw@1", "oa", "gpt-4.1-mini-2025-04-14", allow_pii=True).problems
 
 
 def test_training_not_available_recorded_in_plain_words(store, tmp_path, server, openai_provider):

@@ -38,6 +38,7 @@ class LaunchPlan:
     estimated_cost: float | None
     billed_tokens: int | None
     problems: list[str] = field(default_factory=list)
+    allow_pii: bool = False
 
     def to_dict(self) -> dict:
         return {"provider": self.provider["name"], "kind": self.provider["kind"],
@@ -46,7 +47,7 @@ class LaunchPlan:
                 "validation_examples": self.version["validation_count"], "base_model": self.base_model,
                 "method": self.method, "hyperparameters": self.hyperparameters, "suffix": self.suffix,
                 "seed": self.seed, "billed_tokens": self.billed_tokens, "estimated_cost": self.estimated_cost,
-                "problems": self.problems}
+                "problems": self.problems, "allow_pii": self.allow_pii}
 
 
 def parse_version_ref(ref: str) -> tuple[str, int | None]:
@@ -92,9 +93,44 @@ def _cost(store, version: dict, base_model: str, epochs: int | None) -> tuple[in
     return billed, (round(billed * price / 1e6, 2) if price is not None else None)
 
 
+def hyperparameters_for(kind: str, *, epochs=None, batch_size=None, learning_rate=None, beta=None) -> dict:
+    """The provider's hyperparameter names for what the user typed (OpenAI and Azure take a
+    learning-rate multiplier, Together a learning rate)."""
+    lr_key = "learning_rate" if kind == "together" else "learning_rate_multiplier"
+    return {"n_epochs": epochs, "batch_size": batch_size, lr_key: learning_rate, "beta": beta}
+
+
+def launch_choices(store) -> dict:
+    """What a launch form offers: frozen versions (never a live dataset) and providers that train."""
+    from workbench.providers import list_providers
+
+    versions = [{**v, "ref": f"{v['dataset_name']}@{v['number']}"} for v in store.jobs.frozen_versions()]
+    providers = [p for p in list_providers(store) if p["capabilities"].get("sft")]
+    return {"versions": versions, "providers": providers,
+            "base_models": {p["name"]: base_models(store, p) for p in providers}}
+
+
+def base_models(store, provider: dict) -> list[str]:
+    """Base models the provider trains, for a launch form's suggestions."""
+    if provider["kind"] == "together":
+        return []
+    return [m["name"] for m in store.models.list_models() if m["fine_tunable"]]
+
+
+def pii_blockers(store, version: dict) -> list[str]:
+    """Why the version's examples may not leave the machine (the export's personal-data
+    gate, asked again at launch: a version frozen with --allow-pii, or an example whose
+    findings are still pending, is caught here)."""
+    from workbench.dataset.exporter import personal_data_blockers
+
+    return personal_data_blockers(store, version["dataset_id"], store.jobs.version_example_ids(version["id"]))
+
+
 def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *, method: str = "supervised",
-                hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None) -> LaunchPlan:
-    """Preflight: everything checked, nothing sent."""
+                hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None,
+                allow_pii: bool = False) -> LaunchPlan:
+    """Preflight: everything checked, nothing sent. `allow_pii` skips the personal-data
+    gate (the caller audits that choice through the launch)."""
     provider = get_provider(store, provider_name)
     version = find_version(store, version_ref)
     capabilities = kind_of(provider["kind"]).capabilities
@@ -108,8 +144,14 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
     if version["train_count"] < minimum:
         problems.append(f"The version has {version['train_count']} training examples; {provider['name']} "
                         f"needs at least {minimum}.")
+    if not allow_pii:
+        blockers = pii_blockers(store, version)
+        if blockers:
+            problems.append(f"{len(blockers)} examples of the version may hold personal data nobody reviewed "
+                            f"(first: {blockers[0]}); review them on the PII screen or `workbench pii` first.")
     billed, cost = _cost(store, version, base_model, hp.get("n_epochs"))
-    return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems)
+    return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems,
+                      allow_pii=allow_pii)
 
 
 def _write_split(store, version: dict, split: str, folder: Path) -> Path | None:
@@ -167,7 +209,7 @@ def launch(store, plan: LaunchPlan, *, confirmed: bool, adapter=None) -> dict:
                                  "suffix": plan.suffix, "seed": plan.seed, "version_sha256": version["train_sha256"],
                                  "estimated_cost": plan.estimated_cost, "status": "draft"})
     store.audit("job_launch", "job", job["id"], {"provider": provider["name"], "version": version["id"],
-                                                 "base_model": plan.base_model})
+                                                 "base_model": plan.base_model, "allow_pii": plan.allow_pii})
     return resume_launch(store, job["id"], adapter=adapter)
 
 
