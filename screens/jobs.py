@@ -77,7 +77,8 @@ def plan_text(plan) -> str:
              f"{info['validation_examples']} validation (sha256 {info['version_sha256'][:12]})",
              f"{info['provider']} ({info['kind']}) · {info['base_model']} · {info['method']}",
              f"hyperparameters: {hyper}",
-             f"billed tokens: {tokens} · estimated cost: {cost}"]
+             f"billed tokens: {tokens} ({info['epochs'] or '?'} epochs) · estimated cost: {cost}"]
+    lines += [f"note: {warning}" for warning in info["warnings"]]
     if info["allow_pii"]:
         lines.append("personal-data gate skipped (recorded in the audit log)")
     return "\n".join(lines)

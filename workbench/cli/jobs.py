@@ -47,7 +47,10 @@ def jobs_launch(ctx, version, provider_name, base_model, method, epochs, batch_s
     cost = f"${info['estimated_cost']:.2f}" if info["estimated_cost"] is not None else "unknown (no price for it)"
     click.echo(f"Launch {info['dataset']}@{info['version']} ({info['train_examples']} train, "
                f"{info['validation_examples']} validation; sha256 {info['version_sha256'][:12]}) on "
-               f"{info['provider']} / {base_model}, {method}. Estimated cost: {cost}.", err=as_json)
+               f"{info['provider']} / {base_model}, {method}. Billed tokens: {info['billed_tokens'] or '?'} "
+               f"({info['epochs'] or '?'} epochs). Estimated cost: {cost}.", err=as_json)
+    for warning in plan.warnings:
+        click.echo(f"  note: {warning}", err=True)
     for problem in plan.problems:
         click.echo(f"  problem: {problem}", err=True)
     confirmed = yes or (not plan.problems and click.confirm("Launch it?", default=False))

@@ -39,6 +39,8 @@ class LaunchPlan:
     billed_tokens: int | None
     problems: list[str] = field(default_factory=list)
     allow_pii: bool = False
+    warnings: list[str] = field(default_factory=list)
+    epochs: int | None = None              # billed epochs (the provider's default when none is set)
 
     def to_dict(self) -> dict:
         return {"provider": self.provider["name"], "kind": self.provider["kind"],
@@ -47,7 +49,8 @@ class LaunchPlan:
                 "validation_examples": self.version["validation_count"], "base_model": self.base_model,
                 "method": self.method, "hyperparameters": self.hyperparameters, "suffix": self.suffix,
                 "seed": self.seed, "billed_tokens": self.billed_tokens, "estimated_cost": self.estimated_cost,
-                "problems": self.problems, "allow_pii": self.allow_pii}
+                "problems": self.problems, "warnings": self.warnings, "allow_pii": self.allow_pii,
+                "epochs": self.epochs}
 
 
 def parse_version_ref(ref: str) -> tuple[str, int | None]:
@@ -70,27 +73,38 @@ def find_version(store, ref: str) -> dict:
     return version
 
 
-def _count_tokens(store, version: dict, encoding_name: str) -> int:
-    """Training tokens of the frozen lines (the version row has no cached count)."""
+def _version_counts(store, version: dict, encoding_name: str):
+    """Token counts of the frozen training lines, as the provider will see them."""
     import json
 
     from workbench.budget import tokens
 
     encoding = tokens.get_encoding(encoding_name)
-    return sum(tokens.count_example(json.loads(line), encoding).total
-               for line in store.datasets.version_lines(version["id"], "train"))
+    return (tokens.count_example(json.loads(line), encoding)
+            for line in store.datasets.version_lines(version["id"], "train"))
 
 
-def _cost(store, version: dict, base_model: str, epochs: int | None) -> tuple[int | None, float | None]:
-    model = store.models.get_model(base_model)
-    if model is None:
-        return None, None
-    tokens = version["train_tokens_o200k"] if model["encoding"] == "o200k_base" else version["train_tokens_cl100k"]
-    if tokens is None:
-        tokens = _count_tokens(store, version, model["encoding"])
-    billed = int(tokens) * int(epochs or 3)
-    price = model["price_training_per_1m"]
-    return billed, (round(billed * price / 1e6, 2) if price is not None else None)
+def _target(store, provider: dict, base_model: str):
+    """(ModelSpec, EpochsRule, catalogue row) for the provider and base model: the
+    provider's training catalogue first, OpenAI's models table as the fallback."""
+    from workbench.budget import catalog
+    from workbench.budget.estimate import ModelSpec
+    from workbench.providers import catalogue
+
+    row = catalogue.training_model(store, provider, base_model)
+    if row is not None:
+        return catalogue.model_spec(row), catalogue.epochs_rule(store, row), row
+    model = store.models.get_model(base_model) if provider["kind"] in ("openai", "azure") else None
+    if model is None or model["price_training_per_1m"] is None:
+        return None, None, None
+    return ModelSpec.from_dict(model), catalog.epochs_rule(store), None
+
+
+def _cost(store, version: dict, spec, rule, epochs: int | None):
+    """The budget for this version on this target (billed tokens, cost, examples over the limit)."""
+    from workbench.budget.estimate import estimate_budget
+
+    return estimate_budget(_version_counts(store, version, spec.encoding), spec, rule, epochs)
 
 
 def hyperparameters_for(kind: str, *, epochs=None, batch_size=None, learning_rate=None, beta=None) -> dict:
@@ -111,10 +125,8 @@ def launch_choices(store) -> dict:
 
 
 def base_models(store, provider: dict) -> list[str]:
-    """Base models the provider trains, for a launch form's suggestions."""
-    if provider["kind"] == "together":
-        return []
-    return [m["name"] for m in store.models.list_models() if m["fine_tunable"]]
+    """Base models the provider trains (its training catalogue), for a launch form."""
+    return [row["base_model"] for row in store.providers.catalogue(provider["kind"])]
 
 
 def pii_blockers(store, version: dict) -> list[str]:
@@ -140,7 +152,15 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
         problems.append(f"{provider['name']} ({provider['kind']}) serves chat only; it cannot train.")
     if method == "dpo" and not capabilities.dpo:
         problems.append(f"{provider['name']} does not train DPO.")
-    minimum = MIN_EXAMPLES.get(provider["kind"], 1)
+    spec, rule, row = _target(store, provider, base_model)
+    warnings = []
+    if row is None:
+        warnings.append(f"{base_model} is not in {provider['name']}'s training catalogue: no minimum, limit or "
+                        "price checked" + (" (priced from the models table)." if spec else "."))
+    elif method not in row["methods"]:
+        problems.append(f"{provider['name']} does not train {base_model} with {method} "
+                        f"(catalogue: {', '.join(row['methods'])}).")
+    minimum = row["min_examples"] if row else MIN_EXAMPLES.get(provider["kind"], 1)
     if version["train_count"] < minimum:
         problems.append(f"The version has {version['train_count']} training examples; {provider['name']} "
                         f"needs at least {minimum}.")
@@ -149,9 +169,15 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
         if blockers:
             problems.append(f"{len(blockers)} examples of the version may hold personal data nobody reviewed "
                             f"(first: {blockers[0]}); review them on the PII screen or `workbench pii` first.")
-    billed, cost = _cost(store, version, base_model, hp.get("n_epochs"))
+    billed = cost = epochs = None
+    if spec is not None:
+        estimate = _cost(store, version, spec, rule, hp.get("n_epochs"))
+        billed, cost, epochs = estimate.billed_tokens, round(estimate.estimated_cost, 6), estimate.epochs
+        if estimate.over_limit:
+            warnings.append(f"{estimate.over_limit} examples are longer than {base_model}'s "
+                            f"{spec.training_context_limit:,}-token limit: the provider truncates them.")
     return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems,
-                      allow_pii=allow_pii)
+                      allow_pii=allow_pii, warnings=warnings, epochs=epochs)
 
 
 def _write_split(store, version: dict, split: str, folder: Path) -> Path | None:
