@@ -158,6 +158,57 @@ def test_cancel(store, tmp_path, server, together_provider):
     assert Monitor(store).round() is None  # nothing left to watch
 
 
+def test_azure_sends_its_training_tier_in_the_create_body(store, tmp_path, server, monkeypatch):
+    import json
+
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
+    add_provider(store, "az", "azure", base_url=server.url, training_type="GlobalStandard")
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "az", "gpt-4.1-mini-2025-04-14"), confirmed=True)
+    body = json.loads(server.requests("POST /v1/fine_tuning/jobs$")[-1]["body"])
+    assert body["trainingType"] == "GlobalStandard"  # extra_body lands at the top level of the JSON
+    assert body["metadata"]["workbench_job_id"] == job["id"]
+
+
+def test_together_create_waits_until_the_uploads_are_processed(store, tmp_path, server, together_provider):
+    # The scripted Together refuses a job on a file it is still processing, as Together does.
+    server.state.processing_reads = 2
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "tog",
+                                    "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"), confirmed=True)
+    assert job["provider_job_id"] and job["status"] in ("pending", "queued")
+    lines = [f"{r['method']} {r['path']}" for r in server.state.requests]
+    create = lines.index("POST /v1/fine-tunes")
+    for file_id in (job["training_file_id"], job["validation_file_id"]):
+        reads = [i for i, line in enumerate(lines) if line == f"GET /v1/files/{file_id}"]
+        assert len(reads) == 2 and reads[-1] < create
+        assert server.state.files[file_id]["Processed"] is True
+
+
+def test_openai_results_csv_fills_the_metrics_by_header_name(store, tmp_path, server, openai_provider):
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14"),
+                 confirmed=True)
+    run_to_end(store)
+    job = store.jobs.get_job(job["id"])
+    assert job["status"] == "succeeded" and len(job["result_files"]) == 1
+    assert server.requests(f"GET /v1/files/{job['result_files'][0]}/content")
+    metrics = store.jobs.metrics(job["id"])
+    from_events = [e for e in store.jobs.events(job["id"]) if e["type"] == "metrics"]
+    assert len(metrics) == len(from_events) + 1  # the CSV's extra last step
+    last = metrics[-1]
+    assert (last["train_loss"], last["train_accuracy"], last["valid_loss"], last["full_valid_loss"]) == \
+        (0.7, 0.81, 0.95, 0.9)
+    assert metrics[0]["valid_mean_token_accuracy"] is not None
+
+
+def test_results_text_reads_base64_or_plain_csv():
+    import base64
+
+    from workbench.jobs.adapters import results_text
+
+    csv_text = "step,train_loss\n1,2.0\n"
+    assert results_text(csv_text.encode()) == csv_text
+    assert results_text(base64.b64encode(csv_text.encode())) == csv_text
+
+
 @pytest.mark.parametrize("table, kind", [(OPENAI, "openai"), (TOGETHER, "together")])
 def test_mapping_tables(table, kind):
     for raw, expected in table.items():
