@@ -129,6 +129,23 @@ def test_dropped_create_answer_is_adopted_not_duplicated(store, tmp_path, server
     assert len(server.state.jobs) == 1
 
 
+@pytest.mark.parametrize("provider_name, base", [("oa", "gpt-4.1-mini-2025-04-14"),
+                                                 ("tog", "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference")])
+def test_dropped_upload_answer_is_adopted_not_uploaded_twice(store, tmp_path, server, openai_provider,
+                                                             together_provider, provider_name, base):
+    from collections import Counter
+
+    # The server stores the file, then the connection drops before the answer.
+    server.fault(r"POST /v1/files(/upload)?$", "drop_after")
+    ref = freeze(store, tmp_path)
+    job = launch(store, plan_launch(store, ref, provider_name, base), confirmed=True)
+    assert job["provider_job_id"] and job["training_file_id"] and job["validation_file_id"]
+    names = Counter(f["filename"] for f in server.state.files.values())
+    assert sorted(names.values()) == [1, 1]
+    version = store.jobs.find_version("ds", 1)
+    assert server.state.files[job["training_file_id"]]["filename"] == f"wb-{version['train_sha256']}-train.jsonl"
+
+
 def test_monitor_honours_retry_after_and_backs_off(store, tmp_path, server, openai_provider):
     job = launch(store, plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14"),
                  confirmed=True)

@@ -3,7 +3,9 @@
 Steps: preflight (the version exists, the provider trains, enough examples, the cost
 for this provider and base model), then for each provider call an outbox row first
 (committed), the call, and the result recorded. Files already uploaded for the same
-sha256 are reused. The create call is sent once (no SDK retry): if its answer is lost,
+sha256 are reused. An upload is reconciled too: its file name carries the split's
+sha256, so an upload sent and never recorded (a kill, a lost answer) is looked up at
+the provider by name before anything is uploaded again. The create call is sent once (no SDK retry): if its answer is lost,
 `reconcile` asks the provider for jobs carrying this job's id (metadata on OpenAI and
 Azure, the suffix on Together) before anything is sent again. So a kill between
 "created" and "recorded" neither loses nor duplicates a job.
@@ -180,11 +182,17 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
                       allow_pii=allow_pii, warnings=warnings, epochs=epochs)
 
 
+def upload_name(version: dict, split: str) -> str:
+    """The uploaded file's name: it carries the split's sha256, so an upload whose answer
+    was lost can be found at the provider by name."""
+    return f"wb-{_split_sha(version, split)}-{split}.jsonl"
+
+
 def _write_split(store, version: dict, split: str, folder: Path) -> Path | None:
     lines = list(store.datasets.version_lines(version["id"], split))
     if not lines:
         return None
-    path = folder / f"{version['train_sha256'][:12]}-{split}.jsonl"
+    path = folder / upload_name(version, split)
     # The exact frozen lines: the bytes the version's sha256 was taken of.
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
@@ -194,7 +202,25 @@ def _split_sha(version: dict, split: str) -> str:
     return version["train_sha256"] if split == "train" else (version["validation_sha256"] or "")
 
 
+def _record_upload(store, provider: dict, sha: str, split: str, key: str, file_id: str, size: int | None) -> str:
+    with store.transaction():
+        store.providers.remember_file(provider["id"], sha, split, file_id, size)
+        store.jobs.outbox_mark(key, "done", {"file_id": file_id})
+    return file_id
+
+
+def _uploaded_already(adapter, path: Path) -> str | None:
+    """The provider's file of this name, if an earlier upload reached it; None when it
+    did not or the provider cannot be asked now (then the upload is sent)."""
+    try:
+        return adapter.find_file(path.name)
+    except (ProviderUnavailable, RateLimited):
+        return None
+
+
 def _upload(store, adapter, provider: dict, version: dict, split: str, folder: Path) -> str | None:
+    """Upload one split, once: reuse a recorded upload of the same sha256, and before
+    sending again after a crash or a lost answer, look for the file at the provider."""
     sha = _split_sha(version, split)
     if not sha:
         return None
@@ -204,14 +230,23 @@ def _upload(store, adapter, provider: dict, version: dict, split: str, folder: P
     path = _write_split(store, version, split, folder)
     if path is None:
         return None
+    size = path.stat().st_size
     key = f"upload:{provider['id']}:{sha}:{split}"
-    store.jobs.outbox_add("upload_file", {"provider_id": provider["id"], "sha256": sha, "split": split}, key)
+    row = store.jobs.outbox_add("upload_file", {"provider_id": provider["id"], "sha256": sha, "split": split}, key)
+    if row["status"] == "sent":  # sent before and never recorded: a kill or a lost answer
+        found = _uploaded_already(adapter, path)
+        if found:
+            return _record_upload(store, provider, sha, split, key, found, size)
     store.jobs.outbox_mark(key, "sent")
-    file_id = adapter.upload(path)
-    with store.transaction():
-        store.providers.remember_file(provider["id"], sha, split, file_id, path.stat().st_size)
-        store.jobs.outbox_mark(key, "done", {"file_id": file_id})
-    return file_id
+    try:
+        file_id = adapter.upload(path)
+    except (ProviderUnavailable, RateLimited):
+        # The answer may be lost while the file exists (the SDK does not retry uploads).
+        found = _uploaded_already(adapter, path)
+        if not found:
+            raise
+        file_id = found
+    return _record_upload(store, provider, sha, split, key, file_id, size)
 
 
 def _suffix(plan_suffix: str | None, job_id: str, kind: str) -> str | None:
