@@ -96,6 +96,13 @@ def test_launch_needs_confirmation_and_enough_examples(store, tmp_path, openai_p
         launch(store, plan, confirmed=False)
 
 
+def test_launch_preflight_checks_the_method_against_the_lines(store, tmp_path, openai_provider):
+    ref = freeze(store, tmp_path)
+    dpo = plan_launch(store, ref, "oa", "gpt-4.1-mini-2025-04-14", method="dpo")
+    assert any("preference pairs" in p for p in dpo.problems)
+    assert not plan_launch(store, ref, "oa", "gpt-4.1-mini-2025-04-14").problems
+
+
 def test_launch_refuses_a_version_that_skipped_the_personal_data_gate(store, tmp_path, openai_provider):
     from workbench.dataset.exporter import export_dataset
     from workbench.dataset.importer import import_file

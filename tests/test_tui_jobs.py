@@ -176,6 +176,8 @@ async def fill_launch_form(app, pilot, **fields) -> None:
     await pilot.press("l")
     await settle(app, pilot)
     assert type(app.screen).__name__ == "LaunchDialog"
+    for widget in app.screen.query("Input, Select, Checkbox"):  # every control on screen at 80x24
+        assert widget.region.height == 1 and widget.region.bottom <= 24, widget.id
     for field_id, value in fields.items():
         app.screen.query_one(f"#{field_id}").value = value
     app.screen.query_one("#launch-epochs").focus()

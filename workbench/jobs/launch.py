@@ -140,6 +140,23 @@ def pii_blockers(store, version: dict) -> list[str]:
     return personal_data_blockers(store, version["dataset_id"], store.jobs.version_example_ids(version["id"]))
 
 
+def _shape_problems(store, version: dict, method: str) -> list[str]:
+    """The version's lines must be what the method trains on: preference pairs for DPO,
+    chats for SFT (a provider refuses the file otherwise, after the upload)."""
+    import json
+
+    first = next(iter(store.datasets.version_lines(version["id"], "train")), None)
+    if first is None:
+        return ["The version has no training lines."]
+    is_pair = "preferred_output" in json.loads(first)
+    if method == "dpo" and not is_pair:
+        return ["DPO trains on preference pairs (input, preferred_output, non_preferred_output); this version "
+                "holds chats: pick SFT or a preference dataset's version."]
+    if method != "dpo" and is_pair:
+        return ["This version holds preference pairs: train it with DPO, not SFT."]
+    return []
+
+
 def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *, method: str = "supervised",
                 hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None,
                 allow_pii: bool = False) -> LaunchPlan:
@@ -154,6 +171,7 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
         problems.append(f"{provider['name']} ({provider['kind']}) serves chat only; it cannot train.")
     if method == "dpo" and not capabilities.dpo:
         problems.append(f"{provider['name']} does not train DPO.")
+    problems += _shape_problems(store, version, method)
     spec, rule, row = _target(store, provider, base_model)
     warnings = []
     if row is None:
