@@ -43,6 +43,47 @@ class ProviderSaved(Message):
         self.text, self.error = text, error
 
 
+class LaunchChoices(Message):
+    def __init__(self, choices: dict):
+        super().__init__()
+        self.choices = choices
+
+
+class LaunchPlanned(Message):
+    def __init__(self, plan=None, error: str = ""):
+        super().__init__()
+        self.plan, self.error = plan, error
+
+
+class LaunchDone(Message):
+    def __init__(self, job: dict | None, error: str = ""):
+        super().__init__()
+        self.job, self.error = job, error
+
+
+def one_line(error: Exception | str) -> str:
+    """An error as a plain one-line notice (message and hint, no CLI flags)."""
+    text = app_message(error) if isinstance(error, Exception) else error
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def plan_text(plan) -> str:
+    """What the confirmation shows: version, provider, base model, budget and cost."""
+    info = plan.to_dict()
+    cost = f"${info['estimated_cost']:.2f}" if info["estimated_cost"] is not None else "unknown (no price for it)"
+    tokens = f"{info['billed_tokens']:,}" if info["billed_tokens"] is not None else "unknown"
+    hyper = ", ".join(f"{k}={v}" for k, v in info["hyperparameters"].items()) or "provider defaults"
+    lines = [f"{info['dataset']}@{info['version']}: {info['train_examples']} train, "
+             f"{info['validation_examples']} validation (sha256 {info['version_sha256'][:12]})",
+             f"{info['provider']} ({info['kind']}) · {info['base_model']} · {info['method']}",
+             f"hyperparameters: {hyper}",
+             f"billed tokens: {tokens} ({info['epochs'] or '?'} epochs) · estimated cost: {cost}"]
+    lines += [f"note: {warning}" for warning in info["warnings"]]
+    if info["allow_pii"]:
+        lines.append("personal-data gate skipped (recorded in the audit log)")
+    return "\n".join(lines)
+
+
 class ProviderDialog(Dialog):
     """Add a provider and/or store its key in the OS keyring. The key field is a password
     field (shown as dots) and the key is handed straight to the keyring: never echoed,
@@ -176,8 +217,8 @@ class JobsScreen(Screen):
     def _hint(self, text: str = "") -> None:
         k = lambda action: keys.key_in(self.app, action)  # noqa: E731
         self.query_one("#jobs-status", Static).update(
-            text or f"{k('jobs.cancel')} cancel · {k('jobs.provider')} provider/key · {k('jobs.refresh')} refresh · "
-                    "launch: workbench jobs launch")
+            text or f"{k('jobs.launch')} launch · {k('jobs.cancel')} cancel · {k('jobs.provider')} provider/key · "
+                    f"{k('jobs.refresh')} refresh")
 
     # ------------------------------------------------------------------ loading
 
@@ -206,7 +247,7 @@ class JobsScreen(Screen):
         self.query_one("#job-curves").display = bool(detail and detail.get("metrics"))
         if detail is None:
             summary.update("No training jobs yet. Freeze a version (Examples, then export) and launch one "
-                           "from the CLI: workbench jobs launch DATASET@VERSION --provider NAME --base MODEL.")
+                           f"with {keys.key_in(self.app, 'jobs.launch')}.")
             self.query_one("#job-checkpoints", Static).update("")
             self.query_one("#job-events", Static).update("")
             return
@@ -276,6 +317,90 @@ class JobsScreen(Screen):
             self.notify(message.text)
         self.load()
 
+    def action_launch(self) -> None:
+        self.launch_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-launch")
+    def launch_choices(self) -> None:
+        from workbench.jobs.launch import launch_choices
+
+        self.post_message(LaunchChoices(launch_choices(self.store)))
+
+    def on_launch_choices(self, message: LaunchChoices) -> None:
+        from screens.launch_dialog import LaunchDialog
+
+        choices = message.choices
+        if not choices["versions"]:
+            self.notify("No frozen version to train on: export a dataset first (Examples mode).",
+                        severity="warning")
+            return
+        if not choices["providers"]:
+            self.notify(f"No provider that trains: add one with {keys.key_in(self.app, 'jobs.provider')}.",
+                        severity="warning")
+            return
+        self.app.push_screen(LaunchDialog(choices["versions"], choices["providers"], choices["base_models"]),
+                             lambda form: form and self.plan_worker(form))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-launch")
+    def plan_worker(self, form: dict) -> None:
+        """The CLI's preflight: the same feature function, nothing sent."""
+        from workbench.errors import WorkbenchError
+        from workbench.jobs import plan_launch
+        from workbench.jobs.launch import hyperparameters_for
+        from workbench.providers import get_provider
+
+        try:
+            kind = get_provider(self.store, form["provider"])["kind"]
+            plan = plan_launch(self.store, form["version"], form["provider"], form["base_model"],
+                               method=form["method"], suffix=form["suffix"], seed=form["seed"],
+                               allow_pii=form["allow_pii"],
+                               hyperparameters=hyperparameters_for(kind, epochs=form["epochs"],
+                                                                   batch_size=form["batch_size"],
+                                                                   learning_rate=form["learning_rate"],
+                                                                   beta=form["beta"]))
+        except WorkbenchError as exc:
+            self.post_message(LaunchPlanned(None, one_line(exc)))
+            return
+        self.post_message(LaunchPlanned(plan))
+
+    def on_launch_planned(self, message: LaunchPlanned) -> None:
+        if message.error:
+            self.notify(message.error, title="Not launched", severity="error", timeout=12)
+            return
+        plan = message.plan
+        if plan.problems:
+            self.notify(one_line("Cannot launch: " + " ".join(plan.problems)), title="Not launched",
+                        severity="error", timeout=15)
+            return
+        self.app.push_screen(ConfirmDialog(f"Launch on {plan.provider['name']}? It costs money.", plan_text(plan)),
+                             lambda yes: yes and self.launch_worker(plan))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-launch")
+    def launch_worker(self, plan) -> None:
+        """The CLI's launch: upload (or reuse) the files, create the job, crash-safe."""
+        from workbench.errors import WorkbenchError
+        from workbench.jobs import launch
+
+        try:
+            job = launch(self.store, plan, confirmed=True)
+        except WorkbenchError as exc:
+            self.post_message(LaunchDone(None, one_line(exc)))
+            return
+        self.post_message(LaunchDone(job))
+
+    def on_launch_done(self, message: LaunchDone) -> None:
+        if message.error:
+            self.notify(message.error, title="Not launched", severity="error", timeout=15)
+            self.load()
+            return
+        job = message.job
+        self.notify(f"Job {job['id'][:8]} created at {job.get('provider_name') or 'the provider'} as "
+                    f"{job['provider_job_id']} ({job['status']}).", title="Launched")
+        self.selected = job["id"]
+        if hasattr(self.app, "watch_jobs"):
+            self.app.watch_jobs()
+        self.load()
+
     def action_provider(self) -> None:
         self.app.push_screen(ProviderDialog(), lambda form: form and self.save_provider(form))
 
@@ -312,6 +437,7 @@ class JobsScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        what = {"jobs-load": "Loading the jobs", "jobs-cancel": "Cancelling", "jobs-provider": "Saving the provider"}.get(event.worker.group,
+        what = {"jobs-load": "Loading the jobs", "jobs-cancel": "Cancelling", "jobs-provider": "Saving the provider",
+                "jobs-launch": "Launching"}.get(event.worker.group,
                                                                                   "A background task")
         self.notify(f"{what} failed: {app_message(event.worker.error)}", severity="error", timeout=12)

@@ -109,6 +109,9 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     ),
     "placeholder": (),
     "jobs": (
+        A("jobs.launch", "l", "launch", "Launch",
+          "Launch a job from a frozen version: provider, base model, method, hyperparameters; "
+          "shows the cost and asks first."),
         A("jobs.cancel", "c", "cancel_job", "Cancel job", "Cancel the highlighted job at its provider (asks first)."),
         A("jobs.provider", "p", "provider", "Provider/key",
           "Add a provider, or store a provider's API key in the OS keyring (never shown)."),

@@ -35,6 +35,18 @@ class JobQueries(Queries):
                          f"ON d.id = v.dataset_id WHERE (d.name = ? OR d.id = ?) {order} "
                          "ORDER BY v.number DESC LIMIT 1", params)
 
+    def frozen_versions(self) -> list[dict]:
+        """Every frozen version of every live dataset, newest first (what a launch can pick)."""
+        return self._rows("SELECT v.id, v.number, v.train_count, v.validation_count, v.train_sha256, "
+                          "v.created_at, d.name AS dataset_name FROM dataset_versions v JOIN datasets d "
+                          "ON d.id = v.dataset_id WHERE d.deleted_at IS NULL AND d.name NOT LIKE '.%' "
+                          "ORDER BY v.created_at DESC, d.name, v.number DESC")
+
+    def version_example_ids(self, version_id: str) -> list[str]:
+        """The examples a frozen version holds (both splits)."""
+        return [r["example_id"] for r in self._rows(
+            "SELECT example_id FROM dataset_version_examples WHERE version_id = ?", [version_id])]
+
     # ------------------------------------------------------------------ jobs
 
     def create_job(self, fields: dict) -> dict:

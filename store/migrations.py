@@ -822,3 +822,76 @@ def m0014_search_index_backfill(db: Database) -> None:
          WHERE e.rowid NOT IN (SELECT rowid FROM examples_fts)
         """
     )
+
+
+# The training catalogue seeded by 0015: (kind, base model, context limit, USD per 1M
+# training tokens, methods, minimum examples, epochs rule as JSON or None for the
+# workspace's rule, tokenizer used to estimate, note). Data a user edits afterwards
+# (`workbench provider models`); docs/providers.md says where the figures came from.
+_OPENAI_NOTE = "OpenAI price list; OpenAI takes no new fine-tuning jobs after 2027-01-06."
+_AZURE_NOTE = ("Azure OpenAI Standard training, approximate list price; existing customers only, "
+               "retires with the base model.")
+_TOGETHER_RULE = '{"default_epochs": 1, "min_default_epochs": 1, "max_default_epochs": 1}'
+_TOGETHER_NOTE = ("Together LoRA SFT list price for the model's size band (DPO bills about 2.5x); "
+                  "Llama/Qwen tokens estimated with cl100k_base.")
+TRAINING_CATALOGUE_0015 = [
+    *[("openai", name, limit, price, methods, 10, None, "o200k_base" if "gpt-4" in name else "cl100k_base",
+       _OPENAI_NOTE) for name, limit, price, methods in (
+        ("gpt-4o-2024-08-06", 65536, 25.0, "supervised,dpo"),
+        ("gpt-4o-mini-2024-07-18", 65536, 3.0, "supervised,dpo"),
+        ("gpt-4.1-2025-04-14", 65536, 25.0, "supervised,dpo"),
+        ("gpt-4.1-mini-2025-04-14", 65536, 5.0, "supervised,dpo"),
+        ("gpt-4.1-nano-2025-04-14", 65536, 1.5, "supervised,dpo"),
+        ("gpt-3.5-turbo-0125", 16385, 8.0, "supervised"))],
+    *[("azure", name, limit, price, "supervised,dpo", 10, None, "o200k_base", _AZURE_NOTE)
+      for name, limit, price in (
+        ("gpt-4o-2024-08-06", 65536, 27.5),
+        ("gpt-4o-mini-2024-07-18", 65536, 3.3),
+        ("gpt-4.1-2025-04-14", 65536, 27.5),
+        ("gpt-4.1-mini-2025-04-14", 65536, 5.5),
+        ("gpt-4.1-nano-2025-04-14", 65536, 1.65))],
+    *[("together", name, limit, price, "supervised,dpo", 1, _TOGETHER_RULE, "cl100k_base", _TOGETHER_NOTE)
+      for name, limit, price in (
+        ("meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", 131072, 0.48),
+        ("meta-llama/Meta-Llama-3.1-70B-Instruct-Reference", 32768, 2.9),
+        ("meta-llama/Llama-3.3-70B-Instruct-Reference", 32768, 2.9),
+        ("Qwen/Qwen2.5-7B-Instruct", 32768, 0.48),
+        ("Qwen/Qwen2.5-72B-Instruct", 32768, 2.9),
+        ("mistralai/Mistral-7B-Instruct-v0.2", 32768, 0.48),
+        ("google/gemma-2-27b-it", 8192, 1.5))],
+]
+
+
+@migrations(name="0015_training_catalogue")
+def m0015_training_catalogue(db: Database) -> None:
+    # Per-provider training catalogue: what a provider trains and at what price, as
+    # editable data (the models table is OpenAI's catalogue for the budget; a base model
+    # costs differently on Azure, and Together trains other models). Seeded here once;
+    # rows a user edits carry source 'user'. (store.db imports this module: no import back.)
+    import datetime
+    import uuid
+
+    db.executescript(
+        """
+        CREATE TABLE training_catalogue (
+            id TEXT PRIMARY KEY,
+            provider_kind TEXT NOT NULL,        -- openai | azure | together
+            base_model TEXT NOT NULL,
+            context_limit INTEGER NOT NULL,     -- training tokens per example
+            price_training_per_1m REAL,         -- USD per 1M training tokens (SFT)
+            methods TEXT NOT NULL DEFAULT 'supervised', -- comma list: supervised, dpo
+            min_examples INTEGER NOT NULL DEFAULT 1,
+            epochs_rule TEXT,                   -- JSON EpochsRule fields; NULL: the workspace rule
+            encoding TEXT NOT NULL DEFAULT 'o200k_base', -- tokenizer the estimate counts with
+            notes TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'default',      -- default | user
+            updated_at TEXT NOT NULL,
+            UNIQUE (provider_kind, base_model)
+        );
+        """
+    )
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+    db.conn.executemany(
+        "INSERT INTO training_catalogue(id, provider_kind, base_model, context_limit, price_training_per_1m, "
+        "methods, min_examples, epochs_rule, encoding, notes, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(str(uuid.uuid4()), *row, stamp) for row in TRAINING_CATALOGUE_0015])

@@ -52,3 +52,28 @@ class ProviderQueries(Queries):
 
     def forget_file(self, provider_id: str, file_id: str) -> None:
         self.db.execute("DELETE FROM provider_files WHERE provider_id = ? AND file_id = ?", [provider_id, file_id])
+
+    # ------------------------------------------------------------------ training catalogue
+
+    def catalogue(self, provider_kind: str) -> list[dict]:
+        """What a kind of provider trains: base models, limits, prices, rules."""
+        return self._rows("SELECT * FROM training_catalogue WHERE provider_kind = ? ORDER BY base_model",
+                          [provider_kind])
+
+    def catalogue_row(self, provider_kind: str, base_model: str) -> dict | None:
+        return self._one("SELECT * FROM training_catalogue WHERE provider_kind = ? AND base_model = ?",
+                         [provider_kind, base_model])
+
+    def set_catalogue_row(self, provider_kind: str, base_model: str, changes: dict) -> None:
+        """Change a row's columns (names checked by the caller), or add the row; marks it a user's."""
+        stamp = now()
+        with self.transaction():
+            if self.catalogue_row(provider_kind, base_model) is None:
+                self.db["training_catalogue"].insert({"id": new_id(), "provider_kind": provider_kind,
+                                                      "base_model": base_model, **changes, "source": "user",
+                                                      "updated_at": stamp})
+                return
+            assignments = [f"{column} = ?" for column in changes] + ["source = 'user'", "updated_at = ?"]
+            self.db.execute(f"UPDATE training_catalogue SET {', '.join(assignments)} "
+                            "WHERE provider_kind = ? AND base_model = ?",
+                            [*changes.values(), stamp, provider_kind, base_model])

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import ROOT, many_chats, write_jsonl
 from workbench.jobs.adapters import JobSpec, OpenAIAdapter, TogetherAdapter
 from workbench.providers import add_provider, chat_client, list_models
+from workbench.providers.failures import ProviderUnavailable
 
 STEADY_DIR = ROOT / ".cache" / "steady"
 STEADY = STEADY_DIR / "node_modules" / ".bin" / "steady"
@@ -96,6 +97,8 @@ def test_openai_job_calls_match_the_spec(store, openai_steady, train_file, monke
     adapter = OpenAIAdapter(provider, timeout=20)
     file_id = adapter.upload(train_file)                       # POST /files (multipart)
     adapter.client.files.retrieve(file_id)                      # GET /files/{id} (wait_processed)
+    adapter.find_file("wb-" + "ab" * 32 + "-train.jsonl")       # GET /files?purpose (upload reconcile)
+    adapter.result_metrics([file_id])                           # GET /files/{id}/content (results CSV)
     spec = JobSpec(base_model="gpt-4.1-mini-2025-04-14", training_file=file_id, validation_file=file_id,
                    hyperparameters={"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 0.5},
                    suffix="aurora", seed=7, metadata={"workbench_job_id": "j-1", "version_sha256": "ab" * 32})
@@ -119,6 +122,11 @@ def test_together_job_calls_match_the_spec(store, together_steady, train_file, m
     provider = add_provider(store, "tog", "together", base_url=together_steady)
     adapter = TogetherAdapter(provider, timeout=20)
     file_id = adapter.upload(train_file)                        # POST /files/upload (multipart)
+    try:
+        adapter.wait_processed(file_id, timeout=0)              # GET /files/{id} (Processed)
+    except ProviderUnavailable as exc:  # Steady's made-up answer may say "not processed yet"
+        assert "still processing" in exc.message
+    adapter.find_file("wb-" + "ab" * 32 + "-train.jsonl")       # GET /files (upload reconcile)
     spec = JobSpec(base_model="meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", training_file=file_id,
                    validation_file=file_id, hyperparameters={"n_epochs": 2, "batch_size": 8,
                                                              "learning_rate": 1e-5},
@@ -133,6 +141,18 @@ def test_together_job_calls_match_the_spec(store, together_steady, train_file, m
     adapter.metrics_since(job_id, 0)                            # GET /fine-tunes/{id}/metrics
     adapter.checkpoints(job_id)                                 # GET /fine-tunes/{id}/checkpoints
     adapter.cancel(job_id)                                      # POST /fine-tunes/{id}/cancel
+
+
+def test_azure_training_tier_passes_the_openai_spec(store, openai_steady, train_file, monkeypatch):
+    """Azure's extra_body trainingType is not in OpenAI's spec: this shows the create
+    body carrying it is still one the spec accepts (an extra property), not that Azure
+    reads it (tests/test_jobs.py checks the body on the wire)."""
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
+    provider = add_provider(store, "az", "azure", base_url=openai_steady, training_type="GlobalStandard")
+    adapter = OpenAIAdapter(provider, timeout=20)
+    file_id = adapter.upload(train_file)
+    adapter.create(JobSpec(base_model="gpt-4.1-mini-2025-04-14", training_file=file_id,
+                           metadata={"workbench_job_id": "j-az"}))  # POST /fine_tuning/jobs + trainingType
 
 
 def test_steady_refuses_a_request_that_breaks_the_spec(store, together_steady, monkeypatch):

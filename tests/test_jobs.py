@@ -24,11 +24,12 @@ def server():
 
 
 def freeze(store, tmp_path, n=12, name="ds"):
-    from workbench.dataset.exporter import export_dataset
+    """Import, scan for personal data (the launch's gate) and freeze version 1."""
     from workbench.dataset.importer import import_file
+    from workbench.pii.review import scan_and_export
 
     import_file(store, write_jsonl(tmp_path / f"{name}.jsonl", many_chats(n)), name)
-    export_dataset(store, name, tmp_path / f"out-{name}", validation_share=0.2, allow_pii=True)
+    scan_and_export(store, name, tmp_path / f"out-{name}", validation_share=0.2)
     return f"{name}@1"
 
 
@@ -95,6 +96,24 @@ def test_launch_needs_confirmation_and_enough_examples(store, tmp_path, openai_p
         launch(store, plan, confirmed=False)
 
 
+def test_launch_preflight_checks_the_method_against_the_lines(store, tmp_path, openai_provider):
+    ref = freeze(store, tmp_path)
+    dpo = plan_launch(store, ref, "oa", "gpt-4.1-mini-2025-04-14", method="dpo")
+    assert any("preference pairs" in p for p in dpo.problems)
+    assert not plan_launch(store, ref, "oa", "gpt-4.1-mini-2025-04-14").problems
+
+
+def test_launch_refuses_a_version_that_skipped_the_personal_data_gate(store, tmp_path, openai_provider):
+    from workbench.dataset.exporter import export_dataset
+    from workbench.dataset.importer import import_file
+
+    import_file(store, write_jsonl(tmp_path / "raw.jsonl", many_chats(12)), "raw")
+    export_dataset(store, "raw", tmp_path / "out-raw", validation_share=0.2, allow_pii=True)  # never scanned
+    plan = plan_launch(store, "raw@1", "oa", "gpt-4.1-mini-2025-04-14")
+    assert any("personal data" in p for p in plan.problems)
+    assert not plan_launch(store, "raw@1", "oa", "gpt-4.1-mini-2025-04-14", allow_pii=True).problems
+
+
 def test_training_not_available_recorded_in_plain_words(store, tmp_path, server, openai_provider):
     from workbench.providers.failures import TrainingNotAvailable
 
@@ -115,6 +134,23 @@ def test_dropped_create_answer_is_adopted_not_duplicated(store, tmp_path, server
     job = launch(store, plan, confirmed=True)
     assert job["provider_job_id"]
     assert len(server.state.jobs) == 1
+
+
+@pytest.mark.parametrize("provider_name, base", [("oa", "gpt-4.1-mini-2025-04-14"),
+                                                 ("tog", "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference")])
+def test_dropped_upload_answer_is_adopted_not_uploaded_twice(store, tmp_path, server, openai_provider,
+                                                             together_provider, provider_name, base):
+    from collections import Counter
+
+    # The server stores the file, then the connection drops before the answer.
+    server.fault(r"POST /v1/files(/upload)?$", "drop_after")
+    ref = freeze(store, tmp_path)
+    job = launch(store, plan_launch(store, ref, provider_name, base), confirmed=True)
+    assert job["provider_job_id"] and job["training_file_id"] and job["validation_file_id"]
+    names = Counter(f["filename"] for f in server.state.files.values())
+    assert sorted(names.values()) == [1, 1]
+    version = store.jobs.find_version("ds", 1)
+    assert server.state.files[job["training_file_id"]]["filename"] == f"wb-{version['train_sha256']}-train.jsonl"
 
 
 def test_monitor_honours_retry_after_and_backs_off(store, tmp_path, server, openai_provider):
@@ -144,6 +180,57 @@ def test_cancel(store, tmp_path, server, together_provider):
                                     "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"), confirmed=True)
     assert cancel_job(store, job["id"])["status"] == "cancelled"
     assert Monitor(store).round() is None  # nothing left to watch
+
+
+def test_azure_sends_its_training_tier_in_the_create_body(store, tmp_path, server, monkeypatch):
+    import json
+
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
+    add_provider(store, "az", "azure", base_url=server.url, training_type="GlobalStandard")
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "az", "gpt-4.1-mini-2025-04-14"), confirmed=True)
+    body = json.loads(server.requests("POST /v1/fine_tuning/jobs$")[-1]["body"])
+    assert body["trainingType"] == "GlobalStandard"  # extra_body lands at the top level of the JSON
+    assert body["metadata"]["workbench_job_id"] == job["id"]
+
+
+def test_together_create_waits_until_the_uploads_are_processed(store, tmp_path, server, together_provider):
+    # The scripted Together refuses a job on a file it is still processing, as Together does.
+    server.state.processing_reads = 2
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "tog",
+                                    "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"), confirmed=True)
+    assert job["provider_job_id"] and job["status"] in ("pending", "queued")
+    lines = [f"{r['method']} {r['path']}" for r in server.state.requests]
+    create = lines.index("POST /v1/fine-tunes")
+    for file_id in (job["training_file_id"], job["validation_file_id"]):
+        reads = [i for i, line in enumerate(lines) if line == f"GET /v1/files/{file_id}"]
+        assert len(reads) == 2 and reads[-1] < create
+        assert server.state.files[file_id]["Processed"] is True
+
+
+def test_openai_results_csv_fills_the_metrics_by_header_name(store, tmp_path, server, openai_provider):
+    job = launch(store, plan_launch(store, freeze(store, tmp_path), "oa", "gpt-4.1-mini-2025-04-14"),
+                 confirmed=True)
+    run_to_end(store)
+    job = store.jobs.get_job(job["id"])
+    assert job["status"] == "succeeded" and len(job["result_files"]) == 1
+    assert server.requests(f"GET /v1/files/{job['result_files'][0]}/content")
+    metrics = store.jobs.metrics(job["id"])
+    from_events = [e for e in store.jobs.events(job["id"]) if e["type"] == "metrics"]
+    assert len(metrics) == len(from_events) + 1  # the CSV's extra last step
+    last = metrics[-1]
+    assert (last["train_loss"], last["train_accuracy"], last["valid_loss"], last["full_valid_loss"]) == \
+        (0.7, 0.81, 0.95, 0.9)
+    assert metrics[0]["valid_mean_token_accuracy"] is not None
+
+
+def test_results_text_reads_base64_or_plain_csv():
+    import base64
+
+    from workbench.jobs.adapters import results_text
+
+    csv_text = "step,train_loss\n1,2.0\n"
+    assert results_text(csv_text.encode()) == csv_text
+    assert results_text(base64.b64encode(csv_text.encode())) == csv_text
 
 
 @pytest.mark.parametrize("table, kind", [(OPENAI, "openai"), (TOGETHER, "together")])

@@ -57,6 +57,7 @@ OURS = {
     "provider_job_id", "provider_checkpoint_id", "metrics", "registry_model_id",
     # jobs and providers: what the program and the provider write
     "options", "raw_status", "estimated_finish", "result_files", "loss_flag", "next_poll_at",
+    "provider_kind", "methods", "epochs_rule",  # the training catalogue (0015): provider price lists
     # the registry and generation settings: what the program, the provider and the team write
     "target", "found_at",  # coverage rules (tags and shares), near-duplicate scans
     "target_name", "owner_host",  # an import in progress: the dataset name it will publish to, the machine

@@ -127,3 +127,91 @@ def test_keys_cli_in_real_keyring(tmp_path, server, monkeypatch):
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
+
+
+# ---------------------------------------------------------------------- training catalogue
+
+def test_training_catalogue_is_seeded_per_provider_kind(store):
+    from workbench.providers.catalogue import training_models
+
+    for name, kind in (("oa", "openai"), ("az", "azure"), ("tog", "together")):
+        add_provider(store, name, kind, base_url="https://r.openai.azure.com/openai/v1/" if kind == "azure" else None)
+    openai_rows = {r["base_model"]: r for r in training_models(store, "oa")}
+    azure_rows = {r["base_model"]: r for r in training_models(store, "az")}
+    together_rows = {r["base_model"]: r for r in training_models(store, "tog")}
+    assert openai_rows["gpt-4.1-mini-2025-04-14"]["price_training_per_1m"] == 5.0
+    assert azure_rows["gpt-4.1-mini-2025-04-14"]["price_training_per_1m"] != 5.0  # Azure prices its own
+    assert openai_rows["gpt-4o-mini-2024-07-18"]["min_examples"] == 10
+    assert openai_rows["gpt-3.5-turbo-0125"]["methods"] == ["supervised"]
+    llama = together_rows["meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
+    assert llama["min_examples"] == 1 and llama["epochs_rule"]["default_epochs"] == 1
+    assert llama["methods"] == ["supervised", "dpo"] and llama["context_limit"] > 0
+    assert all(r["source"] == "default" for r in together_rows.values())
+
+
+def _frozen(store, tmp_path, n=12):
+    from tests.test_jobs import freeze
+
+    return freeze(store, tmp_path, n=n)
+
+
+def test_launch_preflight_prices_and_checks_with_the_providers_row(store, tmp_path):
+    from workbench.jobs import plan_launch
+    from workbench.providers.catalogue import set_training_model
+
+    ref = _frozen(store, tmp_path)
+    add_provider(store, "oa", "openai")
+    add_provider(store, "az", "azure", base_url="https://r.openai.azure.com/openai/v1/")
+    add_provider(store, "tog", "together")
+    base = "gpt-4.1-mini-2025-04-14"
+    on_openai = plan_launch(store, ref, "oa", base, hyperparameters={"n_epochs": 2})
+    on_azure = plan_launch(store, ref, "az", base, hyperparameters={"n_epochs": 2})
+    assert on_openai.billed_tokens == on_azure.billed_tokens and on_openai.epochs == 2
+    assert on_azure.estimated_cost > on_openai.estimated_cost  # 5.50 vs 5.00 per 1M
+    llama = plan_launch(store, ref, "tog", "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference")
+    assert llama.epochs == 1 and not llama.problems  # Together's rule: one epoch by default
+    # edits are data: the next preflight uses them
+    set_training_model(store, "oa", base, {"min_examples": "50", "price_training_per_1m": "10"})
+    edited = plan_launch(store, ref, "oa", base, hyperparameters={"n_epochs": 2})
+    assert any("needs at least 50" in p for p in edited.problems)
+    assert edited.estimated_cost == pytest.approx(on_openai.estimated_cost * 2)
+    assert any("with dpo" in p for p in plan_launch(store, ref, "oa", "gpt-3.5-turbo-0125", method="dpo").problems)
+    unknown = plan_launch(store, ref, "tog", "someone/unknown-model")
+    assert unknown.estimated_cost is None and any("not in tog's training catalogue" in w for w in unknown.warnings)
+
+
+def test_catalogue_cli_lists_edits_and_prices_the_budget(tmp_path):
+    import json
+
+    from workbench.cli.main import cli
+    from workbench.workspace import open_store
+
+    db = tmp_path / "cat.db"
+    store = open_store(db)
+    _frozen(store, tmp_path)
+    store.close()
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", str(db), *args])
+
+    assert run("provider", "add", "tog", "--kind", "together").exit_code == 0
+    listing = run("provider", "models", "tog")
+    assert listing.exit_code == 0 and "Qwen/Qwen2.5-7B-Instruct" in listing.output and "0.48" in listing.output
+    llama = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
+    before = json.loads(run("budget", "ds", "--provider", "tog", "--model", llama, "--json").output)
+    assert before["epochs"] == 1 and before["price_training_per_1m"] == 0.48
+    edited = run("provider", "models", "tog", "--base", llama, "--set", "price_training_per_1m=0.96",
+                 "--set", 'epochs_rule={"default_epochs": 2, "max_default_epochs": 2}', "--json")
+    assert edited.exit_code == 0, edited.output
+    assert json.loads(edited.output)["source"] == "user"
+    after = json.loads(run("budget", "ds", "--provider", "tog", "--model", llama, "--json").output)
+    assert after["epochs"] == 2 and after["estimated_cost"] == pytest.approx(before["estimated_cost"] * 4)
+    assert "(edited)" in run("provider", "models", "tog").output
+    added = run("provider", "models", "tog", "--base", "me/new-7b", "--set", "context_limit=8192", "--set",
+                "price_training_per_1m=0.4", "--set", "encoding=cl100k_base")
+    assert added.exit_code == 0, added.output
+    refused = run("provider", "models", "tog", "--base", llama, "--set", "price=1")
+    assert refused.exit_code == 2 and "Cannot change price" in refused.output
+    missing = run("budget", "ds", "--provider", "tog", "--model", "nobody/nothing")
+    assert missing.exit_code == 2 and "not in tog's training catalogue" in missing.output

@@ -27,13 +27,11 @@ def server():
 @pytest.fixture
 def running_job(store, tmp_path, server, monkeypatch):
     """A job launched from a frozen version at the scripted server (not finished yet)."""
-    from workbench.dataset.exporter import export_dataset
-    from workbench.dataset.importer import import_file
+    from tests.test_jobs import freeze
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     add_provider(store, "oa", "openai", base_url=server.url)
-    import_file(store, write_jsonl(tmp_path / "ds.jsonl", many_chats(12)), "ds")
-    export_dataset(store, "ds", tmp_path / "out", validation_share=0.2, allow_pii=True)
+    freeze(store, tmp_path)
     return launch(store, plan_launch(store, "ds@1", "oa", BASE, hyperparameters={"n_epochs": 2}), confirmed=True)
 
 
@@ -161,3 +159,88 @@ async def test_provider_and_key_from_the_jobs_screen_never_echo_the_key(store, t
                 assert secret.encode() not in path.read_bytes(), path
     finally:
         provider_keys.delete_key("tog-ui", "together")
+
+
+@pytest.fixture
+def frozen(store, tmp_path, server, monkeypatch):
+    """A provider at the scripted server and a frozen, scanned version; no job yet."""
+    from tests.test_jobs import freeze
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    add_provider(store, "oa", "openai", base_url=server.url)
+    return freeze(store, tmp_path)
+
+
+async def fill_launch_form(app, pilot, **fields) -> None:
+    """Open the launch form with l and type into its fields."""
+    await pilot.press("l")
+    await settle(app, pilot)
+    assert type(app.screen).__name__ == "LaunchDialog"
+    for widget in app.screen.query("Input, Select, Checkbox"):  # every control on screen at 80x24
+        assert widget.region.height == 1 and widget.region.bottom <= 24, widget.id
+    for field_id, value in fields.items():
+        app.screen.query_one(f"#{field_id}").value = value
+    app.screen.query_one("#launch-epochs").focus()
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_launch_from_the_jobs_mode_shows_the_cost_then_launches(store, frozen, server):
+    notices = []
+    app = make_app(store)
+    app.cursor_blink = False
+    app.job_poll_seconds = 600
+    original = app.notify
+    app.notify = lambda message, *a, **k: (notices.append(message), original(message, *a, **k))[1]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_jobs(app, pilot)
+        assert "l launch" in text_of(screen, "#jobs-status")
+        await fill_launch_form(app, pilot, **{"launch-base": BASE, "launch-epochs": "2", "launch-suffix": "ui"})
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        body = app.screen.body
+        assert "ds@1" in body and "estimated cost: $" in body and "n_epochs=2" in body
+        assert not server.requests("POST /v1/")  # nothing sent before the confirmation
+        await pilot.press("y")
+        await settle(app, pilot)
+        jobs = store.jobs.list_jobs()
+        assert len(jobs) == 1 and jobs[0]["provider_job_id"] and jobs[0]["hyperparameters"] == {"n_epochs": 2}
+        assert jobs[0]["suffix"] == "ui" and jobs[0]["estimated_cost"] is not None
+        assert len(server.requests("POST /v1/fine_tuning/jobs$")) == 1
+        assert any(n.startswith(f"Job {jobs[0]['id'][:8]} created") for n in notices)
+        assert screen.selected == jobs[0]["id"]
+
+
+async def test_launch_declined_at_the_confirmation_sends_nothing(store, frozen, server):
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(app, pilot)
+        await fill_launch_form(app, pilot, **{"launch-base": BASE})
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert store.jobs.list_jobs() == [] and not server.requests("POST /v1/")
+
+
+@pytest.mark.expect_error_notice
+async def test_launch_refusals_are_one_line_notices(store, frozen, server):
+    notices = []
+    app = make_app(store)
+    app.cursor_blink = False
+    app.job_poll_seconds = 600
+    original = app.notify
+    app.notify = lambda message, *a, **k: (notices.append(message), original(message, *a, **k))[1]
+    server.fault("POST /v1/fine_tuning/jobs", "training_not_available")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(app, pilot)
+        await fill_launch_form(app, pilot, **{"launch-base": BASE, "launch-epochs": "two"})
+        assert type(app.screen).__name__ == "LaunchDialog"  # a bad number: the form stays, a notice says why
+        assert any("epochs must be a whole number" in n for n in notices)
+        app.screen.query_one("#launch-epochs").value = ""
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        refused = [n for n in notices if "2027-01-06" in n]
+        assert refused and "\n" not in refused[-1] and "Together" in refused[-1]
+        assert store.jobs.list_jobs()[0]["status"] == "failed"

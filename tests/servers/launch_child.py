@@ -16,6 +16,9 @@ def main() -> None:
     reconcile(store)
     if "--finish" in sys.argv:
         return
+    # A first preflight loads the tokenizer (a second or more): "ready" means launching
+    # starts now, so the parent's random kills land across the launch's steps.
+    plan_launch(store, sys.argv[2], "oa", "gpt-4.1-mini-2025-04-14")
     print("ready", flush=True)
     while True:
         launch(store, plan_launch(store, sys.argv[2], "oa", "gpt-4.1-mini-2025-04-14"), confirmed=True)

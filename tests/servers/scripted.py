@@ -40,6 +40,7 @@ class State:
     requests: list = field(default_factory=list)
     faults: list = field(default_factory=list)
     counter: int = 0
+    processing_reads: int = 0   # Together: reads of GET /files/{id} before a new upload is Processed
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_id(self, prefix: str) -> str:
@@ -187,18 +188,41 @@ class Handler(BaseHTTPRequestHandler):
                "filename": parts.get("file", {}).get("filename") or "data.jsonl",
                "purpose": (parts.get("purpose", {}).get("data") or b"fine-tune").decode(), "status": "processed",
                "expires_at": None, "status_details": None}
-        self.state.files[file_id] = {**row, "content": data}
+        self.state.files[file_id] = {**row, "content": data, "_reads_left": 0}
         if self.path.rstrip("/").endswith("/files/upload"):  # Together's answer
+            reads = self.state.processing_reads
+            self.state.files[file_id].update({"_reads_left": reads, "Processed": reads == 0, "FileType": "jsonl"})
             row = {"id": file_id, "object": "file-id", "filename": row["filename"], "bytes": len(data),
-                   "created_at": row["created_at"], "purpose": "fine-tune", "Processed": True,
+                   "created_at": row["created_at"], "purpose": "fine-tune", "Processed": reads == 0,
                    "FileType": "jsonl", "LineCount": data.count(b"\n")}
         self._send(200, row)
+
+    def _public_file(self, row: dict) -> dict:
+        return {k: v for k, v in row.items() if k != "content" and not k.startswith("_")}
 
     def get_file(self, body, query, file_id):
         row = self.state.files.get(file_id)
         if not row:
             return self._error(404, "not_found", f"No file {file_id}")
-        self._send(200, {k: v for k, v in row.items() if k != "content"})
+        if row["_reads_left"] > 0:  # Together parses and checks an upload for a while
+            row["_reads_left"] -= 1
+            row["Processed"] = row["_reads_left"] == 0
+        self._send(200, self._public_file(row))
+
+    def list_files(self, body, query):
+        rows = [self._public_file(r) for r in self.state.files.values()
+                if not query.get("purpose") or r["purpose"] == query["purpose"]]
+        self._send(200, {"object": "list", "data": rows, "has_more": False})
+
+    def file_content(self, body, query, file_id):
+        row = self.state.files.get(file_id)
+        if not row:
+            return self._error(404, "not_found", f"No file {file_id}")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(row["content"])))
+        self.end_headers()
+        self.wfile.write(row["content"])
 
     # ------------------------------------------------------------ OpenAI jobs
     def _openai_job(self, job: dict) -> dict:
@@ -246,7 +270,29 @@ class Handler(BaseHTTPRequestHandler):
                 job["output_name"] = name
             job["finished_at"] = int(time.time())
             job["trained_tokens"] = 1234
+            if job["_api"] == "openai":
+                job["result_files"] = [self._results_file(job)]
             self._event(job, "The job has successfully completed")
+
+    def _results_file(self, job: dict) -> str:
+        """OpenAI's results CSV, base64-encoded as OpenAI serves it; columns in an order of
+        their own and one more step (with full-validation figures) than the events had."""
+        import base64
+
+        steps = [e["data"] for e in job["_events"] if e["type"] == "metrics"]
+        last = len(steps) + 1
+        lines = ["full_valid_loss,valid_mean_token_accuracy,step,train_accuracy,valid_loss,train_loss"]
+        for m in steps:
+            lines.append(f",{m['valid_mean_token_accuracy']},{m['step']},{m['train_mean_token_accuracy']},"
+                         f"{m['valid_loss']},{m['train_loss']}")
+        lines.append(f"0.9,0.8,{last},0.81,0.95,0.7")
+        data = base64.b64encode(("\n".join(lines) + "\n").encode())
+        file_id = self.state.next_id("file")
+        self.state.files[file_id] = {"id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+                                     "filename": "step_metrics.csv", "purpose": "fine-tune-results",
+                                     "status": "processed", "expires_at": None, "status_details": None,
+                                     "content": data, "_reads_left": 0}
+        return file_id
 
     def list_jobs(self, body, query):
         jobs = [j for j in self.state.jobs.values() if j["_api"] == "openai"]
@@ -301,6 +347,9 @@ class Handler(BaseHTTPRequestHandler):
         request = json.loads(body or b"{}")
         if request.get("training_file") not in self.state.files:
             return self._error(400, "invalid_training_file", "Invalid file: line 3 is not valid JSON.")
+        for key in ("training_file", "validation_file"):
+            if request.get(key) and not self.state.files[request[key]].get("Processed", True):
+                return self._error(400, "file_not_processed", f"File {request[key]} is still being processed.")
         job_id = self.state.next_id("ft")
         job = {"id": job_id, "status": "pending", "model": request.get("model"),
                "training_file": request.get("training_file"), "validation_file": request.get("validation_file"),
@@ -354,7 +403,9 @@ ROUTES = [
     (r"GET /models", "models"),
     (r"POST /chat/completions", "chat"),
     (r"POST /files(?:/upload)?", "upload"),
+    (r"GET /files", "list_files"),
     (r"GET /files/([^/]+)", "get_file"),
+    (r"GET /files/([^/]+)/content", "file_content"),
     (r"POST /fine_tuning/jobs", "create_job"),
     (r"GET /fine_tuning/jobs", "list_jobs"),
     (r"GET /fine_tuning/jobs/([^/]+)", "get_job"),

@@ -13,7 +13,7 @@ from workbench.chat.records import record_from_example
 
 
 def budget_for_file(store: Store, path: Path, model: ModelSpec,
-                    epochs: int | None = None) -> tuple[BudgetEstimate, int]:
+                    epochs: int | None = None, rule: EpochsRule | None = None) -> tuple[BudgetEstimate, int]:
     """Estimate for every example line of a file; returns (estimate, lines skipped
     because they are not JSON objects)."""
     encoding = tokens.get_encoding(model.encoding)
@@ -29,16 +29,17 @@ def budget_for_file(store: Store, path: Path, model: ModelSpec,
             else:
                 skipped += 1
 
-    estimate = estimate_budget(counts(), model, catalog.epochs_rule(store), epochs)
+    estimate = estimate_budget(counts(), model, rule or catalog.epochs_rule(store), epochs)
     return with_estimated_parts(estimate, parts), skipped
 
 
 def budget_for_dataset(store: Store, dataset: dict, model: ModelSpec, epochs: int | None = None,
-                       status: str | None = None) -> tuple[BudgetEstimate, int]:
-    """Estimate from the cached per-example counts (computed only where missing)."""
+                       status: str | None = None, rule: EpochsRule | None = None) -> tuple[BudgetEstimate, int]:
+    """Estimate from the cached per-example counts (computed only where missing). `rule`:
+    a provider's epochs rule (its training catalogue) instead of the workspace's."""
     rows = counting.dataset_counts(store, dataset["id"], model.encoding, status)
     parts = dataset_estimated_parts(store, dataset["id"], status)
-    return estimate_from_counts(rows, parts, model, catalog.epochs_rule(store), epochs), 0
+    return estimate_from_counts(rows, parts, model, rule or catalog.epochs_rule(store), epochs), 0
 
 
 def estimate_from_counts(rows: Iterable[dict], parts: Iterable[frozenset[str]], model: ModelSpec,

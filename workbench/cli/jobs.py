@@ -26,25 +26,31 @@ def jobs() -> None:
 @click.option("--suffix")
 @click.option("--seed", type=int)
 @click.option("--yes", is_flag=True, help="Confirm the launch (and its cost) without asking.")
+@click.option("--allow-pii", is_flag=True, help="Launch even if examples have unreviewed personal data (audited).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @_errors
 def jobs_launch(ctx, version, provider_name, base_model, method, epochs, batch_size, learning_rate, beta, suffix,
-                seed, yes, as_json) -> None:
+                seed, yes, allow_pii, as_json) -> None:
     """Launch a job from a frozen VERSION (DATASET@NUMBER)."""
     from workbench.jobs import launch, plan_launch
+    from workbench.jobs.launch import hyperparameters_for
+    from workbench.providers import get_provider
 
     store = _store(ctx)
-    lr_key = "learning_rate" if store.providers.get_provider(provider_name) and \
-        store.providers.get_provider(provider_name)["kind"] == "together" else "learning_rate_multiplier"
+    kind = get_provider(store, provider_name)["kind"]
     plan = plan_launch(store, version, provider_name, base_model, method=method, suffix=suffix, seed=seed,
-                       hyperparameters={"n_epochs": epochs, "batch_size": batch_size, lr_key: learning_rate,
-                                        "beta": beta})
+                       allow_pii=allow_pii,
+                       hyperparameters=hyperparameters_for(kind, epochs=epochs, batch_size=batch_size,
+                                                           learning_rate=learning_rate, beta=beta))
     info = plan.to_dict()
     cost = f"${info['estimated_cost']:.2f}" if info["estimated_cost"] is not None else "unknown (no price for it)"
     click.echo(f"Launch {info['dataset']}@{info['version']} ({info['train_examples']} train, "
                f"{info['validation_examples']} validation; sha256 {info['version_sha256'][:12]}) on "
-               f"{info['provider']} / {base_model}, {method}. Estimated cost: {cost}.", err=as_json)
+               f"{info['provider']} / {base_model}, {method}. Billed tokens: {info['billed_tokens'] or '?'} "
+               f"({info['epochs'] or '?'} epochs). Estimated cost: {cost}.", err=as_json)
+    for warning in plan.warnings:
+        click.echo(f"  note: {warning}", err=True)
     for problem in plan.problems:
         click.echo(f"  problem: {problem}", err=True)
     confirmed = yes or (not plan.problems and click.confirm("Launch it?", default=False))

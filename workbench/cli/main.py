@@ -126,24 +126,36 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
 @click.option("--status", type=click.Choice(STATUSES),
               help="Only examples with this status (datasets only).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs (default: the cookbook's rule).")
+@click.option("--provider", "provider_name",
+              help="Price with this provider's training catalogue (`workbench provider models`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 @click.pass_context
 def budget(ctx: click.Context, target: str, model_name: str, status: str | None, epochs: int | None,
-           as_json: bool) -> None:
+           provider_name: str | None, as_json: bool) -> None:
     """Token counts, epochs and cost of training TARGET (a file or a dataset) on a model."""
     from workbench.budget.sources import budget_for_dataset, budget_for_file
     from workbench.cli.render import render_budget
 
     store = _store(ctx)
-    spec = _resolve_model(store, model_name)
+    rule = None
+    if provider_name:
+        from workbench.errors import WorkbenchError
+        from workbench.providers.catalogue import budget_model
+
+        try:
+            spec, rule = budget_model(store, provider_name, model_name)
+        except WorkbenchError as exc:
+            raise UserError(f"{exc.message} {exc.hint}".strip()) from exc
+    else:
+        spec = _resolve_model(store, model_name)
     path = Path(target)
     if path.is_file():
-        estimate, skipped = budget_for_file(store, path, spec, epochs)
+        estimate, skipped = budget_for_file(store, path, spec, epochs, rule=rule)
     else:
         dataset = store.datasets.get_dataset(target)
         if dataset is None:
             raise UserError(f"{target}: neither a file nor a dataset; check the path or run `workbench datasets`.")
-        estimate, skipped = budget_for_dataset(store, dataset, spec, epochs, status)
+        estimate, skipped = budget_for_dataset(store, dataset, spec, epochs, status, rule=rule)
     if as_json:
         _echo_json({**estimate.to_dict(), "skipped_lines": skipped})
     else:

@@ -91,6 +91,54 @@ def provider_remove(ctx, name: str, delete_key: bool) -> None:
     click.echo(f"Removed provider {name}.")
 
 
+@provider.command(name="models")
+@click.argument("name")
+@click.option("--base", "base_model", help="The base model to change (or add) with --set.")
+@click.option("--set", "assignments", multiple=True, metavar="COLUMN=VALUE",
+              help="context_limit, price_training_per_1m, methods, min_examples, epochs_rule (JSON or none), "
+                   "encoding, notes. Repeatable.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_errors
+def provider_models(ctx, name: str, base_model: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+    """The training catalogue of provider NAME: base models, limits, prices, rules (editable)."""
+    from workbench.providers.catalogue import set_training_model, training_models
+
+    store = _store(ctx)
+    if assignments:
+        if not base_model:
+            raise UserError("--set needs --base MODEL (the row to change or add).")
+        pairs = {}
+        for item in assignments:
+            column, sep, value = item.partition("=")
+            if not sep:
+                raise UserError(f"--set {item!r}: write COLUMN=VALUE, e.g. price_training_per_1m=0.48.")
+            pairs[column.strip()] = value.strip()
+        row = set_training_model(store, name, base_model, pairs)
+        if as_json:
+            _echo_json(row)
+        else:
+            click.echo(f"{name}: {base_model} updated ({', '.join(pairs)}).")
+        return
+    rows = training_models(store, name)
+    if base_model:
+        rows = [r for r in rows if r["base_model"] == base_model]
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo(f"No training catalogue rows for {name}.")
+        return
+    click.echo(f"{'base model':<50} {'context':>8} {'$/1M':>7} {'min':>4}  methods         epochs")
+    for row in rows:
+        price = "-" if row["price_training_per_1m"] is None else f"{row['price_training_per_1m']:.2f}"
+        epochs = (f"default {row['epochs_rule'].get('default_epochs', '?')}" if row["epochs_rule"]
+                  else "workspace rule")
+        edited = "  (edited)" if row["source"] == "user" else ""
+        click.echo(f"{row['base_model']:<50} {row['context_limit']:>8} {price:>7} {row['min_examples']:>4}  "
+                   f"{','.join(row['methods']):<15} {epochs}{edited}")
+
+
 @click.group()
 def keys() -> None:
     """API keys in the OS keyring (service "ft-workbench"); env vars are the fallback."""

@@ -40,6 +40,8 @@ class Adapter(Protocol):
 
     def upload(self, path: Path, purpose: str = "fine-tune") -> str: ...
     def wait_processed(self, file_id: str, timeout: float = 300) -> None: ...
+    def find_file(self, filename: str, purpose: str = "fine-tune") -> str | None: ...
+    def result_metrics(self, result_files: list[str]) -> list[dict]: ...
     def create(self, spec: JobSpec) -> dict: ...
     def get(self, provider_job_id: str) -> dict: ...
     def list(self, limit: int = 50) -> list[dict]: ...
@@ -77,6 +79,32 @@ METRIC_NAMES = {
     "valid_loss": "valid_loss", "eval_loss": "valid_loss", "valid_mean_token_accuracy": "valid_mean_token_accuracy",
     "full_valid_loss": "full_valid_loss", "full_valid_mean_token_accuracy": "full_valid_mean_token_accuracy",
 }
+
+
+def results_text(content: bytes) -> str:
+    """The text of a results file: OpenAI serves the CSV base64-encoded; plain CSV is
+    read as it is."""
+    import base64
+    import binascii
+
+    text = content.decode("utf-8", errors="replace")
+    first = text.splitlines()[0] if text else ""
+    if "," in first:  # a CSV header: not base64 (whose alphabet has no comma)
+        return text
+    try:
+        return base64.b64decode(content, validate=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return text
+
+
+def parse_results_csv(text: str) -> list[dict]:
+    """A results CSV (step, train_loss, train_accuracy, valid_loss, ...) read by header
+    name, whatever the columns' order."""
+    import csv
+    import io
+
+    rows = [metric_row({k.strip(): v for k, v in row.items() if k}) for row in csv.DictReader(io.StringIO(text))]
+    return [r for r in rows if r]
 
 
 def metric_row(data: dict) -> dict | None:
@@ -186,6 +214,22 @@ class OpenAIAdapter:
     def metrics_since(self, provider_job_id: str, step: int) -> list[dict]:
         return []  # OpenAI's metrics arrive as events of type "metrics" (and in the results CSV)
 
+    def result_metrics(self, result_files: list[str]) -> list[dict]:
+        """Per-step metrics from the job's results CSV files (read by header name)."""
+        rows: list[dict] = []
+        for file_id in result_files or []:
+            answer = _call(self.provider, self.client.files.content, file_id)
+            rows += parse_results_csv(results_text(answer.content))
+        return rows
+
+    def find_file(self, filename: str, purpose: str = "fine-tune") -> str | None:
+        """An uploaded file with this name and purpose (the name carries the version's
+        sha256), so an upload whose answer was lost is adopted, not sent twice."""
+        page = _call(self.provider, self.client.files.list, purpose=purpose)
+        found = sorted((f for f in page.data if f.filename == filename and f.status != "error"),
+                       key=lambda f: (f.created_at, f.id))
+        return found[0].id if found else None
+
     def checkpoints(self, provider_job_id: str) -> list[dict]:
         page = _call(self.provider, self.client.fine_tuning.jobs.checkpoints.list, provider_job_id)
         return [{"provider_checkpoint_id": c.id, "step": c.step_number, "model": c.fine_tuned_model_checkpoint,
@@ -222,8 +266,33 @@ class TogetherAdapter:
                            options={"headers": {"Content-Type": "multipart/form-data"}})
         return answer["id"]
 
-    def wait_processed(self, file_id: str, timeout: float = 300) -> None:
-        return None  # the upload answers once the file is checked
+    def wait_processed(self, file_id: str, timeout: float = 300, interval: float = 1.0) -> None:
+        """Poll GET /files/{id} until Together has parsed and checked the file (`Processed`):
+        a job created on a file still being processed is refused. A timeout leaves the
+        launch a draft that the next reconcile carries on."""
+        from workbench.providers.failures import ProviderUnavailable
+
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = _call(self.provider, self.client.get, f"/files/{file_id}", cast_to=object)
+            if (answer or {}).get("Processed", True):
+                return
+            if time.monotonic() >= deadline:
+                raise ProviderUnavailable(f"{self.provider['name']} is still processing file {file_id}.",
+                                          "The launch carries on by itself once it is processed (the app or "
+                                          "`workbench jobs watch` finishes interrupted launches).")
+            time.sleep(interval)
+
+    def find_file(self, filename: str, purpose: str = "fine-tune") -> str | None:
+        """An uploaded file with this name (it carries the version's sha256)."""
+        answer = _call(self.provider, self.client.get, "/files", cast_to=object)
+        found = sorted((f for f in (answer or {}).get("data", []) if f.get("filename") == filename
+                        and f.get("purpose", purpose) == purpose), key=lambda f: (f.get("created_at") or 0,
+                                                                                   f.get("id")))
+        return found[0]["id"] if found else None
+
+    def result_metrics(self, result_files: list[str]) -> list[dict]:
+        return []  # Together serves metrics from /fine-tunes/{id}/metrics
 
     def _settings(self, spec: JobSpec) -> dict:
         hp = spec.hyperparameters

@@ -3,7 +3,9 @@
 Steps: preflight (the version exists, the provider trains, enough examples, the cost
 for this provider and base model), then for each provider call an outbox row first
 (committed), the call, and the result recorded. Files already uploaded for the same
-sha256 are reused. The create call is sent once (no SDK retry): if its answer is lost,
+sha256 are reused. An upload is reconciled too: its file name carries the split's
+sha256, so an upload sent and never recorded (a kill, a lost answer) is looked up at
+the provider by name before anything is uploaded again. The create call is sent once (no SDK retry): if its answer is lost,
 `reconcile` asks the provider for jobs carrying this job's id (metadata on OpenAI and
 Azure, the suffix on Together) before anything is sent again. So a kill between
 "created" and "recorded" neither loses nor duplicates a job.
@@ -38,6 +40,9 @@ class LaunchPlan:
     estimated_cost: float | None
     billed_tokens: int | None
     problems: list[str] = field(default_factory=list)
+    allow_pii: bool = False
+    warnings: list[str] = field(default_factory=list)
+    epochs: int | None = None              # billed epochs (the provider's default when none is set)
 
     def to_dict(self) -> dict:
         return {"provider": self.provider["name"], "kind": self.provider["kind"],
@@ -46,7 +51,8 @@ class LaunchPlan:
                 "validation_examples": self.version["validation_count"], "base_model": self.base_model,
                 "method": self.method, "hyperparameters": self.hyperparameters, "suffix": self.suffix,
                 "seed": self.seed, "billed_tokens": self.billed_tokens, "estimated_cost": self.estimated_cost,
-                "problems": self.problems}
+                "problems": self.problems, "warnings": self.warnings, "allow_pii": self.allow_pii,
+                "epochs": self.epochs}
 
 
 def parse_version_ref(ref: str) -> tuple[str, int | None]:
@@ -69,32 +75,93 @@ def find_version(store, ref: str) -> dict:
     return version
 
 
-def _count_tokens(store, version: dict, encoding_name: str) -> int:
-    """Training tokens of the frozen lines (the version row has no cached count)."""
+def _version_counts(store, version: dict, encoding_name: str):
+    """Token counts of the frozen training lines, as the provider will see them."""
     import json
 
     from workbench.budget import tokens
 
     encoding = tokens.get_encoding(encoding_name)
-    return sum(tokens.count_example(json.loads(line), encoding).total
-               for line in store.datasets.version_lines(version["id"], "train"))
+    return (tokens.count_example(json.loads(line), encoding)
+            for line in store.datasets.version_lines(version["id"], "train"))
 
 
-def _cost(store, version: dict, base_model: str, epochs: int | None) -> tuple[int | None, float | None]:
-    model = store.models.get_model(base_model)
-    if model is None:
-        return None, None
-    tokens = version["train_tokens_o200k"] if model["encoding"] == "o200k_base" else version["train_tokens_cl100k"]
-    if tokens is None:
-        tokens = _count_tokens(store, version, model["encoding"])
-    billed = int(tokens) * int(epochs or 3)
-    price = model["price_training_per_1m"]
-    return billed, (round(billed * price / 1e6, 2) if price is not None else None)
+def _target(store, provider: dict, base_model: str):
+    """(ModelSpec, EpochsRule, catalogue row) for the provider and base model: the
+    provider's training catalogue first, OpenAI's models table as the fallback."""
+    from workbench.budget import catalog
+    from workbench.budget.estimate import ModelSpec
+    from workbench.providers import catalogue
+
+    row = catalogue.training_model(store, provider, base_model)
+    if row is not None:
+        return catalogue.model_spec(row), catalogue.epochs_rule(store, row), row
+    model = store.models.get_model(base_model) if provider["kind"] in ("openai", "azure") else None
+    if model is None or model["price_training_per_1m"] is None:
+        return None, None, None
+    return ModelSpec.from_dict(model), catalog.epochs_rule(store), None
+
+
+def _cost(store, version: dict, spec, rule, epochs: int | None):
+    """The budget for this version on this target (billed tokens, cost, examples over the limit)."""
+    from workbench.budget.estimate import estimate_budget
+
+    return estimate_budget(_version_counts(store, version, spec.encoding), spec, rule, epochs)
+
+
+def hyperparameters_for(kind: str, *, epochs=None, batch_size=None, learning_rate=None, beta=None) -> dict:
+    """The provider's hyperparameter names for what the user typed (OpenAI and Azure take a
+    learning-rate multiplier, Together a learning rate)."""
+    lr_key = "learning_rate" if kind == "together" else "learning_rate_multiplier"
+    return {"n_epochs": epochs, "batch_size": batch_size, lr_key: learning_rate, "beta": beta}
+
+
+def launch_choices(store) -> dict:
+    """What a launch form offers: frozen versions (never a live dataset) and providers that train."""
+    from workbench.providers import list_providers
+
+    versions = [{**v, "ref": f"{v['dataset_name']}@{v['number']}"} for v in store.jobs.frozen_versions()]
+    providers = [p for p in list_providers(store) if p["capabilities"].get("sft")]
+    return {"versions": versions, "providers": providers,
+            "base_models": {p["name"]: base_models(store, p) for p in providers}}
+
+
+def base_models(store, provider: dict) -> list[str]:
+    """Base models the provider trains (its training catalogue), for a launch form."""
+    return [row["base_model"] for row in store.providers.catalogue(provider["kind"])]
+
+
+def pii_blockers(store, version: dict) -> list[str]:
+    """Why the version's examples may not leave the machine (the export's personal-data
+    gate, asked again at launch: a version frozen with --allow-pii, or an example whose
+    findings are still pending, is caught here)."""
+    from workbench.dataset.exporter import personal_data_blockers
+
+    return personal_data_blockers(store, version["dataset_id"], store.jobs.version_example_ids(version["id"]))
+
+
+def _shape_problems(store, version: dict, method: str) -> list[str]:
+    """The version's lines must be what the method trains on: preference pairs for DPO,
+    chats for SFT (a provider refuses the file otherwise, after the upload)."""
+    import json
+
+    first = next(iter(store.datasets.version_lines(version["id"], "train")), None)
+    if first is None:
+        return ["The version has no training lines."]
+    is_pair = "preferred_output" in json.loads(first)
+    if method == "dpo" and not is_pair:
+        return ["DPO trains on preference pairs (input, preferred_output, non_preferred_output); this version "
+                "holds chats: pick SFT or a preference dataset's version."]
+    if method != "dpo" and is_pair:
+        return ["This version holds preference pairs: train it with DPO, not SFT."]
+    return []
 
 
 def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *, method: str = "supervised",
-                hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None) -> LaunchPlan:
-    """Preflight: everything checked, nothing sent."""
+                hyperparameters: dict | None = None, suffix: str | None = None, seed: int | None = None,
+                allow_pii: bool = False) -> LaunchPlan:
+    """Preflight: everything checked, nothing sent. `allow_pii` skips the personal-data
+    gate (the caller audits that choice through the launch)."""
     provider = get_provider(store, provider_name)
     version = find_version(store, version_ref)
     capabilities = kind_of(provider["kind"]).capabilities
@@ -104,19 +171,46 @@ def plan_launch(store, version_ref: str, provider_name: str, base_model: str, *,
         problems.append(f"{provider['name']} ({provider['kind']}) serves chat only; it cannot train.")
     if method == "dpo" and not capabilities.dpo:
         problems.append(f"{provider['name']} does not train DPO.")
-    minimum = MIN_EXAMPLES.get(provider["kind"], 1)
+    problems += _shape_problems(store, version, method)
+    spec, rule, row = _target(store, provider, base_model)
+    warnings = []
+    if row is None:
+        warnings.append(f"{base_model} is not in {provider['name']}'s training catalogue: no minimum, limit or "
+                        "price checked" + (" (priced from the models table)." if spec else "."))
+    elif method not in row["methods"]:
+        problems.append(f"{provider['name']} does not train {base_model} with {method} "
+                        f"(catalogue: {', '.join(row['methods'])}).")
+    minimum = row["min_examples"] if row else MIN_EXAMPLES.get(provider["kind"], 1)
     if version["train_count"] < minimum:
         problems.append(f"The version has {version['train_count']} training examples; {provider['name']} "
                         f"needs at least {minimum}.")
-    billed, cost = _cost(store, version, base_model, hp.get("n_epochs"))
-    return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems)
+    if not allow_pii:
+        blockers = pii_blockers(store, version)
+        if blockers:
+            problems.append(f"{len(blockers)} examples of the version may hold personal data nobody reviewed "
+                            f"(first: {blockers[0]}); review them on the PII screen or `workbench pii` first.")
+    billed = cost = epochs = None
+    if spec is not None:
+        estimate = _cost(store, version, spec, rule, hp.get("n_epochs"))
+        billed, cost, epochs = estimate.billed_tokens, round(estimate.estimated_cost, 6), estimate.epochs
+        if estimate.over_limit:
+            warnings.append(f"{estimate.over_limit} examples are longer than {base_model}'s "
+                            f"{spec.training_context_limit:,}-token limit: the provider truncates them.")
+    return LaunchPlan(provider, version, base_model, method, hp, suffix, seed, cost, billed, problems,
+                      allow_pii=allow_pii, warnings=warnings, epochs=epochs)
+
+
+def upload_name(version: dict, split: str) -> str:
+    """The uploaded file's name: it carries the split's sha256, so an upload whose answer
+    was lost can be found at the provider by name."""
+    return f"wb-{_split_sha(version, split)}-{split}.jsonl"
 
 
 def _write_split(store, version: dict, split: str, folder: Path) -> Path | None:
     lines = list(store.datasets.version_lines(version["id"], split))
     if not lines:
         return None
-    path = folder / f"{version['train_sha256'][:12]}-{split}.jsonl"
+    path = folder / upload_name(version, split)
     # The exact frozen lines: the bytes the version's sha256 was taken of.
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
@@ -126,7 +220,25 @@ def _split_sha(version: dict, split: str) -> str:
     return version["train_sha256"] if split == "train" else (version["validation_sha256"] or "")
 
 
+def _record_upload(store, provider: dict, sha: str, split: str, key: str, file_id: str, size: int | None) -> str:
+    with store.transaction():
+        store.providers.remember_file(provider["id"], sha, split, file_id, size)
+        store.jobs.outbox_mark(key, "done", {"file_id": file_id})
+    return file_id
+
+
+def _uploaded_already(adapter, path: Path) -> str | None:
+    """The provider's file of this name, if an earlier upload reached it; None when it
+    did not or the provider cannot be asked now (then the upload is sent)."""
+    try:
+        return adapter.find_file(path.name)
+    except (ProviderUnavailable, RateLimited):
+        return None
+
+
 def _upload(store, adapter, provider: dict, version: dict, split: str, folder: Path) -> str | None:
+    """Upload one split, once: reuse a recorded upload of the same sha256, and before
+    sending again after a crash or a lost answer, look for the file at the provider."""
     sha = _split_sha(version, split)
     if not sha:
         return None
@@ -136,14 +248,23 @@ def _upload(store, adapter, provider: dict, version: dict, split: str, folder: P
     path = _write_split(store, version, split, folder)
     if path is None:
         return None
+    size = path.stat().st_size
     key = f"upload:{provider['id']}:{sha}:{split}"
-    store.jobs.outbox_add("upload_file", {"provider_id": provider["id"], "sha256": sha, "split": split}, key)
+    row = store.jobs.outbox_add("upload_file", {"provider_id": provider["id"], "sha256": sha, "split": split}, key)
+    if row["status"] == "sent":  # sent before and never recorded: a kill or a lost answer
+        found = _uploaded_already(adapter, path)
+        if found:
+            return _record_upload(store, provider, sha, split, key, found, size)
     store.jobs.outbox_mark(key, "sent")
-    file_id = adapter.upload(path)
-    with store.transaction():
-        store.providers.remember_file(provider["id"], sha, split, file_id, path.stat().st_size)
-        store.jobs.outbox_mark(key, "done", {"file_id": file_id})
-    return file_id
+    try:
+        file_id = adapter.upload(path)
+    except (ProviderUnavailable, RateLimited):
+        # The answer may be lost while the file exists (the SDK does not retry uploads).
+        found = _uploaded_already(adapter, path)
+        if not found:
+            raise
+        file_id = found
+    return _record_upload(store, provider, sha, split, key, file_id, size)
 
 
 def _suffix(plan_suffix: str | None, job_id: str, kind: str) -> str | None:
@@ -167,7 +288,7 @@ def launch(store, plan: LaunchPlan, *, confirmed: bool, adapter=None) -> dict:
                                  "suffix": plan.suffix, "seed": plan.seed, "version_sha256": version["train_sha256"],
                                  "estimated_cost": plan.estimated_cost, "status": "draft"})
     store.audit("job_launch", "job", job["id"], {"provider": provider["name"], "version": version["id"],
-                                                 "base_model": plan.base_model})
+                                                 "base_model": plan.base_model, "allow_pii": plan.allow_pii})
     return resume_launch(store, job["id"], adapter=adapter)
 
 

@@ -10,14 +10,12 @@ active or when told to stop.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from workbench.jobs.adapters import adapter_for, metric_row
+from workbench.jobs.adapters import adapter_for, metric_row, parse_results_csv
 from workbench.jobs.status import is_final
 from workbench.jobs.trend import loss_flag
 from workbench.providers import get_provider
@@ -28,10 +26,7 @@ BASE_INTERVAL = 10.0
 MAX_INTERVAL = 300.0
 
 
-def parse_results_csv(text: str) -> list[dict]:
-    """OpenAI's results CSV (step, train_loss, train_accuracy, valid_loss, ...) by header name."""
-    rows = [metric_row({k.strip(): v for k, v in row.items() if k}) for row in csv.DictReader(io.StringIO(text))]
-    return [r for r in rows if r]
+__all__ = ["Monitor", "PollResult", "parse_results_csv", "poll_job"]
 
 
 def _utc(seconds_from_now: float = 0.0) -> str:
@@ -59,6 +54,9 @@ def poll_job(store, job: dict, adapter) -> PollResult:
         metrics += adapter.metrics_since(job["provider_job_id"], last_step)
     ended = is_final(state["status"]) and not is_final(job["status"])
     checkpoints = adapter.checkpoints(job["provider_job_id"]) if ended and adapter.capabilities.checkpoints else []
+    if ended and state["result_files"]:
+        # OpenAI's results CSV holds every step (events may have been trimmed); read once, at the end
+        metrics += adapter.result_metrics(state["result_files"])
     with store.transaction():
         added = store.jobs.add_events(job["id"], events)
         store.jobs.upsert_metrics(job["id"], metrics)
