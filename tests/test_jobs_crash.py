@@ -120,7 +120,9 @@ def test_sigkills_during_uploads_leave_each_file_once(store, tmp_path):
         local = store.jobs.list_jobs()
         print(f"\n{UPLOAD_KILLS} kills, {in_upload} with an upload sent and not recorded; {uploads} upload "
               f"requests, {len(files)} files at the provider, duplicates {len(duplicate_files(server))}")
-        assert in_upload >= UPLOAD_KILLS // 3  # the kills did land inside uploads (a loaded machine misses some)
+        # The kills did land inside uploads. One such kill is enough for a double upload without
+        # the reconcile; a loaded machine lands fewer (4-5 of 12 seen), so ask for 2, not a share.
+        assert in_upload >= 2
         assert duplicate_files(server) == {}
         # every split of every launched version, once each (a child may be killed before it
         # launches its own version: it finishes the launches its predecessors left first)
