@@ -22,6 +22,7 @@ Conventions used throughout:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
@@ -828,6 +829,7 @@ def tag_block_power(prompts: int, drop_to: float = 0.35, alpha: float = 0.05, ta
                      for r, weight in enumerate(others)))
 
 
+@functools.lru_cache(maxsize=256)  # the planner asks again on every session it plans
 def prompts_to_detect(drop_to: float = 0.35, power: float = 0.80, alpha: float = 0.05, tags: int = 1,
                       tie_rate: float = 0.25, most: int = 100_000) -> int:
     """Prompts a tag needs so that a true W of ``drop_to`` blocks with the given power.
