@@ -290,6 +290,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10_000, help="sessions per row (new gate)")
     parser.add_argument("--old-sessions", type=int, default=2_000, help="sessions per row for the slow old gate")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--sequential-sessions", type=int, default=None,
+                        help="sessions per sequential row (default: a fifth of --sessions; each looks 1,000 times)")
     parser.add_argument("--steps", default="", help="comma-separated step numbers to run (default: all), "
                         "so a long run can be split across processes")
     args = parser.parse_args()
@@ -320,7 +322,7 @@ def main() -> int:
         lambda: coverage_row(20, 10, n, seed + 10, kappa=1.0, tie_rate=0.25)
         + coverage_row(10, 20, n, seed + 11, kappa=1.0, tie_rate=0.25)
         + coverage_row(200, 1, n, seed + 12, kappa=1.0, tie_rate=0.25),
-        lambda: sequential_rows(max(1, n // 5), seed + 13),
+        lambda: sequential_rows(args.sequential_sessions or max(1, n // 5), seed + 13),
     ]
     chosen = {int(part) for part in args.steps.split(",") if part.strip()}
     for line in power_bound_lines():
