@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench import ratingstats  # noqa: E402
+from workbench.eval import stats as ratingstats  # noqa: E402
 from workbench.eval.stats import Vote  # noqa: E402
 
 OUTCOME_CODES = ("baseline", "candidate", "tie", "both_bad")
@@ -158,6 +158,42 @@ def tag_row(sessions: int, old_sessions: int, seed: int, tie_rate: float, n: int
                 rate_of([d == "promote" for d in results["after"]]), sessions, "-", None)]
 
 
+def tag_null_rows(sessions: int, seed: int, tie_rate: float, n: int = 200,
+                  others: float = 0.5) -> list[Row]:
+    """Five equal tags, one rater, refunds exactly at W = 0.5 (a true null) and the
+    other four at ``others``: the chance that any tag blocks (family-wise false block).
+    ``others`` 0.5 is the global null; 0.65 is the worst case for the screen, which then
+    lets refunds alone be tested at nearly the full 5%."""
+    names = ["billing", "shipping", "account", "returns", "refunds"]
+    tags = [names[p % 5] for p in range(n)]
+    rates = [0.5 if tag == "refunds" else others for tag in tags]
+    rng = np.random.default_rng(seed)
+    blocked = rate_of([ratingstats.gate(draw_votes(rng, n, 1, rates, tie_rate=tie_rate, tags=tags), n).decision
+                       == "block" for _ in range(sessions)])
+    name = (f"5 tags null (all W=0.5), n={n} (ties {tie_rate:.0%})" if others == 0.5 else
+            f"5 tags, refunds W=0.5, others {others:g}, n={n} (ties {tie_rate:.0%})")
+    return [Row(name, "tag false-block", None, 0, blocked, sessions, "<= 5%", blocked <= 0.05)]
+
+
+def power_bound_lines(prompts: int = 40) -> list[str]:
+    """The arithmetic behind the 5-tag row at n = 200 (docs/statistics.md, "power bound")."""
+    from scipy import stats
+
+    lines = []
+    for level in (0.05, 0.04, 0.025, 0.01):
+        critical = int(stats.binom.ppf(level, prompts, 0.5))
+        if stats.binom.cdf(critical, prompts, 0.5) > level:
+            critical -= 1
+        size = stats.binom.cdf(critical, prompts, 0.5)
+        exact = stats.binom.cdf(critical, prompts, 0.3)
+        # the randomised (Neyman-Pearson) test spends the rest of the level on one more win
+        gamma = (level - size) / stats.binom.pmf(critical + 1, prompts, 0.5)
+        randomised = exact + gamma * stats.binom.pmf(critical + 1, prompts, 0.3)
+        lines.append(f"power bound, {prompts} single votes, W=0.30, no ties, level {level:.3f}: exact test "
+                     f"(wins <= {critical}, size {size:.4f}) {exact:.1%}; most powerful randomised {randomised:.1%}")
+    return lines
+
+
 def clustered_null_rows(prompts: int, raters: int, sessions: int, seed: int, kappa: float,
                         tie_rate: float) -> list[Row]:
     """Null W = 0.5 with prompt effects; two tags splitting the prompts; one look."""
@@ -254,6 +290,10 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10_000, help="sessions per row (new gate)")
     parser.add_argument("--old-sessions", type=int, default=2_000, help="sessions per row for the slow old gate")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--sequential-sessions", type=int, default=None,
+                        help="sessions per sequential row (default: a fifth of --sessions; each looks 1,000 times)")
+    parser.add_argument("--steps", default="", help="comma-separated step numbers to run (default: all), "
+                        "so a long run can be split across processes")
     args = parser.parse_args()
     n, old, seed = args.sessions, args.old_sessions, args.seed
     started = time.perf_counter()
@@ -262,6 +302,9 @@ def main() -> int:
         lambda: [peeking_row("goes on after hold, n=100, to 500 votes", 100, 500, n, old, seed + 1)],
         lambda: tag_row(n, old, seed + 2, tie_rate=0.0),
         lambda: tag_row(n, old, seed + 2, tie_rate=0.25),
+        lambda: tag_null_rows(n, seed + 14, tie_rate=0.0) + tag_null_rows(n, seed + 15, tie_rate=0.25),
+        lambda: tag_null_rows(n, seed + 16, tie_rate=0.0, others=0.65)
+        + tag_null_rows(n, seed + 17, tie_rate=0.25, others=0.65),
         # n as the planner asks for it: prompts_to_detect(tags=5) prompts per tag, 25% ties
         lambda: tag_row(n, old, seed + 2, tie_rate=0.25, n=5 * ratingstats.prompts_to_detect(tags=5)),
         lambda: tag_row(n, old, seed + 2, tie_rate=0.0, n=5 * ratingstats.prompts_to_detect(tags=5, tie_rate=0.0)),
@@ -279,10 +322,15 @@ def main() -> int:
         lambda: coverage_row(20, 10, n, seed + 10, kappa=1.0, tie_rate=0.25)
         + coverage_row(10, 20, n, seed + 11, kappa=1.0, tie_rate=0.25)
         + coverage_row(200, 1, n, seed + 12, kappa=1.0, tie_rate=0.25),
-        lambda: sequential_rows(max(1, n // 5), seed + 13),
+        lambda: sequential_rows(args.sequential_sessions or max(1, n // 5), seed + 13),
     ]
+    chosen = {int(part) for part in args.steps.split(",") if part.strip()}
+    for line in power_bound_lines():
+        print(line, flush=True)
     missed = 0
-    for step in steps:
+    for number, step in enumerate(steps):
+        if chosen and number not in chosen:
+            continue
         for row in step():
             print(row.line(), flush=True)
             missed += row.ok is False

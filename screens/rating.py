@@ -226,6 +226,7 @@ class RatingScreen(Screen):
 
     help = ("Rate which answer is better. 1/← left, 2/→ right, 3/t tie, 4/b both bad, space skip, "
             "backspace/u undo the last step (a rating or a skip), f flag, c comment, D word diff, "
+            "w write a draft training example from a pair rated both-bad (or flagged), n plan a new session, "
             "s full system prompt, j/k scroll both answers, PgUp/PgDn a page, r result (once complete), "
             "Esc back to Examples (ctrl+p reaches the other modes: 1-4 rate here). "
             "Every rating is saved at once; sides are blind and no result is shown until the session "

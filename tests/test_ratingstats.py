@@ -563,6 +563,9 @@ from workbench.eval.stats import (  # noqa: E402
     holm,
     plan_session,
     prompts_to_detect,
+    screened_holm,
+    sign_test_p,
+    tag_block_power,
     tag_tests,
     verdict_from_json,
 )
@@ -687,15 +690,104 @@ def test_a_stored_verdict_round_trips_through_json():
 def test_planner_prompts_per_tag():
     one, five = prompts_to_detect(tags=1), prompts_to_detect(tags=5)
     assert one < five < prompts_to_detect(tags=5, tie_rate=0.0)
-    # close to the normal-approximation formula ((z_a + z_b) sd / delta)^2
-    sd = math.sqrt(0.35 - 0.125 + 0.25 / 4 - 0.35 ** 2)
-    approx = ((stats.norm.ppf(0.99) + stats.norm.ppf(0.8)) * sd / 0.15) ** 2
-    assert approx <= five <= approx + 5
+    # the smallest number of prompts at which the gate's own rule reaches 80% power
+    assert tag_block_power(five, 0.35, tags=5) >= 0.8 > tag_block_power(five - 1, 0.35, tags=5)
     plan = plan_session({"billing": 200, "refunds": 30}, 230, 200)
     refunds = {t.tag: t for t in plan.tags}["refunds"]
     assert not refunds.enough and any("'refunds'" in w and "add prompts" in w for w in plan.warnings)
     roomy = plan_session({"billing": 500, "refunds": 500}, 1000, 100)
     assert roomy.suggested_target_n >= 2 * roomy.prompts_per_tag and roomy.warnings
+
+
+def test_planner_says_two_hundred_votes_are_too_few_for_five_tags():
+    plan = plan_session({tag: 100 for tag in ("a", "b", "c", "d", "e")}, 500, 200)
+    assert plan.prompts_per_tag == prompts_to_detect(tags=5) > 40
+    assert not any(t.enough for t in plan.tags) and plan.suggested_target_n >= 5 * plan.prompts_per_tag
+    assert any("about 40 of its prompts" in w for w in plan.warnings)
+
+
+def five_tag_votes(rates: dict[str, float], prompts: int, tie_rate: float, rng: np.random.Generator) -> list[Vote]:
+    """One vote on each of ``prompts`` prompts per tag, W per tag, a share of ties."""
+    votes = []
+    for tag, rate in rates.items():
+        win = rate - tie_rate / 2.0
+        draws = rng.random(prompts)
+        for p, draw in enumerate(draws):
+            outcome = "candidate" if draw < win else "tie" if draw < win + tie_rate else "baseline"
+            votes.append(Vote(f"{tag}{p}", "ann", outcome, bool(p % 2), (tag,)))
+    return votes
+
+
+def test_planner_power_is_the_gates_block_rate():
+    # the exact power the planner uses against the gate's own tag tests, seeded
+    prompts = prompts_to_detect(tags=5)
+    rates = {"billing": 0.55, "shipping": 0.55, "account": 0.55, "returns": 0.55, "refunds": 0.35}
+    rng = np.random.default_rng(5)
+    sessions = 300
+    blocked = sum(any(t.blocks for t in tag_tests(five_tag_votes(rates, prompts, 0.25, rng)))
+                  for _ in range(sessions)) / sessions
+    expected = tag_block_power(prompts, 0.35, tags=5)
+    assert abs(blocked - expected) <= 3 * math.sqrt(expected * (1 - expected) / sessions)
+
+
+def test_one_bad_tag_among_five_blocks_at_forty_prompts_each():
+    # four tags at W=0.65 (26 of 40), refunds at 13 of 40: Holm over five t tests missed it
+    # (p=0.018, times 5); the candidate is plainly better on the other four, so they pass no
+    # screen and refunds is tested alone with the exact sign test (p=0.019 <= 0.8 * 5%)
+    votes = [v for tag in ("billing", "shipping", "account", "returns")
+             for v in votes_from({"candidate": 26, "baseline": 14}, (tag,), tag)]
+    votes += votes_from({"candidate": 13, "baseline": 27}, ("refunds",), "r")
+    result = gate(votes, len(votes))
+    refunds = {t.tag: t for t in result.tags}["refunds"]
+    assert refunds.test == "sign" and refunds.p_value == pytest.approx(stats.binom.cdf(13, 40, 0.5))
+    assert refunds.adjusted_p == pytest.approx(refunds.p_value / 0.8)
+    assert result.decision == "block" and result.blocking_tags == ["refunds"]
+    assert "sign test" in result.reasons[0]
+
+
+def test_a_tag_no_better_than_even_elsewhere_still_costs_its_share():
+    # the same refunds tag next to four tags at W=0.5 exactly: they pass the screen and the
+    # correction counts all five (0.019 / 0.8 * 5 > 5%), so it does not block
+    votes = [v for tag in ("billing", "shipping", "account", "returns")
+             for v in votes_from({"candidate": 20, "baseline": 20}, (tag,), tag)]
+    votes += votes_from({"candidate": 13, "baseline": 27}, ("refunds",), "r")
+    refunds = {t.tag: t for t in tag_tests(votes)}["refunds"]
+    assert refunds.tested and not refunds.blocks and refunds.adjusted_p > 0.05
+
+
+def test_screened_holm():
+    assert screened_holm([0.01, 0.9, 0.95, 0.3], 0.8) == pytest.approx([0.025, 1.0, 1.0, 0.375])
+    assert screened_holm([0.04], 0.8) == [0.04]  # one test: nothing to correct for
+    p_values = [0.01, 0.04, 0.03, 0.005, 0.5]
+    assert screened_holm(p_values, 1.0) == pytest.approx(holm(p_values))
+    with pytest.raises(ValueError):
+        screened_holm(p_values, 0.0)
+
+
+def test_sign_test_on_single_votes_ignores_ties_and_clustered_votes_use_t():
+    assert sign_test_p(13, 27) == pytest.approx(stats.binomtest(13, 40, 0.5, alternative="less").pvalue)
+    assert sign_test_p(0, 0) == 1.0
+    plain = votes_from({"candidate": 13, "baseline": 27}, ("refunds",))
+    tied = plain + votes_from({"tie": 15, "both_bad": 5}, ("refunds",), "t")
+    [a], [b] = tag_tests(plain), tag_tests(tied)
+    assert a.test == b.test == "sign" and a.p_value == b.p_value
+    clustered = votes_from({"candidate": 13, "baseline": 27}, ("refunds",), per_prompt=2)
+    [c] = tag_tests(clustered)
+    assert c.test == "t" and c.p_value == pytest.approx(clustered_mean(clustered).p_below(0.5))
+
+
+def screened_false_blocks(others: float, sessions: int = 4000, prompts: int = 40, seed: int = 0) -> float:
+    """Share of seeded sessions in which any of five tags blocks: refunds at W=0.5 (one vote
+    per prompt, no ties), four others at ``others``; the gate's p-values and correction."""
+    rng = np.random.default_rng(seed)
+    wins = rng.binomial(prompts, [others] * 4 + [0.5], size=(sessions, 5))
+    p_of = [sign_test_p(w, prompts - w) for w in range(prompts + 1)]
+    return float(np.mean([min(screened_holm([p_of[w] for w in row])) <= 0.05 for row in wins]))
+
+
+def test_tag_false_block_is_at_most_five_percent_family_wise():
+    assert screened_false_blocks(0.5) <= 0.05     # all five at W=0.5 (3.3%)
+    assert screened_false_blocks(0.65) <= 0.05    # the others far better: refunds tested alone at 0.8 * 5% (1.9%)
 
 
 # ------------------------------------------------------------------ sequential mode

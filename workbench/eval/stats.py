@@ -22,6 +22,7 @@ Conventions used throughout:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
@@ -56,6 +57,10 @@ __all__ = [
     "gate",
     "gate_json",
     "holm",
+    "screened_holm",
+    "sign_test_p",
+    "sign_test_power",
+    "tag_block_power",
     "krippendorff_alpha_nominal",
     "picked_left",
     "per_tag",
@@ -652,9 +657,11 @@ def clustered_mean(votes: Iterable[Vote]) -> ClusteredMean | None:
 class TagTest:
     """The gate's test of one tag: is the candidate worse than the baseline there?
 
-    One-sided, prompts as the unit (:class:`ClusteredMean`), Holm-corrected across the
-    tags that reach the floor of ``min_prompts``. ``p_value`` and ``adjusted_p`` are
-    ``None`` for a tag below the floor (it is shown but never blocks).
+    One-sided, prompts as the unit: the exact sign test when every prompt of the tag has
+    one vote (``test`` "sign"), else the clustered t of :class:`ClusteredMean` ("t").
+    Across the tags that reach the floor of ``min_prompts`` the p-values are corrected
+    by the screened Holm procedure (:func:`screened_holm`). ``p_value`` and
+    ``adjusted_p`` are ``None`` for a tag below the floor (it is shown but never blocks).
     """
 
     tag: str
@@ -667,6 +674,15 @@ class TagTest:
     adjusted_p: float | None
     tested: bool
     blocks: bool
+    test: str = "t"
+
+
+#: A tested tag whose raw p-value is above this is "screened out": it cannot block and
+#: does not count in the multiple-comparison correction. A tag where the candidate is
+#: clearly better (W = 0.65 over 40 prompts) has p near 1 and no longer costs the tags that
+#: are worse their power. 0.8 maximises the average blocking power over 20-100 prompts
+#: per tag (drops to W = 0.30 and 0.35, 0 and 25% ties); docs/statistics.md has the table.
+TAG_SCREEN = 0.8
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -681,22 +697,66 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
+def screened_holm(p_values: Sequence[float], screen: float = TAG_SCREEN) -> list[float]:
+    """Holm on conditional p-values p/screen of the hypotheses with p <= screen; 1 for the rest.
+
+    This is Zhao, Small & Su's (2019) conditional procedure for one-sided tests whose
+    nulls are composite: a tag where the candidate is better than the baseline is a true
+    null whose p-value sits near 1, and Holm would still charge for it. Only the R tags
+    that pass the screen are corrected for, each at screen * alpha / R at Holm's first
+    step. A single hypothesis needs no correction and is returned as it is (the number
+    of tested tags is fixed by the design, not by the votes, so this stays valid).
+    """
+    if not 0.0 < screen <= 1.0:
+        raise ValueError(f"screen must be in (0, 1], got {screen}")
+    if len(p_values) <= 1:
+        return [min(1.0, p) for p in p_values]
+    kept = [i for i, p in enumerate(p_values) if p <= screen]
+    adjusted = [1.0] * len(p_values)
+    for index, value in zip(kept, holm([p_values[i] / screen for i in kept])):
+        adjusted[index] = value
+    return adjusted
+
+
+def sign_test_p(wins: int, losses: int) -> float:
+    """Exact one-sided p-value of "W >= 0.5" from one vote per prompt (small when the
+    candidate loses clearly more often than it wins).
+
+    With one vote per prompt, W >= 0.5 is P(win) >= P(loss) whatever the share of ties,
+    so conditioning on the decisive votes gives an exact binomial test (the UMP unbiased
+    test of the trinomial; ties and both-bad carry no evidence either way).
+    """
+    decisive = wins + losses
+    if decisive == 0:
+        return 1.0
+    return float(stats.binom.cdf(wins, decisive, 0.5))
+
+
+def _tag_p_value(group: Sequence[Vote], mean: ClusteredMean) -> tuple[float, str]:
+    """The tag's one-sided p-value and the test that gave it (see :class:`TagTest`)."""
+    if mean.votes == mean.prompts:  # one vote per prompt: the exact test is valid
+        tally = win_rate(group)
+        return sign_test_p(tally.wins, tally.losses), "sign"
+    return mean.p_below(0.5), "t"
+
+
 def tag_tests(votes: Sequence[Vote], min_prompts: int = 10, alpha: float = 0.05,
-              confidence: float = 0.95) -> list[TagTest]:
-    """One test per tag, sorted by tag: blocks when Holm's adjusted p <= alpha."""
+              confidence: float = 0.95, screen: float = TAG_SCREEN) -> list[TagTest]:
+    """One test per tag, sorted by tag: blocks when the screened-Holm adjusted p <= alpha."""
     groups = group_by_tag(votes)
     means = {tag: clustered_mean(group) for tag, group in sorted(groups.items())}
     tested = [tag for tag, mean in means.items() if mean is not None and mean.prompts >= min_prompts]
-    raw = {tag: means[tag].p_below(0.5) for tag in tested}  # type: ignore[union-attr]
-    adjusted = dict(zip(tested, holm([raw[tag] for tag in tested])))
+    raw = {tag: _tag_p_value(groups[tag], means[tag]) for tag in tested}  # type: ignore[arg-type]
+    adjusted = dict(zip(tested, screened_holm([raw[tag][0] for tag in tested], screen)))
     results = []
     for tag, mean in means.items():
         assert mean is not None  # every group holds at least one vote
         low, high = mean.interval(confidence) if mean.prompts >= 2 else (0.0, 1.0)
+        p_value, test = raw.get(tag, (None, "sign" if mean.votes == mean.prompts else "t"))
         results.append(TagTest(
             tag=tag, prompts=mean.prompts, votes=mean.votes, rate=mean.rate, low=low, high=high,
-            p_value=raw.get(tag), adjusted_p=adjusted.get(tag), tested=tag in adjusted,
-            blocks=tag in adjusted and adjusted[tag] <= alpha,
+            p_value=p_value, adjusted_p=adjusted.get(tag), tested=tag in adjusted,
+            blocks=tag in adjusted and adjusted[tag] <= alpha, test=test,
         ))
     return results
 
@@ -734,23 +794,57 @@ def vote_variance(rate: float, tie_rate: float) -> float:
     return wins + tie_rate / 4.0 - rate * rate
 
 
+def sign_test_power(prompts: int, rate: float, level: float, tie_rate: float = 0.25) -> float:
+    """Chance that :func:`sign_test_p` is <= ``level`` on ``prompts`` single votes when
+    the true W is ``rate`` (exact: a sum over the number of decisive votes)."""
+    win = rate - tie_rate / 2.0
+    loss = 1.0 - rate - tie_rate / 2.0
+    if win < 0 or loss < 0:
+        raise ValueError(f"W={rate} is impossible with a tie rate of {tie_rate}")
+    decisive = np.arange(prompts + 1)
+    weight = stats.binom.pmf(decisive, prompts, win + loss)
+    # Largest win count whose p-value is <= level, per number of decisive votes (-1: none).
+    critical = stats.binom.ppf(level, decisive, 0.5)
+    critical = np.where(stats.binom.cdf(critical, decisive, 0.5) > level, critical - 1, critical)
+    hit = stats.binom.cdf(critical, decisive, win / (win + loss) if win + loss else 0.0)
+    return float(np.sum(weight * np.where(critical >= 0, hit, 0.0)))
+
+
+def tag_block_power(prompts: int, drop_to: float = 0.35, alpha: float = 0.05, tags: int = 1,
+                    tie_rate: float = 0.25, screen: float = TAG_SCREEN, others_rate: float = 0.55) -> float:
+    """Chance that one tag at W = ``drop_to`` with ``prompts`` single votes blocks the gate.
+
+    The other ``tags - 1`` tags (as many prompts each) are at W = ``others_rate``: the
+    default 0.55 is the default threshold, a candidate good enough to be promoted were
+    it not for the bad tag, which is the case a block is for. Each other tag passes the
+    screen of :func:`screened_holm` with the chance its own sign test has of p <= screen,
+    and then costs the bad tag its share of the correction. At ``others_rate`` 0.5 this
+    is the least favourable case.
+    """
+    if tags <= 1:
+        return sign_test_power(prompts, drop_to, alpha, tie_rate)
+    passes = sign_test_power(prompts, others_rate, screen, tie_rate)
+    others = stats.binom.pmf(np.arange(tags), tags - 1, passes)
+    return float(sum(weight * sign_test_power(prompts, drop_to, min(screen, screen * alpha / (1 + r)), tie_rate)
+                     for r, weight in enumerate(others)))
+
+
+@functools.lru_cache(maxsize=256)  # the planner asks again on every session it plans
 def prompts_to_detect(drop_to: float = 0.35, power: float = 0.80, alpha: float = 0.05, tags: int = 1,
                       tie_rate: float = 0.25, most: int = 100_000) -> int:
     """Prompts a tag needs so that a true W of ``drop_to`` blocks with the given power.
 
-    The test is the gate's: one-sided t on prompts at alpha / tags (Holm's first step,
-    which is what a single bad tag faces). One vote per prompt is assumed: extra
-    raters on a prompt help only as far as they disagree, so this errs on the safe side.
+    The power is the gate's own test, computed exactly (:func:`tag_block_power`: the sign
+    test under the screened Holm correction, the other tags at W = 0.55). One vote per
+    prompt is assumed: extra raters on a prompt help only as far as they disagree, so
+    this errs on the safe side. The smallest such number is returned; the sign test's
+    lattice makes power wobble by a point or two from one n to the next.
     """
     if not 0 < drop_to < 0.5:
         raise ValueError(f"drop_to must be between 0 and 0.5, got {drop_to}")
-    sd = math.sqrt(vote_variance(drop_to, tie_rate))
-    level = alpha / max(tags, 1)
+    vote_variance(drop_to, tie_rate)  # rejects an impossible W / tie rate pair
     for prompts in range(3, most + 1):
-        df = prompts - 1
-        shift = (0.5 - drop_to) * math.sqrt(prompts) / sd
-        # P(t statistic beyond the critical value) under the alternative: noncentral t.
-        if stats.nct.sf(stats.t.ppf(1.0 - level, df), df, shift) >= power:
+        if tag_block_power(prompts, drop_to, alpha, tags, tie_rate) >= power:
             return prompts
     return most
 
@@ -884,7 +978,8 @@ class GateVerdict:
 
 def _block_reason(tag: TagTest) -> str:
     return (f"tag {tag.tag!r}: W={tag.rate:.3f} (95% CI {tag.low:.3f}-{tag.high:.3f}) over {tag.prompts} "
-            f"prompts ({tag.votes} votes) is below 0.5, Holm-adjusted p={tag.adjusted_p:.4f}: "
+            f"prompts ({tag.votes} votes) is below 0.5, {'sign' if tag.test == 'sign' else 't'} test, "
+            f"screened-Holm adjusted p={tag.adjusted_p:.4f}: "
             f"the candidate is worse there")
 
 
@@ -906,7 +1001,8 @@ def gate(votes: Sequence[Vote], target_n: int, threshold: float = 0.55, tag_min_
     Fixed mode (default), when the planned n is in:
 
     * block: a tag with at least ``tag_min_prompts`` prompts is worse than 0.5
-      (one-sided t on prompts, Holm across tags at ``tag_alpha``).
+      (one-sided test on prompts, screened Holm across tags at ``tag_alpha``; see
+      :func:`tag_tests`).
     * promote: at least ``min_prompts`` prompts, W >= threshold (a practical bar), and
       the prompt-clustered one-sided (1-alpha) lower bound > 0.5; with ``margin`` the
       lower bound must clear the threshold itself.
