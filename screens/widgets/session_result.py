@@ -51,7 +51,7 @@ def result_text(report: dict, *, pairs_left: int, leave_key: str, pairs_key: str
                     f"bootstrap lower bound {_pct(report['bootstrap']['lower_bound'])}\n")
     tags = [t for t in gate.get("tags") or []]
     if tags:
-        text.append("Per tag (prompts as the unit, Holm-corrected):\n")
+        text.append("Per tag (prompts as the unit, screened Holm across tags):\n")
         for t in tags:
             mark = "  BLOCKS" if t.get("blocks") else ("" if t.get("tested") else "  (too few prompts to test)")
             text.append(f"  {t['tag']}: W {_pct(t['rate'])} {_interval((t['low'], t['high']))} "

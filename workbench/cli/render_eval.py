@@ -95,7 +95,7 @@ def render_gate(gate: dict) -> list[str]:
         lines.append("  You may stop now.")
     tested = [t for t in gate.get("tags") or [] if t["p_value"] is not None]
     if tested:
-        lines.append(table(["tag", "prompts", "votes", "W", "95% interval (prompts)", "Holm p", "blocks"],
+        lines.append(table(["tag", "prompts", "votes", "W", "95% interval (prompts)", "adjusted p (screened Holm)", "blocks"],
                            [(t["tag"], t["prompts"], t["votes"], _pct(t["rate"]), _interval(t["low"], t["high"]),
                              f"{t['adjusted_p']:.3g}", "BLOCKS" if t["blocks"] else "")
                             for t in tested]))
