@@ -28,12 +28,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from importlib import resources
-from typing import Any, Callable, Iterable, Mapping
-
-import tiktoken
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from workbench.paths import cache_dir
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:  # imported when an encoding is first built: `validate` without --model never needs it
+    import tiktoken
 
 __all__ = [
     "BUNDLED_ENCODINGS",
@@ -235,6 +236,8 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             ensure_encoding_files([name])
             encoding = _load_prepared(name)
             if encoding is None:
+                import tiktoken
+
                 encoding = tiktoken.get_encoding(name)
                 _save_prepared(encoding)
             _encodings[name] = encoding
@@ -261,6 +264,8 @@ def _load_prepared(name: str) -> tiktoken.Encoding | None:
     digest, payload = blob[:64], blob[64:]
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         return None
+    import tiktoken
+
     try:
         data = marshal.loads(payload)
         return tiktoken.Encoding(name, pat_str=data["pat_str"], mergeable_ranks=data["ranks"],
