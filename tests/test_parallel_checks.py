@@ -177,3 +177,19 @@ def test_duplicates_and_findings_keep_the_serial_order_across_many_ranges(tmp_pa
         split = validate_path(path, count, 300, parallel=parallel)
         assert split.to_dict() == serial.to_dict()
     assert serial.counts_by_code()["duplicate_example"] == 4
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chat_records(), chat_records(), st.data())
+def test_duplicate_keys_are_equal_exactly_when_canonical_lines_are(first, second, data):
+    reordered = _shuffled(data.draw, first)  # the same content in another key order
+    assert chatchecks._duplicate_key(reordered) == chatchecks._duplicate_key(first)
+    same = chatformat.canonical_line(first) == chatformat.canonical_line(second)
+    assert (chatchecks._duplicate_key(first) == chatchecks._duplicate_key(second)) == same
+
+
+def test_duplicate_key_tells_apart_what_json_tells_apart():
+    """Values equal in Python but written differently in JSON are different examples."""
+    variants = [{"messages": [{"role": "user", "content": "a", "weight": value}]}
+                for value in (1, 1.0, True, 0, 0.0, -0.0, False, None, "1")]
+    assert len({chatchecks._duplicate_key(v) for v in variants}) == len(variants)
