@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import tempfile
 from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -501,20 +502,23 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
     lines_before = 0
     duplicates = _DuplicateFinder()
     work = _RangeValidator(count_tokens, context_limit)
-    for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
-        shift = chatparallel.shift_for(lines_before, first)
-        for number, findings in chunk.findings:
-            line = number + shift
-            report.findings.extend(replace(f, line=line) for f in findings)
-        if chunk.last_line:
-            report.lines = chunk.last_line + shift
-        duplicates.extend(chunk.keys)
-        checker.examples += chunk.examples
-        report.valid_examples += chunk.valid_examples
-        lines_before += chunk.physical_lines
-        if progress is not None:
-            progress(report.lines)
-    report.findings = duplicates.insert_findings(report.findings)
+    try:
+        for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
+            shift = chatparallel.shift_for(lines_before, first)
+            for number, findings in chunk.findings:
+                line = number + shift
+                report.findings.extend(replace(f, line=line) for f in findings)
+            if chunk.last_line:
+                report.lines = chunk.last_line + shift
+            duplicates.extend(chunk.keys)
+            checker.examples += chunk.examples
+            report.valid_examples += chunk.valid_examples
+            lines_before += chunk.physical_lines
+            if progress is not None:
+                progress(report.lines)
+        report.findings = duplicates.insert_findings(report.findings)
+    finally:
+        duplicates.close()  # the keys' temporary file
     report.examples = checker.examples
     report.findings.extend(checker.finish(os.path.getsize(path)))
     return _training_rule(report, for_training)
@@ -528,32 +532,47 @@ def _training_rule(report: FileReport, for_training: bool) -> FileReport:
 
 
 class _DuplicateFinder:
-    """Exact duplicates among a million examples in 8 bytes each.
+    """Exact duplicates among a million examples, in flat memory.
 
     One 64-bit key per physical line (0 for a line without a record), so the line
-    number is the position and nothing else is kept per line: the parent's memory
-    stays flat from 100k to 1M examples (8 MB at 1M, where a dict of keys would take
-    ~100 MB). Repeats are found at the end by sorting one slice of the key space at a
-    time; the warnings then go where FileChecker.check_line puts them."""
+    number is the position and nothing else is kept per line. The keys go to an
+    unnamed temporary file (8 MB at 1M examples) rather than memory: the parent's
+    memory then stays flat from 100k to 1M examples (a dict of keys would take ~100
+    MB). Repeats are found at the end by reading the keys back a quarter of the key
+    space at a time and sorting a sixteenth at a time; the warnings then go where
+    FileChecker.check_line puts them."""
 
-    BUCKETS = 16
+    PASSES = 4  # key >> 62: a quarter of the keys held at once
+    BLOCK = 1 << 20  # bytes read at a time
 
     def __init__(self) -> None:
-        self.keys = array("Q")  # keys[line - 1]
+        self._file = tempfile.TemporaryFile(prefix="workbench-keys-")
 
     def extend(self, keys: array) -> None:
-        self.keys.extend(keys)
+        self._file.write(keys.tobytes())
+
+    def _blocks(self) -> Iterator[array]:
+        self._file.flush()
+        self._file.seek(0)
+        while True:
+            data = self._file.read(self.BLOCK)
+            if not data:
+                return
+            block = array("Q")
+            block.frombytes(data)
+            yield block
 
     def _repeated_keys(self) -> set[int]:
-        buckets = [array("Q") for _ in range(self.BUCKETS)]
-        for key in self.keys:
-            if key:
-                buckets[key >> 60].append(key)
         repeated: set[int] = set()
-        while buckets:
-            # one slice at a time as a sorted list of ints (32 bytes each), never all
-            ordered = sorted(buckets.pop())
-            repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
+        for quarter in range(self.PASSES):
+            buckets = [array("Q") for _ in range(4)]
+            for block in self._blocks():
+                for key in block:
+                    if key >> 62 == quarter and key:
+                        buckets[(key >> 60) & 3].append(key)
+            while buckets:
+                ordered = sorted(buckets.pop())  # a sixteenth of the keys as Python ints
+                repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
         return repeated
 
     def repeats(self) -> list[tuple[int, int]]:
@@ -563,12 +582,18 @@ class _DuplicateFinder:
             return []
         first_line: dict[int, int] = {}
         out = []
-        for index, key in enumerate(self.keys):
-            if key in repeated:
-                seen = first_line.setdefault(key, index + 1)
-                if seen != index + 1:
-                    out.append((index + 1, seen))
+        line = 0
+        for block in self._blocks():
+            for key in block:
+                line += 1
+                if key in repeated:
+                    seen = first_line.setdefault(key, line)
+                    if seen != line:
+                        out.append((line, seen))
         return out
+
+    def close(self) -> None:
+        self._file.close()
 
     def insert_findings(self, findings: list[Finding]) -> list[Finding]:
         """The findings with a duplicate warning inserted for every repeat: after the
