@@ -193,3 +193,17 @@ def test_duplicate_key_tells_apart_what_json_tells_apart():
     variants = [{"messages": [{"role": "user", "content": "a", "weight": value}]}
                 for value in (1, 1.0, True, 0, 0.0, -0.0, False, None, "1")]
     assert len({chatchecks._duplicate_key(v) for v in variants}) == len(variants)
+
+
+def test_duplicates_found_without_a_writable_temporary_folder(tmp_path, monkeypatch):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(12) + [chat("q question 2", "answer 2")])
+    before = validate_path(path)
+    import tempfile
+
+    def no_temporary_file(*args, **kwargs):
+        raise PermissionError("read-only temporary folder")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_temporary_file)
+    after = validate_path(path)
+    assert after.to_dict() == before.to_dict()
+    assert after.counts_by_code().get("duplicate_example") == 1

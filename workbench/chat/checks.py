@@ -18,6 +18,7 @@ no result (docs/checks.md lists the accepted shapes and their sources).
 
 from __future__ import annotations
 
+import io
 import json
 import marshal
 import os
@@ -546,7 +547,10 @@ class _DuplicateFinder:
     BLOCK = 1 << 20  # bytes read at a time
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="workbench-keys-")
+        try:
+            self._file: Any = tempfile.TemporaryFile(prefix="workbench-keys-")
+        except OSError:  # no writable temporary folder: keep the keys in memory instead
+            self._file = io.BytesIO()
 
     def extend(self, keys: array) -> None:
         self._file.write(keys.tobytes())
