@@ -38,12 +38,48 @@ def test_validate_uses_the_stores_edited_limit_without_migrating_it(tmp_path):
     assert db.read_bytes() == before
 
 
-def test_validate_imports_no_statistics_libraries(tmp_path):
+#: What `workbench validate FILE --model M` must not import: each costs start-up time
+#: (issue 14: start in 0.3 s) and none is needed to check a file.
+NOT_ON_THE_VALIDATE_PATH = (
+    "scipy", "numpy", "pandas", "sqlite_utils", "textual", "presidio_analyzer", "rich",
+    "store.store", "store.db", "workbench.workspace",  # the workspace is never opened
+    "multiprocessing",  # a small file is checked in-process
+    "click.shell_completion", "workbench.cli.completion",
+    # other command groups: loaded only when their command runs
+    "workbench.cli.eval", "workbench.cli.pii", "workbench.cli.jobs", "workbench.cli.providers",
+    "workbench.cli.registry", "workbench.cli.health", "workbench.cli.doctor", "workbench.cli.snapshot",
+    "workbench.cli.governance",
+)
+
+
+def _modules_after(argv: list) -> set:
+    probe = ("import sys, json; sys.argv = ['workbench', *json.loads(sys.argv[1])];"
+             "from workbench.cli.main import cli\n"
+             "try: cli.main(standalone_mode=False)\n"
+             "except SystemExit: pass\n"
+             "print('MODULES', json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe, json.dumps([str(a) for a in argv])],
+                         capture_output=True, text=True)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("MODULES ")), None)
+    assert line is not None, out.stdout + out.stderr
+    return set(json.loads(line[len("MODULES "):]))
+
+
+def test_validate_imports_only_what_checking_a_file_needs(tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(12))
-    probe = ("import sys, runpy; sys.argv = ['workbench', 'validate', sys.argv[1], '--model', 'gpt-4o-mini'];"
-             "from workbench.cli.main import cli;"
-             "cli.main(standalone_mode=False);"
-             "heavy = sorted(m for m in ('scipy', 'numpy', 'pandas', 'sqlite_utils', 'textual') if m in sys.modules);"
-             "print('HEAVY', heavy)")
-    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True)
-    assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+    loaded = _modules_after(["validate", path, "--model", "gpt-4o-mini"])
+    assert "tiktoken" in loaded and "workbench.chat.checks" in loaded  # the probe did validate
+    assert sorted(set(NOT_ON_THE_VALIDATE_PATH) & loaded) == []
+
+
+def test_validate_without_a_model_needs_no_tokenizer(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(12))
+    loaded = _modules_after(["validate", path])
+    assert "workbench.chat.checks" in loaded
+    assert "tiktoken" not in loaded
+
+
+def test_other_commands_still_load_their_group(tmp_path):
+    """The lazy root group loads a command's module when that command runs."""
+    loaded = _modules_after(["--db", tmp_path / "s.db", "pii", "--help"])
+    assert "workbench.cli.pii" in loaded and "workbench.cli.jobs" not in loaded

@@ -28,12 +28,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from importlib import resources
-from typing import Any, Callable, Iterable, Mapping
-
-import tiktoken
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from workbench.paths import cache_dir
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:  # imported when an encoding is first built: `validate` without --model never needs it
+    import tiktoken
 
 __all__ = [
     "BUNDLED_ENCODINGS",
@@ -235,6 +236,8 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             ensure_encoding_files([name])
             encoding = _load_prepared(name)
             if encoding is None:
+                import tiktoken
+
                 encoding = tiktoken.get_encoding(name)
                 _save_prepared(encoding)
             _encodings[name] = encoding
@@ -261,6 +264,8 @@ def _load_prepared(name: str) -> tiktoken.Encoding | None:
     digest, payload = blob[:64], blob[64:]
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         return None
+    import tiktoken
+
     try:
         data = marshal.loads(payload)
         return tiktoken.Encoding(name, pat_str=data["pat_str"], mergeable_ranks=data["ranks"],
@@ -347,8 +352,32 @@ def count_example(record: Any, encoding: tiktoken.Encoding, tool_rule: "ToolToke
     if "messages" not in record and isinstance(record.get("input"), dict):
         return _count_dpo(record, n, rule)
     messages = _as_list(record.get("messages"))
-    total = _messages_tokens(messages, n) + TOKENS_FOR_PRIMING + _definitions_tokens(record, n, rule)
-    return TokenCount(total=total, trained=_trained_tokens(messages, n))
+    total, trained = _chat_tokens(messages, n)
+    return TokenCount(total=total + TOKENS_FOR_PRIMING + _definitions_tokens(record, n, rule), trained=trained)
+
+
+def _chat_tokens(messages: list, n: _Len) -> tuple[int, int]:
+    """(_messages_tokens, _trained_tokens) in one walk over the messages.
+
+    Speed only: a text value counts n(text) whatever its key (see _field_tokens), and
+    an assistant message's trained tokens are counted from the same walk."""
+    total = trained = 0
+    for message in messages:
+        if type(message) is not dict:  # the general path, for anything odd
+            total += _message_tokens(message, n)
+            trained += _trained_tokens((message,), n)
+            continue
+        tokens = TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            if key in _METADATA_KEYS:
+                continue
+            tokens += n(value) if type(value) is str else _field_tokens(key, value, n)
+            if key == "name":
+                tokens += TOKENS_PER_NAME
+        total += tokens
+        if message.get("role") == "assistant":
+            trained += _trained_tokens((message,), n)
+    return total, trained
 
 
 #: Distinct strings remembered per encoding before the memo starts over (about 5 MB):

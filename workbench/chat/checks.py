@@ -18,12 +18,15 @@ no result (docs/checks.md lists the accepted shapes and their sources).
 
 from __future__ import annotations
 
+import io
 import json
+import marshal
 import os
+import tempfile
 from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -182,6 +185,8 @@ def _check_messages(messages: list, out: _Collector, final_call_allowed: bool = 
     """
     pairing = _CallPairing()
     for index, message in enumerate(messages):
+        if _is_plain_message(message):
+            continue  # the common case, which no check below can fault (see _is_plain_message)
         if not isinstance(message, dict):
             out.error("data_type", index,
                       f"Message {index} is {_json_type(message)}, not an object; write it as {{\"role\": ..., \"content\": ...}}.")
@@ -201,6 +206,24 @@ def _check_messages(messages: list, out: _Collector, final_call_allowed: bool = 
         out.error("tool_call_without_result", index,
                   f"Function call {name!r} is followed by more turns but no function message with its result; "
                   f"add {{\"role\": \"function\", \"name\": \"{name}\", ...}} after it, or end the example with the call.")
+
+
+#: Roles of a plain message: not tool/function, which need a call id or name.
+_PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
+def _is_plain_message(message: Any) -> bool:
+    """{"role": one of _PLAIN_ROLES, "content": non-blank text} and nothing else.
+
+    Speed only: _check_message finds nothing in such a message (known role, known keys,
+    no name, weight or calls, text content) and _CallPairing ignores it, so the checks
+    skip it. `not text.strip()` is `not text or text.isspace()` without copying the text."""
+    if type(message) is not dict or len(message) != 2:
+        return False
+    content = message.get("content")
+    role = message.get("role")
+    return (type(content) is str and type(role) is str and role in _PLAIN_ROLES
+            and content != "" and not content.isspace())
 
 
 class _CallPairing:
@@ -427,10 +450,7 @@ class FileChecker:
         if isinstance(line.record, dict):
             findings.extend(self._duplicate(line))
         if tokens is not None and self.context_limit is not None and tokens > self.context_limit:
-            findings.append(Finding.warning(
-                "example_too_long", line.number, None,
-                f"The example has {tokens:,} tokens, over the model's {self.context_limit:,}-token training "
-                "limit, so it will be truncated; shorten or split it."))
+            findings.append(_too_long(line.number, tokens, self.context_limit))
         return findings
 
     def _duplicate(self, line: Line) -> list[Finding]:
@@ -467,14 +487,15 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
     """Run every check over a JSONL or CSV file, streaming.
 
     A large JSONL file is split by byte ranges over the cores (see chat.parallel):
-    workers return findings, counts and one short hash per example; this process merges
-    them in line order and finds the duplicates. The report is the same either way.
+    workers return the findings of the lines that have any, counts, and one 8-byte
+    duplicate key per line; this process merges them in line order and finds the
+    duplicates. The report is the same either way.
 
     ``for_training`` judges the file as one a provider will train on (what `workbench
     validate` checks): fewer than MIN_EXAMPLES examples, an empty file included, is
     then an error, since the provider rejects it. Importing a few examples as work in
-    progress stays a warning. `progress`, if given, gets the line number reached as the
-    work goes on (every range, or every 1,000 lines in one process)."""
+    progress stays a warning. `progress`, if given, gets the line number reached after
+    every range (about a thousand lines)."""
     if path.suffix.lower() == ".csv":
         return _training_rule(_validate_serial(path, count_tokens, context_limit, progress), for_training)
     report = FileReport(str(path))
@@ -482,22 +503,23 @@ def validate_path(path: Path, count_tokens: TokenCounter | None = None,
     lines_before = 0
     duplicates = _DuplicateFinder()
     work = _RangeValidator(count_tokens, context_limit)
-    for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
-        shift = chatparallel.shift_for(lines_before, first)
-        for number, findings, duplicate_at, key in chunk.lines:
-            line = number + shift
-            if key is not None:
-                duplicates.add(key, line, len(report.findings) + duplicate_at)
-            report.findings.extend(replace(f, line=line) for f in findings)
-            report.lines = max(report.lines, line)
-            if progress is not None and line % 1000 == 0:
-                progress(line)
-        checker.examples += chunk.examples
-        report.valid_examples += chunk.valid_examples
-        lines_before += chunk.physical_lines
-        if progress is not None:
-            progress(report.lines)
-    report.findings = duplicates.insert_findings(report.findings)
+    try:
+        for chunk, first in chatparallel.map_ranges(path, work, parallel=parallel):
+            shift = chatparallel.shift_for(lines_before, first)
+            for number, findings in chunk.findings:
+                line = number + shift
+                report.findings.extend(replace(f, line=line) for f in findings)
+            if chunk.last_line:
+                report.lines = chunk.last_line + shift
+            duplicates.extend(chunk.keys)
+            checker.examples += chunk.examples
+            report.valid_examples += chunk.valid_examples
+            lines_before += chunk.physical_lines
+            if progress is not None:
+                progress(report.lines)
+        report.findings = duplicates.insert_findings(report.findings)
+    finally:
+        duplicates.close()  # the keys' temporary file
     report.examples = checker.examples
     report.findings.extend(checker.finish(os.path.getsize(path)))
     return _training_rule(report, for_training)
@@ -511,54 +533,88 @@ def _training_rule(report: FileReport, for_training: bool) -> FileReport:
 
 
 class _DuplicateFinder:
-    """Exact duplicates among a million examples in about 20 bytes each.
+    """Exact duplicates among a million examples, in flat memory.
 
-    A dict of every key would hold ~100 bytes per example (and grow the parent past the
-    memory target at 1M); instead keys, lines and where each line's duplicate warning
-    would go are kept in flat arrays, and duplicates are found at the end by sorting
-    one slice of the key space at a time."""
+    One 64-bit key per physical line (0 for a line without a record), so the line
+    number is the position and nothing else is kept per line. The keys go to an
+    unnamed temporary file (8 MB at 1M examples) rather than memory: the parent's
+    memory then stays flat from 100k to 1M examples (a dict of keys would take ~100
+    MB). Repeats are found at the end by reading the keys back a quarter of the key
+    space at a time and sorting a sixteenth at a time; the warnings then go where
+    FileChecker.check_line puts them."""
 
-    BUCKETS = 16
+    PASSES = 4  # key >> 62: a quarter of the keys held at once
+    BLOCK = 1 << 20  # bytes read at a time
 
     def __init__(self) -> None:
-        self.keys = array("Q")
-        self.lines = array("Q")
-        self.positions = array("Q")  # index in the findings list where the warning goes
+        try:
+            self._file: Any = tempfile.TemporaryFile(prefix="workbench-keys-")
+        except OSError:  # no writable temporary folder: keep the keys in memory instead
+            self._file = io.BytesIO()
 
-    def add(self, key: int, line: int, position: int) -> None:
-        self.keys.append(key)
-        self.lines.append(line)
-        self.positions.append(position)
+    def extend(self, keys: array) -> None:
+        self._file.write(keys.tobytes())
+
+    def _blocks(self) -> Iterator[array]:
+        self._file.flush()
+        self._file.seek(0)
+        while True:
+            data = self._file.read(self.BLOCK)
+            if not data:
+                return
+            block = array("Q")
+            block.frombytes(data)
+            yield block
 
     def _repeated_keys(self) -> set[int]:
-        buckets = [array("Q") for _ in range(self.BUCKETS)]
-        for key in self.keys:
-            buckets[key >> 60].append(key)
         repeated: set[int] = set()
-        for bucket in buckets:
-            ordered = sorted(bucket)
-            repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
+        for quarter in range(self.PASSES):
+            buckets = [array("Q") for _ in range(4)]
+            for block in self._blocks():
+                for key in block:
+                    if key >> 62 == quarter and key:
+                        buckets[(key >> 60) & 3].append(key)
+            while buckets:
+                ordered = sorted(buckets.pop())  # a sixteenth of the keys as Python ints
+                repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)
         return repeated
 
-    def insert_findings(self, findings: list[Finding]) -> list[Finding]:
-        """The findings with a duplicate warning inserted for every repeat, in line order."""
+    def repeats(self) -> list[tuple[int, int]]:
+        """(line, first line with the same content) for every repeat, in line order."""
         repeated = self._repeated_keys()
         if not repeated:
-            return findings
+            return []
         first_line: dict[int, int] = {}
-        inserts: list[tuple[int, Finding]] = []
-        for key, line, position in zip(self.keys, self.lines, self.positions):
-            if key not in repeated:
-                continue
-            seen = first_line.setdefault(key, line)
-            if seen != line:
-                inserts.append((position, _duplicate_finding(line, seen)))
+        out = []
+        line = 0
+        for block in self._blocks():
+            for key in block:
+                line += 1
+                if key in repeated:
+                    seen = first_line.setdefault(key, line)
+                    if seen != line:
+                        out.append((line, seen))
+        return out
+
+    def close(self) -> None:
+        self._file.close()
+
+    def insert_findings(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with a duplicate warning inserted for every repeat: after the
+        line's own findings, before its over-length warning (check_line's order)."""
+        repeats = self.repeats()
+        if not repeats:
+            return findings
         merged: list[Finding] = []
         done = 0
-        for position, finding in inserts:  # positions grow with line order
-            merged.extend(findings[done:position])
-            merged.append(finding)
-            done = position
+        for line, first in repeats:
+            while done < len(findings) and findings[done].line is not None and findings[done].line < line:
+                merged.append(findings[done])
+                done += 1
+            while done < len(findings) and findings[done].line == line and findings[done].code != "example_too_long":
+                merged.append(findings[done])
+                done += 1
+            merged.append(_duplicate_finding(line, first))
         merged.extend(findings[done:])
         return merged
 
@@ -568,24 +624,141 @@ def _duplicate_finding(line: int, first: int) -> Finding:
                            f"This example is an exact duplicate of line {first}; remove one of them.")
 
 
+_KEY_MASK = (1 << 64) - 1
+
+
 def _duplicate_key(record: dict) -> int:
-    # 64 bits of the content hash: a million examples stay a few tens of MB, and a
-    # collision (about 1 in 10^7 at that size) would only add a wrong warning.
-    return int(chatformat.content_hash(record)[:16], 16)
+    """64 bits standing for the record's canonical line (equal content, equal key).
+
+    The canonical line (chat.format) is compact JSON of the record with its keys put
+    in canonical order; what is hashed here is the same ordered record serialised by
+    marshal's version 0 (no back-references, so equal values give equal bytes), four
+    times faster than JSON and just as exact: both are one-to-one on JSON values in a
+    given key order. Most records are already in canonical order and are not copied.
+    The hash is Python's (SipHash), not sha256: keys never leave the run, and the worker
+    processes are forked, so they share this process's hash secret. A collision (about
+    1 in 10^7 among a million examples) would only add a wrong warning."""
+    ordered = record if _in_canonical_order(record) else chatformat.canonical_record(record)
+    try:
+        blob = marshal.dumps(ordered, 0)
+    except ValueError:  # nested deeper than marshal goes
+        blob = chatformat.canonical_line(record).encode("utf-8", "surrogatepass")
+    return (hash(blob) & _KEY_MASK) or 1  # 0 means "no record"
+
+
+class _KeyOrder:
+    """Whether a mapping's keys are in chat.format's canonical order for one layer
+    (known keys first in their order, the rest as they came); answers are remembered
+    per key tuple, for a bounded number of distinct tuples."""
+
+    LIMIT = 10_000
+
+    def __init__(self, known: tuple[str, ...]):
+        self.known = known
+        self.seen: dict[tuple, bool] = {}
+
+    def __call__(self, mapping: dict) -> bool:
+        keys = tuple(mapping)
+        ordered = self.seen.get(keys)
+        if ordered is None:
+            expected = tuple(k for k in self.known if k in mapping) + tuple(k for k in keys if k not in self.known)
+            ordered = expected == keys
+            if len(self.seen) < self.LIMIT:
+                self.seen[keys] = ordered
+        return ordered
+
+
+_record_order = _KeyOrder(chatformat.CHAT_KEYS)
+_message_order = _KeyOrder(chatformat.MESSAGE_KEYS)
+_call_order = _KeyOrder(chatformat.TOOL_CALL_KEYS)
+_call_function_order = _KeyOrder(chatformat.CALL_FUNCTION_KEYS)
+_part_order = _KeyOrder(chatformat.CONTENT_PART_KEYS)
+_definition_order = _KeyOrder(chatformat.TOOL_DEFINITION_KEYS)
+_function_definition_order = _KeyOrder(chatformat.FUNCTION_DEFINITION_KEYS)
+
+
+def _in_canonical_order(record: dict) -> bool:
+    """True when chat.format.canonical_record would change no key order of this chat
+    record (every layer it reorders is checked); False for preference records."""
+    if chatformat.record_kind(record) != "chat" or not _record_order(record):
+        return False
+    messages = record.get("messages")
+    if isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, dict) and not _message_in_order(message):
+                return False
+    tools = record.get("tools")
+    if isinstance(tools, list) and not _list_in_order(tools, _definition_order, "function", _function_definition_order):
+        return False
+    functions = record.get("functions")
+    return not isinstance(functions, list) or _list_in_order(functions, _function_definition_order)
+
+
+def _message_in_order(message: dict) -> bool:
+    if not _message_order(message):
+        return False
+    calls = message.get("tool_calls")
+    if isinstance(calls, list) and not _list_in_order(calls, _call_order, "function", _call_function_order):
+        return False
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict) and not _call_function_order(function_call):
+        return False
+    content = message.get("content")
+    return not isinstance(content, list) or _list_in_order(content, _part_order)
+
+
+def _list_in_order(items: list, order: _KeyOrder, inner: str | None = None,
+                   inner_order: _KeyOrder | None = None) -> bool:
+    """chat.format._ordered_list's layers: each object, and one nested object in it."""
+    for item in items:
+        if isinstance(item, dict):
+            if not order(item):
+                return False
+            nested = item.get(inner) if inner else None
+            if inner_order is not None and isinstance(nested, dict) and not inner_order(nested):
+                return False
+    return True
 
 
 @dataclass
 class _RangeReport:
-    """What a worker found in one byte range; line numbers are range-local."""
+    """What a worker found in one byte range; line numbers are range-local.
 
-    lines: list[tuple[int, list[Finding], int, int | None]] = field(default_factory=list)
+    Compact, since it is pickled back to the parent: the findings of lines that have
+    any, and one duplicate key per physical line (0 where there is no record)."""
+
+    findings: list[tuple[int, list[Finding]]] = field(default_factory=list)
+    keys: array = field(default_factory=lambda: array("Q"))
     examples: int = 0
     valid_examples: int = 0
     physical_lines: int = 0
+    last_line: int = 0  # range-local number of the last non-blank line, 0 if none
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+#: chat.format.loads_strict without building a decoder per line
+_decode_strict = json.JSONDecoder(parse_constant=_no_constant).decode
+
+
+def _parse(number: int, raw: bytes) -> Line | None:
+    """chat.format.parse_line, fast for a good line: a line that fails to decode or
+    parse (or line 1, which may start with a byte-order mark) goes through parse_line,
+    which words the finding."""
+    if number != 1:
+        try:
+            text = raw.decode("utf-8")
+            return Line(number, _decode_strict(text), text)
+        except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+            pass
+    return chatformat.parse_line(number, raw)
 
 
 class _RangeValidator:
-    """Checks one byte range (runs in a worker process)."""
+    """Checks one byte range (runs in a worker process): FileChecker.check_line's
+    findings, in its order, without the duplicate warning (the parent adds it)."""
 
     def __init__(self, count_tokens: TokenCounter | None, context_limit: int | None):
         self.count_tokens = count_tokens
@@ -593,23 +766,41 @@ class _RangeValidator:
 
     def __call__(self, path: Path, start: int, end: int, first: bool) -> _RangeReport:
         out = _RangeReport()
-        checker = FileChecker(context_limit=self.context_limit, track_duplicates=False)
+        keys = out.keys
+        count, limit = self.count_tokens, self.context_limit
         for index, raw in enumerate(chatparallel.range_lines(path, start, end)):
-            out.physical_lines += 1
-            line = chatformat.parse_line(chatparallel.local_number(index, first), raw)
+            number = chatparallel.local_number(index, first)
+            line = _parse(number, raw)
             if line is None:
+                keys.append(0)
                 continue
-            is_record = line.parsed and isinstance(line.record, dict)
-            tokens = self.count_tokens(line.record) if self.count_tokens is not None and is_record else None
-            findings = checker.check_line(line, tokens)
-            # where FileChecker.check_line puts a duplicate warning: after the record's findings
-            duplicate_at = len(findings) - (1 if findings and findings[-1].code == "example_too_long" else 0)
-            key = _duplicate_key(line.record) if is_record else None
-            out.lines.append((line.number, findings, duplicate_at, key))
-            if line.parsed and not any(f.is_error for f in findings):
-                out.valid_examples += 1
-        out.examples = checker.examples
+            out.last_line = number
+            findings = line.findings
+            key = 0
+            if line.parsed:
+                out.examples += 1
+                record = line.record
+                findings = findings + check_record(record, number)
+                if isinstance(record, dict):
+                    key = _duplicate_key(record)
+                    if count is not None and limit is not None:
+                        tokens = count(record)
+                        if tokens > limit:
+                            findings.append(_too_long(number, tokens, limit))
+                if not any(f.is_error for f in findings):
+                    out.valid_examples += 1
+            keys.append(key)
+            if findings:
+                out.findings.append((number, findings))
+        out.physical_lines = len(keys)
         return out
+
+
+def _too_long(line: int, tokens: int, limit: int) -> Finding:
+    return Finding.warning(
+        "example_too_long", line, None,
+        f"The example has {tokens:,} tokens, over the model's {limit:,}-token training "
+        "limit, so it will be truncated; shorten or split it.")
 
 
 def _validate_serial(path: Path, count_tokens: TokenCounter | None, context_limit: int | None,

@@ -13,7 +13,6 @@ Where fork is unavailable, or the file is small, the ranges run in this process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 from collections import deque
@@ -35,6 +34,14 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _fork_available() -> bool:
+    # multiprocessing is imported here, not at the top: a small file never forks, and
+    # `workbench validate` must start quickly
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def should_fork(path: Path) -> bool:
     """Whether splitting this file over worker processes pays off and is safe here.
 
@@ -42,7 +49,7 @@ def should_fork(path: Path) -> bool:
     mid-operation into the child: only a single-threaded process forks (ask before
     starting threads of your own)."""
     return (os.path.getsize(path) >= PARALLEL_MIN_BYTES and worker_count() > 1
-            and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
+            and threading.active_count() == 1 and _fork_available())
 
 
 def byte_ranges(path: Path, size: int | None = None) -> list[tuple[int, int]]:
@@ -100,10 +107,12 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
     tasks = [(path, start, end, index == 0) for index, (start, end) in enumerate(ranges)]
     if parallel is None:
         parallel = should_fork(path)
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods() or len(tasks) < 2:
+    if not parallel or not _fork_available() or len(tasks) < 2:
         for task in tasks:
             yield work(*task), task[3]
         return
+    import multiprocessing
+
     _work = work
     workers = worker_count()
     limit = in_flight or workers + 1  # one result waiting per worker, one being used

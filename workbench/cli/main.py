@@ -14,17 +14,105 @@ from pathlib import Path
 
 import click
 
-from workbench import paths
-
 from workbench.cli.common import (EXIT_CANCELLED, EXIT_DATA, EXIT_OK, EXIT_USAGE, UserError, _echo_json, _store,
                                   as_user_error, cli_message, exit_code_for)
-from workbench.cli.completion import complete_dataset, complete_dataset_or_file
 from workbench.cli.help import SectionedGroup
 from workbench.cli.options import findings_options, version_option
 from workbench.errors import WorkbenchError
 from workbench.dataset import STATUSES
 
 CANCELLED_LINE = "cancelled, nothing written"
+
+# Start-up cost: a command imports only its own module and what it uses. `workbench
+# validate` has to start in 0.3 s (issue 14), so nothing here imports the store, the
+# completion machinery or the other command groups at import time.
+
+
+def complete_dataset(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Shell completion of dataset names (the completion module is loaded when asked)."""
+    from workbench.cli.completion import complete_dataset as complete
+
+    return complete(ctx, param, incomplete)
+
+
+def complete_dataset_or_file(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Shell completion of a dataset name or a file path."""
+    from workbench.cli.completion import complete_dataset_or_file as complete
+
+    return complete(ctx, param, incomplete)
+
+
+#: Top-level commands defined in other modules: name -> module with a `register(cli)`
+#: (or the command itself, under the same name). Loaded when invoked or listed in help.
+LAZY_COMMANDS: dict[str, str] = {
+    "golden": "workbench.cli.eval", "answers": "workbench.cli.eval", "rate": "workbench.cli.eval",
+    "pii": "workbench.cli.pii",
+    "snapshot": "workbench.cli.snapshot",
+    "risks": "workbench.cli.governance", "audit": "workbench.cli.governance",
+    "provider": "workbench.cli.providers", "keys": "workbench.cli.providers",
+    "jobs": "workbench.cli.jobs", "kit": "workbench.cli.jobs",
+    "doctor": "workbench.cli.doctor", "purge": "workbench.cli.doctor",
+    "registry": "workbench.cli.registry", "generate": "workbench.cli.registry",
+    "health": "workbench.cli.health", "coverage": "workbench.cli.health", "duplicates": "workbench.cli.health",
+    "report": "workbench.cli.health",
+    "completion": "workbench.cli.completion",
+}
+
+
+class LazyGroup(SectionedGroup):
+    """The root group, whose other command modules are imported on first use.
+
+    `get_command` loads only the module of the command asked for; `list_commands`
+    names every command without loading any. Reading `.commands` (the help tests walk
+    the whole tree) loads them all, so the tree looks as if built eagerly."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._loaded: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for module in sorted(set(LAZY_COMMANDS.values()) - self._loaded):
+            self._load(module)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._commands[name] = cmd  # not through .commands: that would load every module
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = LAZY_COMMANDS.get(cmd_name)
+        if cmd_name not in self._commands and module is not None and module not in self._loaded:
+            self._load(module)
+        return self._commands.get(cmd_name)
+
+    def _load(self, module_name: str) -> None:
+        from importlib import import_module
+
+        from workbench.cli.help import EXAMPLES, examples_epilog, has_examples, walk
+
+        self._loaded.add(module_name)
+        module = import_module(module_name)
+        before = set(self._commands)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(self)
+        for name, source in LAZY_COMMANDS.items():
+            if source == module_name and name not in self._commands:
+                self.add_command(getattr(module, name), name)
+        for name in set(self._commands) - before:  # the examples add_examples would give
+            for path, command in walk(self._commands[name], name):
+                if path in EXAMPLES and not has_examples(command):
+                    command.epilog = examples_epilog(EXAMPLES[path])
 
 
 def _resolve_model(store, name: str):
@@ -47,7 +135,7 @@ def _resolve_model_without_store(db: Path, name: str):
         raise UserError(str(exc)) from exc
 
 
-@click.group(cls=SectionedGroup, invoke_without_command=True)
+@click.group(cls=LazyGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Store file to use (default: the built-in store; WORKBENCH_HOME moves it).")
 @version_option
@@ -100,6 +188,8 @@ def validate(ctx: click.Context, file: Path, model_name: str | None, as_json: bo
     count, limit = None, None
     if model_name:
         # The catalogue only, read without opening (migrating, seeding) the workspace.
+        from workbench import paths
+
         spec = _resolve_model_without_store(ctx.obj.get("db") or paths.default_db_path(), model_name)
         encoding = tokens.get_encoding(spec.encoding)
         limit = spec.training_context_limit
@@ -354,36 +444,19 @@ def models_set(ctx: click.Context, name: str, price: float | None, limit: int | 
     click.echo(f"{name}: updated {', '.join(changes)}")
 
 
-def _register_subcommands() -> None:
-    from workbench.cli import doctor as cli_doctor
-    from workbench.cli import eval as cli_eval
-    from workbench.cli import governance as cli_governance
-    from workbench.cli import pii as cli_pii
-    from workbench.cli import jobs as cli_jobs
-    from workbench.cli import providers as cli_providers
-    from workbench.cli import snapshot as cli_snapshot
-    from workbench.cli import registry as cli_registry
-    from workbench.cli.completion import completion
-    from workbench.cli.help import add_examples
+def _add_examples() -> None:
+    """Examples for the commands defined in this module; LazyGroup adds the others'."""
+    from workbench.cli.help import EXAMPLES, examples_epilog, has_examples, walk
 
-    cli_eval.register(cli)
-    cli.add_command(cli_pii.pii)
-    cli.add_command(cli_snapshot.snapshot)
-    cli_governance.register(cli)
-    cli.add_command(cli_providers.provider)
-    cli.add_command(cli_providers.keys)
-    cli.add_command(cli_jobs.jobs)
-    cli.add_command(cli_jobs.kit)
-    cli_doctor.register(cli)
-    cli_registry.register(cli)
-    from workbench.cli import health as cli_health
-
-    cli_health.register(cli)
-    cli.add_command(completion)
-    add_examples(cli)  # last: after every group is registered
+    if "" in EXAMPLES and not has_examples(cli):
+        cli.epilog = examples_epilog(EXAMPLES[""])
+    for name, command in list(cli._commands.items()):
+        for path, sub in walk(command, name):
+            if path in EXAMPLES and not has_examples(sub):
+                sub.epilog = examples_epilog(EXAMPLES[path])
 
 
-_register_subcommands()
+_add_examples()
 
 
 def _ascii_safe_streams() -> list[str] | None:
@@ -437,6 +510,8 @@ def _crash(exc: Exception) -> None:
     if known:
         click.echo(f"error: {known}", err=True)
         sys.exit(EXIT_USAGE)
+    from workbench import paths
+
     log = paths.write_crash_log(exc)
     where = f"details in {log}; " if log else ""
     click.echo(f"error: unexpected {type(exc).__name__}: {exc} ({where}please report it)", err=True)
