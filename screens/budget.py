@@ -26,6 +26,7 @@ from workbench.budget import catalog
 from workbench.dataset import curation
 
 LARGEST = 20
+MODELS_TABLE = "models-table"  # the pick that prices with the workspace's models table again
 
 
 def totals_table(estimate, over_rows: int) -> Table:
@@ -81,6 +82,9 @@ class BudgetScreen(Screen):
         self.counts: dict[str, list[dict]] | None = None
         self.parts: list[frozenset[str]] = []  # estimated parts per example (tokens.estimated_parts)
         self.dataset: dict | None = None
+        #: (provider name, base model) when priced with a provider's training catalogue;
+        #: None prices with the workspace's models table and the app's target model.
+        self.priced_by: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBar("budget")
@@ -136,16 +140,34 @@ class BudgetScreen(Screen):
 
         if self.counts is None or self.dataset is None:
             return
-        model = self.app.target_model
+        model, rule, source = self.pricing()
         rows = self.counts.get(model.encoding, [])
-        estimate = sources.estimate_from_counts(rows, self.parts, model, catalog.epochs_rule(self.app.store))
+        estimate = sources.estimate_from_counts(rows, self.parts, model, rule)
         over = [r for r in rows if r["total"] > model.training_context_limit]
         self.query_one("#budget-title", Static).update(
-            f" Budget · {self.dataset['name']} · {model.name} · {keys.key_in(self.app, 'budget.model')} picks the model, "
-            f"{keys.key_in(self.app, 'budget.edit_model')} edits its price/limit")
+            f" Budget · {self.dataset['name']} · {model.name} ({source}) · "
+            f"{keys.key_in(self.app, 'budget.model')} picks the model, "
+            f"{keys.key_in(self.app, 'budget.provider')} a provider's price, "
+            f"{keys.key_in(self.app, 'budget.edit_model')} edits price/limit")
         self.query_one("#totals", Static).update(totals_table(estimate, len(over)))
         self.draw_histogram([r["total"] for r in rows], model)
         self.fill_largest(rows, model.training_context_limit)
+
+    def pricing(self):
+        """(model spec, epochs rule, where the price comes from) for the estimate: the chosen
+        provider's training catalogue, else the workspace's models table."""
+        from workbench.errors import WorkbenchError
+        from workbench.providers.catalogue import budget_model
+
+        if self.priced_by is not None:
+            provider, base = self.priced_by
+            try:
+                spec, rule = budget_model(self.app.store, provider, base)
+                return spec, rule, f"{provider}'s catalogue"
+            except WorkbenchError as exc:  # the provider or its row was removed meanwhile
+                self.priced_by = None
+                self.notify(f"{exc.message} Priced with the models table instead.", severity="warning")
+        return self.app.target_model, catalog.epochs_rule(self.app.store), "models table"
 
     def draw_histogram(self, values: list[int], model) -> None:
         """Examples per token range: the axis starts at 0 tokens and the counts are
@@ -206,6 +228,36 @@ class BudgetScreen(Screen):
 
         self.app.push_screen(PickDialog("Target model (name, encoding, limit, price)", options,
                                         self.app.target_model.name), guard_callback(self, done))
+
+    def action_pick_provider(self) -> None:
+        """Price with a provider's training catalogue (base model, price, epochs rule), as
+        the launch will; the first option goes back to the workspace's models table."""
+        from screens.dialogs import PickDialog
+        from workbench.providers.catalogue import kind_trains, training_models
+        from workbench.providers.records import list_providers
+
+        options = [(MODELS_TABLE, "models table (the workspace's models, m picks one)")]
+        for provider in list_providers(self.app.store):
+            if not kind_trains(provider):
+                continue
+            for row in training_models(self.app.store, provider["name"]):
+                options.append((f"{provider['name']}\t{row['base_model']}",
+                                f"{provider['name']:<10} {row['base_model']:<40} "
+                                f"${row['price_training_per_1m'] or 0:,.2f}/1M"))
+        if len(options) == 1:
+            self.notify("No provider that trains yet: add one with `workbench provider add` "
+                        "(or in the Jobs mode); its catalogue prices the budget here.")
+            return
+
+        def done(choice) -> None:
+            if choice is None:
+                return
+            self.priced_by = None if choice == MODELS_TABLE else tuple(choice.split("\t", 1))
+            self.recompute()
+
+        current = "\t".join(self.priced_by) if self.priced_by else MODELS_TABLE
+        self.app.push_screen(PickDialog("Price with (provider, base model, price)", options, current),
+                             guard_callback(self, done))
 
     def action_edit_model(self) -> None:
         from screens.dialogs import EditModelDialog

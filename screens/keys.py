@@ -103,6 +103,8 @@ REGISTRY: dict[str, tuple[KeyAction, ...]] = {
     ),
     "budget": (
         A("budget.model", "m", "pick_model", "Model", "Choose the target model."),
+        A("budget.provider", "p", "pick_provider", "Provider price",
+          "Price with a provider's training catalogue (base model, price, epochs rule), as a launch would."),
         A("budget.edit_model", "M", "edit_model", "Edit model", "Change the model's price and context limit."),
         A("budget.open", "enter", "open_example", "Open", "Open the highlighted example in the editor."),
         A("budget.refresh", "ctrl+r", "refresh", "Refresh", "Recount from the store."),

@@ -251,3 +251,36 @@ async def test_export_of_unreviewed_personal_data_needs_the_checkbox(store, tmp_
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert "lena.vos@example.nl" in (out / "train.jsonl").read_text("utf-8")
+
+
+async def test_budget_prices_with_a_providers_training_catalogue(store, tmp_path):
+    """Issue 11 item 1: the Budget screen prices a job for the chosen provider and base model."""
+    from workbench.budget.sources import budget_for_dataset
+    from workbench.providers.catalogue import budget_model, set_training_model, training_models
+    from workbench.providers.records import add_provider
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(12)), "d")
+    add_provider(store, "tg", "together")
+    base = training_models(store, "tg")[0]["base_model"]
+    set_training_model(store, "tg", base, {"price_training_per_1m": "123.45"})
+    spec, rule = budget_model(store, "tg", base)
+    expected, _ = budget_for_dataset(store, store.datasets.get_dataset("d"), spec, rule=rule)
+    assert expected.estimated_cost > 0
+    app = make(store)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("p")
+        picker = app.screen.query_one("OptionList")
+        ids = [o.id for o in picker.options]
+        picker.highlighted = ids.index(f"tg\t{base}")
+        await pilot.press("enter")
+        await pilot.pause()
+        shot = screen_text(app)
+        assert "tg's catalogue" in shot and "$123.45" in shot and f"${expected.estimated_cost:,.2f}" in shot
+        await pilot.press("p")
+        await pilot.press("home", "enter")  # the first option: the models table again
+        await pilot.pause()
+        shot = screen_text(app)
+        assert "models table" in shot and "$123.45" not in shot
