@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -186,10 +187,55 @@ def atomic(db: Database) -> Iterator[Database]:
         with db.atomic():  # a savepoint inside the open transaction
             yield db
         return
+    trace = _TRACE_PATH and _TxTrace()
     conn.execute("BEGIN IMMEDIATE")
+    if trace:
+        trace.locked()
     try:
         yield db
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    if trace:
+        trace.committed()
+
+
+#: WORKBENCH_TX_TRACE=FILE appends one line per write transaction (pid, caller, ms waited
+#: for the write lock, ms it was held): the profile of who keeps other writers waiting
+#: (bench/concurrent_use.py reads it). Off unless set; costs nothing then.
+_TRACE_PATH = os.environ.get("WORKBENCH_TX_TRACE")
+
+
+class _TxTrace:
+    """Times one BEGIN IMMEDIATE .. COMMIT and appends it to the trace file."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.got = self.start
+        self.caller = _caller()
+
+    def locked(self) -> None:
+        self.got = time.perf_counter()
+
+    def committed(self) -> None:
+        end = time.perf_counter()
+        line = (f"{os.getpid()}\t{self.caller}\t{(self.got - self.start) * 1000:.1f}"
+                f"\t{(end - self.got) * 1000:.1f}\t{time.time():.3f}\n")
+        with open(_TRACE_PATH, "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+
+def _caller() -> str:
+    """The first frame outside the store's plumbing and contextlib: who asked for the transaction."""
+    import sys
+
+    frame = sys._getframe(2)
+    skip = ("store/db.py", "store/store.py", "store/base.py", "contextlib.py")
+    names = []
+    while frame is not None and len(names) < 2:
+        filename = frame.f_code.co_filename.replace("\\", "/")
+        if not filename.endswith(skip):
+            names.append(f"{Path(filename).stem}.{frame.f_code.co_name}")
+        frame = frame.f_back
+    return "<".join(names)
