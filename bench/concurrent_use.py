@@ -140,12 +140,28 @@ def idle_rating_wait(db: Path, session: str) -> float:
     return sorted(waits)[len(waits) // 2]
 
 
+def print_trace(path: Path) -> None:
+    """Per caller: transactions, total and longest hold of the write lock, longest wait for it."""
+    by_caller: dict[str, list[tuple[float, float]]] = {}
+    for row in path.read_text(encoding="utf-8").splitlines():
+        _, caller, wait, hold, _ = row.split("\t")
+        by_caller.setdefault(caller, []).append((float(wait), float(hold)))
+    print(f"{'write transactions by caller':<60} {'count':>6} {'held ms':>9} {'max held':>9} {'max wait':>9}")
+    for caller, rows in sorted(by_caller.items(), key=lambda kv: -max(h for _, h in kv[1])):
+        print(f"{caller[:60]:<60} {len(rows):>6} {sum(h for _, h in rows):>9.0f} "
+              f"{max(h for _, h in rows):>9.1f} {max(w for w, _ in rows):>9.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=20_000)
+    parser.add_argument("--trace", action="store_true",
+                        help="record every write transaction (WORKBENCH_TX_TRACE) and print who held the lock longest")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.trace:
+            os.environ["WORKBENCH_TX_TRACE"] = str(folder / "transactions.tsv")
         os.environ["WORKBENCH_HOME"] = str(folder / "home")
         os.environ["WORKBENCH_NO_SAMPLE"] = "1"
         out = run_scenario(folder, args.examples)
@@ -163,6 +179,8 @@ def main() -> int:
         stored = store.examples.count_examples(together["id"]) if together else 0
         store.close()
         floor = idle_rating_wait(out["db"], SAMPLE_SESSION)
+        if args.trace:
+            print_trace(folder / "transactions.tsv")
     worst = max(waits) if waits else float("nan")
     lost = 2 * args.examples - stored
     ok_fail = not failures
