@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -60,7 +61,8 @@ def connect(path: Path | str) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         # check_same_thread=False: the TUI hands a connection to one worker thread at
         # a time; each thread still uses its own Store.
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, factory=TurnTakingConnection)
+        conn.turns_path = None if str(path) == ":memory:" else Path(str(path) + "-writers")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -73,6 +75,118 @@ def connect(path: Path | str) -> Database:
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the store folder ({exc.strerror}).") from exc
     return Database(conn)
+
+
+# ----------------------------------------------------------------------------- write turns
+#
+# SQLite has no queue for its write lock: a writer that finds it taken sleeps and polls
+# (1, 2, 5 ... then every 100 ms), and a long operation that commits batch after batch
+# takes the lock again in the gap before the poller wakes. A rating could wait seconds
+# behind an import whose every transaction is short. So writers take turns through an
+# advisory lock on a small file next to the store (`<store>-writers`, empty): a
+# connection about to write holds it shared while it waits and writes; a bulk writer
+# (an import, see Store.bulk_writes) checks before each transaction that nobody holds it
+# and otherwise lets them go first (up to BULK_GIVE_WAY_S). Where advisory locks are
+# missing (Windows) or the file cannot be made (a read-only folder) writers simply
+# compete as SQLite lets them.
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None
+
+#: longest a bulk transaction waits for other writers to go first
+BULK_GIVE_WAY_S = 2.0
+_WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b", re.IGNORECASE)
+
+
+class TurnTakingConnection(sqlite3.Connection):
+    """A connection whose writes take turns with other processes' (see above)."""
+
+    turns_path: Path | None = None
+    bulk = False  # set by Store.bulk_writes for the long operations
+    _turns_fd: int | None = None
+    _holding = False
+
+    def execute(self, sql, parameters=(), /):
+        if self.turns_path is None:
+            return super().execute(sql, parameters)
+        if self._holding:  # inside an interactive write: its end gives the turn back
+            try:
+                return super().execute(sql, parameters)
+            finally:
+                if not self.in_transaction:
+                    self._release()
+        if self.in_transaction or not _WRITE_SQL.match(sql):
+            return super().execute(sql, parameters)
+        if self.bulk:
+            self._give_way()
+            return super().execute(sql, parameters)
+        self._announce()
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            if not self.in_transaction:
+                self._release()
+
+    def executemany(self, sql, parameters, /):
+        if self.turns_path is None or self.in_transaction or not _WRITE_SQL.match(sql):
+            return super().executemany(sql, parameters)
+        if self.bulk:
+            self._give_way()
+            return super().executemany(sql, parameters)
+        self._announce()
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            if not self.in_transaction:
+                self._release()
+
+    def _fd(self) -> int | None:
+        if self._turns_fd is None and _fcntl is not None:
+            try:
+                self._turns_fd = os.open(self.turns_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only folder: no turns, SQLite's own waiting only
+                self.turns_path = None
+        return self._turns_fd
+
+    def _announce(self) -> None:
+        """Hold the turn lock shared: bulk writers see a writer waiting and let it go first."""
+        fd = self._fd()
+        if fd is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_SH)
+            self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            _fcntl.flock(self._turns_fd, _fcntl.LOCK_UN)
+
+    def _give_way(self) -> None:
+        """Before a bulk transaction: wait while any other writer announced itself."""
+        fd = self._fd()
+        if fd is None:
+            return
+        deadline = time.monotonic() + BULK_GIVE_WAY_S
+        while True:
+            try:
+                _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.002)
+                continue
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+            return
+
+    def close(self) -> None:
+        if self._turns_fd is not None:
+            try:
+                os.close(self._turns_fd)
+            except OSError:
+                pass
+            self._turns_fd = None
+        super().close()
 
 
 def known_migrations() -> list[str]:

@@ -110,6 +110,18 @@ class Store:
         finally:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Mark this thread's writes as a long operation's (an import): before each of its
+        transactions, writers that are waiting (a rating, a status change) go first
+        (store.db, write turns)."""
+        conn = self.db.conn
+        previous, conn.bulk = getattr(conn, "bulk", False), True
+        try:
+            yield
+        finally:
+            conn.bulk = previous
+
     def checkpoint(self) -> bool:
         """Empty the write-ahead log into the file; False when another reader prevented it."""
         return checkpoint(self.db)
