@@ -822,3 +822,18 @@ def m0014_search_index_backfill(db: Database) -> None:
          WHERE e.rowid NOT IN (SELECT rowid FROM examples_fts)
         """
     )
+
+
+@migrations(name="0018_import_publishing")
+def m0018_import_publishing(db: Database) -> None:
+    # Publishing an import into a dataset that already exists moves its staged rows in
+    # short slices (a single UPDATE of 100k rows held the write lock for seconds). Once
+    # the first slice commits the import is decided: target_id and position_offset say
+    # where the rest goes, and a killed import is finished, not discarded, at next open.
+    db.executescript(
+        """
+        ALTER TABLE import_staging ADD COLUMN target_id TEXT REFERENCES datasets(id);
+        ALTER TABLE import_staging ADD COLUMN position_offset INTEGER;
+        ALTER TABLE import_staging ADD COLUMN position_end INTEGER;
+        """
+    )

@@ -2,7 +2,8 @@
 
 One pass over the file. Worker processes parse, check and token-count byte ranges of
 it (chat.parallel) and hand back rows with every column encoded; this process is the
-one writer. Good lines go in batches, each its own short transaction, into a hidden
+one writer. Good lines go in batches, each its own short transaction (sized to hold
+the write lock about TRANSACTION_MS, and letting waiting writers go first), into a hidden
 staging dataset, so another writer (the app, a scan, a second import) never waits
 long; at the end one short transaction makes them visible (store.datasets
 publish_staging). If any line had an error the staged rows are discarded, unless
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
-from store.db import new_id, now
+from store.db import Pacer, new_id, now
 from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -32,7 +33,9 @@ from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
 from workbench.errors import WorkbenchError
 
-BATCH = 500  # examples per write transaction (~50 ms): another writer (a rating) waits at most one
+BATCH = 500  # rejected lines per write transaction (small rows)
+#: each write transaction of an import aims at this: another writer (a rating) waits at most one
+TRANSACTION_MS = 25
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -202,6 +205,7 @@ class _Importer:
         self.worker = _RangeWorker(context_limit, counting.ENCODINGS)
         self.result = ImportResult(dataset=dataset, dataset_id=None, path=str(path), committed=False)
         self.batch: list[_Good] = []
+        self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS)  # examples per write transaction
         self.rejections: list[dict] = []
         self.examples = 0
         self.position = 1
@@ -210,6 +214,10 @@ class _Importer:
         self._sha256: str | None = None  # of the source file, set when it has been read
 
     def run(self) -> ImportResult:
+        with self.store.bulk_writes():  # a rating or status change waiting goes before each batch
+            return self._run()
+
+    def _run(self) -> ImportResult:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
         self.staging_id = self.store.datasets.begin_staging(self.result.dataset, socket.gethostname(), os.getpid())
         try:
@@ -229,6 +237,7 @@ class _Importer:
                 return self.result
             self._publish()
         except BaseException:
+            # a decided import (see _publish) is not discarded: it is finished at next open
             self._discard_quietly()
             raise
         self.result.committed = True
@@ -236,12 +245,12 @@ class _Importer:
         return self.result
 
     def _publish(self) -> None:
-        """One short transaction: the staged rows become the dataset's."""
+        """One short transaction decides: the staged rows become the dataset's (a new
+        dataset: at once; an existing one: the rest move in short slices after it, and
+        rows the target gained meanwhile are dropped as duplicates)."""
         with self.store.transaction():
             self._write_rejections()
-            dataset_id, dropped = self.store.datasets.publish_staging(self.staging_id)
-            self.result.added -= dropped
-            self.result.duplicates += dropped
+            dataset_id = self.store.datasets.decide_publish(self.staging_id)
             self.result.dataset_id = dataset_id
             self.store.datasets.finish_import(
                 self.import_id, source_sha256=self._sha256, lines=self.result.lines,
@@ -249,6 +258,9 @@ class _Importer:
             self.store.audit("import", "dataset", dataset_id,
                              {"path": str(self.path), "added": self.result.added,
                               "rejected": self.result.rejected, "duplicates": self.result.duplicates})
+        dropped = self.store.datasets.finish_publishing(self.staging_id, Pacer(size=200, target_ms=TRANSACTION_MS))
+        self.result.added -= dropped
+        self.result.duplicates += dropped
 
     def _discard_quietly(self) -> None:
         try:
@@ -285,7 +297,7 @@ class _Importer:
             self.examples += out.examples
             n = max(1, len(out.entries))
             for i, entry in enumerate(out.entries):
-                if self.progress and i and i % BATCH == 0:
+                if self.progress and i and i % 500 == 0:
                     # a range holds thousands of lines: move the bar as its batches are written
                     self.progress(before + (done - before) * i // n, total)
                 entry.line += shift
@@ -297,7 +309,7 @@ class _Importer:
                 if self.result.errors and not self.skip_invalid:
                     continue  # the import will be discarded: keep checking, stop writing
                 self.batch.append(entry)
-                if len(self.batch) >= BATCH:
+                if len(self.batch) >= self.pacer.size:
                     self._flush()
             if self.progress:
                 self.progress(done, total)
@@ -352,6 +364,7 @@ class _Importer:
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
             self.position += 1
         self.store.examples.insert_encoded(examples, texts, revisions, counts)
+        self.pacer.record(len(self.batch), self.store.db.conn.last_hold_s)
         self.result.added += len(examples)
         self.batch = []
 
