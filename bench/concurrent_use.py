@@ -45,35 +45,61 @@ print(result.scanned)
 """
 
 RATER = r"""
-import json, sys, time
+import json, os, sys, time
 from workbench.workspace import open_store
 from workbench.eval.rating import RatingRun
 store = open_store(sys.argv[1])
 run = RatingRun.open(store, sys.argv[2], rater="bench-rater")
+stop = sys.argv[3]
 waits, rated = [], 0
-for comparison in run.queue():
-    pair = run.pair(comparison)
+
+def timed(write):
     start = time.perf_counter()
-    rated += run.rate(pair, "left")
+    result = write()
     waits.append(time.perf_counter() - start)
-    time.sleep(0.05)  # a rater reads before the next verdict
+    return result
+
+# Rate through the queue, then take back and re-rate the last verdict, until the
+# imports are done: the rater writes for as long as they run.
+while not os.path.exists(stop):
+    queue = run.queue()
+    if queue:
+        rated += timed(lambda: run.rate(run.pair(queue[0]), "left"))
+    elif rated:
+        undone = timed(run.undo)
+        if undone and not undone.get("skipped"):
+            rated -= 1
+    time.sleep(0.1)  # a rater reads before the next verdict
 print(json.dumps({"rated": rated, "waits": waits}))
 """
 
 CURATOR = r"""
-import json, sys, time
+import json, os, sys, time
 from workbench.workspace import open_store
 from workbench.dataset.curation import Curation
 store = open_store(sys.argv[1])
 dataset = store.datasets.get_dataset(sys.argv[2])
 ids = [e["id"] for e in store.examples.iter_examples(dataset["id"])][:int(sys.argv[3])]
+stop = sys.argv[4]
 curation = Curation(store)
 waits = []
-for example_id in ids:
+
+def set_status(example_id, status):
     start = time.perf_counter()
-    curation.set_status([example_id], "approved")
+    curation.set_status([example_id], status)
     waits.append(time.perf_counter() - start)
-    time.sleep(0.02)
+    time.sleep(0.05)
+
+# Approve them all, then flip them back and forth until the imports are done; the last
+# pass approves, so every id ends approved.
+passes = 0
+while passes == 0 or not os.path.exists(stop):
+    for example_id in ids:
+        set_status(example_id, "approved" if passes % 2 == 0 else "draft")
+    passes += 1
+if passes % 2 == 0:
+    for example_id in ids:
+        set_status(example_id, "approved")
 print(json.dumps({"approved": len(ids), "waits": waits}))
 """
 
@@ -106,22 +132,30 @@ def run_scenario(folder: Path, examples: int, approvals: int = 30) -> dict:
     first = write_file(folder / "first.jsonl", examples, "first")
     second = write_file(folder / "second.jsonl", examples, "second")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    stop = folder / "stop"
     commands = {
         "import 1": [IMPORTER, str(db), str(first)],
         "import 2": [IMPORTER, str(db), str(second)],
         "scan": [SCANNER, str(db), SAMPLE_DATASET],
-        "rating": [RATER, str(db), session],
-        "approve": [CURATOR, str(db), SAMPLE_DATASET, str(approvals)],
+        "rating": [RATER, str(db), session, str(stop)],
+        "approve": [CURATOR, str(db), SAMPLE_DATASET, str(approvals), str(stop)],
     }
     procs = {name: subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, env=env)
              for name, (code, *args) in commands.items()}
     out = {}
-    for name, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=900)
-        out[name] = {"code": proc.returncode, "stdout": stdout.strip(), "stderr": stderr[-3000:]}
+    for name in ("import 1", "import 2", "scan"):
+        out[name] = _finish(procs[name])
+    stop.touch()  # the rater and the curator wrote all along; now they finish
+    for name in ("rating", "approve"):
+        out[name] = _finish(procs[name])
     out["db"] = db
     return out
+
+
+def _finish(proc: subprocess.Popen) -> dict:
+    stdout, stderr = proc.communicate(timeout=900)
+    return {"code": proc.returncode, "stdout": stdout.strip(), "stderr": stderr[-3000:]}
 
 
 def idle_rating_wait(db: Path, session: str) -> float:

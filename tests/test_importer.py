@@ -186,3 +186,47 @@ def test_a_source_file_over_the_upload_limit_imports(store, tmp_path, monkeypatc
     result = import_file(store, path, "big")
     assert result.committed and result.added == 30
     assert "file_too_large" not in {f.code for f in result.findings}
+
+
+KILLED_WHILE_PUBLISHING = """
+import os, signal, sys
+from workbench.workspace import open_store
+from workbench.dataset.importer import import_file
+store = open_store(sys.argv[1])
+# the crash point: the import is decided (first slice moved), the other slices are not
+store.datasets.finish_publishing = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+import_file(store, sys.argv[2], "big")
+"""
+
+
+def test_an_import_killed_while_publishing_into_a_dataset_is_finished_at_next_open(store, tmp_path):
+    # Into an existing dataset the rows move in short slices after the deciding
+    # transaction; a kill between them must not leave half an import: the next open
+    # finishes it (the decision was committed, so all of it, not none).
+    import_file(store, write_jsonl(tmp_path / "first.jsonl", many_chats(20)), "big")
+    second = write_jsonl(tmp_path / "second.jsonl", many_chats(1500, "later") + many_chats(5))  # 5 known
+    proc = subprocess.run([sys.executable, "-c", KILLED_WHILE_PUBLISHING, str(store.path), str(second)])
+    assert proc.returncode == -signal.SIGKILL
+    from workbench.workspace import open_store
+
+    reopened = open_store(store.path)
+    assert count(reopened, "big") == 1520
+    assert reopened.datasets.staging_leftovers() == []
+    dataset = reopened.datasets.get_dataset("big")
+    positions = [e["position"] for e in reopened.examples.iter_examples(dataset["id"])]
+    assert len(set(positions)) == 1520 and positions == sorted(positions)
+    assert len(reopened.examples.search_example_ids(dataset["id"], "later", limit=5000)) == 1500
+    [record] = [r for r in reopened.db.execute("SELECT dataset_id, added FROM imports ORDER BY started_at")][1:]
+    assert record == (dataset["id"], 1500)
+    reopened.close()
+
+
+def test_importing_into_an_existing_dataset_moves_every_row(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(30)), "d")
+    result = import_file(store, write_jsonl(tmp_path / "b.jsonl", many_chats(2000, "more") + many_chats(30)), "d")
+    assert result.committed and result.added == 2000 and result.duplicates == 30
+    dataset = store.datasets.get_dataset("d")
+    examples = list(store.examples.iter_examples(dataset["id"]))
+    assert len(examples) == 2030 and [e["source_line"] for e in examples[30:]] == list(range(1, 2001))
+    assert store.datasets.staging_leftovers() == []
+    assert store.db.execute("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
