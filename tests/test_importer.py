@@ -30,10 +30,25 @@ def test_import_stores_examples_with_counts_and_revisions(store, tmp_path):
     assert all(e["status"] == "draft" and e["revision"] == 1 for e in examples)
     counts = store.examples.token_counts([e["content_hash"] for e in examples], "o200k_base")
     assert len(counts) == 12 and all(total > trained > 0 for total, trained in counts.values())
-    assert len(store.examples.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
+    # only the target model's encoding is counted at import; another is filled when first asked for
+    assert store.examples.token_counts([examples[0]["content_hash"]], "cl100k_base") == {}
+    from workbench.budget.counting import dataset_counts
+
+    filled = list(dataset_counts(store, dataset["id"], "cl100k_base"))
+    assert len(filled) == 12 and all(r["total"] > r["trained"] > 0 for r in filled)
+    assert len(store.examples.token_counts([e["content_hash"] for e in examples], "cl100k_base")) == 12
     assert [r["action"] for r in store.examples.revisions(examples[0]["id"])] == ["create"]
     [entry] = store.audit_entries("dataset")
     assert (entry["action"], entry["details"]["added"]) == ("import", 12)
+
+
+def test_an_import_counts_the_target_models_encoding(store, tmp_path):
+    store.set_setting("tui.target_model", "gpt-3.5-turbo")
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(3))
+    import_file(store, path, "d")
+    hashes = [e["content_hash"] for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])]
+    assert len(store.examples.token_counts(hashes, "cl100k_base")) == 3
+    assert store.examples.token_counts(hashes, "o200k_base") == {}
 
 
 def test_any_error_means_nothing_is_written(store, tmp_path):
