@@ -35,7 +35,7 @@ from workbench.errors import WorkbenchError
 
 BATCH = 500  # rejected lines per write transaction (small rows)
 #: each write transaction of an import aims at this: another writer (a rating) waits at most one
-TRANSACTION_MS = 25
+TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_TRANSACTION_MS", "25"))  # env: for the bench's trade-off
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
