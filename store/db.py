@@ -97,6 +97,9 @@ except ImportError:  # pragma: no cover - Windows
 
 #: longest a bulk transaction waits for other writers to go first
 BULK_GIVE_WAY_S = 2.0
+#: how long SQLite itself waits per look when an interactive write polls for the lock
+POLL_MS = 5
+_BUSY_PRAGMA = re.compile(r"\s*PRAGMA\s+busy_timeout\s*=\s*(\d+)", re.IGNORECASE)
 _WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b", re.IGNORECASE)
 
 
@@ -108,8 +111,12 @@ class TurnTakingConnection(sqlite3.Connection):
     last_hold_s = 0.0  # set by atomic(): how long the last transaction held the write lock
     _turns_fd: int | None = None
     _holding = False
+    _busy_ms = BUSY_TIMEOUT_MS  # this connection's busy timeout, as last set by PRAGMA
 
     def execute(self, sql, parameters=(), /):
+        timeout = _BUSY_PRAGMA.match(sql)
+        if timeout:
+            self._busy_ms = int(timeout.group(1))
         if self.turns_path is None:
             return super().execute(sql, parameters)
         if self._holding:  # inside an interactive write: its end gives the turn back
@@ -125,10 +132,32 @@ class TurnTakingConnection(sqlite3.Connection):
             return super().execute(sql, parameters)
         self._announce()
         try:
-            return super().execute(sql, parameters)
+            return self._write_polling(sql, parameters)
         finally:
             if not self.in_transaction:
                 self._release()
+
+    def _write_polling(self, sql, parameters):
+        """A statement that takes the write lock, looking for the lock every few ms: once
+        it has waited ~0.2 s, SQLite's own wait sleeps 100 ms between looks, so a rating
+        could sit idle while the lock was already free. Busy is retried until this
+        connection's busy timeout (the app's quick 25 ms, else BUSY_TIMEOUT_MS) runs out;
+        a statement that met a busy lock did nothing, so running it again is safe."""
+        wait_ms = self._busy_ms
+        if wait_ms <= POLL_MS:
+            return sqlite3.Connection.execute(self, sql, parameters)
+        deadline = time.monotonic() + wait_ms / 1000
+        sqlite3.Connection.execute(self, f"PRAGMA busy_timeout = {POLL_MS}")
+        try:
+            while True:
+                try:
+                    return sqlite3.Connection.execute(self, sql, parameters)
+                except sqlite3.OperationalError as exc:
+                    if "database is locked" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.001)
+        finally:
+            sqlite3.Connection.execute(self, f"PRAGMA busy_timeout = {wait_ms}")
 
     def executemany(self, sql, parameters, /):
         if self.turns_path is None or self.in_transaction or not _WRITE_SQL.match(sql):
