@@ -6,7 +6,8 @@ one writer. Good lines go in batches, each its own short transaction (sized to h
 the write lock about TRANSACTION_MS, and letting waiting writers go first), into a hidden
 staging dataset, so another writer (the app, a scan, a second import) never waits
 long; at the end one short transaction makes them visible (store.datasets
-publish_staging). If any line had an error the staged rows are discarded, unless
+decide_publish; into a dataset that already has rows the rest then move in short
+slices, finish_publishing, and a kill after the decision is finished at next open). If any line had an error the staged rows are discarded, unless
 `skip_invalid` asks to keep the good lines and record the rejected ones with their
 reasons. A killed import leaves only hidden rows, removed when the store is next opened. Examples already in the dataset (same content hash)
 are skipped, so importing a file twice adds nothing.
