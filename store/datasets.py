@@ -133,23 +133,25 @@ class DatasetQueries(Queries):
         one transaction, then finish_publishing. Returns (dataset id, rows dropped as
         duplicates of rows the target gained meanwhile)."""
         with self.transaction():
-            dataset_id = self.decide_publish(staging_id)
-        return dataset_id, self.finish_publishing(staging_id)
+            dataset_id, dropped = self.decide_publish(staging_id)
+        return dataset_id, dropped + self.finish_publishing(staging_id)
 
-    def decide_publish(self, staging_id: str, first_slice: int = 200) -> str:
+    def decide_publish(self, staging_id: str, first_slice: int = 200) -> tuple[str, int]:
         """The step that makes an import happen (call inside a transaction, with the
         import's own bookkeeping). A new dataset: the staging row simply becomes it, in
         one cheap flip. An existing one: where the rows go is recorded and the first
         slice (the highest positions, so the app's next example comes after them)
         moves; finish_publishing moves the rest in short transactions, and a killed
-        import is finished at next open. Returns the dataset id."""
+        import is finished at next open. Returns (the dataset id, rows of the first slice
+        dropped as duplicates of rows the target gained meanwhile; the import's record is
+        adjusted, so write its counts before)."""
         target_name = self._scalar("SELECT target_name FROM import_staging WHERE dataset_id = ?", [staging_id])
         target = self.get_dataset(target_name)
         if target is None:
             self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
             self.db.execute("UPDATE datasets SET name = ?, deleted_at = NULL, updated_at = ? WHERE id = ?",
                             [target_name, now(), staging_id])
-            return staging_id
+            return staging_id, 0
         # after the target's rows and after the rows other imports are publishing into it
         offset = max(self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [target["id"]]) or 0,
                      self._scalar("SELECT max(position_end) FROM import_staging WHERE target_id = ?",
@@ -158,8 +160,8 @@ class DatasetQueries(Queries):
         self.db.execute("UPDATE import_staging SET target_id = ?, position_offset = ?, position_end = ? "
                         "WHERE dataset_id = ?", [target["id"], offset, offset + staged_end, staging_id])
         self.db.execute("UPDATE datasets SET updated_at = ? WHERE id = ?", [now(), target["id"]])
-        self._move_slice(staging_id, first_slice)
-        return target["id"]
+        _, dropped = self._move_slice(staging_id, first_slice)
+        return target["id"], dropped
 
     def finish_publishing(self, staging_id: str, pacer=None) -> int:
         """Move the rest of a decided import's rows into its target, one short

@@ -245,3 +245,26 @@ def test_importing_into_an_existing_dataset_moves_every_row(store, tmp_path):
     assert len(examples) == 2030 and [e["source_line"] for e in examples[30:]] == list(range(1, 2001))
     assert store.datasets.staging_leftovers() == []
     assert store.db.execute("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
+
+
+def test_rows_the_target_gained_meanwhile_are_dropped_and_counted_in_every_slice(store, tmp_path):
+    # Another import (or the app) can add, while this one is staged, an example this one
+    # also holds; publishing drops it. The drop in the deciding transaction's first
+    # slice was not counted (a concurrent test saw `added` one slice too high).
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(5, "old")), "d")
+    target = store.datasets.get_dataset("d")
+    staging = store.datasets.begin_staging("d", "host", 1)
+    with store.transaction():
+        import_id = store.datasets.start_import(staging, "x.jsonl", "jsonl")
+    rows = [{"dataset_id": staging, "position": i + 1, "kind": "chat", "messages": c["messages"],
+             "content_hash": f"h{i}", "import_id": import_id} for i, c in enumerate(many_chats(600, "new"))]
+    store.examples.insert_examples(rows)
+    store.datasets.finish_import(import_id, added=600, duplicates=0)
+    # the target gains copies of a top row (first slice) and of a low one (a later slice)
+    for position in (600, 3):
+        store.examples.insert_examples([{**rows[position - 1], "dataset_id": target["id"], "position": 100 + position}])
+    dataset_id, dropped = store.datasets.publish_staging(staging)
+    assert (dataset_id, dropped) == (target["id"], 2)
+    assert store.examples.count_examples(target["id"]) == 5 + 2 + 598
+    record = store.db.execute("SELECT dataset_id, added, duplicates FROM imports WHERE id = ?", [import_id]).fetchone()
+    assert record == (target["id"], 598, 2)

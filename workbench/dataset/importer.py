@@ -252,11 +252,14 @@ class _Importer:
         rows the target gained meanwhile are dropped as duplicates)."""
         with self.store.transaction():
             self._write_rejections()
-            dataset_id = self.store.datasets.decide_publish(self.staging_id)
-            self.result.dataset_id = dataset_id
+            # the record first: moving the first slice adjusts its counts for rows dropped
             self.store.datasets.finish_import(
                 self.import_id, source_sha256=self._sha256, lines=self.result.lines,
                 added=self.result.added, duplicates=self.result.duplicates, rejected=self.result.rejected)
+            dataset_id, dropped = self.store.datasets.decide_publish(self.staging_id)
+            self.result.added -= dropped
+            self.result.duplicates += dropped
+            self.result.dataset_id = dataset_id
             self.store.audit("import", "dataset", dataset_id,
                              {"path": str(self.path), "added": self.result.added,
                               "rejected": self.result.rejected, "duplicates": self.result.duplicates})
