@@ -111,7 +111,9 @@ class DatasetQueries(Queries):
     # datasets row with deleted_at set, so every list and lookup skips it) and makes it
     # visible in one short final step. Another writer (the app, a scan, a second
     # import) waits at most one batch. Rows of a killed import stay hidden and are
-    # removed the next time any process opens the store.
+    # removed the next time any process opens the store. Into a dataset that already
+    # has rows, the final step decides and moves the first slice; the rest move in
+    # short slices after it (and are finished at next open after a kill).
 
     def begin_staging(self, target_name: str, owner_host: str, owner_pid: int) -> str:
         """A hidden dataset for an import into `target_name`; returns its id."""
@@ -127,37 +129,96 @@ class DatasetQueries(Queries):
         return staging_id
 
     def publish_staging(self, staging_id: str) -> tuple[str, int]:
-        """Make a staging dataset's rows visible as its target dataset, in one short
-        transaction. Returns (dataset id, rows that turned out to be duplicates of rows
-        the target gained meanwhile and were dropped)."""
+        """Make a staging dataset's rows visible as its target dataset: decide_publish in
+        one transaction, then finish_publishing. Returns (dataset id, rows dropped as
+        duplicates of rows the target gained meanwhile)."""
         with self.transaction():
-            target_name = self._scalar("SELECT target_name FROM import_staging WHERE dataset_id = ?", [staging_id])
-            target = self.get_dataset(target_name)
-            self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
-            if target is None:
-                # a new dataset: the staging row simply becomes it
-                self.db.execute("UPDATE datasets SET name = ?, deleted_at = NULL, updated_at = ? WHERE id = ?",
-                                [target_name, now(), staging_id])
-                return staging_id, 0
-            dropped = self._drop_staged_duplicates(staging_id, target["id"])
-            offset = self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [target["id"]]) or 0
-            self.db.execute("UPDATE examples SET dataset_id = ?, position = position + ? WHERE dataset_id = ?",
-                            [target["id"], offset, staging_id])
-            self.db.execute("UPDATE imports SET dataset_id = ? WHERE dataset_id = ?", [target["id"], staging_id])
-            self.db.execute("UPDATE datasets SET updated_at = ? WHERE id = ?", [now(), target["id"]])
-            self.db.execute("DELETE FROM datasets WHERE id = ?", [staging_id])
-            return target["id"], dropped
+            dataset_id, dropped = self.decide_publish(staging_id)
+        return dataset_id, dropped + self.finish_publishing(staging_id)
 
-    def _drop_staged_duplicates(self, staging_id: str, target_id: str) -> int:
-        doomed = "SELECT id FROM examples WHERE dataset_id = ? AND content_hash IN " \
-                 "(SELECT content_hash FROM examples WHERE dataset_id = ?)"
-        self.db.execute(f"DELETE FROM example_revisions WHERE example_id IN ({doomed})", [staging_id, target_id])
-        return self.db.execute(f"DELETE FROM examples WHERE id IN ({doomed})", [staging_id, target_id]).rowcount
+    def decide_publish(self, staging_id: str, first_slice: int = 200) -> tuple[str, int]:
+        """The step that makes an import happen (call inside a transaction, with the
+        import's own bookkeeping). A new dataset: the staging row simply becomes it, in
+        one cheap flip. An existing one: where the rows go is recorded and the first
+        slice (the highest positions, so the app's next example comes after them)
+        moves; finish_publishing moves the rest in short transactions, and a killed
+        import is finished at next open. Returns (the dataset id, rows of the first slice
+        dropped as duplicates of rows the target gained meanwhile; the import's record is
+        adjusted, so write its counts before)."""
+        target_name = self._scalar("SELECT target_name FROM import_staging WHERE dataset_id = ?", [staging_id])
+        target = self.get_dataset(target_name)
+        if target is None:
+            self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
+            self.db.execute("UPDATE datasets SET name = ?, deleted_at = NULL, updated_at = ? WHERE id = ?",
+                            [target_name, now(), staging_id])
+            return staging_id, 0
+        # after the target's rows and after the rows other imports are publishing into it
+        offset = max(self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [target["id"]]) or 0,
+                     self._scalar("SELECT max(position_end) FROM import_staging WHERE target_id = ?",
+                                  [target["id"]]) or 0)
+        staged_end = self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [staging_id]) or 0
+        self.db.execute("UPDATE import_staging SET target_id = ?, position_offset = ?, position_end = ? "
+                        "WHERE dataset_id = ?", [target["id"], offset, offset + staged_end, staging_id])
+        self.db.execute("UPDATE datasets SET updated_at = ? WHERE id = ?", [now(), target["id"]])
+        _, dropped = self._move_slice(staging_id, first_slice)
+        return target["id"], dropped
+
+    def finish_publishing(self, staging_id: str, pacer=None) -> int:
+        """Move the rest of a decided import's rows into its target, one short
+        transaction per slice (sized by `pacer`, a store.db.Pacer), then drop the staging
+        rows. Returns the rows dropped as duplicates of rows the target already had."""
+        from store.db import Pacer
+
+        pacer = pacer or Pacer()
+        dropped = 0
+        while True:
+            with self.transaction():
+                if self._scalar("SELECT target_id FROM import_staging WHERE dataset_id = ?", [staging_id]) is None:
+                    return dropped  # a new dataset (nothing to move), or already finished
+                moved, gone = self._move_slice(staging_id, pacer.size)
+                dropped += gone
+                if not moved:
+                    self.db.execute("UPDATE imports SET dataset_id = (SELECT target_id FROM import_staging "
+                                    "WHERE dataset_id = ?) WHERE dataset_id = ?", [staging_id, staging_id])
+                    self.db.execute("DELETE FROM import_staging WHERE dataset_id = ?", [staging_id])
+                    self.db.execute("DELETE FROM datasets WHERE id = ?", [staging_id])
+                    return dropped
+            pacer.record(moved, self.db.conn.last_hold_s)
+
+    def _move_slice(self, staging_id: str, limit: int) -> tuple[int, int]:
+        """Move up to `limit` staged rows (highest positions first) into the target; rows
+        whose content the target already holds (another import or the app added it
+        meanwhile) are dropped instead. Returns (rows handled, rows dropped)."""
+        target_id, offset = self.db.execute(
+            "SELECT target_id, position_offset FROM import_staging WHERE dataset_id = ?", [staging_id]).fetchone()
+        rows = self.db.execute("SELECT rowid, id, content_hash FROM examples WHERE dataset_id = ? "
+                               "ORDER BY position DESC LIMIT ?", [staging_id, limit]).fetchall()
+        if not rows:
+            return 0, 0
+        marks = ",".join("?" * len(rows))
+        known = {r[0] for r in self.db.execute(
+            f"SELECT content_hash FROM examples WHERE dataset_id = ? AND content_hash IN ({marks})",
+            [target_id, *(r[2] for r in rows)])}
+        doomed = [r for r in rows if r[2] in known]
+        if doomed:
+            ids = ",".join("?" * len(doomed))
+            self.db.execute(f"DELETE FROM example_revisions WHERE example_id IN ({ids})", [r[1] for r in doomed])
+            self.db.execute(f"DELETE FROM examples WHERE rowid IN ({ids})", [r[0] for r in doomed])
+            self.db.execute("UPDATE imports SET added = added - ?, duplicates = duplicates + ? WHERE dataset_id = ?",
+                            [len(doomed), len(doomed), staging_id])
+        kept = [r[0] for r in rows if r[2] not in known]
+        if kept:
+            self.db.execute(f"UPDATE examples SET dataset_id = ?, position = position + ? "
+                            f"WHERE rowid IN ({','.join('?' * len(kept))})", [target_id, offset, *kept])
+        return len(rows), len(doomed)
 
     def discard_staging(self, staging_id: str) -> None:
         """Remove a staging dataset and everything written into it (an import that
-        failed, was cancelled or killed)."""
+        failed, was cancelled or killed before it was decided; a decided one is
+        finished instead, see finish_publishing)."""
         with self.transaction():
+            if self._scalar("SELECT target_id FROM import_staging WHERE dataset_id = ?", [staging_id]):
+                return
             rows = "SELECT id FROM examples WHERE dataset_id = ?"
             imports = "SELECT id FROM imports WHERE dataset_id = ?"
             self.db.execute(f"DELETE FROM example_revisions WHERE example_id IN ({rows})", [staging_id])
@@ -176,6 +237,9 @@ class DatasetQueries(Queries):
         cleaned = 0
         for row in self.staging_leftovers():
             if row["owner_host"] == host and not alive(row["owner_pid"]):
-                self.discard_staging(row["dataset_id"])
+                if row.get("target_id"):
+                    self.finish_publishing(row["dataset_id"])  # decided before the kill: finish it
+                else:
+                    self.discard_staging(row["dataset_id"])
                 cleaned += 1
         return cleaned

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
+import re
 import sqlite3
 import time
 import uuid
@@ -21,6 +23,9 @@ from sqlite_utils import Database
 from store.migrations import migrations
 
 BUSY_TIMEOUT_MS = 10_000
+#: write-ahead log pages after which a commit checkpoints (see connect)
+INTERACTIVE_CHECKPOINT_PAGES = 10_000
+BULK_CHECKPOINT_PAGES = 1_000
 
 
 class StoreError(Exception):
@@ -59,11 +64,17 @@ def connect(path: Path | str) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         # check_same_thread=False: the TUI hands a connection to one worker thread at
         # a time; each thread still uses its own Store.
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, factory=TurnTakingConnection)
+        conn.turns_path = None if str(path) == ":memory:" else Path(str(path) + "-writers")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A commit that finds the write-ahead log over this many pages copies it into the
+        # file and syncs the disk (0.4 s seen for the app's one-row approval). Interactive
+        # connections leave that to the long operations (Store.bulk_writes: every
+        # BULK_CHECKPOINT_PAGES) unless the log grows past 40 MB without one.
+        conn.execute(f"PRAGMA wal_autocheckpoint = {INTERACTIVE_CHECKPOINT_PAGES}")
         # Deleted content (redacted personal data, purged revisions) is overwritten with
         # zeros instead of lingering in free pages of a file that may be shared.
         conn.execute("PRAGMA secure_delete = ON")
@@ -72,6 +83,148 @@ def connect(path: Path | str) -> Database:
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the store folder ({exc.strerror}).") from exc
     return Database(conn)
+
+
+# ----------------------------------------------------------------------------- write turns
+#
+# SQLite has no queue for its write lock: a writer that finds it taken sleeps and polls
+# (1, 2, 5 ... then every 100 ms), and a long operation that commits batch after batch
+# takes the lock again in the gap before the poller wakes. A rating could wait seconds
+# behind an import whose every transaction is short. So writers take turns through an
+# advisory lock on a small file next to the store (`<store>-writers`, empty): a
+# connection about to write holds it shared while it waits and writes; a bulk writer
+# (an import, see Store.bulk_writes) checks before each transaction that nobody holds it
+# and otherwise lets them go first (up to BULK_GIVE_WAY_S). Where advisory locks are
+# missing (Windows) or the file cannot be made (a read-only folder) writers simply
+# compete as SQLite lets them.
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None
+
+#: longest a bulk transaction waits for other writers to go first
+BULK_GIVE_WAY_S = 2.0
+#: how long SQLite itself waits per look when an interactive write polls for the lock
+POLL_MS = 5
+_BUSY_PRAGMA = re.compile(r"\s*PRAGMA\s+busy_timeout\s*=\s*(\d+)", re.IGNORECASE)
+_WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b", re.IGNORECASE)
+
+
+class TurnTakingConnection(sqlite3.Connection):
+    """A connection whose writes take turns with other processes' (see above)."""
+
+    turns_path: Path | None = None
+    bulk = False  # set by Store.bulk_writes for the long operations
+    last_hold_s = 0.0  # set by atomic(): how long the last transaction held the write lock
+    _turns_fd: int | None = None
+    _holding = False
+    _busy_ms = BUSY_TIMEOUT_MS  # this connection's busy timeout, as last set by PRAGMA
+
+    def execute(self, sql, parameters=(), /):
+        timeout = _BUSY_PRAGMA.match(sql)
+        if timeout:
+            self._busy_ms = int(timeout.group(1))
+        if self.turns_path is None:
+            return super().execute(sql, parameters)
+        if self._holding:  # inside an interactive write: its end gives the turn back
+            try:
+                return super().execute(sql, parameters)
+            finally:
+                if not self.in_transaction:
+                    self._release()
+        if self.in_transaction or not _WRITE_SQL.match(sql):
+            return super().execute(sql, parameters)
+        if self.bulk:
+            self._give_way()
+            return super().execute(sql, parameters)
+        self._announce()
+        try:
+            return self._write_polling(sql, parameters)
+        finally:
+            if not self.in_transaction:
+                self._release()
+
+    def _write_polling(self, sql, parameters):
+        """A statement that takes the write lock, looking for the lock every few ms: once
+        it has waited ~0.2 s, SQLite's own wait sleeps 100 ms between looks, so a rating
+        could sit idle while the lock was already free. Busy is retried until this
+        connection's busy timeout (the app's quick 25 ms, else BUSY_TIMEOUT_MS) runs out;
+        a statement that met a busy lock did nothing, so running it again is safe."""
+        wait_ms = self._busy_ms
+        if wait_ms <= POLL_MS:
+            return sqlite3.Connection.execute(self, sql, parameters)
+        deadline = time.monotonic() + wait_ms / 1000
+        sqlite3.Connection.execute(self, f"PRAGMA busy_timeout = {POLL_MS}")
+        try:
+            while True:
+                try:
+                    return sqlite3.Connection.execute(self, sql, parameters)
+                except sqlite3.OperationalError as exc:
+                    if "database is locked" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.001)
+        finally:
+            sqlite3.Connection.execute(self, f"PRAGMA busy_timeout = {wait_ms}")
+
+    def executemany(self, sql, parameters, /):
+        if self.turns_path is None or self.in_transaction or not _WRITE_SQL.match(sql):
+            return super().executemany(sql, parameters)
+        if self.bulk:
+            self._give_way()
+            return super().executemany(sql, parameters)
+        self._announce()
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            if not self.in_transaction:
+                self._release()
+
+    def _fd(self) -> int | None:
+        if self._turns_fd is None and _fcntl is not None:
+            try:
+                self._turns_fd = os.open(self.turns_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only folder: no turns, SQLite's own waiting only
+                self.turns_path = None
+        return self._turns_fd
+
+    def _announce(self) -> None:
+        """Hold the turn lock shared: bulk writers see a writer waiting and let it go first."""
+        fd = self._fd()
+        if fd is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_SH)
+            self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            _fcntl.flock(self._turns_fd, _fcntl.LOCK_UN)
+
+    def _give_way(self) -> None:
+        """Before a bulk transaction: wait while any other writer announced itself."""
+        fd = self._fd()
+        if fd is None:
+            return
+        deadline = time.monotonic() + BULK_GIVE_WAY_S
+        while True:
+            try:
+                _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.002)
+                continue
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+            return
+
+    def close(self) -> None:
+        if self._turns_fd is not None:
+            try:
+                os.close(self._turns_fd)
+            except OSError:
+                pass
+            self._turns_fd = None
+        super().close()
 
 
 def known_migrations() -> list[str]:
@@ -186,10 +339,78 @@ def atomic(db: Database) -> Iterator[Database]:
         with db.atomic():  # a savepoint inside the open transaction
             yield db
         return
+    trace = _TRACE_PATH and _TxTrace()
     conn.execute("BEGIN IMMEDIATE")
+    locked = time.perf_counter()
+    if trace:
+        trace.locked()
     try:
         yield db
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    # how long this transaction held the write lock: Pacer sizes the next batch by it
+    conn.last_hold_s = time.perf_counter() - locked
+    if trace:
+        trace.committed()
+
+
+class Pacer:
+    """Sizes the batches of a long operation (import, publish) so each write transaction
+    holds the lock about `target_ms`: the machine's speed and load decide the size, not a
+    constant. 500 rows took 40 ms on a quiet machine and 570 ms under load."""
+
+    def __init__(self, size: int = 200, target_ms: float = 25.0, low: int = 10, high: int = 4000):
+        self.size = size
+        self.target_s = target_ms / 1000
+        self.low = low
+        self.high = high
+
+    def record(self, rows: int, seconds: float) -> None:
+        """A transaction of `rows` held the lock `seconds`: aim the next one at the target."""
+        if rows <= 0 or seconds <= 0:
+            return
+        ideal = self.target_s * rows / seconds
+        # halfway towards the ideal: one slow batch (a checkpoint, a busy disk) must not swing it
+        self.size = int(min(self.high, max(self.low, (self.size + ideal) / 2)))
+
+
+#: WORKBENCH_TX_TRACE=FILE appends one line per write transaction (pid, caller, ms waited
+#: for the write lock, ms it was held): the profile of who keeps other writers waiting
+#: (bench/concurrent_use.py reads it). Off unless set; costs nothing then.
+_TRACE_PATH = os.environ.get("WORKBENCH_TX_TRACE")
+
+
+class _TxTrace:
+    """Times one BEGIN IMMEDIATE .. COMMIT and appends it to the trace file."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.got = self.start
+        self.caller = _caller()
+
+    def locked(self) -> None:
+        self.got = time.perf_counter()
+
+    def committed(self) -> None:
+        end = time.perf_counter()
+        line = (f"{os.getpid()}\t{self.caller}\t{(self.got - self.start) * 1000:.1f}"
+                f"\t{(end - self.got) * 1000:.1f}\t{time.time():.3f}\n")
+        with open(_TRACE_PATH, "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+
+def _caller() -> str:
+    """The first frame outside the store's plumbing and contextlib: who asked for the transaction."""
+    import sys
+
+    frame = sys._getframe(2)
+    skip = ("store/db.py", "store/store.py", "store/base.py", "contextlib.py")
+    names = []
+    while frame is not None and len(names) < 2:
+        filename = frame.f_code.co_filename.replace("\\", "/")
+        if not filename.endswith(skip):
+            names.append(f"{Path(filename).stem}.{frame.f_code.co_name}")
+        frame = frame.f_back
+    return "<".join(names)

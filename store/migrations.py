@@ -895,3 +895,18 @@ def m0015_training_catalogue(db: Database) -> None:
         "INSERT INTO training_catalogue(id, provider_kind, base_model, context_limit, price_training_per_1m, "
         "methods, min_examples, epochs_rule, encoding, notes, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [(str(uuid.uuid4()), *row, stamp) for row in TRAINING_CATALOGUE_0015])
+
+
+@migrations(name="0018_import_publishing")
+def m0018_import_publishing(db: Database) -> None:
+    # Publishing an import into a dataset that already exists moves its staged rows in
+    # short slices (a single UPDATE of 100k rows held the write lock for seconds). Once
+    # the first slice commits the import is decided: target_id and position_offset say
+    # where the rest goes, and a killed import is finished, not discarded, at next open.
+    db.executescript(
+        """
+        ALTER TABLE import_staging ADD COLUMN target_id TEXT REFERENCES datasets(id);
+        ALTER TABLE import_staging ADD COLUMN position_offset INTEGER;
+        ALTER TABLE import_staging ADD COLUMN position_end INTEGER;
+        """
+    )

@@ -23,8 +23,8 @@ from sqlite_utils import Database
 
 from store.audit import AuditLogQueries
 from store.datasets import DatasetQueries
-from store.db import (BUSY_TIMEOUT_MS, atomic, checkpoint, connect, from_json, migrate, new_id, now, quick_check, refuse_newer,
-                      schema_version, to_json)
+from store.db import (BULK_CHECKPOINT_PAGES, BUSY_TIMEOUT_MS, INTERACTIVE_CHECKPOINT_PAGES, atomic, checkpoint,
+                      connect, from_json, migrate, new_id, now, quick_check, refuse_newer, schema_version, to_json)
 from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
 from store.golden import GoldenQueries
@@ -109,6 +109,21 @@ class Store:
             yield
         finally:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Mark this thread's writes as a long operation's (an import): before each of its
+        transactions, writers that are waiting (a rating, a status change) go first
+        (store.db, write turns)."""
+        conn = self.db.conn
+        previous, conn.bulk = getattr(conn, "bulk", False), True
+        # the long operation also does the log checkpoints, so the app's commits need not
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+        try:
+            yield
+        finally:
+            conn.bulk = previous
+            self.db.execute(f"PRAGMA wal_autocheckpoint = {INTERACTIVE_CHECKPOINT_PAGES}")
 
     def checkpoint(self) -> bool:
         """Empty the write-ahead log into the file; False when another reader prevented it."""

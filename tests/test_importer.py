@@ -30,10 +30,25 @@ def test_import_stores_examples_with_counts_and_revisions(store, tmp_path):
     assert all(e["status"] == "draft" and e["revision"] == 1 for e in examples)
     counts = store.examples.token_counts([e["content_hash"] for e in examples], "o200k_base")
     assert len(counts) == 12 and all(total > trained > 0 for total, trained in counts.values())
-    assert len(store.examples.token_counts([examples[0]["content_hash"]], "cl100k_base")) == 1
+    # only the target model's encoding is counted at import; another is filled when first asked for
+    assert store.examples.token_counts([examples[0]["content_hash"]], "cl100k_base") == {}
+    from workbench.budget.counting import dataset_counts
+
+    filled = list(dataset_counts(store, dataset["id"], "cl100k_base"))
+    assert len(filled) == 12 and all(r["total"] > r["trained"] > 0 for r in filled)
+    assert len(store.examples.token_counts([e["content_hash"] for e in examples], "cl100k_base")) == 12
     assert [r["action"] for r in store.examples.revisions(examples[0]["id"])] == ["create"]
     [entry] = store.audit_entries("dataset")
     assert (entry["action"], entry["details"]["added"]) == ("import", 12)
+
+
+def test_an_import_counts_the_target_models_encoding(store, tmp_path):
+    store.set_setting("tui.target_model", "gpt-3.5-turbo")
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(3))
+    import_file(store, path, "d")
+    hashes = [e["content_hash"] for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])]
+    assert len(store.examples.token_counts(hashes, "cl100k_base")) == 3
+    assert store.examples.token_counts(hashes, "o200k_base") == {}
 
 
 def test_any_error_means_nothing_is_written(store, tmp_path):
@@ -186,3 +201,70 @@ def test_a_source_file_over_the_upload_limit_imports(store, tmp_path, monkeypatc
     result = import_file(store, path, "big")
     assert result.committed and result.added == 30
     assert "file_too_large" not in {f.code for f in result.findings}
+
+
+KILLED_WHILE_PUBLISHING = """
+import os, signal, sys
+from workbench.workspace import open_store
+from workbench.dataset.importer import import_file
+store = open_store(sys.argv[1])
+# the crash point: the import is decided (first slice moved), the other slices are not
+store.datasets.finish_publishing = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+import_file(store, sys.argv[2], "big")
+"""
+
+
+def test_an_import_killed_while_publishing_into_a_dataset_is_finished_at_next_open(store, tmp_path):
+    # Into an existing dataset the rows move in short slices after the deciding
+    # transaction; a kill between them must not leave half an import: the next open
+    # finishes it (the decision was committed, so all of it, not none).
+    import_file(store, write_jsonl(tmp_path / "first.jsonl", many_chats(20)), "big")
+    second = write_jsonl(tmp_path / "second.jsonl", many_chats(1500, "later") + many_chats(5))  # 5 known
+    proc = subprocess.run([sys.executable, "-c", KILLED_WHILE_PUBLISHING, str(store.path), str(second)])
+    assert proc.returncode == -signal.SIGKILL
+    from workbench.workspace import open_store
+
+    reopened = open_store(store.path)
+    assert count(reopened, "big") == 1520
+    assert reopened.datasets.staging_leftovers() == []
+    dataset = reopened.datasets.get_dataset("big")
+    positions = [e["position"] for e in reopened.examples.iter_examples(dataset["id"])]
+    assert len(set(positions)) == 1520 and positions == sorted(positions)
+    assert len(reopened.examples.search_example_ids(dataset["id"], "later", limit=5000)) == 1500
+    [record] = [r for r in reopened.db.execute("SELECT dataset_id, added FROM imports ORDER BY started_at")][1:]
+    assert record == (dataset["id"], 1500)
+    reopened.close()
+
+
+def test_importing_into_an_existing_dataset_moves_every_row(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(30)), "d")
+    result = import_file(store, write_jsonl(tmp_path / "b.jsonl", many_chats(2000, "more") + many_chats(30)), "d")
+    assert result.committed and result.added == 2000 and result.duplicates == 30
+    dataset = store.datasets.get_dataset("d")
+    examples = list(store.examples.iter_examples(dataset["id"]))
+    assert len(examples) == 2030 and [e["source_line"] for e in examples[30:]] == list(range(1, 2001))
+    assert store.datasets.staging_leftovers() == []
+    assert store.db.execute("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
+
+
+def test_rows_the_target_gained_meanwhile_are_dropped_and_counted_in_every_slice(store, tmp_path):
+    # Another import (or the app) can add, while this one is staged, an example this one
+    # also holds; publishing drops it. The drop in the deciding transaction's first
+    # slice was not counted (a concurrent test saw `added` one slice too high).
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(5, "old")), "d")
+    target = store.datasets.get_dataset("d")
+    staging = store.datasets.begin_staging("d", "host", 1)
+    with store.transaction():
+        import_id = store.datasets.start_import(staging, "x.jsonl", "jsonl")
+    rows = [{"dataset_id": staging, "position": i + 1, "kind": "chat", "messages": c["messages"],
+             "content_hash": f"h{i}", "import_id": import_id} for i, c in enumerate(many_chats(600, "new"))]
+    store.examples.insert_examples(rows)
+    store.datasets.finish_import(import_id, added=600, duplicates=0)
+    # the target gains copies of a top row (first slice) and of a low one (a later slice)
+    for position in (600, 3):
+        store.examples.insert_examples([{**rows[position - 1], "dataset_id": target["id"], "position": 100 + position}])
+    dataset_id, dropped = store.datasets.publish_staging(staging)
+    assert (dataset_id, dropped) == (target["id"], 2)
+    assert store.examples.count_examples(target["id"]) == 5 + 2 + 598
+    record = store.db.execute("SELECT dataset_id, added, duplicates FROM imports WHERE id = ?", [import_id]).fetchone()
+    assert record == (target["id"], 598, 2)

@@ -2,10 +2,12 @@
 
 One pass over the file. Worker processes parse, check and token-count byte ranges of
 it (chat.parallel) and hand back rows with every column encoded; this process is the
-one writer. Good lines go in batches, each its own short transaction, into a hidden
+one writer. Good lines go in batches, each its own short transaction (sized to hold
+the write lock about TRANSACTION_MS, and letting waiting writers go first), into a hidden
 staging dataset, so another writer (the app, a scan, a second import) never waits
 long; at the end one short transaction makes them visible (store.datasets
-publish_staging). If any line had an error the staged rows are discarded, unless
+decide_publish; into a dataset that already has rows the rest then move in short
+slices, finish_publishing, and a kill after the decision is finished at next open). If any line had an error the staged rows are discarded, unless
 `skip_invalid` asks to keep the good lines and record the rejected ones with their
 reasons. A killed import leaves only hidden rows, removed when the store is next opened. Examples already in the dataset (same content hash)
 are skipped, so importing a file twice adds nothing.
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
-from store.db import new_id, now
+from store.db import Pacer, new_id, now
 from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -32,7 +34,9 @@ from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
 from workbench.errors import WorkbenchError
 
-BATCH = 500  # examples per write transaction (~50 ms): another writer (a rating) waits at most one
+BATCH = 500  # rejected lines per write transaction (small rows)
+#: each write transaction of an import aims at this: another writer (a rating) waits at most one
+TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_TRANSACTION_MS", "25"))  # env: for the bench's trade-off
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -192,16 +196,18 @@ def _snapshot(good: _Good, tags: str) -> str:
 class _Importer:
     def __init__(self, store: Store, path: Path, dataset: str, skip_invalid: bool,
                  context_limit: int | None, tags_by_line: dict[int, list[str]] | None,
-                 progress: Progress | None, cancelled: Callable[[], bool] | None):
+                 progress: Progress | None, cancelled: Callable[[], bool] | None,
+                 encodings: tuple[str, ...] | None = None):
         self.store = store
         self.path = path
         self.skip_invalid = skip_invalid
         self.tags_by_line = tags_by_line or {}
         self.progress = progress
         self.cancelled = cancelled
-        self.worker = _RangeWorker(context_limit, counting.ENCODINGS)
+        self.worker = _RangeWorker(context_limit, encodings or import_encodings(store))
         self.result = ImportResult(dataset=dataset, dataset_id=None, path=str(path), committed=False)
         self.batch: list[_Good] = []
+        self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS)  # examples per write transaction
         self.rejections: list[dict] = []
         self.examples = 0
         self.position = 1
@@ -210,6 +216,10 @@ class _Importer:
         self._sha256: str | None = None  # of the source file, set when it has been read
 
     def run(self) -> ImportResult:
+        with self.store.bulk_writes():  # a rating or status change waiting goes before each batch
+            return self._run()
+
+    def _run(self) -> ImportResult:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
         self.staging_id = self.store.datasets.begin_staging(self.result.dataset, socket.gethostname(), os.getpid())
         try:
@@ -229,6 +239,7 @@ class _Importer:
                 return self.result
             self._publish()
         except BaseException:
+            # a decided import (see _publish) is not discarded: it is finished at next open
             self._discard_quietly()
             raise
         self.result.committed = True
@@ -236,19 +247,25 @@ class _Importer:
         return self.result
 
     def _publish(self) -> None:
-        """One short transaction: the staged rows become the dataset's."""
+        """One short transaction decides: the staged rows become the dataset's (a new
+        dataset: at once; an existing one: the rest move in short slices after it, and
+        rows the target gained meanwhile are dropped as duplicates)."""
         with self.store.transaction():
             self._write_rejections()
-            dataset_id, dropped = self.store.datasets.publish_staging(self.staging_id)
-            self.result.added -= dropped
-            self.result.duplicates += dropped
-            self.result.dataset_id = dataset_id
+            # the record first: moving the first slice adjusts its counts for rows dropped
             self.store.datasets.finish_import(
                 self.import_id, source_sha256=self._sha256, lines=self.result.lines,
                 added=self.result.added, duplicates=self.result.duplicates, rejected=self.result.rejected)
+            dataset_id, dropped = self.store.datasets.decide_publish(self.staging_id)
+            self.result.added -= dropped
+            self.result.duplicates += dropped
+            self.result.dataset_id = dataset_id
             self.store.audit("import", "dataset", dataset_id,
                              {"path": str(self.path), "added": self.result.added,
                               "rejected": self.result.rejected, "duplicates": self.result.duplicates})
+        dropped = self.store.datasets.finish_publishing(self.staging_id, Pacer(size=200, target_ms=TRANSACTION_MS))
+        self.result.added -= dropped
+        self.result.duplicates += dropped
 
     def _discard_quietly(self) -> None:
         try:
@@ -285,7 +302,7 @@ class _Importer:
             self.examples += out.examples
             n = max(1, len(out.entries))
             for i, entry in enumerate(out.entries):
-                if self.progress and i and i % BATCH == 0:
+                if self.progress and i and i % 500 == 0:
                     # a range holds thousands of lines: move the bar as its batches are written
                     self.progress(before + (done - before) * i // n, total)
                 entry.line += shift
@@ -297,7 +314,7 @@ class _Importer:
                 if self.result.errors and not self.skip_invalid:
                     continue  # the import will be discarded: keep checking, stop writing
                 self.batch.append(entry)
-                if len(self.batch) >= BATCH:
+                if len(self.batch) >= self.pacer.size:
                     self._flush()
             if self.progress:
                 self.progress(done, total)
@@ -352,6 +369,7 @@ class _Importer:
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
             self.position += 1
         self.store.examples.insert_encoded(examples, texts, revisions, counts)
+        self.pacer.record(len(self.batch), self.store.db.conn.last_hold_s)
         self.result.added += len(examples)
         self.batch = []
 
@@ -387,6 +405,24 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: the app's target model (same key as screens.app and workbench.health)
+TARGET_MODEL_SETTING = "tui.target_model"
+DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+
+
+def import_encodings(store: Store) -> tuple[str, ...]:
+    """The encodings an import counts: only the target model's. Counting every encoding
+    of the catalogue was 60% of a worker's time (cl100k alone 1.7 s per 10k lines); the
+    budget fills the other encoding's counts when a model using it is first asked for
+    (budget.counting.dataset_counts), once per content hash."""
+    from workbench.budget.catalog import resolve_model
+
+    try:
+        return (resolve_model(store, store.get_setting(TARGET_MODEL_SETTING, DEFAULT_MODEL)).encoding,)
+    except Exception:  # noqa: BLE001 - an unknown or odd model name: the default model's encoding
+        return ("o200k_base",)
+
+
 def _refuse_unsafe(store: Store, name: str) -> None:
     """A dataset name that could become a path outside its folder, or a damaged store
     that a commit would make worse, stops the import before anything is written."""
@@ -403,8 +439,10 @@ def _refuse_unsafe(store: Store, name: str) -> None:
 
 def import_file(store: Store, path: Path | str, dataset: str | None = None, *, skip_invalid: bool = False,
                 context_limit: int | None = None, tags_by_line: dict[int, list[str]] | None = None,
-                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
-    """Import a JSONL (or .csv prompt/response) file into `dataset` (default: the file's stem)."""
+                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                encodings: tuple[str, ...] | None = None) -> ImportResult:
+    """Import a JSONL (or .csv prompt/response) file into `dataset` (default: the file's stem).
+    Token counts are stored for `encodings` (default: the target model's, import_encodings)."""
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file; check the path.")
@@ -412,4 +450,5 @@ def import_file(store: Store, path: Path | str, dataset: str | None = None, *, s
         raise ImportFailed(f"{path}: not readable; check its permissions.")
     name = dataset or path.stem
     _refuse_unsafe(store, name)
-    return _Importer(store, path, name, skip_invalid, context_limit, tags_by_line, progress, cancelled).run()
+    return _Importer(store, path, name, skip_invalid, context_limit, tags_by_line, progress, cancelled,
+                     encodings).run()
