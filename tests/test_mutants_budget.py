@@ -1,0 +1,67 @@
+"""Tests that kill the mutants mutmut left alive in workbench/budget (tokens.py, estimate.py),
+issue 16 item 6.
+
+Odd values in a record still count as their text (a number part, a value JSON cannot
+write, a list that contains itself), and the notes that say what is exact and what is
+an estimate are the words the CLI and the Budget screen print.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import fields, replace
+
+import pytest
+
+from workbench.budget.estimate import BudgetEstimate, exactness_notes
+from workbench.budget.tokens import TOKENS_FOR_PRIMING, TOKENS_PER_MESSAGE, count_example, count_text, get_encoding
+
+
+@pytest.fixture(scope="module")
+def enc():
+    return get_encoding("o200k_base")
+
+
+def content_tokens(record_content, enc) -> int:
+    """Tokens the content of one user message adds (the rest of the record is fixed)."""
+    record = {"messages": [{"role": "user", "content": record_content}]}
+    return count_example(record, enc).total - TOKENS_FOR_PRIMING - TOKENS_PER_MESSAGE - count_text("user", enc)
+
+
+def test_a_number_among_content_parts_counts_as_its_text(enc):
+    assert content_tokens([123456789], enc) == count_text("123456789", enc)
+    assert content_tokens([{"type": "text", "text": "hi"}, 7.5], enc) == count_text("hi", enc) + count_text("7.5", enc)
+
+
+def test_a_value_json_cannot_write_counts_as_its_string_inside_json(enc):
+    day = datetime.date(2026, 11, 30)
+    value = ["ünïcode", day]
+    expected = json.dumps(["ünïcode", str(day)], ensure_ascii=False)
+    assert content_tokens([value], enc) == count_text(expected, enc)
+    assert count_text(expected, enc) != count_text(str(value), enc)
+
+
+def test_a_list_that_contains_itself_counts_its_repr_and_does_not_raise(enc):
+    cycle: list = ["loop"]
+    cycle.append(cycle)
+    assert content_tokens([cycle], enc) == count_text(str(cycle), enc)
+
+
+def blank_estimate(**changes) -> BudgetEstimate:
+    values = {f.name: (0 if f.type in ("int", "float") else "" if f.type == "str" else False) for f in fields(BudgetEstimate)}
+    return replace(BudgetEstimate(**values), **changes)
+
+
+def test_exactness_notes_say_what_is_exact_and_what_is_estimated():
+    exact = "Exact: message text, by tiktoken and the OpenAI cookbook's per-message rule."
+    assert exactness_notes(blank_estimate()) == [exact]
+    assert exactness_notes(blank_estimate(examples_with_tools=1200, examples_with_media=1)) == [
+        exact,
+        "Estimate: tool schemas and calls in 1,200 examples, by the cookbook's function-calling rule "
+        "(the API's rendering is not published; nested schemas are our extension).",
+        "Not counted: images, audio or files in 1 example; the provider bills them on top, by size.",
+        "So the billed tokens and cost are an estimate, not a bill.",
+    ]
+    assert exactness_notes(blank_estimate(examples_with_media=2))[-1] == \
+        "So the billed tokens and cost are an estimate, not a bill."
