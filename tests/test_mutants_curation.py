@@ -10,7 +10,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import many_chats, write_jsonl
-from workbench.dataset.curation import Curation
+from workbench.budget.counting import ENCODINGS
+from workbench.budget.tokens import count_example, get_encoding
+from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, changed_turns, count_live,
+                                        get_example, preflight, quick_findings, reapply)
 from workbench.dataset.importer import import_file
 
 
@@ -63,3 +66,93 @@ def test_undo_of_duplicate_and_restore_name_the_action(two_datasets):
     step = curation.undo(alpha)
     assert step.action == "restore"
     assert store.examples.get_example(first)["deleted_at"] is not None  # undoing the restore bins it again
+
+
+# ----------------------------------------------------------------------- reached by no selected test
+
+
+def test_undo_is_offered_only_for_the_dataset_that_has_an_action(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    assert not curation.can_undo(alpha) and not curation.can_undo()
+    curation.set_status(ids_of(store, alpha)[:1], "approved")  # exactly one action
+    assert curation.can_undo(alpha) and curation.can_undo()
+    assert not curation.can_undo(beta)
+
+
+@pytest.mark.parametrize("view, text", [
+    (ExampleView(), "all"),
+    (ExampleView(search="  refund  "), "search “refund”"),
+    (ExampleView(search="   "), "all"),
+    (ExampleView(status="approved", tag="billing"), "status approved, tag billing"),
+    (ExampleView(flag="over_limit"), "over the limit"),
+    (ExampleView(flag="from_ratings"), "from ratings"),
+    (ExampleView(flag="errors"), "with errors"),
+    (ExampleView(search="a", status="draft", tag="t", flag="warnings", deleted=True),
+     "search “a”, status draft, tag t, with warnings, deleted"),
+])
+def test_the_filter_line_says_what_is_shown(view, text):
+    assert view.describe() == text
+
+
+def test_with_changes_one_field_and_keeps_the_rest():
+    view = ExampleView(status="draft", tag="x")
+    assert view.with_(tag="y") == ExampleView(status="draft", tag="y")
+    assert view.with_() == view
+
+
+def test_changed_turns_and_reapply_merge_my_turns_onto_theirs():
+    base = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+    mine = [base[0], {"role": "assistant", "content": "B mine"}, base[2]]
+    theirs = [{"role": "user", "content": "A theirs"}, base[1], base[2]]
+    assert changed_turns(base, mine) == [1]
+    assert changed_turns(base, base[:1]) == [1, 2]
+    assert changed_turns(base[:1], base) == [1, 2]
+    assert changed_turns([], []) == []
+    merged = reapply(base, mine, theirs)
+    assert merged == [theirs[0], mine[1], base[2]]
+    assert merged[1] is not mine[1] and merged[0] is not theirs[0]  # copies, not the caller's dicts
+    longer = mine + [{"role": "user", "content": "more"}]
+    assert reapply(base, longer, theirs) == longer
+    assert reapply(base, mine, theirs[:2]) == mine
+
+
+def test_an_edit_over_a_newer_revision_is_refused_with_both_revisions(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    example_id = ids_of(store, alpha)[0]
+    curation.set_notes(example_id, "first")
+    with pytest.raises(ExampleChanged) as raised:
+        curation.set_notes(example_id, "stale", expected_revision=1)
+    example = store.examples.get_example(example_id)
+    assert raised.value.example["id"] == example_id and raised.value.expected_revision == 1
+    assert raised.value.message == (f"Example #{example['position']} changed since it was opened "
+                                    f"(revision 1 -> {example['revision']}); the edit was not saved.")
+    assert raised.value.hint == "Review the change and re-apply the edit."
+    assert store.examples.get_example(example_id)["notes"] == "first"
+
+
+def test_findings_and_counts_while_typing(two_datasets):
+    store, alpha, _ = two_datasets
+    example = store.examples.get_example(ids_of(store, alpha)[0])
+    messages = [{"role": "user", "content": "hello there"}]
+    quick = quick_findings(example, messages)
+    assert [f.code for f in quick] == ["example_missing_assistant_message", "missing_system_message"]
+    result = preflight(example, messages, encodings=["o200k_base"])
+    assert [f.code for f in result.findings] == [f.code for f in quick]
+    assert (result.errors, result.warnings) == (1, 1)
+    enc = get_encoding("o200k_base")
+    expected = count_example({"messages": messages}, enc)
+    assert result.tokens == {"o200k_base": (expected.total, expected.trained)}
+    every = preflight(example, example["messages"])
+    assert set(every.tokens) == set(ENCODINGS) and every.errors == 0
+
+
+def test_reads_for_the_screens(two_datasets):
+    store, alpha, _ = two_datasets
+    first = ids_of(store, alpha)[0]
+    assert get_example(store, first)["id"] == first
+    assert get_example(store, "no-such-id") is None
+    assert count_live(store, alpha) == 3
+    Curation(store).delete([first])
+    assert count_live(store, alpha) == 2
