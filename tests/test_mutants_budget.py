@@ -107,3 +107,67 @@ def test_a_tool_rule_goes_to_a_models_row_and_back():
     assert list(row) == list(TOOL_RULE_COLUMNS)
     assert list(row.values()) == [7, 3, 4, -3, 5, 12]
     assert ToolTokenRule.from_row(row) == rule
+
+
+# ----------------------------------------------------------------------- estimate.py
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, with_estimated_parts
+from workbench.budget.tokens import ESTIMATE_MEDIA, ESTIMATE_TOOLS, TokenCount
+
+MODEL = ModelSpec(name="m", encoding="o200k_base", training_context_limit=100, price_training_per_1m=8.0)
+
+
+def test_an_epochs_rule_value_may_be_zero_but_not_negative():
+    assert EpochsRule.from_dict({"min_default_epochs": 0}).min_default_epochs == 0
+    assert EpochsRule.from_dict({"min_target_examples": 0.0}).min_target_examples == 0
+    with pytest.raises(ValueError, match="'min_default_epochs' must be a whole number >= 0, got -1"):
+        EpochsRule.from_dict({"min_default_epochs": -1})
+
+
+def test_one_epoch_is_allowed_zero_is_not():
+    assert estimate_budget([TokenCount(10, 4)], MODEL, EpochsRule(), epochs=1).epochs == 1
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1, got 0"):
+        estimate_budget([TokenCount(10, 4)], MODEL, EpochsRule(), epochs=0)
+
+
+def test_the_estimate_adds_up_every_example():
+    counts = [TokenCount(10, 4), TokenCount(250, 7), TokenCount(40, 9)]
+    e = estimate_budget(counts, MODEL, EpochsRule(), epochs=2)
+    assert (e.model, e.encoding, e.training_context_limit) == ("m", "o200k_base", 100)
+    assert (e.n_examples, e.total_tokens, e.trained_tokens) == (3, 300, 20)
+    assert (e.billed_tokens_per_epoch, e.billed_tokens, e.over_limit) == (150, 300, 1)
+    assert (e.min_tokens, e.max_tokens, e.mean_tokens) == (10, 250, 100.0)
+
+
+def test_cost_is_billed_tokens_times_the_price_per_million_exactly():
+    e = estimate_budget([TokenCount(100, 1)] * 5_000, MODEL, EpochsRule(), epochs=2)
+    assert e.billed_tokens == 1_000_000 and e.estimated_cost == 8.0
+
+
+def test_no_examples_give_zeros():
+    e = estimate_budget([], MODEL, EpochsRule())
+    assert (e.n_examples, e.epochs, e.mean_tokens, e.median_tokens, e.estimated_cost) == (0, 0, 0.0, 0.0, 0.0)
+    assert isinstance(e.mean_tokens, float)
+
+
+def test_examples_with_media_and_tools_are_counted_each():
+    base = estimate_budget([TokenCount(1, 1)] * 3, MODEL, EpochsRule())
+    parts = [frozenset({ESTIMATE_MEDIA}), frozenset({ESTIMATE_MEDIA, ESTIMATE_TOOLS}), frozenset()]
+    e = with_estimated_parts(base, parts)
+    assert (e.examples_with_tools, e.examples_with_media) == (1, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30))
+def test_percentiles_match_numpy_linear_interpolation(values):
+    """median/p90/p95 use numpy's default method, for any list of counts."""
+    import numpy as np
+
+    e = estimate_budget([TokenCount(v, 0) for v in values], MODEL, EpochsRule(), epochs=1)
+    assert e.median_tokens == pytest.approx(float(np.percentile(values, 50)))
+    assert e.p90_tokens == pytest.approx(float(np.percentile(values, 90)))
+    assert e.p95_tokens == pytest.approx(float(np.percentile(values, 95)))
