@@ -190,20 +190,63 @@ def test_csv_report_counts_lines_examples_and_tokens(tmp_path):
 
 
 def test_a_file_over_several_byte_ranges_reports_like_one(tmp_path):
-    """Duplicates across ranges, line numbers after the first range, progress every 1,000 lines."""
-    filler = "f" * 180
-    records = [chat(f"q{i} {filler}", f"a{i}") for i in range(12_000)]
-    records[11_500] = records[3]           # duplicate across ranges
-    records[11_501] = records[3]
+    """Duplicates across ranges, line numbers after the first ranges, progress every 1,000 lines."""
+    filler = "f" * 330
+    records = [chat(f"q{i} {filler}", f"a{i}") for i in range(13_000)]
+    records[12_500] = records[3]           # duplicates in the third range of the first line
+    records[12_501] = records[3]
     path = write_lines(tmp_path / "big.jsonl", records + [b"{bad"])
-    assert path.stat().st_size > 3 * 1024 * 1024  # two byte ranges of 2 MiB
+    assert path.stat().st_size > 4.2 * 1024 * 1024  # three byte ranges of 2 MiB
     seen: list[int] = []
     report = validate_path(path, parallel=False, progress=seen.append)
-    assert (report.lines, report.examples, report.valid_examples) == (12_001, 12_000, 12_000)
+    assert (report.lines, report.examples, report.valid_examples) == (13_001, 13_000, 13_000)
     assert [(f.line, f.code, f.message) for f in report.findings] == [
-        (11_501, "duplicate_example", "This example is an exact duplicate of line 4; remove one of them."),
-        (11_502, "duplicate_example", "This example is an exact duplicate of line 4; remove one of them."),
-        (12_001, "invalid_json", report.findings[2].message)]
+        (12_501, "duplicate_example", "This example is an exact duplicate of line 4; remove one of them."),
+        (12_502, "duplicate_example", "This example is an exact duplicate of line 4; remove one of them."),
+        (13_001, "invalid_json", report.findings[2].message)]
     assert [n for n in seen if n % 1000 == 0][:3] == [1000, 2000, 3000]
-    assert seen[-1] == 12_001 and 12_000 in seen
+    assert seen[-1] == 13_001 and 13_000 in seen
     assert seen == sorted(seen)
+    assert validate_path(path, parallel=False).to_dict() == report.to_dict()  # no progress callback: same
+
+
+def test_report_as_json_has_every_field(tmp_path):
+    path = write_lines(tmp_path / "two.jsonl", [chat("q", "a"), b"{bad"])
+    assert validate_path(path).to_dict() == {
+        "path": str(path), "lines": 2, "examples": 1, "valid_examples": 1, "errors": 1, "warnings": 1,
+        "counts_by_code": {"invalid_json": 1, "too_few_examples": 1},
+        "findings": [f.to_dict() for f in validate_path(path).findings],
+    }
+
+
+def test_a_record_that_is_no_json_type_is_named_by_its_python_type():
+    [finding] = check_record((1, 2))
+    assert finding.message == 'Each line must be a JSON object, not tuple; wrap it as {"messages": [...]}.'
+
+
+def test_csv_progress_every_thousand_rows_and_none_needed(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("prompt,response\n" + "".join(f"q{i},a{i}\n" for i in range(2_100)), encoding="utf-8")
+    seen: list[int] = []
+    report = validate_path(path, progress=seen.append)
+    assert seen == [1000, 2000]
+    assert report.path == str(path) and report.examples == 2_100 and report.lines == 2_101
+    assert validate_path(path).to_dict() == report.to_dict()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_file_over_the_size_limit_is_an_error(tmp_path, monkeypatch, suffix):
+    """The real limit is 512 MB; the rule is the same at any limit, so the test lowers it
+    (as test_importer does) instead of writing half a gigabyte."""
+    from workbench.chat import checks
+
+    path = tmp_path / f"d{suffix}"
+    if suffix == ".csv":
+        path.write_text("prompt,response\n" + "".join(f"q{i},a{i}\n" for i in range(12)), encoding="utf-8")
+    else:
+        write_lines(path, [chat(f"q{i}", f"a{i}") for i in range(12)])
+    monkeypatch.setattr(checks, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    assert [(f.code, f.severity) for f in validate_path(path).findings if f.line is None] == \
+        [("file_too_large", "error")]
+    monkeypatch.setattr(checks, "MAX_FILE_BYTES", path.stat().st_size)
+    assert [f.code for f in validate_path(path).findings if f.line is None] == []
