@@ -171,3 +171,29 @@ def test_percentiles_match_numpy_linear_interpolation(values):
     assert e.median_tokens == pytest.approx(float(np.percentile(values, 50)))
     assert e.p90_tokens == pytest.approx(float(np.percentile(values, 90)))
     assert e.p95_tokens == pytest.approx(float(np.percentile(values, 95)))
+
+
+def test_a_models_row_is_checked_field_by_field_with_messages_naming_it():
+    good = {"name": " gpt-x ", "encoding": "o200k_base", "training_context_limit": 1, "price_training_per_1m": 0}
+    spec = ModelSpec.from_dict(good)
+    assert spec == ModelSpec(name="gpt-x", encoding="o200k_base", training_context_limit=1,
+                             price_training_per_1m=0.0, provider="openai", family="", fine_tunable=True, notes="")
+    assert ModelSpec.from_dict({**good, "price_training_per_1m": 0.5}).price_training_per_1m == 0.5
+    full = ModelSpec.from_dict({**good, "provider": "together", "family": "llama", "fine_tunable": False,
+                                "notes": "n", "retired": "2030-01-01"})
+    assert (full.provider, full.family, full.fine_tunable, full.notes) == ("together", "llama", False, "n")
+    plain = {**good, "name": "gpt-x"}
+    cases = [
+        ({**good, "name": "  "}, "model entry {'name': '  ', 'encoding': 'o200k_base', 'training_context_limit': 1, "
+                                 "'price_training_per_1m': 0}: 'name' must be a non-empty string"),
+        ({**plain, "encoding": ""}, "model 'gpt-x': 'encoding' must be a tokenizer name such as 'o200k_base'"),
+        ({**plain, "encoding": 5}, "model 'gpt-x': 'encoding' must be a tokenizer name such as 'o200k_base'"),
+        ({**plain, "training_context_limit": 0},
+         "model 'gpt-x': 'training_context_limit' must be a positive whole number, got 0"),
+        ({**plain, "price_training_per_1m": -0.01},
+         "model 'gpt-x': 'price_training_per_1m' must be a number >= 0 (USD), got -0.01"),
+    ]
+    for row, message in cases:
+        with pytest.raises(ValueError) as raised:
+            ModelSpec.from_dict(row)
+        assert str(raised.value) == message
