@@ -250,3 +250,11 @@ def test_a_file_over_the_size_limit_is_an_error(tmp_path, monkeypatch, suffix):
         [("file_too_large", "error")]
     monkeypatch.setattr(checks, "MAX_FILE_BYTES", path.stat().st_size)
     assert [f.code for f in validate_path(path).findings if f.line is None] == []
+
+
+def test_a_context_limit_without_a_counter_checks_no_length(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("prompt,response\nq,a\n", encoding="utf-8")
+    assert "example_too_long" not in validate_path(path, context_limit=1).counts_by_code()
+    jsonl = write_lines(tmp_path / "d.jsonl", [chat("q", "a")])
+    assert "example_too_long" not in validate_path(jsonl, context_limit=1).counts_by_code()
