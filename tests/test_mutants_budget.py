@@ -197,3 +197,44 @@ def test_a_models_row_is_checked_field_by_field_with_messages_naming_it():
         with pytest.raises(ValueError) as raised:
             ModelSpec.from_dict(row)
         assert str(raised.value) == message
+
+
+def spec(name: str, family: str = "") -> ModelSpec:
+    return ModelSpec(name=name, encoding="o200k_base", training_context_limit=100, price_training_per_1m=1.0,
+                     family=family)
+
+
+def test_find_model_prefers_the_alias_row_over_a_family_of_the_same_length():
+    from workbench.budget.estimate import find_model
+
+    dated = spec("gpt-4o-2024-08-06", family="gpt-4o")
+    alias = spec("gpt-4o")
+    assert find_model([dated, alias], "gpt-4o-2025-custom") is alias
+    assert find_model([alias, dated], "gpt-4o-2025-custom") is alias
+
+
+def test_find_model_on_an_equal_match_keeps_the_first_row():
+    from workbench.budget.estimate import find_model
+
+    first, second = spec("gpt-x-a", family="gpt-x"), spec("gpt-x-b", family="gpt-x")
+    assert find_model([first, second], "gpt-x-new") is first
+
+
+def test_a_fine_tuned_id_is_looked_up_by_its_base_model():
+    from workbench.budget.estimate import find_model
+
+    mini = spec("gpt-4o-mini-2024-07-18", family="gpt-4o-mini")
+    assert find_model([mini], "ft:gpt-4o-mini-2024-07-18:acme:support:abc123") is mini
+    assert find_model([mini], "ft:gpt-4o-mini-2024-07-18") is mini
+
+
+def test_an_unknown_model_lists_the_known_ones():
+    from workbench.budget.estimate import UnknownModel, find_model
+
+    with pytest.raises(UnknownModel) as raised:
+        find_model([spec("b-model"), spec("a-model")], "zzz")
+    assert str(raised.value).startswith("Unknown model 'zzz'. Known models: a-model, b-model. Add it to the models "
+                                        "table to budget for it.")
+    with pytest.raises(UnknownModel) as empty:
+        find_model([], "zzz")
+    assert "Known models: (none)." in str(empty.value)
