@@ -156,3 +156,29 @@ def test_reads_for_the_screens(two_datasets):
     assert count_live(store, alpha) == 3
     Curation(store).delete([first])
     assert count_live(store, alpha) == 2
+
+
+def test_a_duplicate_copies_everything_but_the_status_and_records_its_author(store, tmp_path):
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
+    record = {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"},
+                           {"role": "assistant", "content": "a"}], "tools": tools}
+    dpo = {"input": {"messages": [{"role": "user", "content": "q"}]},
+           "preferred_output": [{"role": "assistant", "content": "good"}],
+           "non_preferred_output": [{"role": "assistant", "content": "bad"}]}
+    import_file(store, write_jsonl(tmp_path / "t.jsonl", [record]), "tools")
+    import_file(store, write_jsonl(tmp_path / "p.jsonl", [dpo]), "prefs")
+    curation = Curation(store, author="ann")
+    source_id = ids_of(store, store.datasets.get_dataset("tools")["id"])[0]
+    curation.change_tags([source_id], add=["billing"])
+    curation.set_notes(source_id, "checked by ann")
+    curation.set_status([source_id], "approved")
+    copy = store.examples.get_example(curation.duplicate(source_id))
+    source = store.examples.get_example(source_id)
+    assert (copy["tools"], copy["tags"], copy["notes"], copy["kind"]) == (tools, ["billing"], "checked by ann", "chat")
+    assert copy["status"] == "draft" and copy["deleted_at"] is None
+    assert copy["dataset_id"] == source["dataset_id"] and copy["position"] == source["position"] + 1
+    assert [r["author"] for r in store.examples.revisions(copy["id"])] == ["ann"]
+    pref_id = ids_of(store, store.datasets.get_dataset("prefs")["id"])[0]
+    pref_copy = store.examples.get_example(curation.duplicate(pref_id))
+    assert pref_copy["kind"] == "preference"
+    assert pref_copy["preferred_output"] == dpo["preferred_output"]
