@@ -107,20 +107,25 @@ def mutant_results(module: str) -> dict[str, int | None]:
 
 
 def mutation_report() -> str:
-    """Per module: mutants, killed, survived, no tests, timeout, not run, killed/total."""
-    rows = ["module | mutants | killed | survived | no tests | timeout | not run | killed %",
-            "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---:"]
+    """Per module: mutants, killed, survived, no tests, timeout, not run, equivalent (listed
+    with why in docs/mutation/equivalent.json) and the score: killed / (run - equivalent)."""
+    listed = ROOT / "docs" / "mutation" / "equivalent.json"
+    equivalent = set(json.loads(listed.read_text(encoding="utf-8"))) if listed.exists() else set()
+    rows = ["module | mutants | killed | survived | no tests | timeout | not run | equivalent | score %",
+            "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"]
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         module = meta.relative_to(ROOT / "mutants").as_posix()[: -len(".meta")]
         counts = {"killed": 0, "survived": 0, "no tests": 0, "timeout": 0, "not run": 0}
-        for exit_code in mutant_results(module).values():
+        same = 0
+        for name, exit_code in mutant_results(module).items():
             status = MUTANT_STATUS.get(exit_code, "survived")  # suspicious/segfault: not a kill
             counts[status] += 1
+            same += status in ("survived", "no tests") and name in equivalent
         total = sum(counts.values())
-        run = total - counts["not run"]
+        run = total - counts["not run"] - same
         score = f"{100 * counts['killed'] / run:.1f}" if run else "-"
         rows.append(f"{module} | {total} | {counts['killed']} | {counts['survived']} | {counts['no tests']} | "
-                    f"{counts['timeout']} | {counts['not run']} | {score}")
+                    f"{counts['timeout']} | {counts['not run']} | {same} | {score}")
     return "\n".join(rows)
 
 
