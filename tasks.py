@@ -8,6 +8,8 @@ inside it, so a fresh machine needs nothing but Python >= 3.10.
     python3 tasks.py test [pytest args...]     run the whole test suite
     python3 tasks.py bench                     run the benchmarks in bench/
     python3 tasks.py mutate [mutmut args...]   mutation testing of the rule modules (long; not in CI)
+    python3 tasks.py mutate module PATH...     the same, one module at a time (only mutants not run yet)
+    python3 tasks.py mutate report             killed/survived per module from the last runs
 
 Only the standard library is used here: this file runs before any dependency exists.
 """
@@ -15,6 +17,7 @@ Only the standard library is used here: this file runs before any dependency exi
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -66,6 +69,65 @@ def keyring_wrapper() -> list[str]:
         return ["dbus-run-session", "--", str(venv_python()), str(ROOT / "tests" / "keyring_session.py")]
     return []
 
+#: mutmut's exit codes per mutant (mutmut/stats.py), grouped the way docs/testing.md reports them.
+MUTANT_STATUS = {1: "killed", 3: "killed", 37: "killed", 0: "survived", 5: "no tests", 33: "no tests",
+                 36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout", None: "not run"}
+
+
+def mutate(python: Path, rest: list[str], env: dict) -> int:
+    """`mutate` runs mutmut (all rule modules, or the given mutant names/globs);
+    `mutate module PATH...` runs one module at a time, only its mutants not run yet, so a
+    long run can be done in pieces; `mutate report` prints the per-module table."""
+    if rest[:1] == ["report"]:
+        print(mutation_report())
+        return 0
+    # mutmut is a tool for developers, not a dependency of the app or its tests.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mutmut>=3.3,<4"], check=True)
+    mutmut = [str(python), "-m", "mutmut"]
+    if rest[:1] == ["module"]:
+        code = 0
+        for module in rest[1:]:
+            pending = [name for name, exit_code in mutant_results(module).items() if exit_code is None]
+            if pending or not mutant_results(module):
+                # an empty name list would mean "every mutant": a first run mutates everything
+                code |= subprocess.call([*mutmut, "run", "--max-children", "2", *pending], cwd=ROOT, env=env)
+            print(mutation_report(), flush=True)
+        return code
+    code = subprocess.call([*mutmut, *(rest or ["run", "--max-children", "2"])], cwd=ROOT, env=env)
+    print(mutation_report())
+    return code
+
+
+def mutant_results(module: str) -> dict[str, int | None]:
+    """Exit code per mutant of one source file, from mutmut's mutants/<file>.meta."""
+    meta = ROOT / "mutants" / f"{module}.meta"
+    if not meta.exists():
+        return {}
+    return json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+
+
+def mutation_report() -> str:
+    """Per module: mutants, killed, survived, no tests, timeout, not run, equivalent (listed
+    with why in docs/mutation/equivalent.json) and the score: killed / (run - equivalent)."""
+    listed = ROOT / "docs" / "mutation" / "equivalent.json"
+    equivalent = set(json.loads(listed.read_text(encoding="utf-8"))) if listed.exists() else set()
+    rows = ["module | mutants | killed | survived | no tests | timeout | not run | equivalent | score %",
+            "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"]
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        module = meta.relative_to(ROOT / "mutants").as_posix()[: -len(".meta")]
+        counts = {"killed": 0, "survived": 0, "no tests": 0, "timeout": 0, "not run": 0}
+        same = 0
+        for name, exit_code in mutant_results(module).items():
+            status = MUTANT_STATUS.get(exit_code, "survived")  # suspicious/segfault: not a kill
+            counts[status] += 1
+            same += status in ("survived", "no tests") and name in equivalent
+        total = sum(counts.values())
+        run = total - counts["not run"] - same
+        score = f"{100 * counts['killed'] / run:.1f}" if run else "-"
+        rows.append(f"{module} | {total} | {counts['killed']} | {counts['survived']} | {counts['no tests']} | "
+                    f"{counts['timeout']} | {counts['not run']} | {same} | {score}")
+    return "\n".join(rows)
+
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -82,12 +144,7 @@ def main(argv: list[str]) -> int:
         wrapper = keyring_wrapper()
         return subprocess.call([*wrapper, *pytest] if wrapper else pytest, cwd=ROOT, env=env)
     if command == "mutate":
-        # mutmut is a tool for developers, not a dependency of the app or its tests.
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mutmut>=3.3,<4"], check=True)
-        mutmut = [str(python), "-m", "mutmut"]
-        code = subprocess.call([*mutmut, *(rest or ["run", "--max-children", "2"])], cwd=ROOT, env=env)
-        subprocess.call([*mutmut, "results"], cwd=ROOT, env=env)
-        return code
+        return mutate(python, rest, env)
     if command == "bench":
         return subprocess.call([str(python), str(ROOT / "bench" / "run_all.py"), *rest], cwd=ROOT, env=env)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)

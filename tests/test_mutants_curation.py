@@ -1,0 +1,184 @@
+"""Tests that kill the mutants mutmut left alive in workbench/dataset/curation.py (issue 16 item 6).
+
+Redo is offered only when there is something to redo in the dataset on screen; a new
+example is a blank system/user/assistant draft; undo names the action it reverts
+(create, duplicate, restore), since that is what the notice tells the user.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import many_chats, write_jsonl
+from workbench.budget.counting import ENCODINGS
+from workbench.budget.tokens import count_example, get_encoding
+from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, changed_turns, count_live,
+                                        get_example, preflight, quick_findings, reapply)
+from workbench.dataset.importer import import_file
+
+
+@pytest.fixture
+def two_datasets(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(3, "a")), "alpha")
+    import_file(store, write_jsonl(tmp_path / "b.jsonl", many_chats(3, "b")), "beta")
+    return store, store.datasets.get_dataset("alpha")["id"], store.datasets.get_dataset("beta")["id"]
+
+
+def ids_of(store, dataset_id):
+    return [e["id"] for e in store.examples.iter_examples(dataset_id)]
+
+
+def test_redo_is_offered_once_something_was_undone_and_only_in_that_dataset(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    assert not curation.can_redo(alpha) and not curation.can_redo()
+    curation.set_status(ids_of(store, alpha)[:1], "rejected")
+    assert not curation.can_redo(alpha)
+    curation.undo(alpha)  # exactly one action can be redone now
+    assert curation.can_redo(alpha) and curation.can_redo()
+    assert not curation.can_redo(beta)
+    curation.redo(alpha)
+    assert not curation.can_redo(alpha)
+
+
+def test_a_new_example_is_a_blank_three_turn_draft_and_undo_says_create(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    example_id = curation.create(alpha)
+    example = store.examples.get_example(example_id)
+    assert example["messages"] == [{"role": "system", "content": ""}, {"role": "user", "content": ""},
+                                   {"role": "assistant", "content": ""}]
+    assert (example["status"], example["kind"], example["tags"], example["notes"]) == ("draft", "chat", [], "")
+    assert example["tools"] is None and example["preferred_output"] is None
+    step = curation.undo(alpha)
+    assert step.action == "create" and step.example_ids == (example_id,)
+
+
+def test_undo_of_duplicate_and_restore_name_the_action(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    copy = curation.duplicate(first)
+    assert store.examples.get_example(copy)["messages"] == store.examples.get_example(first)["messages"]
+    assert curation.undo(alpha).action == "duplicate"
+    curation.delete([first])
+    curation.restore([first])
+    step = curation.undo(alpha)
+    assert step.action == "restore"
+    assert store.examples.get_example(first)["deleted_at"] is not None  # undoing the restore bins it again
+
+
+# ----------------------------------------------------------------------- reached by no selected test
+
+
+def test_undo_is_offered_only_for_the_dataset_that_has_an_action(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    assert not curation.can_undo(alpha) and not curation.can_undo()
+    curation.set_status(ids_of(store, alpha)[:1], "approved")  # exactly one action
+    assert curation.can_undo(alpha) and curation.can_undo()
+    assert not curation.can_undo(beta)
+
+
+@pytest.mark.parametrize("view, text", [
+    (ExampleView(), "all"),
+    (ExampleView(search="  refund  "), "search “refund”"),
+    (ExampleView(search="   "), "all"),
+    (ExampleView(status="approved", tag="billing"), "status approved, tag billing"),
+    (ExampleView(flag="over_limit"), "over the limit"),
+    (ExampleView(flag="from_ratings"), "from ratings"),
+    (ExampleView(flag="errors"), "with errors"),
+    (ExampleView(search="a", status="draft", tag="t", flag="warnings", deleted=True),
+     "search “a”, status draft, tag t, with warnings, deleted"),
+])
+def test_the_filter_line_says_what_is_shown(view, text):
+    assert view.describe() == text
+
+
+def test_with_changes_one_field_and_keeps_the_rest():
+    view = ExampleView(status="draft", tag="x")
+    assert view.with_(tag="y") == ExampleView(status="draft", tag="y")
+    assert view.with_() == view
+
+
+def test_changed_turns_and_reapply_merge_my_turns_onto_theirs():
+    base = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+    mine = [base[0], {"role": "assistant", "content": "B mine"}, base[2]]
+    theirs = [{"role": "user", "content": "A theirs"}, base[1], base[2]]
+    assert changed_turns(base, mine) == [1]
+    assert changed_turns(base, base[:1]) == [1, 2]
+    assert changed_turns(base[:1], base) == [1, 2]
+    assert changed_turns([], []) == []
+    merged = reapply(base, mine, theirs)
+    assert merged == [theirs[0], mine[1], base[2]]
+    assert merged[1] is not mine[1] and merged[0] is not theirs[0]  # copies, not the caller's dicts
+    longer = mine + [{"role": "user", "content": "more"}]
+    assert reapply(base, longer, theirs) == longer
+    assert reapply(base, mine, theirs[:2]) == mine
+
+
+def test_an_edit_over_a_newer_revision_is_refused_with_both_revisions(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    example_id = ids_of(store, alpha)[0]
+    curation.set_notes(example_id, "first")
+    with pytest.raises(ExampleChanged) as raised:
+        curation.set_notes(example_id, "stale", expected_revision=1)
+    example = store.examples.get_example(example_id)
+    assert raised.value.example["id"] == example_id and raised.value.expected_revision == 1
+    assert raised.value.message == (f"Example #{example['position']} changed since it was opened "
+                                    f"(revision 1 -> {example['revision']}); the edit was not saved.")
+    assert raised.value.hint == "Review the change and re-apply the edit."
+    assert store.examples.get_example(example_id)["notes"] == "first"
+
+
+def test_findings_and_counts_while_typing(two_datasets):
+    store, alpha, _ = two_datasets
+    example = store.examples.get_example(ids_of(store, alpha)[0])
+    messages = [{"role": "user", "content": "hello there"}]
+    quick = quick_findings(example, messages)
+    assert [f.code for f in quick] == ["example_missing_assistant_message", "missing_system_message"]
+    result = preflight(example, messages, encodings=["o200k_base"])
+    assert [f.code for f in result.findings] == [f.code for f in quick]
+    assert (result.errors, result.warnings) == (1, 1)
+    enc = get_encoding("o200k_base")
+    expected = count_example({"messages": messages}, enc)
+    assert result.tokens == {"o200k_base": (expected.total, expected.trained)}
+    every = preflight(example, example["messages"])
+    assert set(every.tokens) == set(ENCODINGS) and every.errors == 0
+
+
+def test_reads_for_the_screens(two_datasets):
+    store, alpha, _ = two_datasets
+    first = ids_of(store, alpha)[0]
+    assert get_example(store, first)["id"] == first
+    assert get_example(store, "no-such-id") is None
+    assert count_live(store, alpha) == 3
+    Curation(store).delete([first])
+    assert count_live(store, alpha) == 2
+
+
+def test_a_duplicate_copies_everything_but_the_status_and_records_its_author(store, tmp_path):
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
+    record = {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"},
+                           {"role": "assistant", "content": "a"}], "tools": tools}
+    dpo = {"input": {"messages": [{"role": "user", "content": "q"}]},
+           "preferred_output": [{"role": "assistant", "content": "good"}],
+           "non_preferred_output": [{"role": "assistant", "content": "bad"}]}
+    import_file(store, write_jsonl(tmp_path / "t.jsonl", [record]), "tools")
+    import_file(store, write_jsonl(tmp_path / "p.jsonl", [dpo]), "prefs")
+    curation = Curation(store, author="ann")
+    source_id = ids_of(store, store.datasets.get_dataset("tools")["id"])[0]
+    curation.change_tags([source_id], add=["billing"])
+    curation.set_notes(source_id, "checked by ann")
+    curation.set_status([source_id], "approved")
+    copy = store.examples.get_example(curation.duplicate(source_id))
+    source = store.examples.get_example(source_id)
+    assert (copy["tools"], copy["tags"], copy["notes"], copy["kind"]) == (tools, ["billing"], "checked by ann", "chat")
+    assert copy["status"] == "draft" and copy["deleted_at"] is None
+    assert copy["dataset_id"] == source["dataset_id"] and copy["position"] == source["position"] + 1
+    assert [r["author"] for r in store.examples.revisions(copy["id"])] == ["ann"]
+    pref_id = ids_of(store, store.datasets.get_dataset("prefs")["id"])[0]
+    pref_copy = store.examples.get_example(curation.duplicate(pref_id))
+    assert pref_copy["kind"] == "preference"
+    assert pref_copy["preferred_output"] == dpo["preferred_output"]
