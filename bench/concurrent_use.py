@@ -105,7 +105,7 @@ print(json.dumps({"approved": len(ids), "waits": waits}))
 
 
 APP = r"""
-import asyncio, json, os, sys, time
+import asyncio, json, os, sys, threading, time
 from workbench.workspace import open_store
 from screens.app import make_app
 
@@ -124,12 +124,24 @@ queue = writes_of(app)
 submit = queue.submit
 
 
-def timed_submit(*args, **kwargs):
+in_write = []
+
+
+def timed_submit(label, run, *args, **kwargs):
     # what the UI thread spends handing a write over (writing at once when the lock is
-    # free, else queueing it): the part of the UI's delay the writes themselves cause
+    # free, else queueing it, then the screen's own update in `done`), and within it the
+    # store write alone (`run` on the UI thread): the part the store causes
+    def timed_run():
+        begin = time.perf_counter()
+        try:
+            return run()
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                in_write.append(time.perf_counter() - begin)
+
     start = time.perf_counter()
     try:
-        return submit(*args, **kwargs)
+        return submit(label, timed_run, *args, **kwargs)
     finally:
         in_submit.append(time.perf_counter() - start)
 
@@ -162,7 +174,8 @@ async def main():
 asyncio.run(main())
 print(json.dumps({"presses": presses, "most_pending": most_pending, "busy_retries": app.writes.busy_retries,
                   "worst_lag": max(lags), "lags": len(lags), "worst_submit": max(in_submit, default=0.0),
-                  "submits": len(in_submit)}))
+                  "submits": len(in_submit), "worst_write": max(in_write, default=0.0),
+                  "writes_on_ui": len(in_write)}))
 """
 
 
@@ -318,6 +331,9 @@ def main() -> int:
               f"pending at once; {app['busy_retries']} met a busy store)")
         print(f"{'app: UI thread inside a write (submit) <= 100 ms':<52} {app['worst_submit'] * 1000:>8.0f}ms "
               f"{'-':>10} {'-':>8}  {'PASS' if app['worst_submit'] <= 0.1 else 'FAIL'}")
+        print(f"  (of which the store write itself, on the UI thread: worst "
+              f"{app['worst_write'] * 1000:.0f} ms over {app['writes_on_ui']} writes; the rest is the "
+              f"screen's update after it)")
     print(f"load average {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores")
     return 0 if ok_fail and ok_lost and ok_wait and ok_ui else 1
 
