@@ -302,7 +302,22 @@ class WorkbenchApp(App):
 
 def make_app(store) -> WorkbenchApp:
     """The App on an opened store (the one factory used by the launcher and the tests)."""
-    return WorkbenchApp(store)
+    app = WorkbenchApp(store)
+    warm_tokenizer(app)
+    return app
+
+
+def warm_tokenizer(app: WorkbenchApp) -> None:
+    """Build the target model's tokenizer now, before the event loop runs. tiktoken's
+    encoder constructor holds the GIL for 0.2–0.3 s; built in a worker thread while the
+    app ran (as it was, 2 s after start), it froze the screen that long, the worst
+    event-loop delay bench/concurrent_use.py found on an idle store. Once per process."""
+    from workbench.budget import tokens
+
+    try:
+        tokens.get_encoding(app.target_model.encoding)
+    except Exception:  # noqa: BLE001 - the first count builds it (and reports) instead
+        pass
 
 
 def run_app(store) -> int:

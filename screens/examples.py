@@ -98,8 +98,6 @@ class ExamplesScreen(Screen):
         self.dataset = self.app.current_dataset()
         self.reload()
         self.example_list.focus()
-        # Load the tokenizer while the user reads, so the editor's first count is quick.
-        self.set_timer(2.0, lambda: self.warm_tokenizer(self.app.target_model.encoding))
 
     def on_screen_resume(self) -> None:
         if self._model_seen != self.app.target_model.name or self.dataset != self.app.current_dataset():
@@ -525,12 +523,6 @@ class ExamplesScreen(Screen):
         from workbench.dataset.curation import Curation
 
         return Curation(self.app.store).fill_token_counts(example_ids)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="warmup")
-    def warm_tokenizer(self, encoding: str) -> None:
-        from workbench.budget import tokens
-
-        tokens.get_encoding(encoding)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.SUCCESS and event.worker.group == "counts":

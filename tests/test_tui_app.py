@@ -284,3 +284,19 @@ async def test_budget_prices_with_a_providers_training_catalogue(store, tmp_path
         await pilot.pause()
         shot = screen_text(app)
         assert "models table" in shot and "$123.45" not in shot
+
+
+def test_the_tokenizer_is_built_before_the_event_loop_runs(tmp_path):
+    """Building tiktoken's encoder holds the GIL for 0.2-0.3 s: done in a worker thread
+    while the app ran, it froze the screen (bench/concurrent_use.py, idle store). A fresh
+    process shows make_app has built it before the app runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from workbench.workspace import open_store; from screens.app import make_app; "
+            "from workbench.budget import tokens; store = open_store(sys.argv[1]); app = make_app(store); "
+            "print(app.target_model.encoding in tokens._encodings)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.db")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
