@@ -185,13 +185,19 @@ async def fill_launch_form(app, pilot, **fields) -> None:
     await settle(app, pilot)
 
 
-async def test_launch_from_the_jobs_mode_shows_the_cost_then_launches(store, frozen, server):
+def app_recording_notices(store):
+    """The app (jobs polled rarely) and the list every notice it shows is appended to."""
     notices = []
     app = make_app(store)
     app.cursor_blink = False
     app.job_poll_seconds = 600
     original = app.notify
     app.notify = lambda message, *a, **k: (notices.append(message), original(message, *a, **k))[1]
+    return app, notices
+
+
+async def test_launch_from_the_jobs_mode_shows_the_cost_then_launches(store, frozen, server):
+    app, notices = app_recording_notices(store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_jobs(app, pilot)
         assert "l launch" in text_of(screen, "#jobs-status")
@@ -224,12 +230,7 @@ async def test_launch_declined_at_the_confirmation_sends_nothing(store, frozen, 
 
 @pytest.mark.expect_error_notice
 async def test_launch_refusals_are_one_line_notices(store, frozen, server):
-    notices = []
-    app = make_app(store)
-    app.cursor_blink = False
-    app.job_poll_seconds = 600
-    original = app.notify
-    app.notify = lambda message, *a, **k: (notices.append(message), original(message, *a, **k))[1]
+    app, notices = app_recording_notices(store)
     server.fault("POST /v1/fine_tuning/jobs", "training_not_available")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_jobs(app, pilot)

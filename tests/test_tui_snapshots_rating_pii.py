@@ -29,22 +29,12 @@ def seed_fixed_rating(store, monkeypatch) -> None:
     side each model is on hash the rows' random ids (uuid4); a picture needs all three
     fixed. So the seed is given and, while seeding only, ids come from a counter.
     """
-    from workbench.eval import golden, rating
-    from workbench.workspace import SAMPLE_GOLDEN, SAMPLE_SESSION
+    from workbench.workspace import seed_sample_rating
 
     counter = itertools.count(1)
     with monkeypatch.context() as patch:
         patch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
-        folder = SAMPLE_DATA / "golden"
-        golden.import_prompts(store, SAMPLE_GOLDEN, folder / "aurora_golden.jsonl")
-        golden.freeze(store, SAMPLE_GOLDEN, "sample golden set")
-        models = {}
-        for name in ("answers_baseline.jsonl", "answers_candidate.jsonl"):
-            models.update(golden.import_answers(store, SAMPLE_GOLDEN, folder / name))
-        candidate = next(m for m in models if m.startswith("ft:"))
-        baseline = next(m for m in models if not m.startswith("ft:"))
-        rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40,
-                              name=SAMPLE_SESSION, seed="snapshot")
+        seed_sample_rating(store, seed="snapshot")
 
 
 @pytest.fixture

@@ -111,8 +111,9 @@ SAMPLE_GOLDEN = "aurora-golden"
 SAMPLE_SESSION = "aurora-v3 vs gpt-4.1-mini"
 
 
-def seed_sample_rating(store: Store) -> None:
-    """The sample golden set, both models' answers and a session ready to rate."""
+def seed_sample_rating(store: Store, seed: str | None = None) -> None:
+    """The sample golden set, both models' answers and a session ready to rate (`seed`
+    fixes the session's pair order; None draws one)."""
     from workbench.eval import golden
     from workbench.eval import rating
 
@@ -126,7 +127,7 @@ def seed_sample_rating(store: Store) -> None:
         models.update(golden.import_answers(store, SAMPLE_GOLDEN, folder / name))
     candidate = next(m for m in models if m.startswith("ft:"))
     baseline = next(m for m in models if not m.startswith("ft:"))
-    rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40, name=SAMPLE_SESSION)
+    rating.create_session(store, SAMPLE_GOLDEN, candidate, baseline, target_n=40, name=SAMPLE_SESSION, seed=seed)
 
 
 def get_setting(store: Store, key: str, default=None):
