@@ -1,0 +1,240 @@
+"""Tests written to kill the mutation survivors of workbench/eval/stats.py (docs/testing.md).
+
+The gate first: the fixed-mode verdict's fields and reasons, the gate's argument checks,
+the session planner's numbers and warnings, and the report as the sum of its parts.
+Everything is real stats code on seeded, hand-built votes; no mocks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from workbench.eval.stats import (
+    SessionPlan,
+    TagPlan,
+    Vote,
+    _jsonable,
+    bootstrap_interval,
+    bootstrap_lower_bound,
+    clustered_mean,
+    gate,
+    gate_json,
+    per_tag,
+    plan_session,
+    position_bias,
+    position_bias_by_rater,
+    prompts_to_detect,
+    rater_agreement,
+    report,
+    win_rate,
+)
+
+
+def votes_from(outcomes: str, tags: tuple[str, ...] = (), start: int = 0, per_prompt: int = 1) -> list[Vote]:
+    """One vote per letter (c=candidate, b=baseline, t=tie, x=both_bad), ``per_prompt``
+    consecutive votes on each prompt, alternating sides so position is balanced."""
+    names = {"c": "candidate", "b": "baseline", "t": "tie", "x": "both_bad"}
+    return [Vote(f"p{start + i // per_prompt}", f"r{i % per_prompt}", names[letter], i % 2 == 0, tags)
+            for i, letter in enumerate(outcomes)]
+
+
+# ------------------------------------------------------------------- fixed gate
+
+
+def test_fixed_gate_verdict_carries_n_prompts_p_value_and_exact_reasons():
+    sample = votes_from("c" * 14 + "b" * 6) + votes_from("ccb", tags=("small",), start=20)
+    verdict = gate(sample, target_n=23)
+    mean = clustered_mean(sample)
+    assert verdict.n == 23 and verdict.decided_at_n == 23 and verdict.prompts == 23
+    assert verdict.mode == "fixed" and verdict.test == "superiority"
+    assert verdict.p_value == mean.p_above(0.5)
+    assert verdict.lower_bound == mean.lower_bound(0.95)
+    lower = mean.lower_bound(0.95)
+    assert verdict.reasons == [
+        f"W={mean.rate:.3f} >= threshold 0.550",
+        f"95% lower bound {lower:.3f} over 23 prompts {'>' if lower > 0.5 else '<='} 0.500",
+        "not tested, fewer than 10 prompts: small (3)",
+    ]
+    assert gate_json(verdict)["p_value"] == mean.p_above(0.5)
+
+
+def test_fixed_gate_below_threshold_says_less_than_and_lower_bound_not_above():
+    sample = votes_from("c" * 10 + "b" * 10)
+    verdict = gate(sample, target_n=20, alpha=0.1)
+    assert verdict.decision == "hold"
+    lower = clustered_mean(sample).lower_bound(0.9)
+    assert verdict.reasons == ["W=0.500 < threshold 0.550",
+                               f"90% lower bound {lower:.3f} over 20 prompts <= 0.500"]
+
+
+def test_fixed_gate_promote_reason_says_greater_than():
+    sample = votes_from("c" * 18 + "b" * 2)
+    verdict = gate(sample, target_n=20)
+    assert verdict.decision == "promote"
+    assert verdict.reasons[1].endswith("over 20 prompts > 0.500")
+
+
+def test_margin_test_drops_the_threshold_line_and_needs_the_bound_strictly_above():
+    # Ten prompts, four votes each (3 wins, 1 tie): W = 0.875 on every prompt, so the
+    # standard error is 0 and the lower bound is W minus half a vote, exactly.
+    sample = votes_from("ccct" * 10, per_prompt=4)
+    bar = 0.875 - 0.5 / 40
+    verdict = gate(sample, target_n=40, threshold=bar, margin=True)
+    assert verdict.lower_bound == bar
+    assert verdict.decision == "hold"  # equal is not above
+    assert verdict.test == "margin"
+    assert verdict.reasons == [f"95% lower bound {bar:.3f} over 10 prompts <= {bar:.3f} (margin test)"]
+    below = gate(sample, target_n=40, threshold=0.8, margin=True)
+    assert below.decision == "promote"
+    assert below.reasons == [f"95% lower bound {bar:.3f} over 10 prompts > 0.800 (margin test)"]
+
+
+def test_fixed_gate_passes_tag_alpha_to_the_tag_tests():
+    # A tag that loses 7-3 on 10 prompts: sign test p = 0.17, blocks at tag_alpha 0.2 only.
+    sample = votes_from("c" * 20) + votes_from("bbbbbbbccc", tags=("weak",), start=20)
+    assert gate(sample, target_n=30).decision != "block"
+    blocked = gate(sample, target_n=30, tag_alpha=0.2)
+    assert blocked.decision == "block" and blocked.blocking_tags == ["weak"]
+
+
+def test_hold_for_too_few_prompts_reports_n_and_untested_tags():
+    sample = votes_from("cccccc", per_prompt=2) + votes_from("cc", tags=("t",), start=3)
+    verdict = gate(sample, target_n=8)
+    assert verdict.decision == "hold" and verdict.n == 8 and verdict.decided_at_n == 8
+    assert verdict.reasons[-1] == "not tested, fewer than 10 prompts: t (2)"
+
+
+# ------------------------------------------------------------------- gate arguments
+
+
+def test_gate_accepts_one_vote_and_threshold_one_half_and_rejects_one():
+    one = gate(votes_from("c"), target_n=1)
+    assert one.decision == "hold" and one.n == 1
+    assert gate(votes_from("c" * 20), target_n=20, threshold=0.5).threshold == 0.5
+    with pytest.raises(ValueError, match=r"threshold must be in \[0.5, 1\), got 1.0"):
+        gate(votes_from("c"), target_n=1, threshold=1.0)
+    with pytest.raises(ValueError, match="got 1.5"):
+        gate(votes_from("c"), target_n=1, threshold=1.5)
+    with pytest.raises(ValueError, match="target_n must be at least 1, got 0"):
+        gate(votes_from("c"), target_n=0)
+
+
+def test_sequential_gate_tests_the_declared_tags_not_the_ones_seen():
+    # The candidate wins everywhere except on tag "bad", where it loses every prompt.
+    sample = []
+    for i in range(60):
+        sample += votes_from("c", start=2 * i) + votes_from("b", tags=("bad",), start=2 * i + 1)
+    declared = gate(sample, target_n=200, sequential=True, declared_tags=[])
+    seen = gate(sample, target_n=200, sequential=True)
+    assert "bad" not in declared.blocking_tags
+    assert seen.decision == "block" and seen.blocking_tags == ["bad"]
+    assert declared.mode == "sequential" == seen.mode
+
+
+# ------------------------------------------------------------------- planning
+
+
+def test_plan_with_two_raters_halves_the_prompts_and_suggests_enough_votes():
+    plan = plan_session({"a": 130, "b": 70}, total_prompts=200, target_n=100, raters=2)
+    needed = prompts_to_detect(0.35, 0.80, 0.05, 2, 0.25)
+    assert needed == 65
+    assert plan == SessionPlan(65, 100, 372, [
+        TagPlan("a", 130, 65, 32.5, False), TagPlan("b", 70, 65, 17.5, False)], [
+        "tag 'a': about 32 of its prompts fall in the planned 100 votes, 65 are needed to catch a drop "
+        "to W=0.35 with 80% power",
+        "tag 'b': about 18 of its prompts fall in the planned 100 votes, 65 are needed to catch a drop "
+        "to W=0.35 with 80% power",
+        "plan about 372 votes so that every tag gets 65 prompts",
+    ])
+
+
+def test_plan_without_enough_prompts_in_the_set_suggests_nothing():
+    plan = plan_session({"a": 60, "b": 40}, total_prompts=100, target_n=200, raters=2)
+    assert plan.suggested_target_n is None
+    assert [p.expected for p in plan.tags] == [60.0, 40.0]
+    assert plan.warnings == [
+        "tag 'a': the golden set has 60 prompts, the gate needs 65 to catch a drop to W=0.35 with 80% power; "
+        "add prompts to the set",
+        "tag 'b': the golden set has 40 prompts, the gate needs 65 to catch a drop to W=0.35 with 80% power; "
+        "add prompts to the set",
+    ]
+
+
+def test_plan_exactly_enough_is_enough():
+    # One tag, 55 prompts needed, half the set, 110 votes: expected exactly 55.
+    plan = plan_session({"a": 55}, total_prompts=110, target_n=110)
+    assert plan == SessionPlan(55, 110, None, [TagPlan("a", 55, 55, 55.0, True)], [])
+
+
+def test_plan_one_rater_suggests_needed_over_share():
+    plan = plan_session({"a": 55}, total_prompts=110, target_n=100)
+    assert plan.tags == [TagPlan("a", 55, 55, 50.0, False)]
+    assert plan.suggested_target_n == 110
+    assert plan.warnings[-1] == "plan about 110 votes so that every tag gets 55 prompts"
+
+
+def test_plan_passes_the_tie_rate_on():
+    plan = plan_session({"a": 100}, total_prompts=100, target_n=100, tie_rate=0.0)
+    assert plan.prompts_per_tag == prompts_to_detect(0.35, 0.80, 0.05, 1, 0.0) == 69
+
+
+def test_plan_on_an_empty_golden_set_expects_nothing_and_suggests_nothing():
+    plan = plan_session({"a": 100}, total_prompts=0, target_n=10)
+    assert plan.tags == [TagPlan("a", 100, 55, 0.0, False)]
+    assert plan.suggested_target_n is None
+
+
+# ------------------------------------------------------------------- report
+
+
+def _expected_report(votes, target_n, threshold, tag_min_prompts, min_tag_n, resamples, seed, margin,
+                     sequential, declared_tags):
+    clustered = clustered_mean(votes)
+    return _jsonable({
+        "n": len(votes), "prompts": len({v.prompt_id for v in votes}), "target_n": target_n,
+        "threshold": threshold, "win_rate": win_rate(votes),
+        "clustered": None if clustered is None else {
+            "prompts": clustered.prompts, "rate": clustered.rate,
+            "se": None if math.isinf(clustered.se) else clustered.se,
+            "lower_bound": clustered.lower_bound() if clustered.prompts >= 2 else None,
+            "interval": clustered.interval() if clustered.prompts >= 2 else None,
+        },
+        "bootstrap": {"resamples": resamples, "seed": seed,
+                      "lower_bound": bootstrap_lower_bound(votes, resamples, seed),
+                      "interval": bootstrap_interval(votes, resamples, seed)},
+        "tags": per_tag(votes, min_tag_n),
+        "position_bias": {"overall": position_bias(votes), "by_rater": position_bias_by_rater(votes)},
+        "agreement": rater_agreement(votes),
+        "gate": gate_json(gate(votes, target_n, threshold, tag_min_prompts, margin=margin,
+                               sequential=sequential, declared_tags=declared_tags)),
+    })
+
+
+def _mixed_votes() -> list[Vote]:
+    return (votes_from("cbctcxcbcc" * 3, tags=("x",), per_prompt=2)
+            + votes_from("bbbbbbbbcccc", tags=("y",), start=100)
+            + votes_from("cb", start=200))
+
+
+def test_report_with_defaults_is_its_parts_with_the_documented_defaults():
+    votes = _mixed_votes()
+    assert report(votes, 40) == _expected_report(votes, 40, 0.55, 10, 30, 2000, 0, False, False, None)
+
+
+def test_report_passes_every_argument_on():
+    votes = _mixed_votes()
+    got = report(votes, 30, 0.6, 5, 10, 300, 7, margin=True, sequential=True, declared_tags=["x", "z"])
+    assert got == _expected_report(votes, 30, 0.6, 5, 10, 300, 7, True, True, ["x", "z"])
+    assert got["gate"]["mode"] == "sequential" and got["gate"]["test"] == "margin"
+    fixed = report(votes, 30, 0.6, 3, seed=7, margin=True)
+    assert fixed == _expected_report(votes, 30, 0.6, 3, 30, 2000, 7, True, False, None)
+
+
+def test_report_on_one_prompt_has_no_clustered_bounds_and_no_se():
+    votes = votes_from("cb", per_prompt=2)
+    got = report(votes, 2)
+    assert got["clustered"] == {"prompts": 1, "rate": 0.5, "se": None, "lower_bound": None, "interval": None}
+    two = report(votes_from("cb"), 2)["clustered"]
+    assert two["lower_bound"] is not None and two["interval"] is not None and two["se"] is not None
