@@ -238,3 +238,96 @@ def test_report_on_one_prompt_has_no_clustered_bounds_and_no_se():
     assert got["clustered"] == {"prompts": 1, "rate": 0.5, "se": None, "lower_bound": None, "interval": None}
     two = report(votes_from("cb"), 2)["clustered"]
     assert two["lower_bound"] is not None and two["interval"] is not None and two["se"] is not None
+
+
+# ------------------------------------------------------------------- sequential gate
+
+STOP = "you may stop now: more votes cannot change a final verdict"
+
+
+def _fields(verdict) -> dict:
+    return {name: getattr(verdict, name) for name in ("decision", "reasons", "n", "prompts", "final", "may_stop",
+                                                      "decided_at_n", "rate", "lower_bound", "blocking_tags")}
+
+
+def _alternating_tag_harm(prompts: int = 30) -> list[Vote]:
+    """Two votes per prompt; every other prompt is tagged "bad" and lost twice."""
+    sample = []
+    for i in range(prompts):
+        sample += votes_from("cc", start=2 * i, per_prompt=2) + votes_from("bb", tags=("bad",), start=2 * i + 1,
+                                                                           per_prompt=2)
+    return sample
+
+
+def test_sequential_block_overall_names_all_prompts_but_lists_no_tag():
+    verdict = gate(votes_from("b" * 40), 100, sequential=True)
+    assert _fields(verdict) == {
+        "decision": "block", "n": 40, "prompts": 40, "final": True, "may_stop": True, "decided_at_n": 9,
+        "rate": 0.0, "lower_bound": 0.0, "blocking_tags": [],
+        "reasons": ["harm shown on (all prompts) after 9 votes: an always-valid test puts W below 0.5", STOP]}
+
+
+def test_sequential_block_on_a_tag_counts_votes_not_prompts():
+    verdict = gate(_alternating_tag_harm(), 200, sequential=True)
+    assert _fields(verdict) == {
+        "decision": "block", "n": 120, "prompts": 60, "final": True, "may_stop": True, "decided_at_n": 43,
+        "rate": 0.5, "lower_bound": 0.325, "blocking_tags": ["bad"],
+        "reasons": ["harm shown on bad after 43 votes: an always-valid test puts W below 0.5", STOP]}
+
+
+def test_sequential_tag_harm_waits_for_the_tag_floor_and_small_tags_do_not_stop_the_loop():
+    assert gate(_alternating_tag_harm(), 200, sequential=True, tag_min_prompts=12).decided_at_n == 47
+    small_first = _alternating_tag_harm() + votes_from("ccc", tags=("a",), start=500)
+    verdict = gate(small_first, 200, sequential=True, declared_tags=["a", "bad"])
+    assert verdict.decision == "block" and verdict.blocking_tags == ["bad"] and verdict.decided_at_n == 47
+    # exactly tag_min_prompts members is enough to be tested
+    exactly = gate(_alternating_tag_harm(12), 200, sequential=True, tag_min_prompts=12)
+    assert exactly.decision == "block" and exactly.blocking_tags == ["bad"]
+
+
+def test_sequential_promote_counts_votes_and_prompts():
+    verdict = gate(votes_from("cc" * 20, per_prompt=2), 100, sequential=True)
+    assert _fields(verdict) == {
+        "decision": "promote", "n": 40, "prompts": 20, "final": True, "may_stop": True, "decided_at_n": 19,
+        "rate": 1.0, "lower_bound": 0.735, "blocking_tags": [],
+        "reasons": ["after 19 votes (10 prompts) the confidence sequence shows W > 0.500 and W=1.000 >= "
+                    "threshold 0.550", STOP]}
+
+
+def test_sequential_promote_waits_for_min_prompts_and_reports_the_last_rate():
+    assert gate(votes_from("c" * 40), 100, sequential=True, min_prompts=20).decided_at_n == 20
+    verdict = gate(votes_from("c" * 12 + "b"), 100, sequential=True)
+    assert verdict.decided_at_n == 10 and verdict.rate == 12 / 13 and verdict.lower_bound == 0.61
+
+
+def test_sequential_margin_promote_bets_against_the_threshold():
+    verdict = gate(votes_from("c" * 40), 100, sequential=True, margin=True, threshold=0.6)
+    assert verdict.decision == "promote" and verdict.decided_at_n == 12
+    assert verdict.reasons == ["after 12 votes (12 prompts) the confidence sequence shows W > 0.600", STOP]
+
+
+def test_sequential_hold_and_continue_are_spelled_out():
+    hold = gate(votes_from("cb" * 10), 20, sequential=True)
+    assert _fields(hold) == {
+        "decision": "hold", "n": 20, "prompts": 20, "final": True, "may_stop": True, "decided_at_n": 20,
+        "rate": 0.5, "lower_bound": 0.24, "blocking_tags": [],
+        "reasons": ["budget of 20 votes spent without a decision: the evidence is not strong either way"]}
+    assert gate(votes_from("cb" * 10), 20, sequential=True, alpha=0.2).lower_bound == 0.29
+    going = gate(votes_from("cb" * 5), 20, sequential=True)
+    assert _fields(going) == {
+        "decision": "continue", "n": 10, "prompts": 10, "final": False, "may_stop": False, "decided_at_n": None,
+        "rate": 0.5, "lower_bound": 0.155, "blocking_tags": [],
+        "reasons": ["n=10 of at most 20: keep rating; the sequential test may decide at any vote"]}
+
+
+def test_sequential_gate_without_votes_continues_with_no_rate():
+    verdict = gate([], 20, sequential=True)
+    assert _fields(verdict) == {
+        "decision": "continue", "n": 0, "prompts": 0, "final": False, "may_stop": False, "decided_at_n": None,
+        "rate": None, "lower_bound": None, "blocking_tags": [],
+        "reasons": ["n=0 of at most 20: keep rating; the sequential test may decide at any vote"]}
+
+
+def test_sequential_declared_tag_without_votes_and_no_floor_is_harmless():
+    verdict = gate(votes_from("cb" * 5), 20, sequential=True, declared_tags=["nope"], tag_min_prompts=0)
+    assert verdict.decision == "continue"
