@@ -331,3 +331,63 @@ def test_sequential_gate_without_votes_continues_with_no_rate():
 def test_sequential_declared_tag_without_votes_and_no_floor_is_harmless():
     verdict = gate(votes_from("cb" * 5), 20, sequential=True, declared_tags=["nope"], tag_min_prompts=0)
     assert verdict.decision == "continue"
+
+
+# ------------------------------------------------------------------- betting wealth
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from workbench.eval.stats import betting_log_wealth, sequential_lower_bound  # noqa: E402
+
+
+def _reference_log_wealth(x: list[float], value: float, direction: int, cap: float) -> list[float]:
+    """The aGRAPA bettor written out one observation at a time, as docs/statistics.md states it."""
+    out, log_wealth = [], 0.0
+    for i, observation in enumerate(x):
+        seen = [0.5] + x[:i]  # one pseudo-observation at 0.5
+        mean = sum(seen) / len(seen)
+        variance = max(sum((s - mean) ** 2 for s in seen) / len(seen), 1e-6)
+        edge = direction * (mean - value)
+        most = cap / (value if direction > 0 else 1.0 - value)
+        bet = min(max(edge / (variance + edge * edge), 0.0), most)
+        log_wealth += math.log1p(bet * direction * (observation - value))
+        out.append(log_wealth)
+    return out
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(x=st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=1, max_size=30),
+       value=st.sampled_from([0.1, 0.3, 0.5, 0.55, 0.7, 0.9]), direction=st.sampled_from([1, -1]),
+       cap=st.sampled_from([0.25, 0.5, 0.9]))
+def test_betting_log_wealth_matches_the_bettor_written_out(x, value, direction, cap):
+    got = betting_log_wealth(x, value, direction, cap)
+    assert got.tolist() == pytest.approx(_reference_log_wealth(x, value, direction, cap), rel=1e-9, abs=1e-12)
+
+
+def test_a_bettor_on_a_constant_series_stakes_the_cap():
+    # Variance floored at 1e-6, edge positive: the bet is capped at cap / value.
+    got = betting_log_wealth([1.0, 1.0, 1.0], 0.2, 1, 0.5)
+    assert got.tolist() == pytest.approx(_reference_log_wealth([1.0, 1.0, 1.0], 0.2, 1, 0.5))
+    below = betting_log_wealth([0.0, 0.0, 0.0], 0.8, -1, 0.5)
+    assert below.tolist() == pytest.approx(_reference_log_wealth([0.0, 0.0, 0.0], 0.8, -1, 0.5))
+
+
+def _reference_lower_bound(x: list[float], alpha: float) -> float:
+    grid = [i / 200 for i in range(1, 200)]
+    beaten = [v for v in grid if max(_reference_log_wealth(x, v, 1, 0.5)) >= math.log(1.0 / alpha)]
+    return max(beaten) if beaten else 0.0
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(x=st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=1, max_size=25),
+       alpha=st.sampled_from([0.05, 0.2, 0.5]))
+def test_sequential_lower_bound_is_the_largest_grid_value_beaten(x, alpha):
+    assert sequential_lower_bound(x, alpha) == pytest.approx(_reference_lower_bound(x, alpha), abs=1e-12)
+
+
+def test_sequential_lower_bound_edges():
+    assert sequential_lower_bound([], 0.05) == 0.0
+    assert sequential_lower_bound([1.0], 0.05) == 0.0  # one vote beats nothing at 5%
+    assert sequential_lower_bound([1.0] * 60, 0.05) == pytest.approx(_reference_lower_bound([1.0] * 60, 0.05))
+    assert sequential_lower_bound([1.0] * 200, 0.5) == _reference_lower_bound([1.0] * 200, 0.5) < 1.0
