@@ -391,3 +391,71 @@ def test_sequential_lower_bound_edges():
     assert sequential_lower_bound([1.0], 0.05) == 0.0  # one vote beats nothing at 5%
     assert sequential_lower_bound([1.0] * 60, 0.05) == pytest.approx(_reference_lower_bound([1.0] * 60, 0.05))
     assert sequential_lower_bound([1.0] * 200, 0.5) == _reference_lower_bound([1.0] * 200, 0.5) < 1.0
+
+
+# ------------------------------------------------------------------- smaller functions
+
+import numpy as np  # noqa: E402
+
+from workbench.eval.stats import (  # noqa: E402
+    ClusteredMean,
+    bootstrap_rates,
+    fit_prior_strength,
+    sign_test_p,
+    tag_tests,
+)
+
+
+def test_clustered_mean_of_one_prompt_has_infinite_se_and_two_prompts_a_finite_one():
+    assert clustered_mean(votes_from("cb", per_prompt=2)) == ClusteredMean(1, 2, 0.5, math.inf)
+    two = clustered_mean(votes_from("cb"))
+    assert two.prompts == 2 and two.votes == 2 and two.rate == 0.5 and two.se == pytest.approx(0.5)
+
+
+def test_bootstrap_takes_one_resample_and_rejects_none():
+    assert bootstrap_rates(votes_from("cb"), resamples=1).shape == (1,)
+    with pytest.raises(ValueError, match="resamples must be at least 1, got 0"):
+        bootstrap_rates(votes_from("cb"), resamples=0)
+
+
+def test_bootstrap_draws_every_prompt():
+    rates = bootstrap_rates(votes_from("cb"), resamples=200, seed=1)
+    assert set(rates.tolist()) == {0.0, 0.5, 1.0}
+
+
+def test_bootstrap_in_several_chunks_fills_every_resample():
+    # 5,000 prompts: 800 resamples per chunk, so 1,000 resamples take two chunks.
+    votes = votes_from("cbt" * 1667)[:5000]
+    rates = bootstrap_rates(votes, resamples=1000, seed=2)
+    assert rates.shape == (1000,) and np.all((rates > 0.3) & (rates < 0.7))
+
+
+def test_bootstrap_interval_and_lower_bound_are_the_percentiles_of_the_seeded_rates():
+    votes = votes_from("ccbtcbccxb" * 3)
+    rates = bootstrap_rates(votes, 500, seed=3)
+    assert bootstrap_interval(votes, 500, 3, 0.9) == tuple(np.quantile(rates, [0.05, 0.95]).tolist())
+    assert bootstrap_lower_bound(votes, 500, 3, 0.8) == float(np.quantile(rates, 0.2))
+
+
+def test_fit_prior_strength_needs_two_groups_and_a_mean_strictly_inside():
+    assert fit_prior_strength([3], [10], 0.3) is None
+    assert fit_prior_strength([0, 0], [10, 10], 0.0) is None
+    assert fit_prior_strength([10, 10], [10, 10], 1.0) is None
+    assert fit_prior_strength([3, 5], [10, 10], 1.5) is None
+
+
+def test_fit_prior_strength_is_solved_to_the_stated_tolerance():
+    # xatol 1e-6 on log strength; scipy's default (1e-5) lands about 1e-7 away.
+    assert fit_prior_strength([2, 8, 4, 9], [10, 10, 10, 10], 23 / 40) == pytest.approx(3.47423096547864, rel=1e-8)
+
+
+def test_tag_tests_interval_p_value_and_block_at_exactly_alpha():
+    votes = votes_from("c", tags=("one",)) + votes_from("cb", tags=("two",), start=1) \
+        + votes_from("bbbbbbbccc", tags=("weak",), start=10)
+    by_tag = {t.tag: t for t in tag_tests(votes, min_prompts=10)}
+    assert (by_tag["one"].low, by_tag["one"].high) == (0.0, 1.0)
+    two = clustered_mean(votes_from("cb")).interval(0.95)
+    assert (by_tag["two"].low, by_tag["two"].high) == two
+    p = sign_test_p(3, 7)
+    assert by_tag["weak"].p_value == p
+    assert {t.tag: t for t in tag_tests(votes, min_prompts=10, alpha=p)}["weak"].blocks
