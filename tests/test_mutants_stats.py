@@ -459,3 +459,50 @@ def test_tag_tests_interval_p_value_and_block_at_exactly_alpha():
     p = sign_test_p(3, 7)
     assert by_tag["weak"].p_value == p
     assert {t.tag: t for t in tag_tests(votes, min_prompts=10, alpha=p)}["weak"].blocks
+
+
+# ------------------------------------------------------------------- argument checks and edges
+
+from workbench.eval.stats import PositionBias, vote_variance, wilson_interval  # noqa: E402
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 1.5])
+def test_confidence_must_be_strictly_between_0_and_1(confidence):
+    with pytest.raises(ValueError, match=f"confidence must be between 0 and 1, got {confidence}"):
+        wilson_interval(3, 10, confidence)
+    with pytest.raises(ValueError, match=f"confidence must be between 0 and 1, got {confidence}"):
+        clustered_mean(votes_from("cbc")).lower_bound(confidence)
+
+
+def test_vote_variance_bounds_are_inclusive_and_named():
+    assert vote_variance(0.125, 0.25) == pytest.approx(0.0625 - 0.125 ** 2)  # no wins at all
+    assert vote_variance(0.875, 0.25) == pytest.approx(0.75 + 0.0625 - 0.875 ** 2)  # no losses
+    for rate in (0.1, 0.9):
+        with pytest.raises(ValueError, match=f"W={rate} is impossible with a tie rate of 0.25"):
+            vote_variance(rate, 0.25)
+    with pytest.raises(ValueError, match="impossible"):
+        vote_variance(1.2, 0.0)
+
+
+def test_clustered_p_values_on_one_two_and_constant_prompts():
+    one = clustered_mean(votes_from("cc", per_prompt=2))
+    assert one.p_above(0.5) == 1.0 and one.p_below(0.5) == 1.0
+    two = clustered_mean(votes_from("cb"))
+    expected = float(__import__("scipy").stats.t.sf((0.0 - 0.25) / two.se, 1))  # excess minus half a vote
+    assert two.p_above(0.5) == pytest.approx(expected)
+    # ten prompts at W = 0.875 exactly: se 0, the sign of (W - value - half a vote) decides
+    flat = clustered_mean(votes_from("ccct" * 10, per_prompt=4))
+    assert flat.se == 0.0
+    assert flat.p_above(0.875 - 0.5 / 40) == 1.0  # excess exactly 0 is not above
+    assert flat.p_above(0.8) == 0.0 and flat.p_below(0.5) == 1.0
+
+
+def test_position_bias_without_decisive_votes_and_at_the_edges():
+    assert position_bias(votes_from("tt")) == PositionBias(None, 0, 0, None, None, None, None, False)
+    # 60 left picks of 100: two-sided exact binomial p against 0.5
+    votes = [Vote(f"p{i}", "r", "candidate", i < 60) for i in range(100)]
+    result = position_bias(votes)
+    from scipy import stats as scipy_stats
+    assert result.p_value == pytest.approx(float(scipy_stats.binomtest(60, 100, 0.5).pvalue))
+    left_only = position_bias(votes_from("c") * 1)
+    assert left_only.left_picks == 1 and left_only.p_value == 1.0
