@@ -506,3 +506,14 @@ def test_position_bias_without_decisive_votes_and_at_the_edges():
     assert result.p_value == pytest.approx(float(scipy_stats.binomtest(60, 100, 0.5).pvalue))
     left_only = position_bias(votes_from("c") * 1)
     assert left_only.left_picks == 1 and left_only.p_value == 1.0
+
+
+def test_report_gate_uses_the_tag_floor_and_the_declared_tags_it_is_given():
+    votes = votes_from("c" * 20) + votes_from("b" * 10, tags=("weak",), start=20)
+    assert report(votes, 30, 0.55, 10, resamples=50)["gate"]["decision"] == "block"
+    floor_11 = report(votes, 30, 0.55, 11, resamples=50)["gate"]
+    assert floor_11["decision"] != "block" and floor_11["tags"][0]["tested"] is False
+    harm = _alternating_tag_harm()
+    assert report(harm, 200, resamples=50, sequential=True)["gate"]["blocking_tags"] == ["bad"]
+    declared = report(harm, 200, resamples=50, sequential=True, declared_tags=[])["gate"]
+    assert declared["blocking_tags"] == []
