@@ -517,3 +517,10 @@ def test_report_gate_uses_the_tag_floor_and_the_declared_tags_it_is_given():
     assert report(harm, 200, resamples=50, sequential=True)["gate"]["blocking_tags"] == ["bad"]
     declared = report(harm, 200, resamples=50, sequential=True, declared_tags=[])["gate"]
     assert declared["blocking_tags"] == []
+
+
+def test_block_reason_names_the_t_test_when_a_tag_has_several_votes_per_prompt():
+    votes = votes_from("c" * 20) + votes_from("b" * 20, tags=("weak",), start=20, per_prompt=2)
+    verdict = gate(votes, 40)
+    assert verdict.decision == "block"
+    assert ", t test, screened-Holm adjusted p=" in verdict.reasons[0]
