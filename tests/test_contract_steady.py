@@ -60,30 +60,27 @@ def serve(spec) -> tuple[subprocess.Popen, str]:
     pytest.fail("steady did not start listening")
 
 
-@pytest.fixture(scope="module")
-def openai_steady():
+def steady_serving(relative_spec: str):
+    """Steady serving ../shared/<relative_spec> for a module's tests (skips without it)."""
     from tests.conftest import SHARED
 
-    spec = SHARED / "openai" / "openapi.transformed.yml"
+    spec = SHARED / relative_spec
     if not spec.exists():
         pytest.skip(f"{spec} is not present")
     process, url = serve(spec)
     yield url
     process.kill()
     process.wait()
+
+
+@pytest.fixture(scope="module")
+def openai_steady():
+    yield from steady_serving("openai/openapi.transformed.yml")
 
 
 @pytest.fixture(scope="module")
 def together_steady():
-    from tests.conftest import SHARED
-
-    spec = SHARED / "together" / "openapi.yaml"
-    if not spec.exists():
-        pytest.skip(f"{spec} is not present")
-    process, url = serve(spec)
-    yield url
-    process.kill()
-    process.wait()
+    yield from steady_serving("together/openapi.yaml")
 
 
 @pytest.fixture
