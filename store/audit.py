@@ -19,8 +19,9 @@ class AuditLogQueries(Queries):
         `text` searches the details and the entity id."""
         where, params = [], []  # type: list[str], list[Any]
         if action:
-            where.append("action LIKE ?")
-            params.append(action.replace("%", r"\%") + "%")
+            # A prefix, literally: % and _ in it are not wildcards.
+            where.append("action LIKE ? ESCAPE '\\'")
+            params.append(action.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%")
         if entity:
             where.append("entity = ?")
             params.append(entity)

@@ -42,3 +42,13 @@ def test_risks_and_audit_from_the_command_line(tmp_path):
     assert log[0]["details"] == {"status": {"from": "open", "to": "mitigating"}}
     assert json.loads(cli(db, "audit", "--search", "mitigating", "--json").stdout)[0]["action"] == "risk_update"
     assert "until must be a date" in cli(db, "audit", "--until", "yesterday").stderr
+
+
+def test_audit_action_filter_is_a_literal_prefix(store):
+    """`_` and `%` in the prefix are characters, not LIKE wildcards."""
+    store.audit("pii_scan", "dataset", "d1")
+    store.audit("piiXscan", "dataset", "d2")
+    store.audit("100%_done", "dataset", "d3")
+    assert [e["action"] for e in store.audit_log.entries(action="pii_")] == ["pii_scan"]
+    assert [e["action"] for e in store.audit_log.entries(action="100%")] == ["100%_done"]
+    assert store.audit_log.entries(action="10%d") == []
