@@ -154,3 +154,10 @@ def test_pii_commands_end_to_end(tmp_path):
     assert "<EMAIL_ADDRESS>" in exported
     bad = run("--db", db, "pii", "decide", "d", "zzzz", "--dismiss")
     assert bad.returncode == 2 and "matches 0 findings" in bad.stderr
+
+
+def test_import_with_one_bad_line_says_one_line(tmp_path):
+    path = write_jsonl(tmp_path / "one.jsonl", many_chats(3) + ["{oops"])
+    out = run("--db", tmp_path / "x.db", "import", path)
+    assert out.returncode == 1
+    assert "Nothing imported: 1 line of" in out.stdout and "has errors (line 4)" in out.stdout

@@ -109,7 +109,9 @@ def render_import(result, show: int | None = DEFAULT_SHOWN_PER_CODE) -> str:
     else:
         bad = result.bad_lines
         shown = ", ".join(map(str, bad[:30])) + (" ..." if len(bad) > 30 else "")
-        lines.append(f"Nothing imported: {len(bad)} lines of {result.path} have errors (lines {shown}). "
+        counted = "1 line" if len(bad) == 1 else f"{len(bad)} lines"
+        lines.append(f"Nothing imported: {counted} of {result.path} {'has' if len(bad) == 1 else 'have'} "
+                     f"errors ({'line' if len(bad) == 1 else 'lines'} {shown}). "
                      "Fix them, or use --skip-invalid to import the good lines.")
     return "\n".join(lines)
 
