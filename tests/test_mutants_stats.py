@@ -139,14 +139,14 @@ def test_sequential_gate_tests_the_declared_tags_not_the_ones_seen():
 def test_plan_with_two_raters_halves_the_prompts_and_suggests_enough_votes():
     plan = plan_session({"a": 130, "b": 70}, total_prompts=200, target_n=100, raters=2)
     needed = prompts_to_detect(0.35, 0.80, 0.05, 2, 0.25)
-    assert needed == 65
-    assert plan == SessionPlan(65, 100, 372, [
-        TagPlan("a", 130, 65, 32.5, False), TagPlan("b", 70, 65, 17.5, False)], [
-        "tag 'a': about 32 of its prompts fall in the planned 100 votes, 65 are needed to catch a drop "
+    assert needed == 66
+    assert plan == SessionPlan(66, 100, 378, [
+        TagPlan("a", 130, 66, 32.5, False), TagPlan("b", 70, 66, 17.5, False)], [
+        "tag 'a': about 32 of its prompts fall in the planned 100 votes, 66 are needed to catch a drop "
         "to W=0.35 with 80% power",
-        "tag 'b': about 18 of its prompts fall in the planned 100 votes, 65 are needed to catch a drop "
+        "tag 'b': about 18 of its prompts fall in the planned 100 votes, 66 are needed to catch a drop "
         "to W=0.35 with 80% power",
-        "plan about 372 votes so that every tag gets 65 prompts",
+        "plan about 378 votes so that every tag gets 66 prompts",
     ])
 
 
@@ -155,9 +155,9 @@ def test_plan_without_enough_prompts_in_the_set_suggests_nothing():
     assert plan.suggested_target_n is None
     assert [p.expected for p in plan.tags] == [60.0, 40.0]
     assert plan.warnings == [
-        "tag 'a': the golden set has 60 prompts, the gate needs 65 to catch a drop to W=0.35 with 80% power; "
+        "tag 'a': the golden set has 60 prompts, the gate needs 66 to catch a drop to W=0.35 with 80% power; "
         "add prompts to the set",
-        "tag 'b': the golden set has 40 prompts, the gate needs 65 to catch a drop to W=0.35 with 80% power; "
+        "tag 'b': the golden set has 40 prompts, the gate needs 66 to catch a drop to W=0.35 with 80% power; "
         "add prompts to the set",
     ]
 

@@ -557,6 +557,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 
 from workbench.eval.stats import (  # noqa: E402
+    TAG_SCREEN,
     betting_log_wealth,
     clustered_mean,
     gate_json,
@@ -733,21 +734,33 @@ def test_planner_power_is_the_gates_block_rate():
 def test_one_bad_tag_among_five_blocks_at_forty_prompts_each():
     # four tags at W=0.65 (26 of 40), refunds at 13 of 40: Holm over five t tests missed it
     # (p=0.018, times 5); the candidate is plainly better on the other four, so they pass no
-    # screen and refunds is tested alone with the exact sign test (p=0.019 <= 0.8 * 5%)
+    # screen and refunds is tested alone with the exact sign test (p=0.019 <= 0.85 * 5%)
     votes = [v for tag in ("billing", "shipping", "account", "returns")
              for v in votes_from({"candidate": 26, "baseline": 14}, (tag,), tag)]
     votes += votes_from({"candidate": 13, "baseline": 27}, ("refunds",), "r")
     result = gate(votes, len(votes))
     refunds = {t.tag: t for t in result.tags}["refunds"]
     assert refunds.test == "sign" and refunds.p_value == pytest.approx(stats.binom.cdf(13, 40, 0.5))
-    assert refunds.adjusted_p == pytest.approx(refunds.p_value / 0.8)
+    assert refunds.adjusted_p == pytest.approx(refunds.p_value / TAG_SCREEN)
     assert result.decision == "block" and result.blocking_tags == ["refunds"]
     assert "sign test" in result.reasons[0]
 
 
+def test_fourteen_wins_of_forty_block_next_to_four_clearly_better_tags():
+    # the design point: five tags of 40 prompts, one vote each. "<= 14 wins of 40"
+    # has size 4.03%; the screen must leave refunds at least that much of the 5% when the
+    # other tags are screened out (0.85 * 5% = 4.25%; at 0.8 it was 4% and 14 wins passed)
+    votes = [v for tag in ("billing", "shipping", "account", "returns")
+             for v in votes_from({"candidate": 27, "baseline": 13}, (tag,), tag)]
+    votes += votes_from({"candidate": 14, "baseline": 26}, ("refunds",), "r")
+    refunds = {t.tag: t for t in tag_tests(votes)}["refunds"]
+    assert refunds.p_value == pytest.approx(stats.binom.cdf(14, 40, 0.5))
+    assert refunds.blocks and refunds.adjusted_p <= 0.05
+
+
 def test_a_tag_no_better_than_even_elsewhere_still_costs_its_share():
     # the same refunds tag next to four tags at W=0.5 exactly: they pass the screen and the
-    # correction counts all five (0.019 / 0.8 * 5 > 5%), so it does not block
+    # correction counts all five (0.019 / 0.85 * 5 > 5%), so it does not block
     votes = [v for tag in ("billing", "shipping", "account", "returns")
              for v in votes_from({"candidate": 20, "baseline": 20}, (tag,), tag)]
     votes += votes_from({"candidate": 13, "baseline": 27}, ("refunds",), "r")
@@ -787,7 +800,7 @@ def screened_false_blocks(others: float, sessions: int = 4000, prompts: int = 40
 
 def test_tag_false_block_is_at_most_five_percent_family_wise():
     assert screened_false_blocks(0.5) <= 0.05     # all five at W=0.5 (3.3%)
-    assert screened_false_blocks(0.65) <= 0.05    # the others far better: refunds tested alone at 0.8 * 5% (1.9%)
+    assert screened_false_blocks(0.65) <= 0.05    # the others far better: refunds tested alone at 0.85 * 5%
 
 
 # ------------------------------------------------------------------ sequential mode
@@ -842,3 +855,28 @@ def test_sequential_false_promotion_under_the_null_with_looks_at_every_vote():
     promoted = sum(gate(seeded_votes(400, 0.5, seed), 400, sequential=True).decision == "promote"
                    for seed in range(300))
     assert promoted / 300 <= 0.05
+
+
+# ------------------------------------------------------- small-sample skew correction
+
+
+def test_skewed_prompts_lower_the_bound_by_johnsons_term():
+    # ten prompts, two raters each: eight where the candidate always wins, one split, one
+    # lost: prompt means 1 x8, 0.5, 0 -- a long tail towards 0, as W=0.6 with strong
+    # prompt effects gives. Johnson's term mu3 / (6 s^2 n) moves the bound down.
+    votes = (votes_from({"candidate": 8}, per_prompt=2)
+             + [Vote("s", "r0", "candidate", True, ()), Vote("s", "r1", "baseline", True, ())]
+             + votes_from({"baseline": 1}, prefix="z", per_prompt=2))
+    mean = clustered_mean(votes)
+    means = np.array([1.0] * 8 + [0.5, 0.0])
+    d = means - means.mean()
+    johnson = (np.sum(d ** 3) / 10) / (6 * (np.sum(d ** 2) / 9) * 10)
+    assert johnson < 0 and mean.skew == pytest.approx(johnson)
+    plain = mean.rate - mean.continuity - stats.t.ppf(0.95, 9) * mean.se
+    assert mean.lower_bound(0.95) == pytest.approx(plain + johnson)
+    assert mean.p_above(0.5) == pytest.approx(stats.t.sf((mean.rate + johnson - 0.5 - mean.continuity) / mean.se, 9))
+
+
+def test_symmetric_prompts_need_no_skew_correction():
+    votes = votes_from({"candidate": 5, "baseline": 5}, per_prompt=3)
+    assert clustered_mean(votes).skew == pytest.approx(0.0)

@@ -581,12 +581,20 @@ class ClusteredMean:
     one piece of evidence, not several, and the t quantile is the small-sample
     correction that keeps a 10-prompt gate honest where the percentile bootstrap is
     not (docs/statistics.md has the simulated rates).
+
+    ``skew`` is Johnson's (1978) correction of the t statistic for a skewed population:
+    mu3 / (6 sigma^2 n) over the prompt residuals, added to the estimate in every bound
+    and test. Prompt means are bounded by 0 and 1, so with strong prompt effects and few
+    prompts they are skewed (W = 0.6: a long tail towards 0), and the plain t lower bound
+    covered 93.4% instead of 95% at 10 prompts; the term moves the centre of the interval
+    the way the skew says, and vanishes when the prompts are symmetric or many.
     """
 
     prompts: int
     votes: int
     rate: float
     se: float
+    skew: float = 0.0
 
     @property
     def df(self) -> int:
@@ -606,10 +614,10 @@ class ClusteredMean:
 
     def lower_bound(self, confidence: float = 0.95) -> float:
         """One-sided lower confidence bound on W."""
-        return max(0.0, self.rate - self.continuity - self._t(confidence) * self.se)
+        return max(0.0, self.rate + self.skew - self.continuity - self._t(confidence) * self.se)
 
     def upper_bound(self, confidence: float = 0.95) -> float:
-        return min(1.0, self.rate + self.continuity + self._t(confidence) * self.se)
+        return min(1.0, self.rate + self.skew + self.continuity + self._t(confidence) * self.se)
 
     def interval(self, confidence: float = 0.95) -> tuple[float, float]:
         tail = (1.0 + confidence) / 2.0
@@ -617,11 +625,11 @@ class ClusteredMean:
 
     def p_above(self, value: float) -> float:
         """One-sided p-value of "W <= value": small when W is clearly above it."""
-        return self._p(self.rate - value)
+        return self._p(self.rate + self.skew - value)
 
     def p_below(self, value: float) -> float:
         """One-sided p-value of "W >= value": small when W is clearly below it."""
-        return self._p(value - self.rate)
+        return self._p(value - self.rate - self.skew)
 
     def _p(self, excess: float) -> float:
         if self.prompts < 2:
@@ -647,7 +655,19 @@ def clustered_mean(votes: Iterable[Vote]) -> ClusteredMean | None:
     variance = prompts / (prompts - 1) * float(np.sum(residuals * residuals)) / (total * total)
     # Residuals that cancel exactly can leave a variance of -0.0 or 1e-33: treat as none.
     se = math.sqrt(variance) if variance > 1e-24 else 0.0
-    return ClusteredMean(prompts, int(total), rate, se)
+    return ClusteredMean(prompts, int(total), rate, se, _johnson_skew(residuals * prompts / total) if se else 0.0)
+
+
+def _johnson_skew(d: np.ndarray) -> float:
+    """Johnson's (1978) skewness term mu3 / (6 s^2 n) for the mean of ``d``.
+
+    ``d`` are the prompts' linearised residuals (the score sum less W times the votes, in
+    units of an average prompt), whose mean is 0 and whose spread gives the clustered
+    standard error."""
+    n = len(d)
+    second = float(np.sum(d * d)) / (n - 1)
+    third = float(np.sum(d * d * d)) / n
+    return third / (6.0 * second * n)
 
 
 # --------------------------------------------------------------------- tag tests
@@ -680,9 +700,12 @@ class TagTest:
 #: A tested tag whose raw p-value is above this is "screened out": it cannot block and
 #: does not count in the multiple-comparison correction. A tag where the candidate is
 #: clearly better (W = 0.65 over 40 prompts) has p near 1 and no longer costs the tags that
-#: are worse their power. 0.8 maximises the average blocking power over 20-100 prompts
-#: per tag (drops to W = 0.30 and 0.35, 0 and 25% ties); docs/statistics.md has the table.
-TAG_SCREEN = 0.8
+#: are worse their power. The average blocking power is flat from 0.7 to 0.9 (20-100
+#: prompts per tag, drops to W = 0.30 and 0.35, 0 and 25% ties: 76.3% at 0.85, 76.4% at
+#: 0.8); 0.85 is taken because at the issue's design point, five tags of 40 prompts with
+#: one vote each, 0.85 * 5% = 4.25% admits the sign test's "<= 14 wins of 40" (size 4.03%)
+#: and 0.8 does not. docs/statistics.md has the table, and what 0.85 costs at 30 prompts.
+TAG_SCREEN = 0.85
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
