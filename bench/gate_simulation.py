@@ -180,7 +180,9 @@ def power_bound_lines(prompts: int = 40) -> list[str]:
     from scipy import stats
 
     lines = []
-    for level in (0.05, 0.04, 0.025, 0.01):
+    # 5%; the screen's share when every other tag is screened out (TAG_SCREEN * 5%); the
+    # old screen's 4%; Holm's second step; Bonferroni over five tags
+    for level in (0.05, ratingstats.TAG_SCREEN * 0.05, 0.04, 0.025, 0.01):
         critical = int(stats.binom.ppf(level, prompts, 0.5))
         if stats.binom.cdf(critical, prompts, 0.5) > level:
             critical -= 1
@@ -189,7 +191,7 @@ def power_bound_lines(prompts: int = 40) -> list[str]:
         # the randomised (Neyman-Pearson) test spends the rest of the level on one more win
         gamma = (level - size) / stats.binom.pmf(critical + 1, prompts, 0.5)
         randomised = exact + gamma * stats.binom.pmf(critical + 1, prompts, 0.3)
-        lines.append(f"power bound, {prompts} single votes, W=0.30, no ties, level {level:.3f}: exact test "
+        lines.append(f"power bound, {prompts} single votes, W=0.30, no ties, level {level:.4f}: exact test "
                      f"(wins <= {critical}, size {size:.4f}) {exact:.1%}; most powerful randomised {randomised:.1%}")
     return lines
 

@@ -231,6 +231,13 @@ def test_model_spec_rejects_bad_rows(row):
         ModelSpec.from_dict(row)
 
 
+def test_model_spec_errors_quote_the_name_as_it_will_be_stored():
+    with pytest.raises(ValueError) as caught:
+        ModelSpec.from_dict({"name": "  my-model \t", "encoding": "", "training_context_limit": 1,
+                             "price_training_per_1m": 1})
+    assert "model 'my-model':" in str(caught.value)
+
+
 # --- find_model -----------------------------------------------------------------
 
 

@@ -81,6 +81,7 @@ class ModelSpec:
         name = row.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"model entry {dict(row)!r}: 'name' must be a non-empty string")
+        name = name.strip()  # the messages below quote the name as it will be stored
         encoding = row.get("encoding")
         if not isinstance(encoding, str) or not encoding:
             raise ValueError(f"model {name!r}: 'encoding' must be a tokenizer name such as 'o200k_base'")
@@ -91,7 +92,7 @@ class ModelSpec:
         if not _is_number(price) or not math.isfinite(price) or price < 0:
             raise ValueError(f"model {name!r}: 'price_training_per_1m' must be a number >= 0 (USD), got {price!r}")
         return cls(
-            name=name.strip(),
+            name=name,
             encoding=encoding,
             training_context_limit=int(limit),
             price_training_per_1m=float(price),
