@@ -103,7 +103,7 @@ class Row:
 
     def line(self) -> str:
         def fmt(rate: float | None, sessions: int) -> str:
-            if rate is None:
+            if rate is None or not sessions:  # --old-sessions 0: the old gate was not run
                 return "-"
             se = math.sqrt(max(rate * (1 - rate), 1e-12) / sessions)
             return f"{rate:6.1%} ±{se:.1%} (N={sessions})"
