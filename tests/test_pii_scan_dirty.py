@@ -193,12 +193,24 @@ def test_a_mark_by_another_engine_keeps_the_example_due(store, tmp_path):
 
 
 def test_purged_examples_leave_no_due_rows(store, tmp_path):
-    dataset = _dataset(store, tmp_path)
-    ids = [e["id"] for e in _examples(store, dataset)[:2]]
+    dataset = _settled(store, tmp_path)
+    import_file(store, write_jsonl(tmp_path / "more.jsonl", many_chats(3, "more")), "d")
+    assert store.pii.scan_due_count(dataset["id"]) == 3
+    ids = [e["id"] for e in _examples(store, dataset)[-2:]]
     Curation(store).delete(ids)
     store.doctor.purge_examples(ids)
-    assert store.pii.scan_due_count(dataset["id"]) == 4
-    assert review.scan_dataset(store, "d").scanned == 4
+    assert store.pii.scan_due_count(dataset["id"]) == 1
+    assert review.scan_dataset(store, "d").scanned == 1
+
+
+def test_a_dataset_never_scanned_gets_no_due_rows_and_one_full_scan(store, tmp_path):
+    """An import's bulk insert writes no due rows (a second write per row): the dataset's
+    first scan compares every example with its mark instead."""
+    dataset = _dataset(store, tmp_path)
+    assert store.pii.scan_due_count(dataset["id"]) == 0
+    assert review.stale_count(store, dataset["id"]) == 6
+    assert review.scan_dataset(store, "d").scanned == 6
+    assert store.pii.scan_settled(dataset["id"], review.engine_id(store))
 
 
 def test_a_status_change_does_not_make_the_example_due(store, tmp_path):
