@@ -244,3 +244,44 @@ def test_upgrade_to_0016_scans_once_what_was_due_and_then_settles(tmp_path):
         assert review.scan_dataset(store, "d").scanned == 0
     finally:
         store.close()
+
+
+def test_a_deleted_example_is_still_scanned_when_due(store, tmp_path):
+    """Deleted examples stay in the file (restorable), so the scan reads them too."""
+    dataset = _settled(store, tmp_path)
+    import_file(store, write_jsonl(tmp_path / "more.jsonl", [chat("I am at jan.peeters@example.be", "Thanks.")]), "d")
+    added = _examples(store, dataset)[-1]
+    Curation(store).delete([added["id"]])
+    assert review.scan_dataset(store, "d").scanned == 1
+    found = store.pii.pii_findings(dataset["id"], example_id=added["id"])
+    assert [(f["entity"], f["in_bin"]) for f in found] == [("EMAIL_ADDRESS", 1)]
+
+
+async def test_the_pii_screen_says_nothing_found_after_a_clean_scan(store, tmp_path):
+    """Fails before: the screen's unscanned count was every example, so after a scan that
+    found nothing it still asked for a scan."""
+    from textual.app import App
+
+    from screens.pii import PiiScreen
+
+    _dataset(store, tmp_path, many_chats(4))
+
+    class PiiHost(App):
+        def __init__(self):
+            super().__init__()
+            self.store = Store(store.path)
+
+        def on_mount(self) -> None:
+            self.push_screen(PiiScreen())
+
+        def on_unmount(self) -> None:
+            self.store.close()
+
+    app = PiiHost()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "press s to scan" in str(app.screen.query_one("#pii-summary").render())
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No personal data found." in str(app.screen.query_one("#pii-summary").render())
