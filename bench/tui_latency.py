@@ -320,14 +320,23 @@ def measure_pii_unchanged(db: Path) -> dict[str, float]:
         analyzer = analyzer_for(store)
         out["analyzer"] = time.perf_counter() - t0
         # bench-only set-up: the marks a scan that found nothing leaves (scanning 1M
-        # examples for real would take hours here)
+        # examples for real would take hours here), with its dataset settled: nothing due,
+        # the full scan by this engine complete (migration 0016)
         with store.transaction():
             store.db.execute(
                 "INSERT OR REPLACE INTO pii_scans(example_id, content_hash, scanned_at, engine) "
                 "SELECT id, content_hash, '9999-01-01T00:00:00', ? FROM examples WHERE dataset_id = ?",
                 [analyzer.engine_id, dataset["id"]])
+            store.db.execute("DELETE FROM pii_scan_due WHERE dataset_id = ?", [dataset["id"]])
+            store.db.execute(
+                "INSERT OR REPLACE INTO pii_scan_state(dataset_id, engine, complete, updated_at) "
+                "VALUES (?, ?, 1, '9999-01-01T00:00:00')", [dataset["id"], analyzer.engine_id])
         t0 = time.perf_counter()
         store.pii.examples_to_scan(dataset["id"], analyzer.engine_id)
+        out["full_compare"] = time.perf_counter() - t0  # what a first scan after an engine change reads
+        t0 = time.perf_counter()
+        assert store.pii.scan_settled(dataset["id"], analyzer.engine_id)
+        assert store.pii.scan_due_count(dataset["id"]) == 0
         out["find_changed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         result = scan_dataset(store, "bench", analyzer=analyzer)
@@ -336,11 +345,17 @@ def measure_pii_unchanged(db: Path) -> dict[str, float]:
     env = {**os.environ, "WORKBENCH_NO_SAMPLE": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "workbench.cli", "--db", str(db), "pii", "scan", "bench"]
+    floor = [sys.executable, "-m", "workbench.cli", "--db", str(db), "--help"]
     subprocess.run(command, env=env, capture_output=True)  # warm-up (bytecode caches)
+    subprocess.run(floor, env=env, capture_output=True)
     t0 = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     out["cli"] = time.perf_counter() - t0
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "Scanned 0 examples" in done.stdout, done.stdout
+    t0 = time.perf_counter()
+    subprocess.run(floor, env=env, capture_output=True)
+    out["cli_floor"] = time.perf_counter() - t0
     return out
 
 
@@ -387,10 +402,11 @@ def report_scale(db: Path, work: Path, export: bool) -> list[str]:
     ok = p["cli"] <= 1.0
     missed += [] if ok else ["pii scan"]
     print(f"pii scan, all examples unchanged:  {p['cli'] * 1000:7.0f} ms  (target ≤ 1000 ms; `workbench pii scan`, "
-          f"{p['scanned']} scanned; in-process: analyzer set-up {p['analyzer'] * 1000:.0f} ms, finding the changed "
-          f"examples {p['find_changed'] * 1000:.0f} ms (floor), scan with a ready analyzer "
-          f"{p['scan_with_analyzer'] * 1000:.0f} ms; ratio {p['cli'] / p['find_changed']:.1f}x)  {'PASS' if ok else 'FAIL'}",
-          flush=True)
+          f"{p['scanned']} scanned; floor, `workbench --help` (process start): {p['cli_floor'] * 1000:.0f} ms; "
+          f"ratio {p['cli'] / p['cli_floor']:.2f}x; in-process: nothing-due lookups {p['find_changed'] * 1000:.1f} ms, "
+          f"scan with a ready analyzer {p['scan_with_analyzer'] * 1000:.0f} ms, analyzer set-up (skipped now) "
+          f"{p['analyzer'] * 1000:.0f} ms, the full comparison a first scan after an engine change reads "
+          f"{p['full_compare']:.1f} s)  {'PASS' if ok else 'FAIL'}", flush=True)
     if export:
         e = measure_export(db, work)
         ok = e["export"] <= 2 * e["validate"]

@@ -40,32 +40,76 @@ class PiiQueries(Queries):
         self._store.checkpoint()  # the mark's own change; it holds no personal data
         return True
 
+    # The scan's selection. Triggers on `examples` (migration 0016) put every example
+    # inserted, edited, undone, moved by an import, restored from the bin or given other
+    # notes into `pii_scan_due`; `pii_scan_state` names the engine of the dataset's last
+    # full scan. While that engine is the one in use and the full scan completed, the
+    # examples to scan are exactly the due ones (an indexed lookup); otherwise a full
+    # scan compares every example with its mark.
+
+    _SCAN_COLUMNS = """e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language,
+                       e.content_hash, e.notes"""
+
+    def scan_settled(self, dataset_id: str, engine: str) -> bool:
+        """True when `engine` completed a full scan of the dataset: only due examples need a scan."""
+        return bool(self._scalar("SELECT 1 FROM pii_scan_state WHERE dataset_id = ? AND engine = ? AND complete = 1",
+                                 [dataset_id, engine]))
+
+    def scan_due_count(self, dataset_id: str) -> int:
+        return self._scalar("SELECT count(*) FROM pii_scan_due WHERE dataset_id = ?", [dataset_id]) or 0
+
+    def examples_due(self, dataset_id: str) -> list[dict]:
+        """The due examples of a settled dataset (see scan_settled), text columns decoded,
+        each with the `due_token` of the change it carries."""
+        return self._decoded(self._rows(
+            f"""SELECT {self._SCAN_COLUMNS}, d.token AS due_token
+                  FROM pii_scan_due d JOIN examples e ON e.id = d.example_id
+                 WHERE d.dataset_id = ? ORDER BY e.position""", [dataset_id]))
+
+    def begin_full_scan(self, dataset_id: str, engine: str) -> None:
+        """Record, before any mark is written, that `engine` is scanning the whole dataset:
+        until it completes, the dataset is not settled, and a mark another engine writes
+        meanwhile leaves its example due (replace_findings)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO pii_scan_state(dataset_id, engine, complete, updated_at) VALUES (?,?,0,?) "
+                "ON CONFLICT(dataset_id) DO UPDATE SET engine = excluded.engine, complete = 0, "
+                "updated_at = excluded.updated_at", [dataset_id, engine, now()])
+
+    def finish_full_scan(self, dataset_id: str, engine: str) -> None:
+        """The full scan begun by `engine` covered every example (unless another engine began one since)."""
+        with self.transaction():
+            self.db.execute("UPDATE pii_scan_state SET complete = 1, updated_at = ? WHERE dataset_id = ? AND engine = ?",
+                            [now(), dataset_id, engine])
+
     def examples_to_scan(self, dataset_id: str, engine: str) -> list[dict]:
-        """Examples (deleted ones too: they are restorable and still in the file) never
-        scanned, changed since their scan, or scanned by another engine (their text columns
-        decoded). A change of notes alone does not change the content hash, so the scan
-        mark also records the notes it saw."""
+        """A full scan's examples (deleted ones too: they are restorable and still in the
+        file): never scanned, changed since their scan, scanned by another engine, or due
+        (text columns decoded, `due_token` set for due ones). A change of notes alone does
+        not change the content hash, so the scan mark also records the notes it saw."""
         rows = self._rows(
-            """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash,
-                      e.notes
+            f"""SELECT {self._SCAN_COLUMNS}, d.token AS due_token
                  FROM examples e LEFT JOIN pii_scans s ON s.example_id = e.id
+                 LEFT JOIN pii_scan_due d ON d.example_id = e.id
                 WHERE e.dataset_id = ?
-                  AND (s.example_id IS NULL OR s.content_hash != e.content_hash OR s.engine != ?)
+                  AND (s.example_id IS NULL OR s.content_hash != e.content_hash OR s.engine != ?
+                       OR d.example_id IS NOT NULL
+                       OR (e.notes != '' AND e.updated_at > s.scanned_at))
                 ORDER BY e.position""", [dataset_id, engine])
-        rows += self._rows(  # scanned content, but the notes changed since
-            """SELECT e.id, e.messages, e.preferred_output, e.non_preferred_output, e.language, e.content_hash,
-                      e.notes
-                 FROM examples e JOIN pii_scans s ON s.example_id = e.id
-                WHERE e.dataset_id = ? AND s.content_hash = e.content_hash AND s.engine = ?
-                  AND e.notes != '' AND e.updated_at > s.scanned_at
-                ORDER BY e.position""", [dataset_id, engine])
+        return self._decoded(rows)
+
+    @staticmethod
+    def _decoded(rows: list[dict]) -> list[dict]:
         for row in rows:
             for column in ("messages", "preferred_output", "non_preferred_output"):
                 row[column] = from_json(row[column])
         return rows
 
-    def replace_findings(self, example_id: str, content_hash: str, engine: str, findings: list[dict]) -> None:
-        """The findings of one scanned example, replacing its earlier ones, with the scan mark."""
+    def replace_findings(self, example_id: str, content_hash: str, engine: str, findings: list[dict],
+                         due_token: int | None = None) -> None:
+        """The findings of one scanned example, replacing its earlier ones, with the scan
+        mark. The example stops being due only for the change the scan read (`due_token`),
+        and stays due when the dataset's last full scan is by another engine."""
         stamp = now()
         with self.transaction():
             self.db.execute("DELETE FROM pii_findings WHERE example_id = ?", [example_id])
@@ -78,6 +122,14 @@ class PiiQueries(Queries):
                 "ON CONFLICT(example_id) DO UPDATE SET content_hash = excluded.content_hash, "
                 "scanned_at = excluded.scanned_at, engine = excluded.engine",
                 [example_id, content_hash, stamp, engine])
+            if due_token is not None:
+                self.db.execute("DELETE FROM pii_scan_due WHERE example_id = ? AND token = ?", [example_id, due_token])
+            self.db.execute(
+                """INSERT INTO pii_scan_due(example_id, dataset_id, token)
+                   SELECT e.id, e.dataset_id, random() FROM examples e
+                     JOIN pii_scan_state st ON st.dataset_id = e.dataset_id AND st.engine != ?
+                    WHERE e.id = ? AND NOT EXISTS (SELECT 1 FROM pii_scan_due WHERE example_id = e.id)""",
+                [engine, example_id])
 
     def dismissed_values(self) -> set[tuple[str, str]]:
         return {(h, e) for h, e in self.db.execute("SELECT value_hash, entity FROM pii_dismissals")}

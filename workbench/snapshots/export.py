@@ -25,7 +25,9 @@ from workbench.snapshots.safety import MANIFEST_SETTING, file_sha256, manifest_p
 LOCAL_TABLES = ("settings", "edit_log", "outbox", "token_counts", "import_rejections", "snapshot_conflicts",
                 "models",
                 # uploads to this machine's provider accounts, open batches, derived duplicate groups
-                "provider_files", "generation_batches", "near_duplicate_groups", "near_duplicate_members")
+                "provider_files", "generation_batches", "near_duplicate_groups", "near_duplicate_members",
+                # what this machine's scans still have to read: merged examples become due here
+                "pii_scan_due", "pii_scan_state")
 WORKSPACE_SETTING = "workspace_id"
 PRODUCT = "ft-workbench"
 
