@@ -132,22 +132,23 @@ def test_no_example_changes_between_its_check_and_its_line(store, tmp_path):
     other = Store(store.path)  # a second writer on the same file
     other.db.execute("PRAGMA busy_timeout = 0")
     outcome = {}
-    real_iter = store.examples.iter_examples
+    real_tags = store.examples.export_tags
 
-    def iterate_then_interfere(*args, **kwargs):
-        yield from real_iter(*args, **kwargs)
-        if not outcome:  # after the first (checking) pass
+    def read_then_interfere(*args, **kwargs):
+        rows = real_tags(*args, **kwargs)
+        if not outcome:  # after the first read (the split), before the checking pass
             try:
                 other.examples.update_example(victim["id"], {"messages": [{"role": "user", "content": "hi"}]})
                 outcome["write"] = "committed"
             except sqlite3.OperationalError:
                 outcome["write"] = "waited"
+        return rows
 
-    store.examples.iter_examples = iterate_then_interfere
+    store.examples.export_tags = read_then_interfere
     try:
         export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
     finally:
-        del store.examples.iter_examples
+        del store.examples.export_tags
         other.close()
     lines = (tmp_path / "out" / "train.jsonl").read_text("utf-8").splitlines()
     assert outcome["write"] == "waited"
