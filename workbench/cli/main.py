@@ -296,10 +296,13 @@ def import_(ctx: click.Context, file: Path, dataset: str | None, skip_invalid: b
 @click.option("--allow-pii", is_flag=True, help="Export even if examples have unreviewed personal-data findings.")
 @click.option("--override-coverage", "coverage_override", metavar="REASON",
               help="Export even if a declared coverage minimum is unmet; the reason is audited.")
+@click.option("--allow-oversize", is_flag=True,
+              help="Write a file even if it is over the provider's 512 MB upload limit (to split it yourself).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, validation_share: float,
-           message: str, allow_pii: bool, coverage_override: str | None, as_json: bool) -> None:
+           message: str, allow_pii: bool, coverage_override: str | None, allow_oversize: bool,
+           as_json: bool) -> None:
     """Write a dataset's approved examples (--status to change) as JSONL and freeze a dataset version.
 
     First the personal-data gate scans the examples and refuses while findings are
@@ -323,7 +326,7 @@ def export(ctx: click.Context, dataset: str, out_dir: Path, status: str | None, 
         with spinner(f"exporting {dataset}"):
             result = scan_and_export(store, dataset, out_dir, status=None if status == "all" else status,
                                      validation_share=validation_share, message=message, allow_pii=allow_pii,
-                                     coverage_override=coverage_override)
+                                     coverage_override=coverage_override, allow_oversize=allow_oversize)
     except ExportRefused as exc:
         raise as_user_error(exc) from exc
     if as_json:
