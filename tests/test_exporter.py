@@ -154,3 +154,61 @@ def test_no_example_changes_between_its_check_and_its_line(store, tmp_path):
     assert outcome["write"] == "waited"
     assert len(lines) == 12
     assert [f for line in lines for f in check_record(json.loads(line)) if f.is_error] == []
+
+
+def _mixed_records() -> list[dict]:
+    """Chat and preference records, stored key order canonical or not, optional keys set
+    and unset: the one-pass export must write what canonical_line gives for each."""
+    tool = {"type": "function", "function": {"parameters": {"type": "object", "properties": {}}, "name": "look"}}
+    call = {"function": {"arguments": "{\"b\": 1, \"a\": 2}", "name": "look"}, "type": "function", "id": "c1"}
+    records = many_chats(10)
+    records += [
+        {"messages": [{"content": "Où est ma commande ?", "role": "user"},
+                      {"role": "assistant", "tool_calls": [call]},
+                      {"content": "{\"status\": \"shipped\"}", "tool_call_id": "c1", "role": "tool"},
+                      {"role": "assistant", "content": "Elle est partie. 📦", "weight": 1}],
+         "parallel_tool_calls": False, "tools": [tool]},
+        {"tools": [], "messages": [{"role": "user", "content": "a\u2028b"}, {"role": "assistant", "content": "c"}],
+         "parallel_tool_calls": True},
+        {"input": {"messages": [{"role": "user", "content": "Hi"}]},
+         "preferred_output": [{"role": "assistant", "content": "Hello!"}],
+         "non_preferred_output": [{"content": "Go away.", "role": "assistant"}]},
+        {"non_preferred_output": [{"role": "assistant", "content": "No."}],
+         "input": {"tools": [tool], "messages": [{"content": "Help", "role": "user"}]},
+         "preferred_output": [{"role": "assistant", "content": "Sure."}]},
+    ]
+    return records
+
+
+def test_one_pass_export_writes_and_freezes_the_canonical_lines(store, tmp_path):
+    from workbench.dataset.exporter import export_dataset
+
+    source = write_jsonl(tmp_path / "in.jsonl", _mixed_records())
+    import_file(store, source, "d")
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0.25, allow_pii=True)
+    lines = lambda path: path.read_text("utf-8").split("\n")[:-1]  # noqa: E731 - not splitlines: U+2028
+    expected = {chatformat.canonical_line(json.loads(l)) for l in lines(source)}
+    train, valid = lines(result.train_path), lines(result.validation_path)
+    assert set(train) | set(valid) == expected and len(train) + len(valid) == len(expected)
+    version = store.datasets.latest_version(store.datasets.get_dataset("d")["id"])
+    assert list(store.datasets.version_lines(version["id"], "train")) == train
+    assert list(store.datasets.version_lines(version["id"], "validation")) == valid
+
+
+def test_a_file_over_the_upload_limit_is_refused_unless_allowed(store, tmp_path, monkeypatch):
+    """Export wrote files of any size; the provider refuses an upload over 512 MB (validate
+    reports file_too_large). Now the export refuses, writes and freezes nothing, and
+    says so, unless allow_oversize. (The limit is lowered: a real test file is small.)"""
+    from workbench.dataset import exporter
+
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", 2**20)
+    records = [chat(f"question {i}", "word " * 20_000) for i in range(12)]  # ~1.2 MB
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", records), "d")
+    with pytest.raises(ExportRefused, match=r"train.jsonl would be 1 MB, over the provider's 1 MB upload limit") as refused:
+        exporter.export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.hint_key == "allow_oversize"
+    assert list((tmp_path / "out").iterdir()) == []
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+    result = exporter.export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True,
+                                     allow_oversize=True)
+    assert result.version["train_count"] == 12 and result.train_path.stat().st_size > 2**20
