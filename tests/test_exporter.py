@@ -212,3 +212,26 @@ def test_a_file_over_the_upload_limit_is_refused_unless_allowed(store, tmp_path,
     result = exporter.export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True,
                                      allow_oversize=True)
     assert result.version["train_count"] == 12 and result.train_path.stat().st_size > 2**20
+
+
+def test_export_command_says_how_to_write_an_oversized_file_anyway(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from workbench.cli.main import cli
+    from workbench.dataset import exporter
+
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", 2**20)
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("WORKBENCH_NO_SAMPLE", "1")
+    db = str(tmp_path / "s.db")
+    source = write_jsonl(tmp_path / "d.jsonl", [chat(f"question {i}", "word " * 20_000) for i in range(12)])
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "import", str(source), "--dataset", "d"]).exit_code == 0
+    args = ["--db", db, "export", "d", "--out", str(tmp_path / "out"), "--status", "all", "--allow-pii",
+            "--validation-share", "0"]
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 1 and "upload limit" in refused.output and "--allow-oversize" in refused.output
+    assert not (tmp_path / "out" / "train.jsonl").exists()
+    done = runner.invoke(cli, [*args, "--allow-oversize"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "out" / "train.jsonl").stat().st_size > 2**20
