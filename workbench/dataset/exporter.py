@@ -137,8 +137,7 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         # (or a refusal) better than its symptom.
         damage.raise_if_damaged()
         raise
-    finally:
-        damage.join()
+    # (an interrupt does not wait for the check: its thread is a daemon and only reads)
 
 
 def _verify_line(dataset: dict, example: dict, line: str) -> None:
