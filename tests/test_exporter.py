@@ -235,3 +235,34 @@ def test_export_command_says_how_to_write_an_oversized_file_anyway(tmp_path, mon
     done = runner.invoke(cli, [*args, "--allow-oversize"])
     assert done.exit_code == 0, done.output
     assert (tmp_path / "out" / "train.jsonl").stat().st_size > 2**20
+
+
+def test_a_damaged_store_is_refused_and_nothing_is_written(tmp_path):
+    """The page check now runs on a thread beside the export's pass: its verdict still
+    comes first, and a damaged file still writes and freezes nothing."""
+    import sqlite3
+
+    from store import Store
+    from workbench.dataset.exporter import export_dataset
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [chat(f"question {i}", "word " * 400) for i in range(300)]), "d")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'examples'").fetchone()[0]
+    conn.close()
+    pages = path.stat().st_size // page_size
+    with open(path, "r+b") as handle:  # a page of the examples' data, well past the schema
+        victim = max(root + 1, pages // 2)
+        handle.seek((victim - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused, match="the store is damaged"):
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    assert not (tmp_path / "out" / "train.jsonl").exists()
