@@ -266,3 +266,21 @@ def test_a_damaged_store_is_refused_and_nothing_is_written(tmp_path):
     finally:
         store.close()
     assert not (tmp_path / "out" / "train.jsonl").exists()
+
+
+@pytest.mark.parametrize("column, text", [("tools", "[{"), ("functions", "not json")])
+def test_stored_text_that_is_not_json_is_refused_as_changed(store, tmp_path, column, text):
+    """A column an outside edit left as broken JSON crashed the export (JSONDecodeError);
+    it is the content-hash refusal now, with nothing written."""
+    import sqlite3
+
+    from workbench.dataset.exporter import export_dataset
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(12)), "d")
+    outside = sqlite3.connect(store.path)
+    outside.execute(f"UPDATE examples SET {column} = ? WHERE position = 5", [text])
+    outside.commit()
+    outside.close()
+    with pytest.raises(ExportRefused, match=r"Example #5 .* no longer matches its content hash"):
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert not (tmp_path / "out" / "train.jsonl").exists()

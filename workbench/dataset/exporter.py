@@ -121,7 +121,7 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
             if any(gates):
                 # Errors in the examples come first: a check-only pass, then the gate.
                 damage.raise_if_damaged()
-                _raise_problems(_scan(store, dataset, status, None, None).problems)
+                _raise_problems(_scan(store, dataset, status, None).problems)
                 raise next(gate for gate in gates if gate)
             validation_ids = choose_validation(items, validation_share, seed)
             try:
@@ -138,14 +138,6 @@ def export_dataset(store: Store, dataset_name: str, out_dir: Path | str, *, stat
         damage.raise_if_damaged()
         raise
     # (an interrupt does not wait for the check: its thread is a daemon and only reads)
-
-
-def _verify_line(dataset: dict, example: dict, line: str) -> None:
-    """The exact line about to be written must hash to the example's content hash: a
-    mismatch means the stored text changed behind the workbench's back (a damaged file,
-    an outside edit), and such a line must not leave as if it were the reviewed one."""
-    if hashlib.sha256(line.encode("utf-8")).hexdigest() != example["content_hash"]:
-        raise _hash_mismatch(dataset, example["position"], example["id"])
 
 
 def _hash_mismatch(dataset: dict, position: int, example_id: str) -> ExportRefused:
@@ -247,128 +239,35 @@ class _Scan:
     mismatch: ExportRefused | None = None
 
 
-def _scan(store: Store, dataset: dict, status: str | None, emit, validation_ids: set[str] | None) -> _Scan:
+def _scan(store: Store, dataset: dict, status: str | None, emit) -> _Scan:
     """One pass over the rows: rebuild each line, check it, and hand
-    (example id, position, content hash, line) to emit (None: check only)."""
+    (example id, content hash, line) of each good one to emit (None: check only);
+    nothing more is emitted once a problem is found."""
     scan = _Scan()
     sha256 = hashlib.sha256
     for row in store.examples.iter_export_rows(dataset["id"], status=status):
         example_id, position, content_hash = row[0], row[1], row[9]
         line = _fast_line(row)
-        record = None
         matches = line is not None and sha256(line.encode("utf-8")).hexdigest() == content_hash
-        if not matches:
+        if matches:
+            record = json.loads(line)  # the verified line: the record the checks see
+        else:
             # stored text not in canonical order (or not text): decode and reorder
-            record = _slow_record(row)
+            try:
+                record = _slow_record(row)
+            except ValueError:  # stored text that is not JSON: changed behind our back
+                scan.mismatch = scan.mismatch or _hash_mismatch(dataset, position, example_id)
+                continue
             line = chatformat.canonical_line(record)
             matches = sha256(line.encode("utf-8")).hexdigest() == content_hash
             if not matches and scan.mismatch is None:
                 scan.mismatch = _hash_mismatch(dataset, position, example_id)
-        elif record is None:
-            record = json.loads(line)  # the verified line: the record the checks see
         errors = [f for f in check_record(record) if f.is_error]
         if errors:
             scan.problems.extend(f"#{position} ({example_id[:8]}): {f.code}: {f.message}" for f in errors)
         elif emit is not None and matches and not scan.problems and scan.mismatch is None:
             emit(example_id, content_hash, line)
     return scan
-
-
-def _items(store: Store, dataset: dict, status: str | None) -> list[tuple[str, tuple[str, ...]]]:
-    """(id, tags) of every example to export, in dataset order."""
-    tags_of: dict[str, tuple[str, ...]] = {}  # the same tag lists repeat: decode each once
-    items = []
-    for example_id, tags in store.examples.export_tags(dataset["id"], status=status):
-        decoded = tags_of.get(tags)
-        if decoded is None:
-            decoded = tags_of[tags] = tuple(json.loads(tags))
-        items.append((example_id, decoded))
-    if not items:
-        raise ExportRefused(f"Dataset {dataset['name']!r} has no {status or 'live'} examples to export.")
-    return items
-
-
-def _raise_problems(problems: list[str]) -> None:
-    if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise ExportRefused(f"{len(problems)} errors block the export; fix these examples first:\n  {shown}{more}")
-
-
-def _fast_line(row: tuple) -> str | None:
-    """The canonical line from the stored JSON text by concatenation, when the stored text
-    is already canonical (the caller checks the hash); None when a column is not text."""
-    _, _, kind, messages, tools, functions, parallel, preferred, non_preferred, _ = row
-    if not isinstance(messages, str) or parallel not in (None, 0, 1):
-        return None
-    parts = ['{"input":{"messages":' if kind == "preference" else '{"messages":', messages]
-    for key, value in ((',"tools":', tools), (',"functions":', functions)):
-        if value is not None:
-            if not isinstance(value, str):
-                return None
-            parts += (key, value)
-    if parallel is not None:
-        parts += (',"parallel_tool_calls":', "true" if parallel else "false")
-    if kind == "preference":
-        if not all(v is None or isinstance(v, str) for v in (preferred, non_preferred)):
-            return None
-        parts += ('},"preferred_output":', preferred or "null", ',"non_preferred_output":', non_preferred or "null")
-    parts.append("}")
-    return "".join(parts)
-
-
-def _slow_record(row: tuple) -> dict:
-    """The exported record the long way: decode the columns, canonical key order."""
-    _, _, kind, messages, tools, functions, parallel, preferred, non_preferred, _ = row
-    loads = _loads_or_none
-    return record_from_example({
-        "kind": kind, "messages": loads(messages), "tools": loads(tools), "functions": loads(functions),
-        "parallel_tool_calls": None if parallel is None else bool(parallel),
-        "preferred_output": loads(preferred), "non_preferred_output": loads(non_preferred)})
-
-
-def _loads_or_none(text: str | None):
-    return None if text is None else json.loads(text)
-
-
-@dataclass
-class _Scan:
-    problems: list[str] = field(default_factory=list)
-    mismatch: ExportRefused | None = None
-
-
-def _scan(store: Store, dataset: dict, status: str | None, emit, validation_ids: set[str] | None) -> _Scan:
-    """One pass over the rows: rebuild each line, check it, and hand
-    (example id, position, content hash, line) to emit (None: check only)."""
-    scan = _Scan()
-    sha256 = hashlib.sha256
-    for row in store.examples.iter_export_rows(dataset["id"], status=status):
-        example_id, position, content_hash = row[0], row[1], row[9]
-        line = _fast_line(row)
-        record = None
-        matches = line is not None and sha256(line.encode("utf-8")).hexdigest() == content_hash
-        if not matches:
-            # stored text not in canonical order (or not text): decode and reorder
-            record = _slow_record(row)
-            line = chatformat.canonical_line(record)
-            matches = sha256(line.encode("utf-8")).hexdigest() == content_hash
-            if not matches and scan.mismatch is None:
-                scan.mismatch = _hash_mismatch(dataset, position, example_id)
-        elif record is None:
-            record = json.loads(line)  # the verified line: the record the checks see
-        errors = [f for f in check_record(record) if f.is_error]
-        if errors:
-            scan.problems.extend(f"#{position} ({example_id[:8]}): {f.code}: {f.message}" for f in errors)
-        elif emit is not None and matches and not scan.problems and scan.mismatch is None:
-            emit(example_id, content_hash, line)
-    return scan
-
-
-def _refuse_damaged(store: Store) -> None:
-    damage = store.integrity_problems(limit=3)
-    if damage:
-        raise ExportRefused(f"{store.path}: the store is damaged ({'; '.join(damage)}); nothing was exported.",
-                            "Check it with `workbench doctor` and restore a good copy.")
 
 
 def _personal_data_refusal(store: Store, dataset: dict, example_ids: list[str]) -> ExportRefused | None:
@@ -495,7 +394,7 @@ def _write_version(store: Store, dataset: dict, out_dir: Path, status: str | Non
                     store.datasets.add_version_lines(version["id"], batch)
                     batch.clear()
 
-            scan = _scan(store, dataset, status, emit, validation_ids)
+            scan = _scan(store, dataset, status, emit)
             damage.raise_if_damaged()
             _raise_problems(scan.problems)
             if scan.mismatch is not None:
