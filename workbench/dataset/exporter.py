@@ -437,8 +437,8 @@ def _refuse_oversize(*writers: "_SplitWriter") -> None:
         sizes = ", ".join(f"{w.final.name} would be {w.bytes / 2**20:,.0f} MB" for w in over)
         raise ExportRefused(
             f"{sizes}, over the provider's {MAX_FILE_BYTES // 2**20} MB upload limit; nothing was exported.",
-            "Export fewer examples (a status filter, another dataset) or split the data, or export the "
-            "oversized file anyway to split it yourself.", hint_key="allow_oversize")
+            "Export fewer examples (a status filter, a larger validation share) or split the dataset.",
+            hint_key="allow_oversize")
 
 
 def _write_manifest(out_dir: Path, dataset: dict, version: dict) -> None:
