@@ -95,6 +95,13 @@ class DatasetQueries(Queries):
         self.db["dataset_version_examples"].insert_all(
             ({"version_id": version_id, **m} for m in members), batch_size=500)
 
+    def add_version_lines(self, version_id: str, rows: Iterable[tuple]) -> None:
+        """Freeze members given as (example_id, split, position, content_hash, line)
+        tuples: one prepared INSERT, no per-row dicts (an export of a million rows)."""
+        self.db.conn.executemany(
+            "INSERT INTO dataset_version_examples(version_id, example_id, split, position, content_hash, line) "
+            "VALUES (?, ?, ?, ?, ?, ?)", ((version_id, *row) for row in rows))
+
     def complete_version(self, version_id: str, fields: dict) -> dict:
         self.db["dataset_versions"].update(version_id, fields)
         return self._one("SELECT * FROM dataset_versions WHERE id = ?", [version_id])

@@ -37,6 +37,19 @@ _BULK_REVISION_SQL = (f"INSERT INTO example_revisions({', '.join(BULK_REVISION_C
                       f"VALUES ({', '.join('?' * len(BULK_REVISION_COLUMNS))})")
 
 
+#: Column order of the tuples `iter_export_rows` yields.
+EXPORT_COLUMNS = ("id", "position", "kind", "messages", "tools", "functions", "parallel_tool_calls",
+                  "preferred_output", "non_preferred_output", "content_hash")
+
+
+def _live_filter(dataset_id: str, status: str | None) -> tuple[str, list[Any]]:
+    clauses, params = ["dataset_id = ?", "deleted_at IS NULL"], [dataset_id]
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    return " AND ".join(clauses), params
+
+
 def fts_text(messages: list, preferred_output: str | None, non_preferred_output: str | None) -> str | None:
     """The search text the examples_fts_insert trigger computes for a row, in Python:
     each message's content (a string as is, null or missing as '', true/false as 1/0,
@@ -174,6 +187,27 @@ class ExampleQueries(Queries):
             for row in rows:
                 yield _decode_example(row)
             last = rows[-1]["position"]
+
+    def iter_export_rows(self, dataset_id: str, status: str | None = None,
+                         batch: int = 1000) -> Iterator[tuple]:
+        """Live examples in dataset order as raw tuples in EXPORT_COLUMNS order (JSON left
+        encoded, no dicts): the exporter rebuilds each line from the stored text."""
+        where, params = _live_filter(dataset_id, status)
+        sql = (f"SELECT {', '.join(EXPORT_COLUMNS)} FROM examples WHERE {where} AND position > ? "
+               "ORDER BY position LIMIT ?")
+        last = -1
+        while True:
+            rows = self.db.conn.execute(sql, [*params, last, batch]).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][1]
+
+    def export_tags(self, dataset_id: str, status: str | None = None) -> list[tuple[str, str]]:
+        """(id, tags JSON) of the live examples in dataset order: what the export split needs."""
+        where, params = _live_filter(dataset_id, status)
+        return self.db.conn.execute(f"SELECT id, tags FROM examples WHERE {where} ORDER BY position",
+                                    params).fetchall()
 
     def count_examples(self, dataset_id: str, status: str | None = None) -> int:
         sql = "SELECT count(*) FROM examples WHERE dataset_id = ? AND deleted_at IS NULL"

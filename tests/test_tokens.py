@@ -489,3 +489,61 @@ def test_get_encoding_is_cached(encodings):
 def test_unbundled_encoding_is_a_clear_error(name):
     with pytest.raises(TokenizerUnavailable, match="not available offline"):
         get_encoding(name)
+
+
+# ------------------------------------------------------------------ the small-text encoder
+
+
+@pytest.fixture(scope="module")
+def small_encodings(encodings):
+    """The Python encoders over the same cached ranks (the full ones wrote the cache)."""
+    from workbench.budget.tokens import SmallTextEncoding, _load_prepared_data
+
+    out = {}
+    for name in encodings:
+        data = _load_prepared_data(name)
+        assert data is not None, "loading the tiktoken encoder leaves its ranks in the cache"
+        out[name] = SmallTextEncoding(name, data["pat_str"], data["ranks"])
+    return out
+
+
+TRICKY_TEXTS = [
+    "", " ", "  \n\n  x", "hello world", "Hello, WORLD's they'RE 12345 678", "a\u2028b\r\n\tc",
+    "Où est ma commande ? 📦👩‍👩‍👧", "日本語のテキストと中文", "مرحبا بالعالم", "<|endoftext|> is ordinary here",
+    "{\"order_number\": \"AC-77342\"}", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\x00\x01 \ufeff",
+    "lone \ud800 surrogate", "   leading and trailing   ", "x" * 3000,
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_small_encoder_gives_tiktokens_tokens(encodings, small_encodings, text):
+    for name, encoding in encodings.items():
+        assert small_encodings[name].encode_ordinary(text) == encoding.encode_ordinary(text), name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.text(max_size=200),
+       name=st.sampled_from(["o200k_base", "cl100k_base"]))
+def test_small_encoder_matches_tiktoken_on_any_unicode(encodings, small_encodings, text, name):
+    assert small_encodings[name].encode_ordinary(text) == encodings[name].encode_ordinary(text)
+
+
+def test_small_flag_answers_with_the_loaded_encoder_or_the_python_one(tmp_path, monkeypatch):
+    """get_encoding(small=True) skips building tiktoken's encoder when the ranks are cached;
+    counts of a whole example are the same either way."""
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_small_encodings", {})
+    full = get_encoding("o200k_base")  # writes the cached ranks
+    monkeypatch.setattr(tokens, "_encodings", {})
+    light = get_encoding("o200k_base", small=True)
+    assert isinstance(light, tokens.SmallTextEncoding)
+    record = {"messages": [{"role": "system", "content": "Tu es Aurora."}, {"role": "user", "content": "Où ? 📦"},
+                           {"role": "assistant", "content": "Ici: {\"a\": 1}", "weight": 1}]}
+    monkeypatch.setattr(tokens, "_memos", {})  # counts are memoised per encoding name
+    by_light = count_example(record, light)
+    monkeypatch.setattr(tokens, "_memos", {})
+    assert by_light == count_example(record, full)
+    tokens._encodings["o200k_base"] = full
+    assert get_encoding("o200k_base", small=True) is full

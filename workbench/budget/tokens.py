@@ -224,11 +224,19 @@ _encodings: dict[str, tiktoken.Encoding] = {}
 _encodings_lock = threading.Lock()
 
 
-def get_encoding(name: str) -> tiktoken.Encoding:
-    """A tiktoken Encoding built from the offline cache; loaded once per process."""
+def get_encoding(name: str, small: bool = False) -> tiktoken.Encoding:
+    """A tiktoken Encoding built from the offline cache; loaded once per process.
+
+    small=True: the caller will encode only a little text (under SMALL_INPUT_BYTES), so a
+    SmallTextEncoding over the cached ranks does (same counts, no Rust encoder to build)
+    unless the tiktoken one is loaded already. Only `encode_ordinary` and `name` exist on it."""
     encoding = _encodings.get(name)
     if encoding is not None:
         return encoding
+    if small:
+        light = _small_encoding(name)
+        if light is not None:
+            return light  # type: ignore[return-value]
     with _encodings_lock:
         encoding = _encodings.get(name)
         if encoding is None:
@@ -244,6 +252,21 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     return encoding
 
 
+_small_encodings: dict[str, SmallTextEncoding] = {}
+
+
+def _small_encoding(name: str) -> "SmallTextEncoding | None":
+    light = _small_encodings.get(name)
+    if light is None:
+        with _encodings_lock:
+            ensure_encoding_files([name])
+            data = _load_prepared_data(name)
+            if data is None:
+                return None  # no cached ranks yet: the full load below writes them
+            light = _small_encodings[name] = SmallTextEncoding(name, data["pat_str"], data["ranks"])
+    return light
+
+
 # tiktoken parses its BPE file (base64, 200k lines) on every start: about 1 s for
 # o200k_base, three times what `workbench validate` may take to start. The parsed
 # ranks are kept next to it in marshal form (about 30 ms to load), under the BPE
@@ -255,7 +278,9 @@ def _prepared_path(name: str) -> Path:
     return tokenizer_cache_dir() / f"{name}-{bpe.sha256[:16]}.ranks.marshal"
 
 
-def _load_prepared(name: str) -> tiktoken.Encoding | None:
+def _load_prepared_data(name: str) -> dict | None:
+    """The cached {"pat_str", "ranks", "special_tokens"} of an encoding, or None when the
+    copy is missing, damaged or not in the expected shape."""
     try:
         path = _prepared_path(name)
         blob = path.read_bytes()
@@ -264,14 +289,94 @@ def _load_prepared(name: str) -> tiktoken.Encoding | None:
     digest, payload = blob[:64], blob[64:]
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         return None
+    try:
+        data = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("pat_str"), str) and isinstance(data.get("ranks"), dict)
+            and isinstance(data.get("special_tokens"), dict)):
+        return None
+    return data
+
+
+def _load_prepared(name: str) -> tiktoken.Encoding | None:
+    data = _load_prepared_data(name)
+    if data is None:
+        return None
     import tiktoken
 
     try:
-        data = marshal.loads(payload)
         return tiktoken.Encoding(name, pat_str=data["pat_str"], mergeable_ranks=data["ranks"],
                                  special_tokens=data["special_tokens"])
-    except (ValueError, EOFError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
+
+
+# Building tiktoken's Rust encoder from the ranks (hash maps over 200k byte strings)
+# costs about 0.2 s of CPU however little text follows: most of `workbench validate`'s
+# start on a small file. For a little text, the same byte-pair encoding in Python over
+# the cached ranks (loaded in ~40 ms) counts the same tokens (tests/test_tokens.py
+# checks it against tiktoken on arbitrary Unicode) without that fixed cost.
+
+#: Text below which `get_encoding(name, small=True)` may answer with the Python encoder.
+SMALL_INPUT_BYTES = 256 * 1024
+
+
+class SmallTextEncoding:
+    """`encode_ordinary` of a tiktoken encoding, in Python: tiktoken's pre-token regex
+    (the `regex` module reads the same pattern syntax) and its byte-pair merge rule
+    (repeatedly join the adjacent pair of lowest rank, the leftmost on a tie)."""
+
+    def __init__(self, name: str, pat_str: str, ranks: dict[bytes, int]):
+        import regex
+
+        self.name = name
+        self._pattern = regex.compile(pat_str)
+        self._ranks = ranks
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        try:
+            return self._encode(text)
+        except UnicodeEncodeError:
+            # tiktoken's own way with lone surrogates (core.py, encode_ordinary)
+            return self._encode(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+
+    def _encode(self, text: str) -> list[int]:
+        ranks = self._ranks
+        out: list[int] = []
+        for match in self._pattern.finditer(text):
+            data = match.group().encode("utf-8")
+            rank = ranks.get(data)
+            if rank is not None:
+                out.append(rank)
+            else:
+                out.extend(_byte_pair_encode(data, ranks))
+        return out
+
+
+_NO_RANK = 1 << 62
+
+
+def _byte_pair_encode(piece: bytes, ranks: dict[bytes, int]) -> list[int]:
+    """tiktoken's _byte_pair_merge (src/lib.rs): parts are start offsets, each with the
+    rank of the pair starting there; merge the lowest (leftmost on a tie) until none."""
+    get = ranks.get
+    n = len(piece)
+    starts = list(range(n + 1))
+    pair = [get(piece[i:i + 2], _NO_RANK) for i in range(n - 1)] + [_NO_RANK, _NO_RANK]
+    while len(starts) > 2:
+        best = min(pair[:-1])
+        if best == _NO_RANK:
+            break
+        i = pair.index(best)
+        # parts i and i+1 join: the pair at i now spans to starts[i+2]'s end, and so
+        # does the pair ending at i
+        del starts[i + 1]
+        del pair[i + 1]
+        pair[i] = get(piece[starts[i]:starts[i + 2]], _NO_RANK) if i + 2 < len(starts) else _NO_RANK
+        if i > 0:
+            pair[i - 1] = get(piece[starts[i - 1]:starts[i + 1]], _NO_RANK)
+    return [ranks[piece[starts[i]:starts[i + 1]]] for i in range(len(starts) - 1)]
 
 
 def _save_prepared(encoding: tiktoken.Encoding) -> None:

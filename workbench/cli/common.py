@@ -31,6 +31,7 @@ CLI_HINTS = {
     "set_key": "Run `workbench keys set PROVIDER`.",
     "confirm_launch": "Answer yes, or pass --yes.",
     "coverage_override": "To export anyway: --override-coverage \"REASON\".",
+    "allow_oversize": "Or write it anyway with --allow-oversize (to split it yourself).",
 }
 
 
