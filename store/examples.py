@@ -483,7 +483,18 @@ class ExampleQueries(Queries):
                       tag: str | None = None, flag: str | None = None, match: str | None = None,
                       deleted: bool = False, context_limit: int | None = None) -> int | None:
         """Row number of an example within a filtered view, None when it is not in it."""
-        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag, match, deleted,
+        if match and self._walk_applies(match, deleted):
+            target = self._scalar("SELECT rowid FROM examples WHERE id = ?", [example_id])
+            seen = 0  # hits before this step
+            for rows, hits in self._walk_steps(dataset_id, encoding=encoding, status=status, tag=tag, flag=flag,
+                                               match=match, context_limit=context_limit):
+                if target in hits:
+                    return seen + sum(1 for rowid, _position in rows[:[r[0] for r in rows].index(target)]
+                                      if rowid in hits)
+                seen += len(hits)
+            return None
+        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag,
+                                                           self.expand_prefix(match) if match else None, deleted,
                                                            context_limit)
         join = "LEFT JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?"
         hit = self._scalar(f"SELECT e.position FROM examples e {join} WHERE {where} AND e.id = ?",

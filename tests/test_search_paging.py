@@ -94,6 +94,13 @@ def test_paged_search_matches_the_full_query(store, plan, data, texts, seed):
         assert examples.count_filtered(dataset_id, encoding=ENC, match=match) == len(expected), text
         capped = examples.count_filtered(dataset_id, encoding=ENC, match=match, cap=size)
         assert capped == min(len(expected), size + 1), text
+    for text in ("refund", "ref", "order ref"):  # the row an edited example is found at again
+        match = fts_query(text)
+        expected = full_query(store, dataset_id, match)
+        every = [r[0] for r in store.db.execute("SELECT id FROM examples WHERE dataset_id = ?", [dataset_id])]
+        for example_id in every:
+            found = examples.index_in_view(dataset_id, example_id, encoding=ENC, match=match)
+            assert found == (expected.index(example_id) if example_id in expected else None), text
 
 
 def test_prefix_word_is_spelled_as_its_terms(store):
