@@ -29,6 +29,9 @@ DATASET_SETTING = "tui.dataset"
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
 #: How often the app looks for jobs to watch that it did not start itself (a CLI launch).
 JOB_WATCH_SECONDS = 30.0
+#: After the first refresh, how long the app lets the terminal writer thread put the
+#: first frame on screen before the start-up work that holds the GIL.
+AFTER_FIRST_PAINT_S = 0.05
 
 
 class JobPolled(Message):
@@ -169,11 +172,18 @@ class WorkbenchApp(App):
             self.set_keymap(self.user_keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=12)
+        # The rest waits for the first screen: it is on the terminal sooner (issue 14)
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_PAINT_S, self.after_first_paint)
+
+    def after_first_paint(self) -> None:
+        """Start-up work the first screen need not wait for: the lifecycle warnings, the
+        job watcher (its thread imports the jobs code) and the target model's tokenizer
+        (0.3–1 s holding the GIL, see warm_tokenizer): run once the first frame is
+        written (the terminal writer is a thread and needs the GIL too)."""
         self.warn_lifecycle()
-        # After the first screen is painted: building it takes 0.3–1 s (see warm_tokenizer)
-        self.call_after_refresh(warm_tokenizer, self)
         self.watch_jobs()
         self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
+        self.call_after_refresh(warm_tokenizer, self)
 
     def warn_lifecycle(self) -> None:
         """A promoted or baseline model near its shutdown: say so at start (capture in time)."""
