@@ -218,24 +218,44 @@ async def measure_in_app(db: Path, n: int = 100_000, only_screens: bool = False)
         out["move_work"], out["move_work_max"] = statistics.mean(work), max(work)
         listing.move_to(0)
 
+        # Enter -> the list repainted with the new count and first page, timed by watching
+        # the list paint (as the cursor moves above). Until 2026-11-30 this waited for
+        # pilot.pause(), which waits for the whole process to go idle (Textual's
+        # wait_for_idle compares process CPU time, up to 1 s): with the exact count now
+        # running in a worker thread that measured the worker, not the screen. Both shown.
+        ExampleList.render_line = counting_render_line
         for label, word in (("search_common", "refund"), ("search_rare", RARE)):
-            times, exact = [], []
+            times, idle, exact = [], [], []
             for _ in range(3):
                 screen.apply_search("")
                 await settled()
+                count = painted["n"]
                 t0 = time.perf_counter()
                 screen.apply_search(word)
-                await pilot.pause()
+                await until_painted(count)
                 times.append(time.perf_counter() - t0)
+                await pilot.pause()
+                idle.append(time.perf_counter() - t0)
                 await settled()  # the count finished by the worker (when it was capped) and shown
                 exact.append(time.perf_counter() - t0)
             out[label] = statistics.median(times)
+            out[label + "_idle"] = statistics.median(idle)
             out[label + "_exact"] = statistics.median(exact)
             out[label + "_hits"] = listing.count
+        floors = []
+        for _ in range(3):
+            count = painted["n"]
+            t0 = time.perf_counter()
+            screen.apply_search(RARE)  # unchanged: no query, only the repaint
+            listing.refresh()
+            await until_painted(count)
+            floors.append(time.perf_counter() - t0)
+        out["search_floor"] = statistics.median(floors)
         t0 = time.perf_counter()
-        screen.apply_search(RARE)  # unchanged: no query, only the pause
+        screen.apply_search(RARE)
         await pilot.pause()
-        out["search_floor"] = time.perf_counter() - t0
+        out["search_floor_idle"] = time.perf_counter() - t0
+        ExampleList.render_line = original
         screen.apply_search("")
         await settled()
         if only_screens:
@@ -475,8 +495,9 @@ def main() -> int:
         ok = r[label] <= 0.100
         missed += [] if ok else [label]
         print(f"{label.replace('_', ' ')} ({r[label + '_hits']:,} hits): {r[label] * 1000:7.1f} ms  "
-              f"(target ≤ 100 ms; floor, unchanged query + repaint: {r['search_floor'] * 1000:.1f} ms; ratio "
-              f"{r[label] / r['search_floor']:.1f}x; the exact count shown at {r[label + '_exact'] * 1000:.0f} ms)"
+              f"(target ≤ 100 ms; list repainted; floor, unchanged query + repaint: {r['search_floor'] * 1000:.1f} ms; ratio "
+              f"{r[label] / r['search_floor']:.1f}x; to an idle process (pilot.pause): {r[label + '_idle'] * 1000:.0f} ms, "
+              f"floor {r['search_floor_idle'] * 1000:.0f} ms; the exact count shown at {r[label + '_exact'] * 1000:.0f} ms)"
               f"{'' if ok else '  MISSED'}")
     if args.only_screens:
         if missed:

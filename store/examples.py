@@ -462,8 +462,11 @@ class ExampleQueries(Queries):
                        flag: str | None = None, match: str | None = None, deleted: bool = False,
                        context_limit: int | None = None, cap: int | None = None) -> int:
         """Rows in the view. With `cap`, counting stops past it: a result over `cap`
-        (cap + 1) only says "more than cap" (a few ms for any hit count; exact up to cap)."""
-        if match and self._walk_applies(match, deleted):
+        (cap + 1) only says "more than cap" (a few ms for any hit count; exact up to cap).
+        Without, one SQL statement even for a common word (seconds at 1M, meant for a
+        worker thread: SQLite lets go of the GIL while it runs, where the walk's Python
+        loop held it and slowed the UI thread's repaint 10-50x)."""
+        if match and cap is not None and self._walk_applies(match, deleted):
             return self._walk_count(dataset_id, cap, encoding=encoding, status=status, tag=tag, flag=flag,
                                     match=match, context_limit=context_limit)
         where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag,
