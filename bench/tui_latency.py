@@ -160,6 +160,7 @@ async def measure_in_app(db: Path, n: int = 100_000, only_screens: bool = False)
     out: dict[str, float] = {}
     async with app.run_test(size=(100, 30)) as pilot:
         async def settled() -> None:  # the exact counts of earlier views done (typing done)
+            await pilot.pause()  # (the count's worker starts after the repaint)
             await app.workers.wait_for_complete()
             await pilot.pause()
 

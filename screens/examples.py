@@ -148,10 +148,11 @@ class ExamplesScreen(Screen):
             self._total_of = dataset_id
         self._count_key = None
         if not self.count_exact or self.total is None:
-            self._count_key = (dataset_id, self.view, model.name, object())
-            self.count_exactly(self._count_key, need_view=not self.count_exact,
-                               need_total=self.total is None and self.view.active,
-                               encoding=model.encoding, context_limit=model.training_context_limit)
+            # after the repaint: the count's thread would compete with it for the CPU
+            self._count_key = key = (dataset_id, self.view, model.name, object())
+            self.call_after_refresh(lambda: key is self._count_key and self.count_exactly(
+                key, need_view=not self.count_exact, need_total=self.total is None and self.view.active,
+                encoding=model.encoding, context_limit=model.training_context_limit))
         if focus_id is not None:
             found = self.curation.index_of(dataset_id, focus_id, self.view, encoding=model.encoding,
                                            context_limit=model.training_context_limit)

@@ -131,7 +131,8 @@ async def test_a_count_over_the_cap_says_so_and_a_worker_finishes_it(filled, mon
         def title() -> str:
             return str(screen.query_one("#title").render())
 
-        async def settled() -> None:
+        async def settled() -> None:  # the worker starts after the repaint, then reports back
+            await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
 
