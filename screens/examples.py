@@ -74,6 +74,7 @@ class ExamplesScreen(Screen):
         self._model_seen: str | None = None
         self._total_of: str | None = None  # dataset whose live count self.total holds
         self._selection_of: str | None = None  # dataset the list's selection belongs to
+        self.is_mounted_once = False  # the first conversation was scheduled
 
     # ------------------------------------------------------------------ layout
 
@@ -188,6 +189,13 @@ class ExamplesScreen(Screen):
         # Debounced: holding an arrow key repaints the list, not every conversation.
         if self._detail_timer is not None:
             self._detail_timer.stop()
+        if not self.is_mounted_once:
+            # The first conversation (rich.markdown's import, the Markdown render) after
+            # the first frame: Textual writes no frame while the app mounts, and this
+            # 50 ms timer fired first, delaying the first paint by its work (issue 14).
+            self.is_mounted_once = True
+            self.call_after_refresh(self.set_timer, 0.05, self.show_detail)
+            return
         self._detail_timer = self.set_timer(0.05, self.show_detail)
 
     def show_detail(self) -> None:
