@@ -438,17 +438,17 @@ class ExampleQueries(Queries):
         return found
 
     def _walk_page(self, dataset_id: str, offset: int, limit: int, **view) -> list[int]:
-        rowids: list[int] = []
-        seen = 0  # hits before this step
+        before = 0  # hits in the steps skipped whole
+        collected: list[int] = []
         for rows, hits in self._walk_steps(dataset_id, **view):
-            if seen + len(hits) > offset:
-                rowids += [rowid for rowid, _position in rows if rowid in hits]
-                if len(rowids) >= offset - seen + limit:
-                    break
-            else:
-                seen += len(hits)
-        start = max(0, offset - seen)
-        return rowids[start:start + limit]
+            if not collected and before + len(hits) <= offset:
+                before += len(hits)
+                continue
+            collected += [rowid for rowid, _position in rows if rowid in hits]
+            if before + len(collected) >= offset + limit:
+                break
+        start = offset - before
+        return collected[start:start + limit]
 
     def _walk_count(self, dataset_id: str, cap: int | None, **view) -> int:
         n = 0
