@@ -105,39 +105,49 @@ Floor().run()
 """
 
 
-def tmux_startup(command: str, expect: str, env: dict[str, str]) -> float:
+def tmux_startup(command: str, expect: str | list[str], env: dict[str, str]) -> float | list[float]:
+    """Seconds from launch until each expected text is in the pane (one or a list)."""
     socket = f"bench-{uuid.uuid4().hex[:8]}"
     base = ["tmux", "-L", socket]
     env_prefix = "env -u COLUMNS -u LINES " + " ".join(f"{k}={v}" for k, v in env.items())
     started = time.perf_counter()
     subprocess.run([*base, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "100", "-y", "30",
                     "-c", str(ROOT), f"{env_prefix} {command}; sleep 30"], check=True)
+    expects = [expect] if isinstance(expect, str) else expect
+    seen: dict[str, float] = {}
     try:
         deadline = started + 30
         while time.perf_counter() < deadline:
             shown = subprocess.run([*base, "capture-pane", "-p", "-t", "b"], capture_output=True,
                                    text=True).stdout
-            if expect in shown:
-                return time.perf_counter() - started
+            for text in expects:
+                if text in shown and text not in seen:
+                    seen[text] = time.perf_counter() - started
+            if len(seen) == len(expects):
+                return seen[expect] if isinstance(expect, str) else [seen[t] for t in expects]
             time.sleep(0.005)
-        raise RuntimeError(f"{expect!r} never appeared; pane:\n{shown}")
+        raise RuntimeError(f"{[t for t in expects if t not in seen]!r} never appeared; pane:\n{shown}")
     finally:
         subprocess.run([*base, "kill-server"], capture_output=True)
 
 
-def measure_startup(db: Path, home: Path, runs: int, n: int = 100_000) -> tuple[float, float]:
+def measure_startup(db: Path, home: Path, runs: int, n: int = 100_000) -> tuple[float, float, float]:
+    """(first Examples paint, the exact count shown, bare Textual app), medians. The
+    first paint shows the list and a capped count ("10,000+ examples (counting…)") over
+    10,000 examples; a worker then shows the exact one."""
     env = {"WORKBENCH_HOME": str(home), "WORKBENCH_NO_SAMPLE": "1", "TERM": "xterm-256color"}
     python = sys.executable
-    app = [tmux_startup(f"{python} -m workbench.cli --db {db}", f"{n:,} examples", env) for _ in range(runs)]
+    app = [tmux_startup(f"{python} -m workbench.cli --db {db}", ["bench · ", f"{n:,} examples"], env)
+           for _ in range(runs)]
     floor_script = home / "floor_app.py"
     floor_script.write_text(FLOOR_APP)
     floor = [tmux_startup(f"{python} {floor_script}", "FLOOR-READY", env) for _ in range(runs)]
-    return statistics.median(app), statistics.median(floor)
+    return statistics.median(t[0] for t in app), statistics.median(t[1] for t in app), statistics.median(floor)
 
 
 # ---------------------------------------------------------------------------- in-process with Pilot
 
-async def measure_in_app(db: Path, n: int = 100_000) -> dict[str, float]:
+async def measure_in_app(db: Path, n: int = 100_000, only_screens: bool = False) -> dict[str, float]:
     from textual import events
 
     from screens.app import make_app
@@ -149,7 +159,12 @@ async def measure_in_app(db: Path, n: int = 100_000) -> dict[str, float]:
     app.cursor_blink = False
     out: dict[str, float] = {}
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        async def settled() -> None:  # the exact counts of earlier views done (typing done)
+            await pilot.pause()  # (the count's worker starts after the repaint)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await settled()  # over 10,000 examples the first paint's count is capped; a worker counts
         screen = app.screen
         listing = screen.query_one(ExampleList)
         assert listing.count == n, listing.count
@@ -204,23 +219,49 @@ async def measure_in_app(db: Path, n: int = 100_000) -> dict[str, float]:
         out["move_work"], out["move_work_max"] = statistics.mean(work), max(work)
         listing.move_to(0)
 
+        # Enter -> the list repainted with the new count and first page, timed by watching
+        # the list paint (as the cursor moves above). Until 2026-11-30 this waited for
+        # pilot.pause(), which waits for the whole process to go idle (Textual's
+        # wait_for_idle compares process CPU time, up to 1 s): with the exact count now
+        # running in a worker thread that measured the worker, not the screen. Both shown.
+        ExampleList.render_line = counting_render_line
         for label, word in (("search_common", "refund"), ("search_rare", RARE)):
-            times = []
+            times, idle, exact = [], [], []
             for _ in range(3):
                 screen.apply_search("")
-                await pilot.pause()
+                await settled()
+                count = painted["n"]
                 t0 = time.perf_counter()
                 screen.apply_search(word)
-                await pilot.pause()
+                await until_painted(count)
                 times.append(time.perf_counter() - t0)
+                await pilot.pause()
+                idle.append(time.perf_counter() - t0)
+                await settled()  # the count finished by the worker (when it was capped) and shown
+                exact.append(time.perf_counter() - t0)
             out[label] = statistics.median(times)
+            out[label + "_idle"] = statistics.median(idle)
+            out[label + "_exact"] = statistics.median(exact)
             out[label + "_hits"] = listing.count
+        floors = []
+        for _ in range(3):
+            count = painted["n"]
+            t0 = time.perf_counter()
+            screen.apply_search(RARE)  # unchanged: no query, only the repaint
+            listing.refresh()
+            await until_painted(count)
+            floors.append(time.perf_counter() - t0)
+        out["search_floor"] = statistics.median(floors)
         t0 = time.perf_counter()
-        screen.apply_search(RARE)  # unchanged: no query, only the pause
+        screen.apply_search(RARE)
         await pilot.pause()
-        out["search_floor"] = time.perf_counter() - t0
+        out["search_floor_idle"] = time.perf_counter() - t0
+        ExampleList.render_line = original
         screen.apply_search("")
-        await pilot.pause()
+        await settled()
+        if only_screens:
+            store.close()
+            return out
 
         # editor: keystrokes while the preflight worker loads tokenizers and counts
         # Open it with a posted key (Pilot's press would wait for the preflight worker).
@@ -423,6 +464,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--export", action="store_true", help="at 1M, also time export against validate (long)")
     parser.add_argument("--only-scale", action="store_true", help="skip the screen measures (1M targets only)")
+    parser.add_argument("--only-screens", action="store_true",
+                        help="steps 1-3 only (start, cursor, search): no editor step, no 1M budget/pii/export")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
     work = Path(os.environ.get("WORKBENCH_BENCH_CACHE", Path(tempfile.gettempdir()) / "ft-workbench-bench"))
@@ -442,17 +485,18 @@ def main() -> int:
         return 1 if missed else 0
     try:
         if shutil.which("tmux"):
-            app_start, floor_start = measure_startup(db, home, args.runs, args.examples)
+            app_start, app_counted, floor_start = measure_startup(db, home, args.runs, args.examples)
             ok = app_start <= 1.0
             missed += [] if ok else ["start"]
             print(f"start → first Examples screen: {app_start * 1000:7.0f} ms  (target ≤ 1000 ms; "
-                  f"floor, bare Textual app: {floor_start * 1000:.0f} ms; ratio {app_start / floor_start:.2f}x)"
-                  f"{'' if ok else '  MISSED'}")
+                  f"floor, bare Textual app: {floor_start * 1000:.0f} ms; ratio {app_start / floor_start:.2f}x; "
+                  f"the exact count \"{args.examples:,} examples\" shown at {app_counted * 1000:.0f} ms)"
+                  f"{'' if ok else '  MISSED'}", flush=True)
         else:
             print("start: skipped (tmux not installed)")
         os.environ["WORKBENCH_HOME"] = str(home)
-        r = asyncio.run(measure_in_app(db, args.examples))
-        if args.examples >= 1_000_000:
+        r = asyncio.run(measure_in_app(db, args.examples, args.only_screens))
+        if args.examples >= 1_000_000 and not args.only_screens:
             missed += report_scale(db, work, args.export)
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -468,8 +512,14 @@ def main() -> int:
         ok = r[label] <= 0.100
         missed += [] if ok else [label]
         print(f"{label.replace('_', ' ')} ({r[label + '_hits']:,} hits): {r[label] * 1000:7.1f} ms  "
-              f"(target ≤ 100 ms; floor, unchanged query + repaint: {r['search_floor'] * 1000:.1f} ms; ratio "
-              f"{r[label] / r['search_floor']:.1f}x){'' if ok else '  MISSED'}")
+              f"(target ≤ 100 ms; list repainted; floor, unchanged query + repaint: {r['search_floor'] * 1000:.1f} ms; ratio "
+              f"{r[label] / r['search_floor']:.1f}x; to an idle process (pilot.pause): {r[label + '_idle'] * 1000:.0f} ms, "
+              f"floor {r['search_floor_idle'] * 1000:.0f} ms; the exact count shown at {r[label + '_exact'] * 1000:.0f} ms)"
+              f"{'' if ok else '  MISSED'}")
+    if args.only_screens:
+        if missed:
+            print("targets missed: " + ", ".join(missed))
+        return 1 if missed else 0
     ok = r["key_busy_median"] <= 0.016
     missed += [] if ok else ["keystroke"]
     print(f"editor keystroke, preflight pending ({r['key_busy_n']} of 30 keys): median "

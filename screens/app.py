@@ -2,7 +2,8 @@
 help, the command palette, and `run_app` for the CLI.
 
 `make_app` is the one factory used by the CLI and the tests. Startup stays light: the
-screens other than Examples, the tokenizers and the import/export code load on first use.
+screens other than Examples and the import/export code load on first use, the target
+model's tokenizer right after the first paint.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ DATASET_SETTING = "tui.dataset"
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
 #: How often the app looks for jobs to watch that it did not start itself (a CLI launch).
 JOB_WATCH_SECONDS = 30.0
+#: After the first refresh, how long the app lets the terminal writer thread put the
+#: first frame on screen before the start-up work that holds the GIL.
+AFTER_FIRST_PAINT_S = 0.05
 
 
 class JobPolled(Message):
@@ -168,9 +172,18 @@ class WorkbenchApp(App):
             self.set_keymap(self.user_keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=12)
+        # The rest waits for the first screen: it is on the terminal sooner (issue 14)
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_PAINT_S, self.after_first_paint)
+
+    def after_first_paint(self) -> None:
+        """Start-up work the first screen need not wait for: the lifecycle warnings, the
+        job watcher (its thread imports the jobs code) and the target model's tokenizer
+        (0.3–1 s holding the GIL, see warm_tokenizer): run once the first frame is
+        written (the terminal writer is a thread and needs the GIL too)."""
         self.warn_lifecycle()
         self.watch_jobs()
         self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
+        self.call_after_refresh(warm_tokenizer, self)
 
     def warn_lifecycle(self) -> None:
         """A promoted or baseline model near its shutdown: say so at start (capture in time)."""
@@ -302,16 +315,17 @@ class WorkbenchApp(App):
 
 def make_app(store) -> WorkbenchApp:
     """The App on an opened store (the one factory used by the launcher and the tests)."""
-    app = WorkbenchApp(store)
-    warm_tokenizer(app)
-    return app
+    return WorkbenchApp(store)
 
 
 def warm_tokenizer(app: WorkbenchApp) -> None:
-    """Build the target model's tokenizer now, before the event loop runs. tiktoken's
-    encoder constructor holds the GIL for 0.2–0.3 s; built in a worker thread while the
-    app ran (as it was, 2 s after start), it froze the screen that long, the worst
-    event-loop delay bench/concurrent_use.py found on an idle store. Once per process."""
+    """Build the target model's tokenizer on the event loop right after the first paint
+    (App.on_mount). tiktoken's encoder constructor holds the GIL for 0.2–0.3 s; built in
+    a worker thread while the app ran (as it was, 2 s after start), it froze the screen
+    that long, the worst event-loop delay bench/concurrent_use.py found on an idle store.
+    Built before the event loop ran (as it was next), it delayed the first paint by
+    0.5–1 s (reading the o200k file included): now the screen is up first and the same
+    pause comes while the user reads it. Once per process."""
     from workbench.budget import tokens
 
     try:

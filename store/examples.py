@@ -12,6 +12,7 @@ Reached as `store.examples`; every method runs on the calling thread's connectio
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Iterator
 
 from store.base import Queries
@@ -33,6 +34,8 @@ BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "too
 BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
 _BULK_EXAMPLE_SQL = (f"INSERT INTO examples(rowid, {', '.join(BULK_EXAMPLE_COLUMNS)}) "
                      f"VALUES (?, {', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
+#: the Examples search's last word: `"word"*` at the end of a full-text query
+_TRAILING_PREFIX = re.compile(r'"([A-Za-z0-9]+)"\*$')
 _BULK_REVISION_SQL = (f"INSERT INTO example_revisions({', '.join(BULK_REVISION_COLUMNS)}) "
                       f"VALUES ({', '.join('?' * len(BULK_REVISION_COLUMNS))})")
 
@@ -94,8 +97,15 @@ def _encode_example(values: dict) -> dict:
 class ExampleQueries(Queries):
     """Queries of `store.examples`."""
 
-    #: a search with more full-text hits than this walks the dataset index instead
-    MANY_HITS = 5000
+    #: a search with more full-text hits than this (in the whole store) walks the
+    #: dataset index (see _walk_hits); fewer are looked up by rowid and sorted
+    MANY_HITS = 20_000
+    #: rows of the view read per step of that walk, and the rowid gap that splits a
+    #: step's full-text range query in two
+    WALK_STEP = 1000
+    WALK_GAP = 64
+    #: a trailing prefix word spelled as its terms when it has at most this many longer ones
+    MAX_PREFIX_TERMS = 16
 
     def next_position(self, dataset_id: str) -> int:
         return (self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [dataset_id]) or 0) + 1
@@ -318,17 +328,26 @@ class ExampleQueries(Queries):
         index alone, then only those rows are joined to their token counts. A plain
         LIMIT/OFFSET over the join would join every skipped row (260 ms at row 99,800
         of 100k instead of 7 ms)."""
-        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag, match, deleted,
-                                                           context_limit)
         join = "LEFT JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?"
-        inner_join, inner_params = (join, [encoding]) if needs_tokens else ("", [])
-        hint = self._index_hint(status, match)
-        rows = self._rows(
-            f"""SELECT {PAGE_COLUMNS} FROM examples e {join}
-                 WHERE e.rowid IN (SELECT e.rowid FROM examples e {hint} {inner_join}
-                                    WHERE {where} ORDER BY e.position LIMIT ? OFFSET ?)
-                 ORDER BY e.position""",
-            [encoding, *inner_params, *params, limit, offset])
+        if match and self._walk_applies(match, deleted):
+            rowids = self._walk_page(dataset_id, offset, limit, encoding=encoding, status=status, tag=tag,
+                                     flag=flag, match=match, context_limit=context_limit)
+            if not rowids:
+                return []
+            marks = ",".join("?" * len(rowids))
+            rows = self._rows(f"SELECT {PAGE_COLUMNS} FROM examples e {join} WHERE e.rowid IN ({marks}) "
+                              f"ORDER BY e.position, e.rowid", [encoding, *rowids])
+        else:
+            where, params, needs_tokens = self._example_filter(
+                dataset_id, status, tag, flag, self.expand_prefix(match) if match else None, deleted, context_limit)
+            inner_join, inner_params = (join, [encoding]) if needs_tokens else ("", [])
+            hint = self._index_hint(status, match)
+            rows = self._rows(
+                f"""SELECT {PAGE_COLUMNS} FROM examples e {join}
+                     WHERE e.rowid IN (SELECT e.rowid FROM examples e {hint} {inner_join}
+                                        WHERE {where} ORDER BY e.position, e.rowid LIMIT ? OFFSET ?)
+                     ORDER BY e.position, e.rowid""",
+                [encoding, *inner_params, *params, limit, offset])
         for row in rows:
             row["tags"] = from_json(row["tags"], [])
         return rows
@@ -337,38 +356,182 @@ class ExampleQueries(Queries):
         # SQLite looks up every full-text hit by rowid: right for a rare word (100 hits,
         # 1 ms) but 107 ms for a common one (69k hits of 100k), where walking the covering
         # (dataset_id, deleted_at, position) index and probing the hit set takes 31 ms.
+        # (Only the deleted view still gets here with many hits: the others walk.)
         if not match or status:
             return ""
         return "INDEXED BY idx_examples_dataset_live" if self.fts_hits(match) > self.MANY_HITS else ""
 
     def fts_hits(self, match: str) -> int:
-        """How many rows (any dataset) match a full-text query; a few ms even for 100k.
-        Remembered for the last query only (a count and a page ask in turn); it only
-        picks a query plan, so a slightly stale number is harmless."""
-        cached = getattr(self, "_fts_hits_cache", None)
-        if cached and cached[0] == match:
-            return cached[1]
-        hits = self._scalar("SELECT count(*) FROM examples_fts WHERE examples_fts MATCH ?", [match]) or 0
-        self._fts_hits_cache = (match, hits)
-        return hits
+        """How many rows (any dataset) match a full-text query, counted up to MANY_HITS + 1
+        (more only says "many"). It only picks a query plan."""
+        return self._unchanged_since("hits", match, lambda: self._scalar(
+            "SELECT count(*) FROM (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ? LIMIT ?)",
+            [self.expand_prefix(match), self.MANY_HITS + 1]) or 0)
+
+    def _unchanged_since(self, kind: str, match: str, compute):
+        """compute(), remembered for the last query of each kind while the store is
+        unchanged: the key holds this connection's own change count and SQLite's
+        data_version (which moves when another connection commits), so a new word in
+        any example forgets it. A count and a page ask in turn for the same query."""
+        conn = self.db.conn
+        key = (kind, match, id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+        cache = self.__dict__.setdefault("_last_answers", {})
+        if cache.get(kind, (None,))[0] != key:
+            cache[kind] = (key, compute())
+        return cache[kind][1]
+
+    def expand_prefix(self, match: str) -> str:
+        """The same full-text query with a trailing prefix word (`"refund"*`, as the
+        Examples search writes it) spelled as the terms it matches: `("refund" OR
+        "refunds")`. FTS5 answers a prefix by merging the whole posting list of every
+        term that starts with it before it returns a row (60–90 ms for a word in 69% of
+        1M examples, whatever the LIMIT or rowid range), where an OR of terms is read
+        lazily. Same hits: the terms come from the index's own term list. Only for a
+        plain ASCII word of 3+ letters (tokenized as its lower case) with at most
+        MAX_PREFIX_TERMS longer terms; anything else is returned unchanged."""
+        found = _TRAILING_PREFIX.search(match)
+        if not found or len(found.group(1)) < 3:
+            return match
+        return self._unchanged_since("terms", match, lambda: self._expand(match, found))
+
+    def _expand(self, match: str, found: re.Match) -> str:
+        term = found.group(1).lower()
+        self.db.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.examples_fts_terms "
+                             "USING fts5vocab(main, examples_fts, row)")
+        # strictly longer terms only: the vocabulary reads a term's whole posting list to
+        # count it, so the word itself (the common case, and the costly one) is skipped
+        longer = [row[0] for row in self.db.conn.execute(
+            "SELECT term FROM temp.examples_fts_terms WHERE term >= ? AND term <= ? LIMIT ?",
+            [term + "\x01", term + "\U0010ffff", self.MAX_PREFIX_TERMS + 1])]
+        longer = [t for t in longer if t.startswith(term) and t != term]
+        if len(longer) > self.MAX_PREFIX_TERMS or any('"' in t for t in longer):
+            return match
+        terms = " OR ".join(f'"{t}"' for t in [term, *longer])
+        if not longer:
+            return match[:found.start()] + f'"{term}"'
+        before = match[:found.start()].rstrip()
+        return f"{before} AND ({terms})" if before else f"({terms})"  # FTS5 wants the AND before a group
+
+    # ------------------------------------------------------------------ search by walking the index
+    #
+    # A word in most examples: its hits in dataset order are found by reading the view's
+    # rows from the (dataset_id, deleted_at, position) index in steps of WALK_STEP and
+    # asking the full-text index which of each step's rowids match (one rowid range
+    # query, read lazily). The first page costs a step or two whatever the hit count; the
+    # old plan (every hit probed, or the hit set built) grew with the hits (1.2 s for
+    # 690k hits of 1M).
+
+    def _walk_applies(self, match: str | None, deleted: bool) -> bool:
+        # Not for the deleted view (deleted_at varies, so that index is not in dataset
+        # order there), nor for a prefix that stayed a prefix (each step would merge the
+        # prefix's whole posting list again).
+        return bool(match) and not deleted and "*" not in self.expand_prefix(match) \
+            and self.fts_hits(match) > self.MANY_HITS
+
+    def _walk_steps(self, dataset_id: str, *, encoding: str, status: str | None, tag: str | None,
+                    flag: str | None, match: str, context_limit: int | None) -> Iterator[tuple[list, set[int]]]:
+        """The view's rows without the search, step by step in dataset order (position,
+        then rowid) as (rowid, position) tuples, each step with the set of its rowids
+        that match."""
+        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag, None, False,
+                                                           context_limit)
+        join = ("LEFT JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?"
+                if needs_tokens else "")
+        join_params = [encoding] if needs_tokens else []
+        match = self.expand_prefix(match)
+        sql = (f"SELECT e.rowid, e.position FROM examples e INDEXED BY idx_examples_dataset_live {join} "
+               f"WHERE {where} AND e.position >= ? AND NOT (e.position = ? AND e.rowid <= ?) "
+               f"ORDER BY e.position, e.rowid LIMIT ?")
+        last_position, last_rowid = -(2 ** 63), -(2 ** 63)
+        while True:
+            rows = self.db.conn.execute(sql, [*join_params, *params, last_position, last_position, last_rowid,
+                                              self.WALK_STEP]).fetchall()
+            if not rows:
+                return
+            yield rows, self._fts_rowids_among(match, [r[0] for r in rows])
+            if len(rows) < self.WALK_STEP:
+                return
+            last_rowid, last_position = rows[-1]
+
+    def _fts_rowids_among(self, match: str, rowids: list[int]) -> set[int]:
+        """Which of these rowids match: one rowid-range query per run of nearby rowids
+        (rows imported together sit together, so usually one)."""
+        ordered = sorted(rowids)
+        runs, start = [], ordered[0]
+        for previous, rowid in zip(ordered, ordered[1:]):
+            if rowid - previous > self.WALK_GAP:
+                runs.append((start, previous))
+                start = rowid
+        runs.append((start, ordered[-1]))
+        wanted = set(rowids)
+        found: set[int] = set()
+        for low, high in runs:
+            found.update(wanted.intersection(r[0] for r in self.db.conn.execute(
+                "SELECT rowid FROM examples_fts WHERE examples_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                [match, low, high])))
+        return found
+
+    def _walk_page(self, dataset_id: str, offset: int, limit: int, **view) -> list[int]:
+        before = 0  # hits in the steps skipped whole
+        collected: list[int] = []
+        for rows, hits in self._walk_steps(dataset_id, **view):
+            if not collected and before + len(hits) <= offset:
+                before += len(hits)
+                continue
+            collected += [rowid for rowid, _position in rows if rowid in hits]
+            if before + len(collected) >= offset + limit:
+                break
+        start = offset - before
+        return collected[start:start + limit]
+
+    def _walk_count(self, dataset_id: str, cap: int | None, **view) -> int:
+        n = 0
+        for _rows, hits in self._walk_steps(dataset_id, **view):
+            n += len(hits)
+            if cap is not None and n > cap:
+                return cap + 1
+        return n
 
     def count_filtered(self, dataset_id: str, *, encoding: str, status: str | None = None, tag: str | None = None,
                        flag: str | None = None, match: str | None = None, deleted: bool = False,
-                       context_limit: int | None = None) -> int:
-        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag, match, deleted,
+                       context_limit: int | None = None, cap: int | None = None) -> int:
+        """Rows in the view. With `cap`, counting stops past it: a result over `cap`
+        (cap + 1) only says "more than cap" (a few ms for any hit count; exact up to cap).
+        Without, one SQL statement even for a common word (seconds at 1M, meant for a
+        worker thread: SQLite lets go of the GIL while it runs, where the walk's Python
+        loop held it and slowed the UI thread's repaint 10-50x)."""
+        if match and cap is not None and self._walk_applies(match, deleted):
+            return self._walk_count(dataset_id, cap, encoding=encoding, status=status, tag=tag, flag=flag,
+                                    match=match, context_limit=context_limit)
+        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag,
+                                                           self.expand_prefix(match) if match else None, deleted,
                                                            context_limit)
         join, join_params = "", []
         if needs_tokens:
             join = "JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?"
             join_params = [encoding]
         hint = self._index_hint(status, match)
+        if cap is not None:
+            return self._scalar(f"SELECT count(*) FROM (SELECT 1 FROM examples e {hint} {join} WHERE {where} "
+                                f"LIMIT ?)", [*join_params, *params, cap + 1])
         return self._scalar(f"SELECT count(*) FROM examples e {hint} {join} WHERE {where}", [*join_params, *params])
 
     def index_in_view(self, dataset_id: str, example_id: str, *, encoding: str, status: str | None = None,
                       tag: str | None = None, flag: str | None = None, match: str | None = None,
                       deleted: bool = False, context_limit: int | None = None) -> int | None:
         """Row number of an example within a filtered view, None when it is not in it."""
-        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag, match, deleted,
+        if match and self._walk_applies(match, deleted):
+            target = self._scalar("SELECT rowid FROM examples WHERE id = ?", [example_id])
+            seen = 0  # hits before this step
+            for rows, hits in self._walk_steps(dataset_id, encoding=encoding, status=status, tag=tag, flag=flag,
+                                               match=match, context_limit=context_limit):
+                if target in hits:
+                    return seen + sum(1 for rowid, _position in rows[:[r[0] for r in rows].index(target)]
+                                      if rowid in hits)
+                seen += len(hits)
+            return None
+        where, params, needs_tokens = self._example_filter(dataset_id, status, tag, flag,
+                                                           self.expand_prefix(match) if match else None, deleted,
                                                            context_limit)
         join = "LEFT JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = ?"
         hit = self._scalar(f"SELECT e.position FROM examples e {join} WHERE {where} AND e.id = ?",

@@ -116,6 +116,43 @@ async def test_search_filters_by_message_text(filled):
         assert app.screen.view.search.endswith('"(')
 
 
+async def test_a_count_over_the_cap_says_so_and_a_worker_finishes_it(filled, monkeypatch):
+    """Issue 14: at 1M examples the list's count stops at COUNT_CAP on the UI thread (the
+    title says "10,000+ … (counting…)"); a worker finishes the exact count, and the list
+    grows to it keeping its cursor."""
+    import screens.examples as examples_screen
+
+    monkeypatch.setattr(examples_screen, "COUNT_CAP", 5)
+    app = make(filled)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        listing = screen.query_one(ExampleList)
+
+        def title() -> str:
+            return str(screen.query_one("#title").render())
+
+        async def settled() -> None:  # the worker starts after the repaint, then reports back
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await settled()
+        assert listing.count == 12 and "support · 12 examples ·" in title() and "counting" not in title()
+        screen.apply_search("quest")  # synchronous: the worker's answer cannot have arrived yet
+        assert listing.count == 5 and not screen.count_exact
+        assert "5+ of 12 · search “quest” (counting…)" in title()
+        listing.move_to(3)
+        await settled()
+        assert listing.count == 11 and screen.count_exact and listing.cursor == 3
+        assert "11 of 12 · search “quest” ·" in title()
+        screen.apply_search("")
+        assert listing.count == 5 and "support · 5+ examples (counting…)" in title()
+        await settled()
+        assert listing.count == 12 and "support · 12 examples ·" in title()
+        screen.apply_search("retour")  # under the cap: exact at once, no worker
+        assert listing.count == 1 and "1 of 12 · search “retour” ·" in title()
+
+
 async def test_filter_dialog_by_status_tag_and_flag(filled):
     from textual.widgets import Checkbox, Select
 

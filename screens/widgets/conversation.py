@@ -11,10 +11,8 @@ import json
 import re
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -37,6 +35,8 @@ def _json_block(text: str) -> RenderableType:
         pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (TypeError, ValueError):
         return Text(str(text))
+    from rich.syntax import Syntax  # here: it imports pygments (with rich.markdown ~0.1 s of the start)
+
     return Syntax(pretty, "json", theme="ansi_dark", background_color="default", word_wrap=True)
 
 
@@ -87,6 +87,8 @@ def message_body(message: dict, highlight: re.Pattern | None = None, fold_system
             text.highlight_regex(highlight, "reverse bold")
             parts.append(text)
         elif role == "assistant":
+            from rich.markdown import Markdown  # here: markdown_it and pygments load after the first paint
+
             parts.append(Markdown(content))
         elif role in ("tool", "function") and content.lstrip()[:1] in "{[":
             parts.append(_json_block(content))

@@ -124,6 +124,13 @@ class ExampleList(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self.current_id, self.cursor))
 
+    def set_count(self, count: int) -> None:
+        """The same view, its count now known exactly (it was capped): the loaded rows
+        and the cursor stay."""
+        self.count = count
+        self.virtual_size = Size(max(1, self.size.width), count)
+        self.refresh()
+
     def invalidate(self) -> None:
         """Rows changed but the view did not (e.g. a status edit): reload visible pages."""
         self._pages.clear()

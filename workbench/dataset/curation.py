@@ -218,8 +218,11 @@ class Curation:
         return self.store.examples.example_page(dataset_id, encoding=encoding, offset=offset, limit=limit,
                                        **self._filter_args(view, context_limit))
 
-    def count(self, dataset_id: str, view: ExampleView, *, encoding: str, context_limit: int | None = None) -> int:
-        return self.store.examples.count_filtered(dataset_id, encoding=encoding, **self._filter_args(view, context_limit))
+    def count(self, dataset_id: str, view: ExampleView, *, encoding: str, context_limit: int | None = None,
+              cap: int | None = None) -> int:
+        """Examples in the view; with `cap`, cap + 1 means "more than cap" (a few ms at any size)."""
+        return self.store.examples.count_filtered(dataset_id, encoding=encoding, cap=cap,
+                                                  **self._filter_args(view, context_limit))
 
     def index_of(self, dataset_id: str, example_id: str, view: ExampleView, *, encoding: str,
                  context_limit: int | None = None) -> int | None:
