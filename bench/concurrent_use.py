@@ -125,6 +125,16 @@ submit = queue.submit
 
 
 in_write = []
+late_ticks = []  # (lag, UI thread CPU, UI thread run-queue delay) for ticks over 50 ms late
+
+
+def run_delay():
+    # Linux: seconds this thread was runnable but waiting for a CPU (0 elsewhere)
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
 
 
 def timed_submit(label, run, *args, **kwargs):
@@ -153,12 +163,18 @@ async def main():
     global presses, most_pending
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)
-        last = [time.perf_counter()]
+        last = [time.perf_counter(), time.thread_time(), run_delay()]
 
         def tick():
-            now = time.perf_counter()
-            lags.append(now - last[0] - 0.01)
-            last[0] = now
+            # how late, and of that interval: the UI thread's own CPU, the time it was
+            # runnable but not running (the kernel's run-queue delay: the CPU was taken),
+            # and the rest (waiting on the GIL or a system call)
+            now, cpu, delay = time.perf_counter(), time.thread_time(), run_delay()
+            lag = now - last[0] - 0.01
+            lags.append(lag)
+            if lag > 0.05:
+                late_ticks.append((lag, cpu - last[1], delay - last[2]))
+            last[:] = [now, cpu, delay]
 
         app.set_interval(0.01, tick)
         while presses == 0 or not os.path.exists(stop):
@@ -175,7 +191,7 @@ asyncio.run(main())
 print(json.dumps({"presses": presses, "most_pending": most_pending, "busy_retries": app.writes.busy_retries,
                   "worst_lag": max(lags), "lags": len(lags), "worst_submit": max(in_submit, default=0.0),
                   "submits": len(in_submit), "worst_write": max(in_write, default=0.0),
-                  "writes_on_ui": len(in_write)}))
+                  "writes_on_ui": len(in_write), "late_ticks": sorted(late_ticks, reverse=True)}))
 """
 
 
@@ -247,7 +263,23 @@ def idle_app_lag(folder: Path, db: Path) -> float:
     stop.touch()
     report = _finish(proc)
     assert report["code"] == 0, report["stderr"]
-    return json.loads(report["stdout"].splitlines()[-1])["worst_lag"]
+    return json.loads(report["stdout"].splitlines()[-1])
+
+
+def explain_lag(app: dict) -> str:
+    """Where the late ticks' time went: the UI thread working, waiting for a CPU (run
+    queue), or neither (the GIL, a system call)."""
+    late = app.get("late_ticks") or []
+    if not late:
+        return "no tick over 50 ms late"
+    lag, cpu, queue = late[0]
+    total = sum(t[0] + 0.01 for t in late)
+    cpus = sum(t[1] for t in late)
+    queues = sum(t[2] for t in late)
+    return (f"worst tick {lag * 1000:.0f} ms late: UI thread CPU {cpu * 1000:.0f} ms, waiting for a CPU "
+            f"{queue * 1000:.0f} ms, other {(lag + 0.01 - cpu - queue) * 1000:.0f} ms; {len(late)} ticks over "
+            f"50 ms late: {cpus / total:.0%} UI CPU, {queues / total:.0%} run queue, "
+            f"{max(0.0, 1 - (cpus + queues) / total):.0%} other")
 
 
 def idle_rating_wait(db: Path, session: str) -> float:
@@ -305,7 +337,8 @@ def main() -> int:
         stored = store.examples.count_examples(together["id"]) if together else 0
         store.close()
         floor = idle_rating_wait(out["db"], SAMPLE_SESSION)
-        app_floor = idle_app_lag(folder, out["db"])
+        idle_app = idle_app_lag(folder, out["db"])
+        app_floor = idle_app["worst_lag"]
         if args.trace:
             print_trace(folder / "transactions.tsv")
     worst = max(waits) if waits else float("nan")
@@ -327,6 +360,8 @@ def main() -> int:
         print(f"{'app: UI blocked (event loop late) <= 100 ms':<52} {app['worst_lag'] * 1000:>8.0f}ms "
               f"{app_floor * 1000:>8.0f}ms {app['worst_lag'] / max(app_floor, 1e-3):>7.1f}x  "
               f"{'PASS' if ok_ui else 'FAIL'}")
+        print(f"  under load: {explain_lag(app)}")
+        print(f"  idle store: {explain_lag(idle_app)}")
         print(f"  ({app['presses']} approvals through the app's write queue; at most {app['most_pending']} "
               f"pending at once; {app['busy_retries']} met a busy store)")
         print(f"{'app: UI thread inside a write (submit) <= 100 ms':<52} {app['worst_submit'] * 1000:>8.0f}ms "
