@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -143,6 +145,32 @@ def render_example(example: dict, findings: list[dict] | None = None, highlight:
     return Group(*items)
 
 
+class RenderedOnce:
+    """A rich renderable drawn once per width: Textual asks a Static's content for its
+    height at every layout and draws it again at every repaint of the widget, and an
+    approval lays the Examples screen out several times. For a conversation (Markdown,
+    JSON syntax) each of those was a full render, 3–10 ms apiece on the UI thread; the
+    segments for a width are kept instead. The options that change the output are the
+    key; `height` is not (nothing in `render_example` uses it)."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._segments: dict[tuple, list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap,
+               options.highlight, options.markup, options.ascii_only, options.encoding)
+        segments = self._segments.get(key)
+        if segments is None:
+            if len(self._segments) >= 4:  # a resize drag: keep the last few widths only
+                self._segments.clear()
+            segments = self._segments[key] = list(console.render(self.renderable, options))
+        yield from segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
 class Conversation(VerticalScroll, can_focus=True):
     """Scrollable view of one example."""
 
@@ -162,7 +190,7 @@ class Conversation(VerticalScroll, can_focus=True):
              fold_system: bool = False) -> None:
         body = self.query_one("#conversation-body", Static)
         restore = keys.key_in(self.app, "examples.restore")
-        body.update(render_example(example, highlight=search_pattern(search), fold_system=fold_system,
-                                   restore_key=restore)
+        body.update(RenderedOnce(render_example(example, highlight=search_pattern(search), fold_system=fold_system,
+                                                restore_key=restore))
                     if example else Text(empty, "italic"))
         self.scroll_home(animate=False)
