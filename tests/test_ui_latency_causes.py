@@ -100,3 +100,27 @@ async def test_an_approval_draws_only_the_next_conversation_and_once(store, tmp_
             assert len(built) == 1, renders  # only the next example's answer
             assert len(renders) == len(set(renders)), renders  # once per width
     assert store.examples.get_example(example_list.row(0)["id"])["status"] == "approved"
+
+
+async def test_a_long_conversation_still_scrolls_to_its_end(store, tmp_path):
+    """The detail pane draws its own lines now (no Static inside a scroll container):
+    a conversation taller than the pane wraps beside the scroll bar and scrolls to its
+    last line."""
+    from screens.widgets.conversation import Conversation
+    from test_tui_helpers import screen_text
+
+    answer = "\n\n".join(f"Step {i}: check the parcel label." for i in range(40)) + "\n\nLAST-LINE-MARK"
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [{"messages": [
+        {"role": "user", "content": "How do I track it?"}, {"role": "assistant", "content": answer}]}]), "d")
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        detail = app.screen.query_one(Conversation)
+        assert detail.virtual_size.height > detail.scrollable_content_region.height
+        assert "LAST-LINE-MARK" not in screen_text(app)
+        detail.focus()
+        await pilot.press("end")
+        await pilot.pause(0.1)
+        assert detail.scroll_offset.y == detail.max_scroll_y > 0
+        assert "LAST-LINE-MARK" in screen_text(app)

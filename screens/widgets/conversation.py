@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import re
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
+from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.segment import Segment
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from screens import keys
 from workbench.chat import format as chatformat
@@ -145,52 +146,72 @@ def render_example(example: dict, findings: list[dict] | None = None, highlight:
     return Group(*items)
 
 
-class RenderedOnce:
-    """A rich renderable drawn once per width: Textual asks a Static's content for its
-    height at every layout and draws it again at every repaint of the widget, and an
-    approval lays the Examples screen out several times. For a conversation (Markdown,
-    JSON syntax) each of those was a full render, 3–10 ms apiece on the UI thread; the
-    segments for a width are kept instead. The options that change the output are the
-    key; `height` is not (nothing in `render_example` uses it)."""
+class Conversation(ScrollView, can_focus=True):
+    """Scrollable view of one example.
 
-    def __init__(self, renderable: RenderableType) -> None:
-        self.renderable = renderable
-        self._segments: dict[tuple, list[Segment]] = {}
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap,
-               options.highlight, options.markup, options.ascii_only, options.encoding)
-        segments = self._segments.get(key)
-        if segments is None:
-            if len(self._segments) >= 4:  # a resize drag: keep the last few widths only
-                self._segments.clear()
-            segments = self._segments[key] = list(console.render(self.renderable, options))
-        yield from segments
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.renderable)
-
-
-class Conversation(VerticalScroll, can_focus=True):
-    """Scrollable view of one example."""
+    Drawn with the line API from the conversation's lines, rendered once per example and
+    width: showing the next example changes the pane's virtual height and repaints it,
+    one layout of the screen. (As a Static inside a VerticalScroll, it took two: the
+    Static's new height, then the scroll container's new virtual size, each a full
+    reflow and repaint, about a quarter of an approval's time on the UI thread.)"""
 
     help = ("The highlighted example: status, tags, notes, preflight findings, then each "
             "message with its role (SYSTEM, USER, ASSISTANT, TOOL). Assistant text is shown "
             "as Markdown, tool calls as JSON; 'weight 0' turns are not trained on. Press e to edit.")
 
     DEFAULT_CSS = """
-    Conversation { height: 1fr; border-top: solid $primary-darken-2; padding: 0 1; }
-    Conversation > Static { width: 100%; }
+    Conversation { height: 1fr; border-top: solid $primary-darken-2; padding: 0 1;
+                   overflow-x: hidden; overflow-y: auto; }
     """
 
-    def compose(self):
-        yield Static("", id="conversation-body")
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._content: RenderableType = Text("")
+        self._lines: list[Strip] = []
+        self._drawn_for: tuple | None = None  # (width, height, style) the lines were drawn for
 
     def show(self, example: dict | None, empty: str = "Nothing to show.", search: str = "",
              fold_system: bool = False) -> None:
-        body = self.query_one("#conversation-body", Static)
         restore = keys.key_in(self.app, "examples.restore")
-        body.update(RenderedOnce(render_example(example, highlight=search_pattern(search), fold_system=fold_system,
-                                                restore_key=restore))
-                    if example else Text(empty, "italic"))
+        self._content = (render_example(example, highlight=search_pattern(search), fold_system=fold_system,
+                                        restore_key=restore)
+                         if example else Text(empty, "italic"))
+        self._drawn_for = None
+        self._draw()
         self.scroll_home(animate=False)
+        self.refresh()
+
+    def _draw(self) -> None:
+        """Wrap the content to the pane's width (less the scroll bar's when it needs one)."""
+        width, height = self.size
+        key = (width, height, self.rich_style)
+        if key == self._drawn_for or width <= 0:
+            return
+        lines = self._wrap(width)
+        bar = self.styles.scrollbar_size_vertical
+        if len(lines) > height and width > bar:
+            width -= bar
+            lines = self._wrap(width)
+        self._lines = lines
+        self._drawn_for = key
+        self.virtual_size = Size(width, len(self._lines))
+
+    def _wrap(self, width: int) -> list[Strip]:
+        # as Textual draws a Static's rich content (the same cells on screen)
+        app, base = self.app, self.visual_style.rich_style
+        segments = app.console.render(self.post_render(self._content, base),
+                                      app.console_options.update(highlight=False).update_width(width))
+        return [Strip(line) for line in Segment.split_and_crop_lines(segments, width, include_new_lines=False,
+                                                                     pad=False)]
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_offset.y) + y
+        pad = Style(bgcolor=self.rich_style.bgcolor)  # as a Static pads: the background only
+        if 0 <= index < len(self._lines):
+            line = self._lines[index]
+            return (line.crop(0, width) if line.cell_length > width else line).extend_cell_length(width, pad)
+        return Strip.blank(width, pad)
