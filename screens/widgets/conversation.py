@@ -187,11 +187,15 @@ class Conversation(ScrollView, can_focus=True):
         key = (width, height, self.rich_style)
         if key == self._drawn_for or width <= 0:
             return
-        lines = self._wrap(width)
-        bar = self.styles.scrollbar_size_vertical
-        if len(lines) > height and width > bar:
-            width -= bar
-            lines = self._wrap(width)
+        # Most conversations are taller than the pane: wrap beside the scroll bar first,
+        # and again at the full width only when it all fits (a short one, cheap to wrap).
+        bar = self.styles.scrollbar_size_vertical if width > self.styles.scrollbar_size_vertical else 0
+        lines = self._wrap(width - bar)
+        if bar and len(lines) <= height:
+            full = self._wrap(width)
+            if len(full) <= height:
+                lines, bar = full, 0
+        width -= bar
         self._lines = lines
         self._drawn_for = key
         self.virtual_size = Size(width, len(self._lines))
