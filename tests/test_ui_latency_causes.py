@@ -124,3 +124,22 @@ async def test_a_long_conversation_still_scrolls_to_its_end(store, tmp_path):
         await pilot.pause(0.1)
         assert detail.scroll_offset.y == detail.max_scroll_y > 0
         assert "LAST-LINE-MARK" in screen_text(app)
+
+
+async def test_the_conversation_takes_the_new_colours_after_a_theme_change(store, tmp_path):
+    """Its lines are drawn once and kept: a theme change draws them again."""
+    from screens.widgets.conversation import Conversation
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(2)), "d")
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        detail = app.screen.query_one(Conversation)
+        before = detail.render_line(0)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause(0.3)
+        after = detail.render_line(0)
+        assert after.text == before.text
+        assert after != before  # new background/foreground, same words
+        assert {s.style.bgcolor for s in after if s.style} == {detail.rich_style.bgcolor}

@@ -211,6 +211,13 @@ class Conversation(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._draw()
 
+    def notify_style_update(self) -> None:
+        # a theme or CSS change: the lines hold the old colours (the key sees the new style)
+        super().notify_style_update()
+        if self.is_mounted:
+            self._draw()
+            self.refresh()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = round(self.scroll_offset.y) + y
