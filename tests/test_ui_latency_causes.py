@@ -6,6 +6,8 @@ causes", helper "ui").
   lower CPU priority, so on a machine they keep busy the TUI still gets the CPU.
 * The Examples screen draws a conversation once per width, not at every layout and
   repaint, and an approval that moves on does not first draw the approved example.
+  The last two tests guard what the line-drawn pane must still do (scroll, follow a
+  theme change).
 """
 
 from __future__ import annotations
