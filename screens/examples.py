@@ -111,7 +111,9 @@ class ExamplesScreen(Screen):
             self.reload()
 
     def on_resize(self) -> None:
-        self.query_one("#list-header", Static).update(header_text(self.example_list.size.width or self.size.width))
+        # one line high (examples.tcss): no layout of the screen needed
+        self.query_one("#list-header", Static).update(header_text(self.example_list.size.width or self.size.width),
+                                                      layout=False)
 
     # ------------------------------------------------------------------ loading
 
@@ -176,7 +178,8 @@ class ExamplesScreen(Screen):
         selected = len(self.example_list.selected)
         marked = f" · {selected:,} selected" if selected else ""
         self.query_one("#title", Static).update(
-            f" {self.dataset['name']} · {shown}{marked} · tokens: {model.name} (limit {model.training_context_limit:,})")
+            f" {self.dataset['name']} · {shown}{marked} · tokens: {model.name} (limit {model.training_context_limit:,})",
+            layout=False)  # one line high: no layout of the screen needed
 
     def _own_selection(self, dataset_id: str) -> None:
         # A selection belongs to the dataset it was made in: showing another dataset
@@ -286,14 +289,15 @@ class ExamplesScreen(Screen):
     # ------------------------------------------------------------------ edits
 
     def after_edit(self, action: str, changed: list[str], message: str | None = None,
-                   focus_id: str | None = None, content: bool = False) -> None:
+                   focus_id: str | None = None, content: bool = False, detail: bool = True) -> None:
         if action in BULK_ACTIONS:
             # A bulk action consumes the selection (also rows it did not need to change):
             # a mark left behind would make the next key act on it again.
             self.example_list.selected = set()
         self._total_of = None
         self.reload(focus_id=focus_id)
-        self.show_detail()
+        if detail:
+            self.show_detail()
         if message:
             self.notify(message)
         if content and changed:
@@ -316,11 +320,17 @@ class ExamplesScreen(Screen):
             curation = self.curation  # only store + author: safe on the writer thread (its own connection)
 
             def done(changed):
-                self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)")
+                self.after_edit("status", changed, f"{what} → {status} ({keys.key_in(self.app, 'examples.undo')} undoes)",
+                                detail=False)
+                before = self.example_list.cursor
                 if single and self.example_list.current_id == ids[0]:
                     # Reviewing one by one: the next row comes up (if the row left a filtered
                     # view, the cursor is already on the next one).
                     self.example_list.action_move(1)
+                if self.example_list.cursor == before:
+                    # not moved on: show the new status now (a move shows the next
+                    # example instead; drawing this one first cost a full render)
+                    self.show_detail()
 
             # Through the app's write queue: on a busy store it waits off-screen, shown as
             # pending, instead of freezing the list or being lost.

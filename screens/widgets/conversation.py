@@ -13,9 +13,12 @@ import re
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from screens import keys
 from workbench.chat import format as chatformat
@@ -145,26 +148,83 @@ def render_example(example: dict, findings: list[dict] | None = None, highlight:
     return Group(*items)
 
 
-class Conversation(VerticalScroll, can_focus=True):
-    """Scrollable view of one example."""
+class Conversation(ScrollView, can_focus=True):
+    """Scrollable view of one example.
+
+    Drawn with the line API from the conversation's lines, rendered once per example and
+    width: showing the next example changes the pane's virtual height and repaints it,
+    one layout of the screen. (As a Static inside a VerticalScroll, it took two: the
+    Static's new height, then the scroll container's new virtual size, each a full
+    reflow and repaint, about a quarter of an approval's time on the UI thread.)"""
 
     help = ("The highlighted example: status, tags, notes, preflight findings, then each "
             "message with its role (SYSTEM, USER, ASSISTANT, TOOL). Assistant text is shown "
             "as Markdown, tool calls as JSON; 'weight 0' turns are not trained on. Press e to edit.")
 
     DEFAULT_CSS = """
-    Conversation { height: 1fr; border-top: solid $primary-darken-2; padding: 0 1; }
-    Conversation > Static { width: 100%; }
+    Conversation { height: 1fr; border-top: solid $primary-darken-2; padding: 0 1;
+                   overflow-x: hidden; overflow-y: auto; }
     """
 
-    def compose(self):
-        yield Static("", id="conversation-body")
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._content: RenderableType = Text("")
+        self._lines: list[Strip] = []
+        self._drawn_for: tuple | None = None  # (width, height, style) the lines were drawn for
 
     def show(self, example: dict | None, empty: str = "Nothing to show.", search: str = "",
              fold_system: bool = False) -> None:
-        body = self.query_one("#conversation-body", Static)
         restore = keys.key_in(self.app, "examples.restore")
-        body.update(render_example(example, highlight=search_pattern(search), fold_system=fold_system,
-                                   restore_key=restore)
-                    if example else Text(empty, "italic"))
+        self._content = (render_example(example, highlight=search_pattern(search), fold_system=fold_system,
+                                        restore_key=restore)
+                         if example else Text(empty, "italic"))
+        self._drawn_for = None
+        self._draw()
         self.scroll_home(animate=False)
+        self.refresh()
+
+    def _draw(self) -> None:
+        """Wrap the content to the pane's width (less the scroll bar's when it needs one)."""
+        width, height = self.size
+        key = (width, height, self.rich_style)
+        if key == self._drawn_for or width <= 0:
+            return
+        # Most conversations are taller than the pane: wrap beside the scroll bar first,
+        # and again at the full width only when it all fits (a short one, cheap to wrap).
+        bar = self.styles.scrollbar_size_vertical if width > self.styles.scrollbar_size_vertical else 0
+        lines = self._wrap(width - bar)
+        if bar and len(lines) <= height:
+            full = self._wrap(width)
+            if len(full) <= height:
+                lines, bar = full, 0
+        width -= bar
+        self._lines = lines
+        self._drawn_for = key
+        self.virtual_size = Size(width, len(self._lines))
+
+    def _wrap(self, width: int) -> list[Strip]:
+        # as Textual draws a Static's rich content (the same cells on screen)
+        app, base = self.app, self.visual_style.rich_style
+        segments = app.console.render(self.post_render(self._content, base),
+                                      app.console_options.update(highlight=False).update_width(width))
+        return [Strip(line) for line in Segment.split_and_crop_lines(segments, width, include_new_lines=False,
+                                                                     pad=False)]
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def notify_style_update(self) -> None:
+        # a theme or CSS change: the lines hold the old colours (the key sees the new style)
+        super().notify_style_update()
+        if self.is_mounted:
+            self._draw()
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_offset.y) + y
+        pad = Style(bgcolor=self.rich_style.bgcolor)  # as a Static pads: the background only
+        if 0 <= index < len(self._lines):
+            line = self._lines[index]
+            return (line.crop(0, width) if line.cell_length > width else line).extend_cell_length(width, pad)
+        return Strip.blank(width, pad)

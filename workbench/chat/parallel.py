@@ -30,6 +30,23 @@ RangeWork = Callable[[Path, int, int, bool], Any]
 _work: RangeWork | None = None
 
 
+#: How much lower than the process that starts them bulk worker processes run (os.nice
+#: increment, capped at 19 by the OS). They parse, count and scan for as long as there is
+#: input; at the same priority, two imports and a scan on two cores took the CPU from the
+#: TUI for hundreds of ms at a time. Niced, they still get every idle cycle (a quiet
+#: machine runs them at full speed) but yield to interactive work, as batch jobs should.
+BULK_NICE = 10
+
+
+def lower_priority() -> None:
+    """Run this process `BULK_NICE` steps nicer than it is (a bulk worker's initializer).
+    Best effort: where the OS has no nice (Windows) nothing changes."""
+    try:
+        os.nice(BULK_NICE)
+    except (AttributeError, OSError):
+        pass
+
+
 def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -120,7 +137,7 @@ def map_ranges(path: Path, work: RangeWork, parallel: bool | None = None,
     # Objects the parent made so far move to the permanent generation: the children's
     # garbage collector then never writes to (and so copies) their shared pages.
     gc.freeze()
-    pool = context.Pool(workers)
+    pool = context.Pool(workers, initializer=lower_priority)  # bulk work yields the CPU to the UI
     try:
         pending: deque = deque()
         queue = iter(tasks)

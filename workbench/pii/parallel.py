@@ -1,6 +1,7 @@
 """Scanning many texts on several cores.
 
-Each worker process builds its analyzer once (the pool's initializer) and then takes
+Each worker process builds its analyzer once (the pool's initializer, which also lowers
+its CPU priority: see workbench.chat.parallel.BULK_NICE) and then takes
 chunks of (text, language) pairs. Results come back in input order, chunk by chunk, so
 a caller can report progress and stop early: closing the iterator cancels the chunks
 not yet started. Workers are started with "spawn" everywhere: forking a process that
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
+from workbench.chat.parallel import lower_priority
 from workbench.pii.analyzer import AnalyzerConfig, PiiAnalyzer
 from workbench.pii.spans import Span
 
@@ -32,6 +34,7 @@ def _init_worker(config: AnalyzerConfig) -> None:
     (closing the pool); otherwise each worker printed a KeyboardInterrupt traceback."""
     global _worker_analyzer
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lower_priority()  # a bulk worker: the TUI (or whatever else runs) comes first
     _worker_analyzer = PiiAnalyzer(config)
 
 

@@ -1,0 +1,147 @@
+"""Issue 9 item 6, "UI never blocked > 100 ms" under concurrent use: what took the UI's
+time, each with a test that failed before its fix (docs/performance.md, "UI blocked:
+causes", helper "ui").
+
+* Bulk worker processes (the import's range workers, the PII scan's workers) run at a
+  lower CPU priority, so on a machine they keep busy the TUI still gets the CPU.
+* The Examples screen draws a conversation once per width, not at every layout and
+  repaint, and an approval that moves on does not first draw the approved example.
+  The last two tests guard what the line-drawn pane must still do (scroll, follow a
+  theme change).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import pytest
+from rich.markdown import Markdown
+
+from conftest import many_chats, write_jsonl
+from screens.app import make_app
+from screens.widgets.example_list import ExampleList
+from workbench.chat import parallel as chatparallel
+from workbench.dataset.importer import import_file
+
+needs_nice = pytest.mark.skipif(not hasattr(os, "nice") or os.name != "posix", reason="POSIX nice values")
+
+
+def _expected_worker_nice() -> int:
+    return min(19, os.nice(0) + chatparallel.BULK_NICE)
+
+
+def _own_nice(path, start, end, first) -> int:
+    return os.nice(0)
+
+
+@needs_nice
+def test_range_workers_of_an_import_run_niced(tmp_path, monkeypatch):
+    """The forked workers that parse and count a large file's ranges (import, validate)."""
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(40))
+    monkeypatch.setattr(chatparallel, "RANGE_BYTES", 300)  # several ranges from a small file
+    if not chatparallel._fork_available():
+        pytest.skip("no fork here: ranges run in this process")
+    seen = [value for value, _ in chatparallel.map_ranges(path, _own_nice, parallel=True)]
+    assert len(seen) > 2
+    assert set(seen) == {_expected_worker_nice()}  # before: the parent's nice value
+
+
+@needs_nice
+def test_pii_scan_workers_run_niced():
+    """The spawned workers of a parallel PII scan (CLI `pii scan --workers`, the TUI's scan)."""
+    from workbench.pii.analyzer import AnalyzerConfig
+    from workbench.pii.parallel import iter_analyze_many
+
+    items = [("Write to sanne@example.nl about order 17.", "en")] * 40
+    stream = iter_analyze_many(AnalyzerConfig(), items, workers=2, chunk_size=4)
+    try:
+        next(stream)  # a worker has run its initializer and answered
+        deadline = time.monotonic() + 60
+        niceness: dict[int, int] = {}
+        while time.monotonic() < deadline:
+            niceness = {p.pid: os.getpriority(os.PRIO_PROCESS, p.pid) for p in multiprocessing.active_children()}
+            if niceness and all(n == _expected_worker_nice() for n in niceness.values()):
+                break
+            time.sleep(0.05)
+        assert niceness and set(niceness.values()) == {_expected_worker_nice()}, niceness
+    finally:
+        stream.close()
+
+
+async def test_an_approval_draws_only_the_next_conversation_and_once(store, tmp_path, monkeypatch):
+    """Approving one example after another: the next example's conversation is drawn once
+    (at the pane's width), however many layouts and repaints the approval causes; the
+    approved one, about to be replaced, is not drawn again. Before: two conversations were
+    built per approval and each Markdown rendered twice at the same width (for the
+    layout's height, then to draw), more on a resize or a repaint of the pane."""
+    records = many_chats(6)
+    for i, record in enumerate(records):
+        record["messages"][-1]["content"] = f"**Answer {i}**\n\n- ships *tomorrow*\n- tracking `AUR-{i}`"
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    renders: list[tuple[int, int]] = []
+    original = Markdown.__rich_console__
+
+    def counting(self, console, options):
+        renders.append((id(self), options.max_width))
+        return original(self, console, options)
+
+    monkeypatch.setattr(Markdown, "__rich_console__", counting)  # rich's, to count; nothing of ours
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        example_list = app.screen.query_one(ExampleList)
+        for step in range(3):
+            renders.clear()
+            await pilot.press("a")
+            await pilot.pause(0.3)  # past the detail's debounce, several repaints
+            assert example_list.cursor == step + 1
+            built = {markdown for markdown, _ in renders}
+            assert len(built) == 1, renders  # only the next example's answer
+            assert len(renders) == len(set(renders)), renders  # once per width
+    assert store.examples.get_example(example_list.row(0)["id"])["status"] == "approved"
+
+
+async def test_a_long_conversation_still_scrolls_to_its_end(store, tmp_path):
+    """The detail pane draws its own lines now (no Static inside a scroll container):
+    a conversation taller than the pane wraps beside the scroll bar and scrolls to its
+    last line."""
+    from screens.widgets.conversation import Conversation
+    from test_tui_helpers import screen_text
+
+    answer = "\n\n".join(f"Step {i}: check the parcel label." for i in range(40)) + "\n\nLAST-LINE-MARK"
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [{"messages": [
+        {"role": "user", "content": "How do I track it?"}, {"role": "assistant", "content": answer}]}]), "d")
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        detail = app.screen.query_one(Conversation)
+        assert detail.virtual_size.height > detail.scrollable_content_region.height
+        assert "LAST-LINE-MARK" not in screen_text(app)
+        detail.focus()
+        await pilot.press("end")
+        await pilot.pause(0.1)
+        assert detail.scroll_offset.y == detail.max_scroll_y > 0
+        assert "LAST-LINE-MARK" in screen_text(app)
+
+
+async def test_the_conversation_takes_the_new_colours_after_a_theme_change(store, tmp_path):
+    """Its lines are drawn once and kept: a theme change draws them again."""
+    from screens.widgets.conversation import Conversation
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(2)), "d")
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        detail = app.screen.query_one(Conversation)
+        before = detail.render_line(0)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause(0.3)
+        after = detail.render_line(0)
+        assert after.text == before.text
+        assert after != before  # new background/foreground, same words
+        assert {s.style.bgcolor for s in after if s.style} == {detail.rich_style.bgcolor}
