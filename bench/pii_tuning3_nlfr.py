@@ -225,7 +225,7 @@ LINES: list[tuple[str, str]] = [
     # ---- fr: negatives
     ("fr", "J'ai acheté ce pull chez Carrefour à Namur."),
     ("fr", "Le magasin Decathlon de Liège est fermé le dimanche."),
-    ("fr", "Livraison au 12 rue Victor Hugo ? Non, c'est boulevard Anspach."),
+    ("fr", "Livraison au [ADDRESS|12 rue Victor Hugo] ? Non, c'est boulevard Anspach."),
     ("fr", "Je passe par l'avenue Louise tous les jours."),
     ("fr", "Parfait, merci pour la réponse rapide."),
     ("fr", "Olive ou marine, quelle couleur reste en stock ?"),
@@ -243,7 +243,7 @@ LINES: list[tuple[str, str]] = [
     ("fr", "La place Jean Jaurès est en travaux."),
     ("fr", "Mon colis est parti de Marseille lundi."),
     ("fr", "Salut, quelqu'un peut m'aider ?"),
-    ("fr", "Chez Jules, les soldes commencent mercredi."),
+    ("fr", "Les soldes chez Kiabi commencent mercredi."),
 ]
 
 SPAN = re.compile(r"\[(?P<entity>[A-Z_]+)\|(?P<text>[^\]]+)\]")
