@@ -52,7 +52,7 @@ NAME_LOCALES = ("en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE")
 LIST_NOISE = frozenset("the die uit wel met van het een".split())
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 CUE_WINDOW = 40
-_PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|Van|De|Le|Du|El|Di|Da|Von|Ter|Ten)"
+_PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|des|Van|De|Le|La|Du|Des|Der|Den|El|Di|Da|Von|Ter|Ten)"
 # The first word of a place name ("San Francisco", "New Zealand", "Saint Louis").
 PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle lake mount fort port cape los las "
                         "north south east west".split())
@@ -60,10 +60,18 @@ PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle
 # they still stop a name when they follow it, not when they end it.
 SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay brothers sons beach city "
                           "college hall estate".split())
-INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
-                      rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
-LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
-NAME_LIST = re.compile(r"(?<![\w\-])[A-ZÀ-Ý][\w'’\-]+(?:,[ ][A-ZÀ-Ý][\w'’\-]+)*,?[ ](?:and|en|et|&)[ ][A-ZÀ-Ý][\w'’\-]+")
+# "R.J. Verbeek", "A.M. van der Linden": initials written together (no space) count only
+# before a particle or a known surname ("U.S. Army" is no name).
+INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
+                      rf"(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
+COMPACT_INITIALS = re.compile(r"\.[A-Z]")
+# Dotted capitals that are abbreviations, not initials ("U.S. Army", "P.S. Jansen komt").
+ABBREVIATIONS = frozenset("U.S. U.K. E.U. N.B. P.S. A.M. P.M. B.V. N.V. S.A. D.C. U.N. T.V. O.K. V.S. A.U.B. S.V.P. "
+                          "P.O. R.I.P. I.D. C.V. Q.C.".split())
+# One surname of a list, with its particles: "Jansen", "De Vries", "van der Berg".
+_LIST_ITEM = rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}[A-ZÀ-Ý][\w'’\-]+"
+LIST_ITEM = re.compile(rf"(?<![\w\-])(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<word>[A-ZÀ-Ý][\w'’\-]+)")
+NAME_LIST = re.compile(rf"(?<![\w\-]){_LIST_ITEM}(?:,[ ]{_LIST_ITEM})*,?[ ](?:and|en|et|&)[ ]{_LIST_ITEM}")
 # A street-type word right before a name-looking span makes it a street name.
 STREET_BEFORE = frozenset("rue avenue av boulevard bd allée allee impasse quai chemin square cours place "
                           "straat laan plein".split())
@@ -199,7 +207,9 @@ class NameRecognizer:
 
     @staticmethod
     def _is_cap(word: str) -> bool:
-        return len(word) > 1 and word[0].isupper() and not word.isupper()
+        # "d'Hondt", "d’Ornano": a French or Flemish surname with its particle elided
+        return len(word) > 1 and (word[0].isupper() and not word.isupper()
+                                  or word[:2] in ("d'", "d’") and word[2:3].isupper())
 
     def _is_first(self, word: str) -> bool:
         # AMBIGUOUS_FIRST_NAMES are names too ("Will", "Hope"); the readings below ask
@@ -212,7 +222,7 @@ class NameRecognizer:
     def _is_last(self, word: str) -> bool:
         if word in self._last:
             return True
-        if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’") and word[2:] in self._last:
+        if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’", "L'", "L’") and word[2:] in self._last:
             return True
         parts = word.split("-")
         return len(parts) > 1 and all(p in self._last or p in self._first for p in parts) \
@@ -223,9 +233,11 @@ class NameRecognizer:
         lowered = word.lower().replace("’", "'")
         if lowered in COMMON_WORDS:
             return True
-        if "'" in lowered:  # I'm, It's, Don't, C'est, J'ai; not O'Neill or D'Hondt
+        if "'" in lowered:  # I'm, It's, Don't, C'est, J'ai, d'avance; not O'Neill, D'Hondt, L'Hermitte
             head, tail = lowered.split("'", 1)
-            return head in COMMON_WORDS or head in ELISIONS or tail in CONTRACTIONS
+            if head in ("d", "l", "o") and word[2:3].isupper():
+                return False
+            return head in COMMON_WORDS or head in ELISIONS or head == "d" or tail in CONTRACTIONS
         return False
 
     def _ambiguous(self, word: str) -> bool:
@@ -292,7 +304,7 @@ class NameRecognizer:
                   if (w[0].isupper() and len(w) > 1 and not w.isupper()
                       and not ((lw := w.lower()) in COMMON_WORDS and w not in last and w not in first
                                and w not in AMBIGUOUS_FIRST_NAMES and lw not in PARTICLES))
-                  or w.lower() in PARTICLES]
+                  or w.lower() in PARTICLES or (w[:2] in ("d'", "d’") and w[2:3].isupper())]
         resume = 0
         for i in starts:
             if i < resume:
@@ -352,20 +364,26 @@ class NameRecognizer:
         words = CUE_WORD.findall(window)
         return any(" ".join(words[-k:]) in ANNOUNCING_CUES for k in (1, 2, 3))
 
-    def _unlisted_given_name(self, text, tokens, i: int, joined) -> bool:
+    def _unlisted_given_name(self, text, tokens, i: int, joined) -> int | None:
         """Token i is a capitalised word in no list (no common word, place, particle or
-        acronym) followed by a known surname, and no third capitalised word follows (a
-        company or a title: "Nimbus Baker Street", "Quantum Okafor Labs")."""
+        acronym) followed by a known surname, maybe after lowercase particles ("IJsbrand de
+        Jong"), and no further capitalised word follows (a company or a title: "Nimbus
+        Baker Street", "Quantum Okafor Labs"). Returns the surname's index."""
         n = len(tokens)
         word = tokens[i][0]
         if i + 1 >= n or not self._is_cap(word) or self._is_common(word) or self._is_particle(word) \
                 or word in self._places or word.lower() in NOT_A_PERSON_AFTER or word in self._last \
                 or (i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in DETERMINERS):
-            return False
-        surname = tokens[i + 1][0]
-        if not joined(i, i + 1) or not self._is_cap(surname) or not self._lone_surname(surname):
-            return False
-        return not (i + 2 < n and joined(i + 1, i + 2) and tokens[i + 2][0][:1].isupper())
+            return None
+        k = i + 1
+        while k < i + 4 and k + 1 < n and tokens[k][0] in PARTICLES and joined(k - 1, k):
+            k += 1
+        surname = tokens[k][0]
+        if not joined(k - 1, k) or not self._is_cap(surname) or not self._lone_surname(surname):
+            return None
+        if k + 1 < n and joined(k, k + 1) and tokens[k + 1][0][:1].isupper():
+            return None
+        return k
 
     def _lone_surname(self, word: str) -> bool:
         """A known surname that is no word, place or first name: "Okafor", "Lindqvist"."""
@@ -384,13 +402,17 @@ class NameRecognizer:
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
         last_word = tokens[last][0].lower()
-        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS)
+        # a street or company word after a lowercase particle is a surname: "Marijke van Dijk"
+        after_particle = last > i and tokens[last - 1][0] in PARTICLES
+        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS and not after_particle)
                          or tokens[i][0].lower() in PLACE_FIRST):
             return True
         if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_BEFORE and tokens[i - 1][0][0].isupper():
             return True
         # "rue Victor Hugo", "avenue Jean Jaurès", "Place Jean Jaurès": a street named after someone
-        if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in STREET_BEFORE:
+        if i > 0 and joined(i - 1, i) and (
+                (before_word := tokens[i - 1][0].lower().replace("’", "'")) in STREET_BEFORE
+                or before_word[:2] == "l'" and before_word[2:] in STREET_BEFORE):  # "l'avenue Louise"
             return True
         if value in EXTRA_PLACES:
             return True
@@ -407,6 +429,10 @@ class NameRecognizer:
             surname = match.group("surname")
             if self._is_common(surname) and surname not in self._last or surname.lower() in NOT_A_PERSON_AFTER:
                 continue
+            initials = text[match.start():match.start("particles")].rstrip()
+            if not match.group("particles") and COMPACT_INITIALS.search(initials) and (
+                    initials.replace("-", "") in ABBREVIATIONS or not self._lone_surname(surname)):
+                continue
             end = match.end()
             if text[end - 2:end] in ("'s", "’s"):
                 end -= 2
@@ -418,10 +444,13 @@ class NameRecognizer:
         and Moreau", "Peeters en Claes"."""
         found = []
         for match in NAME_LIST.finditer(text):
-            words = [(m.group(), m.start() + match.start(), m.end() + match.start())
-                     for m in LIST_WORD.finditer(match.group())]
-            if any(self._is_common(w) or w in self._places or w.lower() in NOT_A_PERSON_AFTER for w, _, _ in words):
+            items = [(m.group("word"), bool(m.group("particles")), m.start() + match.start(), m.end() + match.start())
+                     for m in LIST_ITEM.finditer(match.group())]
+            # a place is a surname after a particle ("De Vries"), not alone ("Gent")
+            if any(self._is_common(w) or (w in self._places and not particles) or w.lower() in NOT_A_PERSON_AFTER
+                   for w, particles, _, _ in items):
                 continue
+            words = [(w, a, b) for w, _, a, b in items]
             known = sum(self._is_last(w) for w, _, _ in words)
             if known >= 2 and known * 3 >= len(words) * 2:
                 found += [("PERSON", a, b, 0.65, self.name) for _, a, b in words]
@@ -554,10 +583,10 @@ class NameRecognizer:
             if cue == WEAK and (PHRASE_END.match(text, end) or AGAIN_AFTER.match(text, end)) \
                     and self._announcing_cue(text, tokens[i][1]):
                 return i, 0.6  # "c'est encore Tekbay.", "this is Ekundayo again"
-        if cue == NONE and self._unlisted_given_name(text, tokens, i, joined):
+        if cue == NONE and (surname_index := self._unlisted_given_name(text, tokens, i, joined)):
             # "Oyelaran Adebisi will run it", "Chidera Nwachukwu and ...": a capitalised word
             # in no list before a known surname that is no word, place or first name
-            return i + 1, 0.6
+            return surname_index, 0.6
         if cue == NONE and word[0].isupper() and self._is_particle(word):
             # "De Backer belt terug", "Van Damme": a capitalised particle and a known surname
             surnames = self._read_surnames(tokens, i, joined, attach=False)
