@@ -32,6 +32,9 @@ from functools import lru_cache
 
 from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
+    CITIES_LIKE_NAMES,
+    NOT_A_PERSON_NAMES,
+    PLACE_PREPOSITIONS,
     LOWERCASE_CUES,
     NOT_A_PERSON_AFTER,
     PLACE_BEFORE,
@@ -88,6 +91,17 @@ AGAIN_AFTER = re.compile(r"[ ](?:again|here|encore|ici|weer|hier)\b", re.IGNOREC
 # Weak cues after which one capitalised word in no list is a name when the phrase ends
 # there or "again" follows: "c'est encore Tekbay.", "this is Ekundayo again".
 ANNOUNCING_CUES = frozenset(["this is", "c'est", "c'est encore", "moi c'est", "ici", "it's", "met", "hier is"])
+# A speaker naming themselves: "Ik ben Jet en ik ...", "je suis Rose et j'ai ...", "Met
+# Floor van de webshop": a first name that is also a word counts before these words.
+SELF_INTRODUCTIONS = frozenset(["i'm", "i am", "im", "this is", "it's", "ik ben", "dit is", "met", "hier is",
+                                "je suis", "c'est", "moi c'est", "ici"])
+INTRODUCTION_GOES_ON = re.compile(r"[ ](?:and i|and my|from the|en ik|en mijn|en heb|van de|van het|van team|"
+                                  r"van jullie|van uw|et je|et j'|et j’|et mon|et ma|de la|de l'|de l’|du)\b",
+                                  re.IGNORECASE)
+# A lowercase first name at the end of a line that thanks someone: "merci pour votre aide
+# thomas !", "thanks for the quick help jake".
+THANKS_IN_LINE = re.compile(r"\b(?:merci|thanks|thank you|thx|bedankt|dank je|dank u|dankjewel|dankuwel)\b")
+LINE_END_AFTER_NAME = re.compile(r"[ \t]*[!.?]*[ \t]*(?:\n|\Z)")
 # The end of a phrase right after a name: "Rose," "Hope." "Will!"
 PHRASE_END = re.compile(r"[ \t]*(?:[,.!?;:)\n]|\Z)")
 # Family names written first in Vietnamese, Chinese and Korean names ("Nguyen Van Long",
@@ -111,6 +125,8 @@ NOT_ADDRESSEES = frozenset("""
     heaps much very both anyway anyways though tho mister boss chief love dear darling friend friends there world
     allemaal iedereen jongens mensen allen toch nogmaals weer tout monde tous toutes encore beaucoup bien madame
     monsieur quand même vraiment support service client klantenservice
+    nog even ook echt heel zeker hoor alvast super top prima fijn meteen snel vandaag morgen gisteren straks zo
+    aussi alors déjà demain vraiment rapide hein voilà parfait nickel génial top cool
 """.split())
 SURNAME_FIRST_GIVEN = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zA-Zà-ÿ]+)?\Z")
 
@@ -142,6 +158,10 @@ class NameLexicon:
     @property
     def lowercase_first_names(self) -> frozenset[str]:
         return _lowercase(self.first_names)
+
+    @property
+    def lowercase_last_names(self) -> frozenset[str]:
+        return _lowercase(self.last_names)
 
 
 @lru_cache(maxsize=4)
@@ -202,6 +222,7 @@ class NameRecognizer:
         self._core_first = self.lexicon.core_first_names or self.lexicon.first_names
         self._places = self.lexicon.places
         self._lower_first = self.lexicon.lowercase_first_names
+        self._lower_last = self.lexicon.lowercase_last_names
 
     # ------------------------------------------------------------------ token tests
 
@@ -357,12 +378,14 @@ class NameRecognizer:
             or window.rstrip(" \t").endswith(",") or window.strip(" \t") == ""
 
     @staticmethod
-    def _announcing_cue(text: str, start: int) -> bool:
+    def _announcing_cue(text: str, start: int, cues: frozenset[str] = ANNOUNCING_CUES) -> bool:
         """One of the weak cues that announce a name ("this is", "c'est encore") ends right
         before `start`."""
         window = text[max(0, start - 24):start].lower().replace("’", "'")
+        if window[-1:] not in (" ", "\t"):
+            return False
         words = CUE_WORD.findall(window)
-        return any(" ".join(words[-k:]) in ANNOUNCING_CUES for k in (1, 2, 3))
+        return any(" ".join(words[-k:]) in cues for k in (1, 2, 3))
 
     def _unlisted_given_name(self, text, tokens, i: int, joined) -> int | None:
         """Token i is a capitalised word in no list (no common word, place, particle or
@@ -396,9 +419,15 @@ class NameRecognizer:
         """A place or a company made of a first name: "San Francisco", "New Zealand",
         "Leo Logistics", "Phoenix Dynamics", "Maple Street", "Victoria Station"."""
         value = text[tokens[i][1]:tokens[last][2]]
+        if value in NOT_A_PERSON_NAMES:
+            return True
+        if value in CITIES_LIKE_NAMES and i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_PREPOSITIONS:
+            return True  # "Je suis à Nancy", "ik woon in Florence"
         if value in self._places or _strip_accents(value) in self._places:
-            # ... unless greeted or signed with: "Best regards,\nGeorgia", "Dear Florence,"
-            return self._cue(text, tokens[i][1], tokens[last][2]) < GREETING
+            # ... unless greeted or signed with ("Best regards,\nGeorgia", "Dear Florence,")
+            # or introducing themselves ("je suis Nancy", not "je suis à Nancy")
+            return self._cue(text, tokens[i][1], tokens[last][2]) < GREETING \
+                and not self._announcing_cue(text, tokens[i][1], SELF_INTRODUCTIONS)
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
         last_word = tokens[last][0].lower()
@@ -461,7 +490,7 @@ class NameRecognizer:
         elodie", "ik ben lieke", "thanks shauna,". A lowercase word alone is never a name."""
         found = []
         lower_first = self._lower_first
-        for word, start, end in tokens:
+        for index, (word, start, end) in enumerate(tokens):
             if word not in lower_first or not word.islower() or len(word) < 3 or self._is_common(word) \
                     or word.capitalize() in AMBIGUOUS_FIRST_NAMES:
                 continue
@@ -471,12 +500,37 @@ class NameRecognizer:
                 continue
             phrases = {" ".join(before[-n:]) for n in (1, 2)}
             if phrases & LOWERCASE_CUES or (self._may_be_cued(before[-1], window)
-                                             and self._cue(text, start, end) >= GREETING):
-                found.append(("PERSON", start, end, 0.6, self.name))
-        found += self._lowercase_unlisted(text, tokens)
+                                             and self._cue(text, start, end) >= GREETING) \
+                    or (LINE_END_AFTER_NAME.match(text, end) and self._thanked(text, start, word)
+                        and word.capitalize() not in self._places):
+                found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
+        found += self._lowercase_unlisted(text, tokens, joined)
         return found
 
-    def _lowercase_unlisted(self, text, tokens) -> list[tuple[str, int, int, float, str]]:
+    def _thanked(self, text: str, start: int, word: str) -> bool:
+        """`word`, a first name of the six core locales, ends a sentence that thanks someone
+        ("merci pour votre aide thomas !")."""
+        if word.capitalize() not in self._core_first or word in NOT_ADDRESSEES:
+            return False
+        before = text[max(0, start - 60):start]
+        sentence = before[max(before.rfind(c) for c in ".!?\n") + 1:].lower()
+        return bool(THANKS_IN_LINE.search(sentence))
+
+    def _lowercase_surname_end(self, tokens, index: int, joined) -> int:
+        """Where a lowercase name found at token `index` ends: with its surname when a known
+        lowercase surname follows, maybe after particles ("sanne de boer", "inès haddad")."""
+        n = len(tokens)
+        k = index + 1
+        while k < n and k < index + 4 and tokens[k][0] in PARTICLES and joined(k - 1, k):
+            k += 1
+        if k < n and joined(k - 1, k):
+            word = tokens[k][0]
+            if word.islower() and len(word) > 2 and word in self._lower_last and not self._is_common(word) \
+                    and word not in NOT_ADDRESSEES and word not in self._lower_first:
+                return tokens[k][2]
+        return tokens[index][2]
+
+    def _lowercase_unlisted(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
         """A lowercase word in no name list, only where a name must come: right after "my
         name is", "mijn naam is", "je m'appelle" ("my name is kerensa"), or between a
         greeting and a comma or the end ("thanks oluwaseun,"). Not common words, not the
@@ -485,7 +539,7 @@ class NameRecognizer:
         lowered = text.lower()
         # (cheap tests first: this looks at every lowercase word of every message)
         introduced = any(word in lowered for word in ("name", "naam", "heet", "appelle", "nom"))
-        for word, start, end in tokens:
+        for index, (word, start, end) in enumerate(tokens):
             if not introduced and text[end:end + 1] not in (",", "!"):
                 continue
             if not word.islower() or len(word) < 3 or word in self._lower_first or self._is_common(word) \
@@ -495,7 +549,7 @@ class NameRecognizer:
             if not window.endswith(" "):
                 continue
             if introduced and window.rstrip().endswith(NAME_INTRODUCTIONS):
-                found.append(("PERSON", start, end, 0.6, self.name))
+                found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
             elif text[end:end + 1] in (",", "!"):
                 before = CUE_WORD.findall(window)
                 if before and before[-1] in LOWERCASE_GREETINGS:
@@ -562,6 +616,10 @@ class NameRecognizer:
             # name ends the phrase; "Could Max from your returns team": its team follows
             name_end = tokens[j - 1][2]
             if cue == WEAK and (PHRASE_END.match(text, name_end) or AGAIN_AFTER.match(text, name_end)):
+                return j - 1, 0.6
+            # "Ik ben Jet en ik ...", "je suis Rose et j'ai ...", "Met Floor van de webshop"
+            if cue == WEAK and INTRODUCTION_GOES_ON.match(text, name_end) \
+                    and self._announcing_cue(text, tokens[i][1], SELF_INTRODUCTIONS):
                 return j - 1, 0.6
             if ROLE_AFTER.match(text, name_end):
                 return j - 1, 0.7

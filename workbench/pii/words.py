@@ -112,6 +112,11 @@ GREETING_CUES = frozenset([
     "bonjour", "bonsoir", "salut", "coucou", "cher", "chère", "chers", "merci", "merci beaucoup", "cordialement",
     "bien cordialement", "bien à vous", "salutations", "sincères salutations", "bonne journée", "à bientôt",
     "au revoir", "amicalement", "bises",
+    # chat sign-offs (nl, be, fr): "Mvg, Bram", "Grtz Kevin", "Bàv, Camille", "Bisous, Chloé"
+    "groet", "grtz", "grts", "alvast bedankt", "alvast dank", "fijne dag", "fijne avond", "fijne dag nog",
+    "fijn weekend", "prettige dag", "vriendelijke groetjes", "lieve groetjes", "liefs",
+    "bàv", "bav", "bisous", "gros bisous", "belle journée", "belle soirée", "bonne soirée", "bonne fin de journée",
+    "salutations distinguées", "merci d'avance", "merci bien", "à plus", "bien à toi", "amitiés",
 ])
 WEAK_CUES = frozenset([
     "i'm", "i am", "this is", "it's", "it is", "here is", "here's", "spoke to", "spoke with", "talked to",
@@ -121,6 +126,9 @@ WEAK_CUES = frozenset([
     "monteur",
     "je suis", "c'est", "c'est encore", "c'est encore moi", "moi c'est", "ici", "de la part de", "parlé à", "parlé avec", "mon collègue",
     "ma collègue", "livreur", "livreuse", "conseiller", "conseillère", "technicien",
+    # "Vraag maar naar Mark,", "J'ai eu au téléphone Moulin", "Ik had Peeters aan de lijn"
+    "vraag naar", "vraag maar naar", "vragen naar", "aan de lijn", "aan de telefoon", "au téléphone",
+    "on the phone with", "geholpen door", "aidé par", "aidée par", "helped by",
 ])
 TITLES = frozenset("""
     mr mr. mrs mrs. ms ms. miss mx dr dr. prof prof. sir dhr dhr. mevr mevr. mevrouw meneer mijnheer heer ir ir.
@@ -163,4 +171,31 @@ LOWERCASE_CUES = frozenset([
     "ask", "tell", "ping", "call", "cc", "with", "vraag", "vraag aan", "aan", "bel", "demande à", "demandez à",
     "appelle",
     "i'm", "im", "ik ben", "c'est", "je suis", "this is", "dit is", "met", "avec", "and", "en", "et", "so", "ok so",
+    "demander à", "demandé à", "parlé à", "parlé avec", "parler à", "parler avec", "voir avec", "vois avec",
+    "voyez avec", "gevraagd aan", "vragen aan", "geholpen door", "helped by",
 ])
+
+# Shops and brands named after a person (nl, be, fr): never a person as a whole.
+NOT_A_PERSON_NAMES = frozenset([
+    "Albert Heijn", "Dirk van den Broek", "Jan Linders", "Bart Smit", "Hans Anders", "Van Haren", "Kees Smit",
+    "Jules Destrooper", "Pierre Marcolini", "Jeff de Bruges", "Marie Blachère", "Yves Rocher", "Louis Vuitton",
+    "Jean Louis David", "Franck Provost", "Jacques Dessange", "Camille Albane", "Pierre Cardin", "Christian Dior",
+    "Yves Saint Laurent", "Jean Paul Gaultier", "Karl Lagerfeld", "Ted Baker", "Tommy Hilfiger", "Calvin Klein",
+    "Hugo Boss", "Ralph Lauren", "Marc O'Polo", "Louis Pion", "Pierre Hermé", "Guy Degrenne", "Jean Coutu",
+])
+
+# Cities and towns of NL, BE and FR, some of them also first names: one right after a
+# word of place ("Je suis à Nancy", "ik woon in Florence") is no person.
+CITIES_LIKE_NAMES = frozenset("""
+    Nancy Florence Lourdes Valence Laval Albert Orange Vienne Sedan Dax Agen Auch Albi Alès Vannes Lorient Laon
+    Roubaix Denain Dole Évry Evry Meaux Rodez Millau Cognac Margaux Chartres Tours Angers Nevers Macon Mâcon
+    Lens Arras Calais Amiens Rouen Caen Brest Nantes Rennes Metz Reims Dijon Nice Toulon Nîmes Montpellier
+    Perpignan Pau Bayonne Biarritz Limoges Poitiers Niort Troyes Besançon Grenoble Annecy Chambéry Colmar
+    Mulhouse Strasbourg Marseille Bordeaux Toulouse Lille Lyon Paris
+    Gent Brugge Leuven Mechelen Hasselt Genk Aalst Ninove Lier Lokeren Geel Mol Boom Tienen Ieper Roeselare
+    Kortrijk Oostende Knokke Namur Liège Mons Charleroi Wavre Nivelles Arlon Spa Eupen Ath Tournai Ciney Huy
+    Amsterdam Rotterdam Utrecht Eindhoven Tilburg Groningen Breda Nijmegen Arnhem Haarlem Leiden Delft Zwolle
+    Ede Epe Emmen Venlo Helmond Hengelo Almelo Deventer Apeldoorn Assen Leeuwarden Sneek Hoorn Alkmaar Gouda
+    Zeist Baarn Weert Roermond Sittard Heerlen Maastricht Oss Uden Veghel Vught Veenendaal Wageningen Doetinchem
+""".split())
+PLACE_PREPOSITIONS = frozenset("à a in naar uit te vers nach to près".split())
