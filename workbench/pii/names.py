@@ -33,6 +33,7 @@ from functools import lru_cache
 from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
     CITIES_LIKE_NAMES,
+    LOWERCASE_TITLES,
     NOT_A_PERSON_NAMES,
     PLACE_PREPOSITIONS,
     LOWERCASE_CUES,
@@ -87,6 +88,11 @@ EXTRA_PLACES = frozenset(["Den Haag", "Den Bosch", "Den Helder", "Den Burg", "De
 # after a weak cue ("it's Amber again").
 ROLE_AFTER = re.compile(r"[ ](?:from your|of your|van jullie|van uw|du service|de votre|de l'équipe|de l’équipe)\b",
                         re.IGNORECASE)
+# After a name: the call or the talk ("met Frank gebeld", "J'ai eu Mirco au téléphone",
+# "Ik had Peeters gisteren aan de lijn"), one lowercase word allowed between.
+CONTACT_AFTER = re.compile(r"(?:[ ][a-zà-ÿ]+)?[ ](?:gebeld|gesproken|gemaild|geappt|ge-appt|gecontacteerd|"
+                           r"aan de lijn|aan de telefoon|au téléphone|au telephone|au tél|au tel|au bout du fil|"
+                           r"on the phone)\b")
 AGAIN_AFTER = re.compile(r"[ ](?:again|here|encore|ici|weer|hier)\b", re.IGNORECASE)
 # Weak cues after which one capitalised word in no list is a name when the phrase ends
 # there or "again" follows: "c'est encore Tekbay.", "this is Ekundayo again".
@@ -340,6 +346,42 @@ class NameRecognizer:
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
         found += self._surname_first(text, tokens, joined)
+        found += self._uppercase_surnames(text, tokens, joined)
+        return found
+
+    def _uppercase_surnames(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+        """A known surname in capitals next to a known first name, as French and Belgian
+        forms write it: "DUPONT Marie", "Marie DUPONT", "JANSEN, Pieter" (0.85)."""
+        found = []
+        n = len(tokens)
+        for k in [k for k, token in enumerate(tokens) if len(token[0]) > 2 and token[0].isupper()]:
+            word, start, end = tokens[k]
+            if word.lower() in COMMON_WORDS or word.lower() in NOT_A_PERSON_AFTER \
+                    or not self._is_last(word.title().replace("'S", "'s")):
+                continue
+            if k + 1 < n and self._is_first(tokens[k + 1][0]) and self._is_cap(tokens[k + 1][0]) \
+                    and text[end:tokens[k + 1][1]] in (" ", ", "):
+                found.append(("PERSON", start, tokens[k + 1][2], 0.85, self.name))
+            elif k > 0 and joined(k - 1, k) and self._is_first(tokens[k - 1][0]) and (
+                    self._is_cap(tokens[k - 1][0]) or tokens[k - 1][0].isupper()):
+                found.append(("PERSON", tokens[k - 1][1], end, 0.85, self.name))
+        return found
+
+    def _lowercase_titled(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+        """A known surname in lowercase after a title in lowercase chat: "meneer de vries",
+        "mevrouw jansen", "madame lefebvre" (0.6)."""
+        found = []
+        n = len(tokens)
+        for k in [k for k, token in enumerate(tokens) if token[0].lower() in LOWERCASE_TITLES]:
+            m = k + 1
+            while m < n and m < k + 4 and tokens[m][0] in PARTICLES and joined(m - 1, m):
+                m += 1
+            if m >= n or not (joined(m - 1, m) or (m == k + 1 and text[tokens[k][2]:tokens[m][1]] == ". ")):
+                continue
+            word = tokens[m][0]
+            if word.islower() and len(word) > 2 and word in self._lower_last and not self._is_common(word) \
+                    and word not in NOT_ADDRESSEES:
+                found.append(("PERSON", tokens[k + 1][1], tokens[m][2], 0.6, self.name))
         return found
 
     def _surname_first(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
@@ -505,6 +547,7 @@ class NameRecognizer:
                         and word.capitalize() not in self._places):
                 found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
         found += self._lowercase_unlisted(text, tokens, joined)
+        found += self._lowercase_titled(text, tokens, joined)
         return found
 
     def _thanked(self, text: str, start: int, word: str) -> bool:
@@ -623,6 +666,10 @@ class NameRecognizer:
                 return j - 1, 0.6
             if ROLE_AFTER.match(text, name_end):
                 return j - 1, 0.7
+            # "met Frank gebeld", "J'ai eu Mirco au téléphone": someone spoken to
+            if CONTACT_AFTER.match(text, name_end) and not after_determiner \
+                    and text[tokens[i][1]:name_end] not in NOT_A_PERSON_NAMES:
+                return j - 1, 0.6
             # Alone and with no cue, only the six core locales' names count: the wider
             # lists hold words of some language ("Versie", "Boston", "Ember").
             extended = any(tokens[k][0] not in self._core_first for k in range(i, j))
@@ -638,6 +685,9 @@ class NameRecognizer:
             end = tokens[i][2]
             if ROLE_AFTER.match(text, end) and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
                 return i, 0.6  # "Could Adolfo from your returns team call me?"
+            if CONTACT_AFTER.match(text, end) and self._lone_surname(word) \
+                    and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
+                return i, 0.6  # "Ik heb Peeters gisteren aan de lijn gehad"
             if cue == WEAK and (PHRASE_END.match(text, end) or AGAIN_AFTER.match(text, end)) \
                     and self._announcing_cue(text, tokens[i][1]):
                 return i, 0.6  # "c'est encore Tekbay.", "this is Ekundayo again"

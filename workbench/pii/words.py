@@ -67,6 +67,7 @@ COMMON_WORDS = _words("""
     août aout septembre octobre novembre décembre decembre
     commande colis livraison retour remboursement facture paiement compte carte aide équipe equipe
     service clients tous toutes quelqu'un belgique allemagne français francais
+    fam familie famille family
 """)
 
 PARTICLES = _words("van de der den ter ten te het 't t von vom zu du le la les des d' da dos das di del della el al "
@@ -93,7 +94,7 @@ STRONG_CUES = frozenset([
     "mijn naam is", "ik heet", "achternaam is", "voornaam is", "op naam van", "ten name van", "t.n.v.", "tnv",
     "t.n.v", "t.a.v.", "t.a.v", "tav", "contactpersoon is", "genaamd",
     "je m'appelle", "mon nom est", "je me nomme", "au nom de", "s'appelle", "à l'attention de",
-    "a l'attention de", "nom de famille est", "titulaire du compte est",
+    "a l'attention de", "nom de famille est", "titulaire du compte est", "fam.",
     *[f"{owner} {who}" for owner, people in _RELATIONS.items() for who in people.split()],
 ])
 COLON_CUES = frozenset([
@@ -129,10 +130,12 @@ WEAK_CUES = frozenset([
     # "Vraag maar naar Mark,", "J'ai eu au téléphone Moulin", "Ik had Peeters aan de lijn"
     "vraag naar", "vraag maar naar", "vragen naar", "aan de lijn", "aan de telefoon", "au téléphone",
     "on the phone with", "geholpen door", "aidé par", "aidée par", "helped by",
+    "familie", "famille", "fam",
 ])
 TITLES = frozenset("""
     mr mr. mrs mrs. ms ms. miss mx dr dr. prof prof. sir dhr dhr. mevr mevr. mevrouw meneer mijnheer heer ir ir.
     ing ing. drs drs. m. mme mme. mlle mlle. monsieur madame mademoiselle maître docteur
+    mw mw. melle melle.
 """.split())
 CUE_WORD = re.compile(r"[\w'./\-]+")
 VOCATIVE_BEFORE = re.compile(r",[ \t]*\Z")
@@ -173,7 +176,13 @@ LOWERCASE_CUES = frozenset([
     "i'm", "im", "ik ben", "c'est", "je suis", "this is", "dit is", "met", "avec", "and", "en", "et", "so", "ok so",
     "demander à", "demandé à", "parlé à", "parlé avec", "parler à", "parler avec", "voir avec", "vois avec",
     "voyez avec", "gevraagd aan", "vragen aan", "geholpen door", "helped by",
+    # "jullie collega ilse", "votre collègue sabrina", "le livreur s'appelait karim"
+    "collega", "collègue", "colleague", "heet", "heette", "s'appelle", "s'appelait", "genaamd", "named", "called",
 ])
+
+# Titles in lowercase chat before a lowercase surname: "meneer de vries", "mevrouw jansen".
+LOWERCASE_TITLES = frozenset("meneer mevrouw mevr dhr mw heer monsieur madame mme mlle melle mademoiselle "
+                             "mr mrs ms".split())
 
 # Shops and brands named after a person (nl, be, fr): never a person as a whole.
 NOT_A_PERSON_NAMES = frozenset([
@@ -182,6 +191,8 @@ NOT_A_PERSON_NAMES = frozenset([
     "Jean Louis David", "Franck Provost", "Jacques Dessange", "Camille Albane", "Pierre Cardin", "Christian Dior",
     "Yves Saint Laurent", "Jean Paul Gaultier", "Karl Lagerfeld", "Ted Baker", "Tommy Hilfiger", "Calvin Klein",
     "Hugo Boss", "Ralph Lauren", "Marc O'Polo", "Louis Pion", "Pierre Hermé", "Guy Degrenne", "Jean Coutu",
+    # telecom and energy companies people call ("J'ai eu Orange au téléphone")
+    "Orange", "Free", "Engie", "Scarlet", "Sosh", "Bouygues", "Luminus", "Eneco", "Essent", "Odido",
 ])
 
 # Cities and towns of NL, BE and FR, some of them also first names: one right after a
