@@ -68,6 +68,8 @@ SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay 
 # before a particle or a known surname ("U.S. Army" is no name).
 INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
                       rf"(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
+FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
+NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
 COMPACT_INITIALS = re.compile(r"\.[A-Z]")
 # Dotted capitals that are abbreviations, not initials ("U.S. Army", "P.S. Jansen komt").
 ABBREVIATIONS = frozenset("U.S. U.K. E.U. N.B. P.S. A.M. P.M. B.V. N.V. S.A. D.C. U.N. T.V. O.K. V.S. A.U.B. S.V.P. "
@@ -181,7 +183,7 @@ def _data_lines(name: str) -> list[str]:
     from importlib.resources import files
 
     return [line.strip() for line in files("workbench.pii").joinpath("data", name).read_text("utf-8").splitlines()
-            if line.strip()]
+            if line.strip() and not line.startswith("#")]
 
 
 def _strip_accents(word: str) -> str:
@@ -208,6 +210,12 @@ def name_lexicon(locales: tuple[str, ...] = NAME_LOCALES) -> NameLexicon:
                     if len(part) > 2 and part[0].isupper() and part.lower() not in PARTICLES \
                             and part.lower() not in LIST_NOISE:
                         last.add(part)
+    for line in _data_lines("names_nlfr.txt"):  # hand-written: common nl/be/fr names Faker lacks
+        kind, _, name = line.partition(" ")
+        if kind == "first":
+            first.add(name)
+        elif kind == "last":
+            last.update(w for w in name.split() if w.lower() not in PARTICLES)
     core = frozenset(first | {_strip_accents(n) for n in first})
     first |= set(_data_lines("first_names.txt"))
     last |= {w for w in _data_lines("last_names.txt") if w.lower() not in NOT_A_PERSON_AFTER}
@@ -248,6 +256,9 @@ class NameRecognizer:
 
     def _is_last(self, word: str) -> bool:
         if word in self._last:
+            return True
+        # Frisian and Groningen surnames: Boersma, Tuinstra, Kamminga, Hiemstra
+        if word.endswith(FRISIAN_ENDINGS) and len(word) > 5 and word[0].isupper() and word.lower() not in NOT_FRISIAN:
             return True
         if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’", "L'", "L’") and word[2:] in self._last:
             return True

@@ -67,7 +67,9 @@ COMMON_WORDS = _words("""
     août aout septembre octobre novembre décembre decembre
     commande colis livraison retour remboursement facture paiement compte carte aide équipe equipe
     service clients tous toutes quelqu'un belgique allemagne français francais
-    fam familie famille family
+    fam familie famille family fan fans afdeling département departement hein
+    zwart wit rood groen blauw geel grijs roze paars oranje bruin beige noir blanc rouge vert bleu jaune gris
+    violet marron
 """)
 
 PARTICLES = _words("van de der den ter ten te het 't t von vom zu du le la les des d' da dos das di del della el al "
@@ -193,6 +195,9 @@ NOT_A_PERSON_NAMES = frozenset([
     "Hugo Boss", "Ralph Lauren", "Marc O'Polo", "Louis Pion", "Pierre Hermé", "Guy Degrenne", "Jean Coutu",
     # telecom and energy companies people call ("J'ai eu Orange au téléphone")
     "Orange", "Free", "Engie", "Scarlet", "Sosh", "Bouygues", "Luminus", "Eneco", "Essent", "Odido",
+    # shops ("Alvast bedankt Jumbo!")
+    "Jumbo", "Hema", "Action", "Kruidvat", "Lidl", "Aldi", "Colruyt", "Delhaize", "Carrefour", "Zeeman", "Blokker",
+    "Gamma", "Praxis", "Karwei", "Zalando", "Wehkamp", "Coolblue", "Bol", "Kiabi", "Darty", "Fnac", "Boulanger",
 ])
 
 # Cities and towns of NL, BE and FR, some of them also first names: one right after a
