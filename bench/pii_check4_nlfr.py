@@ -85,7 +85,7 @@ LINES: list[tuple[str, str]] = [
     ("fr", "J'ai parlé à [PERSON|Yasmina] du service client."),
     ("fr", "bisous [PERSON|manon]"),
     ("fr", "[PERSON|Thierry Van den Eynde] a laissé un avis."),
-    ("fr", "Merci de rappeler Monsieur [PERSON|Boulanger] au 0471 23 45 67."),
+    ("fr", "Merci de rappeler Monsieur [PERSON|Boulanger] au [PHONE_NUMBER|0471 23 45 67]."),
     ("fr", "A.R. : [PERSON|J. Dumont]"),
     ("fr", "De la part de [PERSON|Bernadette Lhoest]."),
     ("fr", "Le livreur [PERSON|Ousmane] n'a pas sonné."),
