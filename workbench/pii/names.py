@@ -33,6 +33,7 @@ from functools import lru_cache
 from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
     CITIES_LIKE_NAMES,
+    LOWERCASE_CONJUNCTIONS,
     LOWERCASE_TITLES,
     NOT_A_PERSON_NAMES,
     PLACE_PREPOSITIONS,
@@ -68,6 +69,9 @@ SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay 
 # before a particle or a known surname ("U.S. Army" is no name).
 INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
                       rf"(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
+# A street named after someone, written as one word with its street type: "Jan van
+# Galenstraat", "Prins Hendrikkade", "Koningin Astridlaan".
+STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "dreef", "singel", "straße", "strasse")
 FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
 NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
 COMPACT_INITIALS = re.compile(r"\.[A-Z]")
@@ -237,6 +241,7 @@ class NameRecognizer:
         self._places = self.lexicon.places
         self._lower_first = self.lexicon.lowercase_first_names
         self._lower_last = self.lexicon.lowercase_last_names
+        self._lower_core_first = _lowercase(self._core_first)
 
     # ------------------------------------------------------------------ token tests
 
@@ -472,7 +477,7 @@ class NameRecognizer:
         """A place or a company made of a first name: "San Francisco", "New Zealand",
         "Leo Logistics", "Phoenix Dynamics", "Maple Street", "Victoria Station"."""
         value = text[tokens[i][1]:tokens[last][2]]
-        if value in NOT_A_PERSON_NAMES:
+        if value in NOT_A_PERSON_NAMES and self._cue(text, tokens[i][1]) < STRONG:  # not "Monsieur Boulanger"
             return True
         if value in CITIES_LIKE_NAMES and i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_PREPOSITIONS:
             return True  # "Je suis à Nancy", "ik woon in Florence"
@@ -484,6 +489,10 @@ class NameRecognizer:
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
         last_word = tokens[last][0].lower()
+        if last > i and last_word.endswith(STREET_SUFFIXES) and not any(last_word == s or last_word == "van" + s
+                                                                         for s in STREET_SUFFIXES) \
+                and len(last_word) > 7 and not last_word.startswith(("vande", "vander", "vanden", "ter", "ten")):
+            return True  # "Jan van Galenstraat", "Pieter de Hoochweg"
         # a street or company word after a lowercase particle is a surname: "Marijke van Dijk"
         after_particle = last > i and tokens[last - 1][0] in PARTICLES
         if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS and not after_particle)
@@ -552,8 +561,11 @@ class NameRecognizer:
             if not before or not window.endswith(" "):
                 continue
             phrases = {" ".join(before[-n:]) for n in (1, 2)}
-            if phrases & LOWERCASE_CUES or (self._may_be_cued(before[-1], window)
-                                             and self._cue(text, start, end) >= GREETING) \
+            # after "and", "et", "met", "with" only the six core locales' names: the wider lists
+            # hold words ("et patience", "and hope")
+            cues = phrases & LOWERCASE_CUES
+            if cues and (word in self._lower_core_first or not cues <= LOWERCASE_CONJUNCTIONS) \
+                    or (self._may_be_cued(before[-1], window) and self._cue(text, start, end) >= GREETING) \
                     or (LINE_END_AFTER_NAME.match(text, end) and self._thanked(text, start, word)
                         and word.capitalize() not in self._places):
                 found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))

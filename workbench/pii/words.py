@@ -27,7 +27,7 @@ AMBIGUOUS_FIRST_NAMES = _words("""
     Ben Bas Dan Elke Roos Fleur Floor Job Jet Kick Line Lies Joke Ties Lot Mare Rune Leen Lander Lieve
     Aimé Aimée Claire Constance France Marine Victoire Capucine Clémence Constant Honoré Noël Pierre Aurore
     Maxime Océane Mégane Zoé Colombe Olive Violette Prudence Blanche Céleste Reine Perle Toussaint Ange Désiré
-    Modeste Aurora Apple Amazon
+    Modeste Aurora Apple Amazon Patience
 """)
 
 # Never part of a name: function words, days, months, greetings, titles, roles and the
@@ -181,6 +181,9 @@ LOWERCASE_CUES = frozenset([
     # "jullie collega ilse", "votre collègue sabrina", "le livreur s'appelait karim"
     "collega", "collègue", "colleague", "heet", "heette", "s'appelle", "s'appelait", "genaamd", "named", "called",
 ])
+
+# The weakest of them: a lowercase name after these must be one of the six core locales'.
+LOWERCASE_CONJUNCTIONS = frozenset(["and", "en", "et", "so", "ok so", "with", "met", "avec"])
 
 # Titles in lowercase chat before a lowercase surname: "meneer de vries", "mevrouw jansen".
 LOWERCASE_TITLES = frozenset("meneer mevrouw mevr dhr mw heer monsieur madame mme mlle melle mademoiselle "
