@@ -72,6 +72,10 @@ INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
 # A street named after someone, written as one word with its street type: "Jan van
 # Galenstraat", "Prins Hendrikkade", "Koningin Astridlaan".
 STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "dreef", "singel", "straße", "strasse")
+# Prefilters (C speed) for the rarer shapes: a word in capitals, a title in lowercase.
+UPPER_WORD = re.compile(r"(?<![\w\-])[A-ZÀ-Ý]{3,}(?![\w\-])")
+LOWERCASE_TITLE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(LOWERCASE_TITLES, key=len, reverse=True))
+                             + r")[ .]", re.IGNORECASE)
 FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
 NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
 COMPACT_INITIALS = re.compile(r"\.[A-Z]")
@@ -249,7 +253,7 @@ class NameRecognizer:
     def _is_cap(word: str) -> bool:
         # "d'Hondt", "d’Ornano": a French or Flemish surname with its particle elided
         return len(word) > 1 and (word[0].isupper() and not word.isupper()
-                                  or word[:2] in ("d'", "d’") and word[2:3].isupper())
+                                  or word[0] == "d" and word[1] in "'’" and word[2:3].isupper())
 
     def _is_first(self, word: str) -> bool:
         # AMBIGUOUS_FIRST_NAMES are names too ("Will", "Hope"); the readings below ask
@@ -343,11 +347,12 @@ class NameRecognizer:
         # A capitalised common word that is no name of any list ("The", "Thanks", "Ik") is
         # rejected by _read_name at once; it is left out here, which saves the call.
         first, last = self._first, self._last
+        elided = "d'" in text or "d’" in text  # "Mevrouw d'Hooghe" starts with a lowercase d'
         starts = [k for k, (w, _, _) in enumerate(tokens)
                   if (w[0].isupper() and len(w) > 1 and not w.isupper()
                       and not ((lw := w.lower()) in COMMON_WORDS and w not in last and w not in first
                                and w not in AMBIGUOUS_FIRST_NAMES and lw not in PARTICLES))
-                  or w.lower() in PARTICLES or (w[:2] in ("d'", "d’") and w[2:3].isupper())]
+                  or w.lower() in PARTICLES or (elided and w[:2] in ("d'", "d’") and w[2:3].isupper())]
         resume = 0
         for i in starts:
             if i < resume:
@@ -362,7 +367,8 @@ class NameRecognizer:
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
         found += self._surname_first(text, tokens, joined)
-        found += self._uppercase_surnames(text, tokens, joined)
+        if UPPER_WORD.search(text):
+            found += self._uppercase_surnames(text, tokens, joined)
         return found
 
     def _uppercase_surnames(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
@@ -372,8 +378,9 @@ class NameRecognizer:
         n = len(tokens)
         for k in [k for k, token in enumerate(tokens) if len(token[0]) > 2 and token[0].isupper()]:
             word, start, end = tokens[k]
-            if word.lower() in COMMON_WORDS or word.lower() in NOT_A_PERSON_AFTER \
-                    or not self._is_last(word.title().replace("'S", "'s")):
+            titled = word.title().replace("'S", "'s")
+            if titled not in self._last and not self._is_last(titled) \
+                    or word.lower() in COMMON_WORDS or word.lower() in NOT_A_PERSON_AFTER:
                 continue
             if k + 1 < n and self._is_first(tokens[k + 1][0]) and self._is_cap(tokens[k + 1][0]) \
                     and text[end:tokens[k + 1][1]] in (" ", ", "):
@@ -570,7 +577,8 @@ class NameRecognizer:
                         and word.capitalize() not in self._places):
                 found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
         found += self._lowercase_unlisted(text, tokens, joined)
-        found += self._lowercase_titled(text, tokens, joined)
+        if LOWERCASE_TITLE.search(text):
+            found += self._lowercase_titled(text, tokens, joined)
         return found
 
     def _thanked(self, text: str, start: int, word: str) -> bool:
