@@ -67,15 +67,15 @@ SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay 
                           "college hall estate".split())
 # "R.J. Verbeek", "A.M. van der Linden": initials written together (no space) count only
 # before a particle or a known surname ("U.S. Army" is no name).
-INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
+INITIALS = re.compile(r"[A-Z](?<![\w.\-/][A-Z])\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
                       rf"(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
 # A street named after someone, written as one word with its street type: "Jan van
 # Galenstraat", "Prins Hendrikkade", "Koningin Astridlaan".
 STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "dreef", "singel", "straße", "strasse")
 # Prefilters (C speed) for the rarer shapes: a word in capitals, a title in lowercase.
-UPPER_WORD = re.compile(r"(?<![\w\-])[A-ZÀ-Ý]{3,}(?![\w\-])")
-LOWERCASE_TITLE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(LOWERCASE_TITLES, key=len, reverse=True))
-                             + r")[ .]", re.IGNORECASE)
+UPPER_NEXT_TO_NAME = re.compile(r"[A-ZÀ-Ý]{3,},? [A-ZÀ-Ý][a-zà-ÿ]|[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý]{3}")
+LOWERCASE_TITLE_STEMS = ("meneer", "mevr", "dhr", "mw", "heer", "monsieur", "madame", "mme", "mlle", "melle",
+                         "mademoiselle", "mr", "ms")  # "mevrouw" and "mrs" contain one
 FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
 NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
 COMPACT_INITIALS = re.compile(r"\.[A-Z]")
@@ -83,9 +83,15 @@ COMPACT_INITIALS = re.compile(r"\.[A-Z]")
 ABBREVIATIONS = frozenset("U.S. U.K. E.U. N.B. P.S. A.M. P.M. B.V. N.V. S.A. D.C. U.N. T.V. O.K. V.S. A.U.B. S.V.P. "
                           "P.O. R.I.P. I.D. C.V. Q.C.".split())
 # One surname of a list, with its particles: "Jansen", "De Vries", "van der Berg".
-_LIST_ITEM = rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}[A-ZÀ-Ý][\w'’\-]+"
-LIST_ITEM = re.compile(rf"(?<![\w\-])(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<word>[A-ZÀ-Ý][\w'’\-]+)")
-NAME_LIST = re.compile(rf"(?<![\w\-]){_LIST_ITEM}(?:,[ ]{_LIST_ITEM})*,?[ ](?:and|en|et|&)[ ]{_LIST_ITEM}")
+# (Capitalised particles only, so that every item starts with a capital: the regex then
+# skips the other positions at C speed.)
+_LIST_PARTICLES = r"(?:(?:Van|De|Le|La|Du|Des|Der|Den|Ter|Ten|Von|Di|Da|Del|El)[ ](?:(?:der|den|de|la|le)[ ])?)"
+_LIST_ITEM = rf"{_LIST_PARTICLES}?[A-ZÀ-Ý][\w'’\-]+"
+LIST_ITEM = re.compile(rf"(?<![\w\-])(?P<particles>{_LIST_PARTICLES}?)(?P<word>[A-ZÀ-Ý][\w'’\-]+)")
+# The first item is spelled out so that the pattern starts with a capital (and checks the
+# word boundary after it): "Jansen, ...", "De Vries, ...", "Van der Berg, ...".
+NAME_LIST = re.compile(rf"[A-ZÀ-Ý](?<![\w\-][A-ZÀ-Ý])(?:(?<=[VDLT])(?:an|e|a|u|es|er|en|on|i|el)[ ]"
+                       rf"(?:(?:der|den|de|la|le)[ ])?[A-ZÀ-Ý])?[\w'’\-]+(?:,[ ]{_LIST_ITEM})*,?[ ](?:and|en|et|&)[ ]{_LIST_ITEM}")
 # A street-type word right before a name-looking span makes it a street name.
 STREET_BEFORE = frozenset("rue avenue av boulevard bd allée allee impasse quai chemin square cours place "
                           "straat laan plein".split())
@@ -367,7 +373,7 @@ class NameRecognizer:
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
         found += self._surname_first(text, tokens, joined)
-        if UPPER_WORD.search(text):
+        if UPPER_NEXT_TO_NAME.search(text):
             found += self._uppercase_surnames(text, tokens, joined)
         return found
 
@@ -577,7 +583,8 @@ class NameRecognizer:
                         and word.capitalize() not in self._places):
                 found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
         found += self._lowercase_unlisted(text, tokens, joined)
-        if LOWERCASE_TITLE.search(text):
+        lowered = text.lower()
+        if any(stem in lowered for stem in LOWERCASE_TITLE_STEMS):
             found += self._lowercase_titled(text, tokens, joined)
         return found
 
