@@ -74,6 +74,8 @@ def persons(analyzer, text, language):
     # chat sign-offs and weak cues
     ("Bisous, Loane", "fr", "Loane"),
     ("Vraag maar naar Bas, hij helpt je verder.", "nl", "Bas"),
+    ("doei! xx lotte", "nl", "lotte"),
+    ("Gwenaël a passé commande hier.", "fr", "Gwenaël"),
 ])
 def test_nl_fr_name_shapes(analyzer, text, language, person):
     assert person in persons(analyzer, text, language)

@@ -180,6 +180,9 @@ LOWERCASE_CUES = frozenset([
     "voyez avec", "gevraagd aan", "vragen aan", "geholpen door", "helped by",
     # "jullie collega ilse", "votre collègue sabrina", "le livreur s'appelait karim"
     "collega", "collègue", "colleague", "heet", "heette", "s'appelle", "s'appelait", "genaamd", "named", "called",
+    # chat sign-offs before a lowercase name ("gr sanne", "xx lotte"); lowercase only, so
+    # that "7451 GR Utrecht" is no greeting
+    "gr", "grtjs", "xx", "xxx", "bisous", "bises", "biz",
 ])
 
 # The weakest of them: a lowercase name after these must be one of the six core locales'.
