@@ -75,6 +75,9 @@ def persons(analyzer, text, language):
     ("Bisous, Loane", "fr", "Loane"),
     ("Vraag maar naar Bas, hij helpt je verder.", "nl", "Bas"),
     ("doei! xx lotte", "nl", "lotte"),
+    ("Graag contact met mw. Ter Haar.", "nl", "Ter Haar"),         # a word after a particle
+    ("Het pakket is voor sanne", "nl", "sanne"),
+    ("Morgen belt Wietse u terug.", "nl", "Wietse"),
     ("Gwenaël a passé commande hier.", "fr", "Gwenaël"),
 ])
 def test_nl_fr_name_shapes(analyzer, text, language, person):

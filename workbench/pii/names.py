@@ -34,7 +34,6 @@ from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
     CITIES_LIKE_NAMES,
     LOWERCASE_CONJUNCTIONS,
-    LOWERCASE_TITLES,
     NOT_A_PERSON_NAMES,
     PLACE_PREPOSITIONS,
     LOWERCASE_CUES,
@@ -73,9 +72,16 @@ INITIALS = re.compile(r"[A-Z](?<![\w.\-/][A-Z])\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
 # Galenstraat", "Prins Hendrikkade", "Koningin Astridlaan".
 STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "dreef", "singel", "straße", "strasse")
 # Prefilters (C speed) for the rarer shapes: a word in capitals, a title in lowercase.
-UPPER_NEXT_TO_NAME = re.compile(r"[A-ZÀ-Ý]{3,},? [A-ZÀ-Ý][a-zà-ÿ]|[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý]{3}")
-LOWERCASE_TITLE_STEMS = ("meneer", "mevr", "dhr", "mw", "heer", "monsieur", "madame", "mme", "mlle", "melle",
-                         "mademoiselle", "mr", "ms")  # "mevrouw" and "mrs" contain one
+# (Both start with a character class and check the word boundary after it, so that the
+# regex engine skips the other positions in C.)
+UPPER_PAIR = re.compile(
+    r"[A-ZÀ-Ý](?<![\w\-'’][A-ZÀ-Ý])(?:"
+    r"(?P<up1rest>[A-ZÀ-Ý]{2,})(?:,[ ]|[ ])(?P<first1>[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)"
+    r"|(?P<first2rest>[a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)[ ](?P<up2>[A-ZÀ-Ý]{3,})"
+    r")(?![\w\-])")
+LOWERCASE_TITLED = re.compile(
+    r"(?:[Mm](?:eneer|evrouw|evr\.?|w\.?|onsieur|adame|me\.?|lle\.?|elle|ademoiselle|r\.?|rs\.?)|[Dd]hr\.?|[Hh]eer)"
+    r"[ ](?P<name>(?:(?:van|de|der|den|ter|ten|le|la|du|des)[ ]){0,3}(?P<surname>[a-zà-ÿ][a-zà-ÿ'’\-]+))(?![\w\-])")
 FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
 NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
 COMPACT_INITIALS = re.compile(r"\.[A-Z]")
@@ -373,44 +379,35 @@ class NameRecognizer:
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
         found += self._surname_first(text, tokens, joined)
-        if UPPER_NEXT_TO_NAME.search(text):
-            found += self._uppercase_surnames(text, tokens, joined)
+        found += self._uppercase_surnames(text)
         return found
 
-    def _uppercase_surnames(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+    def _uppercase_surnames(self, text) -> list[tuple[str, int, int, float, str]]:
         """A known surname in capitals next to a known first name, as French and Belgian
         forms write it: "DUPONT Marie", "Marie DUPONT", "JANSEN, Pieter" (0.85)."""
         found = []
-        n = len(tokens)
-        for k in [k for k, token in enumerate(tokens) if len(token[0]) > 2 and token[0].isupper()]:
-            word, start, end = tokens[k]
-            titled = word.title().replace("'S", "'s")
-            if titled not in self._last and not self._is_last(titled) \
-                    or word.lower() in COMMON_WORDS or word.lower() in NOT_A_PERSON_AFTER:
-                continue
-            if k + 1 < n and self._is_first(tokens[k + 1][0]) and self._is_cap(tokens[k + 1][0]) \
-                    and text[end:tokens[k + 1][1]] in (" ", ", "):
-                found.append(("PERSON", start, tokens[k + 1][2], 0.85, self.name))
-            elif k > 0 and joined(k - 1, k) and self._is_first(tokens[k - 1][0]) and (
-                    self._is_cap(tokens[k - 1][0]) or tokens[k - 1][0].isupper()):
-                found.append(("PERSON", tokens[k - 1][1], end, 0.85, self.name))
+        for match in UPPER_PAIR.finditer(text):
+            if match.group("first1"):
+                surname, first = text[match.start():match.end("up1rest")], match.group("first1")
+            else:
+                surname, first = match.group("up2"), text[match.start():match.end("first2rest")]
+            titled = surname.title().replace("'S", "'s")
+            if (titled in self._last or self._is_last(titled)) and self._is_first(first) \
+                    and surname.lower() not in COMMON_WORDS and surname.lower() not in NOT_A_PERSON_AFTER:
+                found.append(("PERSON", match.start(), match.end(), 0.85, self.name))
         return found
 
-    def _lowercase_titled(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
+    def _lowercase_titled(self, text) -> list[tuple[str, int, int, float, str]]:
         """A known surname in lowercase after a title in lowercase chat: "meneer de vries",
         "mevrouw jansen", "madame lefebvre" (0.6)."""
         found = []
-        n = len(tokens)
-        for k in [k for k, token in enumerate(tokens) if token[0].lower() in LOWERCASE_TITLES]:
-            m = k + 1
-            while m < n and m < k + 4 and tokens[m][0] in PARTICLES and joined(m - 1, m):
-                m += 1
-            if m >= n or not (joined(m - 1, m) or (m == k + 1 and text[tokens[k][2]:tokens[m][1]] == ". ")):
+        for match in LOWERCASE_TITLED.finditer(text):
+            if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "-'’"):
                 continue
-            word = tokens[m][0]
-            if word.islower() and len(word) > 2 and word in self._lower_last and not self._is_common(word) \
+            word = match.group("surname")
+            if len(word) > 2 and word in self._lower_last and not self._is_common(word) \
                     and word not in NOT_ADDRESSEES:
-                found.append(("PERSON", tokens[k + 1][1], tokens[m][2], 0.6, self.name))
+                found.append(("PERSON", match.start("name"), match.end(), 0.6, self.name))
         return found
 
     def _surname_first(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
@@ -579,13 +576,11 @@ class NameRecognizer:
             cues = phrases & LOWERCASE_CUES
             if cues and (word in self._lower_core_first or not cues <= LOWERCASE_CONJUNCTIONS) \
                     or (self._may_be_cued(before[-1], window) and self._cue(text, start, end) >= GREETING) \
-                    or (LINE_END_AFTER_NAME.match(text, end) and self._thanked(text, start, word)
-                        and word.capitalize() not in self._places):
+                    or (word in self._lower_core_first and LINE_END_AFTER_NAME.match(text, end)
+                        and self._thanked(text, start, word) and word.capitalize() not in self._places):
                 found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
         found += self._lowercase_unlisted(text, tokens, joined)
-        lowered = text.lower()
-        if any(stem in lowered for stem in LOWERCASE_TITLE_STEMS):
-            found += self._lowercase_titled(text, tokens, joined)
+        found += self._lowercase_titled(text)
         return found
 
     def _thanked(self, text: str, start: int, word: str) -> bool:
@@ -652,7 +647,9 @@ class NameRecognizer:
             if m >= n or (m > k and not joined(m - 1, m)):
                 break
             word = tokens[m][0]
-            if not self._is_cap(word) or (self._is_common(word) and word not in self._last):
+            # after a particle a capitalised word is a surname even when it is a word too
+            # ("Ter Haar", "van Dam", "de Wit")
+            if not self._is_cap(word) or (self._is_common(word) and word not in self._last and not particles):
                 break
             known = self._is_last(word)
             if surnames and not known:  # a second surname must be known: "Sanne de Vries van Bol" stops at Vries
@@ -704,15 +701,15 @@ class NameRecognizer:
                 return j - 1, 0.6
             if ROLE_AFTER.match(text, name_end):
                 return j - 1, 0.7
-            # "met Frank gebeld", "J'ai eu Mirco au téléphone": someone spoken to
-            if CONTACT_AFTER.match(text, name_end) and not after_determiner \
-                    and text[tokens[i][1]:name_end] not in NOT_A_PERSON_NAMES:
-                return j - 1, 0.6
             # Alone and with no cue, only the six core locales' names count: the wider
             # lists hold words of some language ("Versie", "Boston", "Ember").
             extended = any(tokens[k][0] not in self._core_first for k in range(i, j))
             if not ambiguous and not after_determiner and not extended:
                 return j - 1, 0.55
+            # "met Frank gebeld", "J'ai eu Mirco au téléphone": someone spoken to
+            if not after_determiner and CONTACT_AFTER.match(text, name_end) \
+                    and text[tokens[i][1]:name_end] not in NOT_A_PERSON_NAMES:
+                return j - 1, 0.6
             return None
         # Not a known first name: only a cue makes capitalised words a name.
         if self._is_cap(word) and self._is_common(word) and word not in self._last and not self._is_particle(word):
@@ -723,7 +720,7 @@ class NameRecognizer:
             end = tokens[i][2]
             if ROLE_AFTER.match(text, end) and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
                 return i, 0.6  # "Could Adolfo from your returns team call me?"
-            if CONTACT_AFTER.match(text, end) and self._lone_surname(word) \
+            if self._is_last(word) and CONTACT_AFTER.match(text, end) and self._lone_surname(word) \
                     and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
                 return i, 0.6  # "Ik heb Peeters gisteren aan de lijn gehad"
             if cue == WEAK and (PHRASE_END.match(text, end) or AGAIN_AFTER.match(text, end)) \

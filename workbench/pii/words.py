@@ -183,14 +183,12 @@ LOWERCASE_CUES = frozenset([
     # chat sign-offs before a lowercase name ("gr sanne", "xx lotte"); lowercase only, so
     # that "7451 GR Utrecht" is no greeting
     "gr", "grtjs", "xx", "xxx", "bisous", "bises", "biz",
+    "voor", "pour", "for",  # "het pakket is voor sanne" (six core locales' names only)
 ])
 
 # The weakest of them: a lowercase name after these must be one of the six core locales'.
-LOWERCASE_CONJUNCTIONS = frozenset(["and", "en", "et", "so", "ok so", "with", "met", "avec"])
+LOWERCASE_CONJUNCTIONS = frozenset(["and", "en", "et", "so", "ok so", "with", "met", "avec", "voor", "pour", "for"])
 
-# Titles in lowercase chat before a lowercase surname: "meneer de vries", "mevrouw jansen".
-LOWERCASE_TITLES = frozenset("meneer mevrouw mevr dhr mw heer monsieur madame mme mlle melle mademoiselle "
-                             "mr mrs ms".split())
 
 # Shops and brands named after a person (nl, be, fr): never a person as a whole.
 NOT_A_PERSON_NAMES = frozenset([
