@@ -103,6 +103,7 @@ def test_surname_lists_with_particles(analyzer, text, language, person):
     ("t.a.v. Afdeling Retouren", "nl"),                            # was found
     ("We ship to the U.S. Army bases.", "en"),
     ("J'ai eu Orange au téléphone ce matin.", "fr"),
+    ("I had Amazon on the phone for an hour.", "en"),
     ("Calme et patience, c'est tout.", "fr"),                      # was found
     ("De Pieter de Hoochstraat is afgesloten.", "nl"),             # was found
     ("Carte Famille Nombreuse acceptée ?", "fr"),

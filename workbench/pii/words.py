@@ -202,6 +202,8 @@ NOT_A_PERSON_NAMES = frozenset([
     # shops ("Alvast bedankt Jumbo!")
     "Jumbo", "Hema", "Action", "Kruidvat", "Lidl", "Aldi", "Colruyt", "Delhaize", "Carrefour", "Zeeman", "Blokker",
     "Gamma", "Praxis", "Karwei", "Zalando", "Wehkamp", "Coolblue", "Bol", "Kiabi", "Darty", "Fnac", "Boulanger",
+    # first names of the lists that are brands people call ("I had Amazon on the phone")
+    "Amazon", "Apple", "Dell", "Virgin", "Tesla", "Lexus", "Dior",
 ])
 
 # Cities and towns of NL, BE and FR, some of them also first names: one right after a
