@@ -14,7 +14,9 @@ most once.
 
 --data reads labelled JSONL ({"id", "language", "text", "spans": [{"entity", "start",
 "end", "text"}]}), e.g. the frozen held-out sets written by bench/pii_heldout.py or the
-tuning set bench/data/pii_tuning.jsonl; it may be given several times.
+tuning set bench/data/pii_tuning.jsonl; it may be given several times. --tuning reads the
+three tuning files (pii_tuning.jsonl, pii_tuning2.jsonl and the nl/fr chat lines of
+pii_tuning3_nlfr.jsonl) and reports each one's PERSON figures after the table.
 
 Exit status 1 when a target is missed: recall >= 0.95 for EMAIL_ADDRESS, IBAN_CODE,
 CREDIT_CARD and PHONE_NUMBER; PERSON recall >= 0.80 in each language; precision >= 0.85
@@ -51,6 +53,8 @@ PERSON_RECALL_TARGET = 0.80
 PRECISION_TARGET = 0.85
 THROUGHPUT_TARGET = 2000.0
 FLOOR = re.compile(r"\S+@\S+|\d{6,}")
+TUNING_FILES = [ROOT / "bench" / "data" / name for name in
+                ("pii_tuning.jsonl", "pii_tuning2.jsonl", "pii_tuning3_nlfr.jsonl")]
 
 
 def load_jsonl(path: str | Path) -> list[Message]:
@@ -222,10 +226,15 @@ def main() -> int:
     parser.add_argument("--data", action="append", default=[],
                         help="a labelled JSONL file to evaluate instead of the generated corpus (repeatable)")
     parser.add_argument("--threshold", type=float, default=None, help="score threshold (default: the analyzer's)")
+    parser.add_argument("--tuning", action="store_true",
+                        help="evaluate the three tuning files (pii_tuning, pii_tuning2, pii_tuning3_nlfr)")
     args, _ = parser.parse_known_args()
 
+    if args.tuning:
+        args.data += [str(path) for path in TUNING_FILES]
+    sources = {str(path): load_jsonl(path) for path in args.data}
     if args.data:
-        messages = [m for path in args.data for m in load_jsonl(path)]
+        messages = [m for path in args.data for m in sources[str(path)]]
     else:
         messages = generate(args.n, args.seed)
     items = [(m.text, m.language) for m in messages]
@@ -277,6 +286,15 @@ def main() -> int:
         held_report = evaluate([m for m, _ in held], [p for _, p in held])
         print(f"\nheld-out templates only ({len(held)} messages, templates never tuned on):")
         print_table(held_report, args.markdown)
+    if len(sources) > 1:  # each file's PERSON figures
+        predicted_by_id = {id(m): p for m, p in zip(messages, predictions)}
+        for path, file_messages in sources.items():
+            file_report = evaluate(file_messages, [predicted_by_id[id(m)] for m in file_messages])
+            person = file_report.total("PERSON")
+            by_language = ", ".join(f"{lang} {_fmt(file_report.total('PERSON', lang).recall)}" for lang in LANGUAGES
+                                    if file_report.total("PERSON", lang).gold)
+            print(f"{Path(path).name}: PERSON P {_fmt(person.precision)} R {_fmt(person.recall)} "
+                  f"({person.gold} gold; R {by_language})")
     total = report.total()
     print()
     print(f"overall precision {_fmt(total.precision)}, recall {_fmt(total.recall)} "

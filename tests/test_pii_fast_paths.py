@@ -128,7 +128,9 @@ class _AlwaysAskTheCue(NameRecognizer):
 
 
 LOWERCASE_CASES = ["ok mevrouw          sanne", "thanks for that,         joris.", "hi sanne", "thanks, joris.",
-                   "ask joris", "Regards,\nmaarten", "dear\tlieke", "we told  maarten", "merci elodie !"]
+                   "ask joris", "Regards,\nmaarten", "dear\tlieke", "we told  maarten", "merci elodie !",
+                   "mijn naam is sanne de boer", "merci pour ton aide julien !", "meneer  de vries", "et patience",
+                   "jullie collega ilse zei"]
 
 
 def test_the_cue_shortcut_changes_no_lowercase_name():

@@ -32,6 +32,10 @@ from functools import lru_cache
 
 from workbench.pii.words import (
     AMBIGUOUS_FIRST_NAMES,
+    CITIES_LIKE_NAMES,
+    LOWERCASE_CONJUNCTIONS,
+    NOT_A_PERSON_NAMES,
+    PLACE_PREPOSITIONS,
     LOWERCASE_CUES,
     NOT_A_PERSON_AFTER,
     PLACE_BEFORE,
@@ -52,7 +56,7 @@ NAME_LOCALES = ("en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE")
 LIST_NOISE = frozenset("the die uit wel met van het een".split())
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 CUE_WINDOW = 40
-_PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|Van|De|Le|Du|El|Di|Da|Von|Ter|Ten)"
+_PARTICLE_WORDS = r"(?:van|de|der|den|ter|ten|von|du|le|la|el|al|di|da|dos|del|des|Van|De|Le|La|Du|Des|Der|Den|El|Di|Da|Von|Ter|Ten)"
 # The first word of a place name ("San Francisco", "New Zealand", "Saint Louis").
 PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle lake mount fort port cape los las "
                         "north south east west".split())
@@ -60,10 +64,40 @@ PLACE_FIRST = frozenset("san santa são sao saint sainte sint sankt new nouvelle
 # they still stop a name when they follow it, not when they end it.
 SURNAME_WORDS = frozenset("hill hills church castle bridge lake river tower bay brothers sons beach city "
                           "college hall estate".split())
-INITIALS = re.compile(r"(?<![\w.\-/])[A-Z]\.(?:(?:-|[ ])[A-Z]\.){0,2}[ ]"
-                      rf"(?:{_PARTICLE_WORDS}[ ]){{0,3}}(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
-LIST_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]+")
-NAME_LIST = re.compile(r"(?<![\w\-])[A-ZÀ-Ý][\w'’\-]+(?:,[ ][A-ZÀ-Ý][\w'’\-]+)*,?[ ](?:and|en|et|&)[ ][A-ZÀ-Ý][\w'’\-]+")
+# "R.J. Verbeek", "A.M. van der Linden": initials written together (no space) count only
+# before a particle or a known surname ("U.S. Army" is no name).
+INITIALS = re.compile(r"[A-Z](?<![\w.\-/][A-Z])\.(?:(?:-|[ ]|)[A-Z]\.){0,3}[ ]"
+                      rf"(?P<particles>(?:{_PARTICLE_WORDS}[ ]){{0,3}})(?P<surname>[A-ZÀ-Ý][\w'’\-]+)")
+# A street named after someone, written as one word with its street type: "Jan van
+# Galenstraat", "Prins Hendrikkade", "Koningin Astridlaan".
+STREET_SUFFIXES = ("straat", "laan", "weg", "plein", "gracht", "kade", "dreef", "singel", "straße", "strasse")
+# Prefilters (C speed) for the rarer shapes: a word in capitals, a title in lowercase.
+# (Both start with a character class and check the word boundary after it, so that the
+# regex engine skips the other positions in C.)
+UPPER_PAIR = re.compile(
+    r"[A-ZÀ-Ý](?<![\w\-'’][A-ZÀ-Ý])(?:"
+    r"(?P<up1rest>[A-ZÀ-Ý]{2,})(?:,[ ]|[ ])(?P<first1>[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)"
+    r"|(?P<first2rest>[a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)[ ](?P<up2>[A-ZÀ-Ý]{3,})"
+    r")(?![\w\-])")
+LOWERCASE_TITLED = re.compile(
+    r"(?:[Mm](?:eneer|evrouw|evr\.?|w\.?|onsieur|adame|me\.?|lle\.?|elle|ademoiselle|r\.?|rs\.?)|[Dd]hr\.?|[Hh]eer)"
+    r"[ ](?P<name>(?:(?:van|de|der|den|ter|ten|le|la|du|des)[ ]){0,3}(?P<surname>[a-zà-ÿ][a-zà-ÿ'’\-]+))(?![\w\-])")
+FRISIAN_ENDINGS = ("stra", "sma", "inga", "enga", "stra's")
+NOT_FRISIAN = frozenset("orchestra plasma charisma miasma fenestra palestra kinga".split())
+COMPACT_INITIALS = re.compile(r"\.[A-Z]")
+# Dotted capitals that are abbreviations, not initials ("U.S. Army", "P.S. Jansen komt").
+ABBREVIATIONS = frozenset("U.S. U.K. E.U. N.B. P.S. A.M. P.M. B.V. N.V. S.A. D.C. U.N. T.V. O.K. V.S. A.U.B. S.V.P. "
+                          "P.O. R.I.P. I.D. C.V. Q.C.".split())
+# One surname of a list, with its particles: "Jansen", "De Vries", "van der Berg".
+# (Capitalised particles only, so that every item starts with a capital: the regex then
+# skips the other positions at C speed.)
+_LIST_PARTICLES = r"(?:(?:Van|De|Le|La|Du|Des|Der|Den|Ter|Ten|Von|Di|Da|Del|El)[ ](?:(?:der|den|de|la|le)[ ])?)"
+_LIST_ITEM = rf"{_LIST_PARTICLES}?[A-ZÀ-Ý][\w'’\-]+"
+LIST_ITEM = re.compile(rf"(?<![\w\-])(?P<particles>{_LIST_PARTICLES}?)(?P<word>[A-ZÀ-Ý][\w'’\-]+)")
+# The first item is spelled out so that the pattern starts with a capital (and checks the
+# word boundary after it): "Jansen, ...", "De Vries, ...", "Van der Berg, ...".
+NAME_LIST = re.compile(rf"[A-ZÀ-Ý](?<![\w\-][A-ZÀ-Ý])(?:(?<=[VDLT])(?:an|e|a|u|es|er|en|on|i|el)[ ]"
+                       rf"(?:(?:der|den|de|la|le)[ ])?[A-ZÀ-Ý])?[\w'’\-]+(?:,[ ]{_LIST_ITEM})*,?[ ](?:and|en|et|&)[ ]{_LIST_ITEM}")
 # A street-type word right before a name-looking span makes it a street name.
 STREET_BEFORE = frozenset("rue avenue av boulevard bd allée allee impasse quai chemin square cours place "
                           "straat laan plein".split())
@@ -76,10 +110,26 @@ EXTRA_PLACES = frozenset(["Den Haag", "Den Bosch", "Den Helder", "Den Burg", "De
 # after a weak cue ("it's Amber again").
 ROLE_AFTER = re.compile(r"[ ](?:from your|of your|van jullie|van uw|du service|de votre|de l'équipe|de l’équipe)\b",
                         re.IGNORECASE)
+# After a name: the call or the talk ("met Frank gebeld", "J'ai eu Mirco au téléphone",
+# "Ik had Peeters gisteren aan de lijn"), one lowercase word allowed between.
+CONTACT_AFTER = re.compile(r"(?:[ ][a-zà-ÿ]+)?[ ](?:gebeld|gesproken|gemaild|geappt|ge-appt|gecontacteerd|"
+                           r"aan de lijn|aan de telefoon|au téléphone|au telephone|au tél|au tel|au bout du fil|"
+                           r"on the phone)\b")
 AGAIN_AFTER = re.compile(r"[ ](?:again|here|encore|ici|weer|hier)\b", re.IGNORECASE)
 # Weak cues after which one capitalised word in no list is a name when the phrase ends
 # there or "again" follows: "c'est encore Tekbay.", "this is Ekundayo again".
 ANNOUNCING_CUES = frozenset(["this is", "c'est", "c'est encore", "moi c'est", "ici", "it's", "met", "hier is"])
+# A speaker naming themselves: "Ik ben Jet en ik ...", "je suis Rose et j'ai ...", "Met
+# Floor van de webshop": a first name that is also a word counts before these words.
+SELF_INTRODUCTIONS = frozenset(["i'm", "i am", "im", "this is", "it's", "ik ben", "dit is", "met", "hier is",
+                                "je suis", "c'est", "moi c'est", "ici"])
+INTRODUCTION_GOES_ON = re.compile(r"[ ](?:and i|and my|from the|en ik|en mijn|en heb|van de|van het|van team|"
+                                  r"van jullie|van uw|et je|et j'|et j’|et mon|et ma|de la|de l'|de l’|du)\b",
+                                  re.IGNORECASE)
+# A lowercase first name at the end of a line that thanks someone: "merci pour votre aide
+# thomas !", "thanks for the quick help jake".
+THANKS_IN_LINE = re.compile(r"\b(?:merci|thanks|thank you|thx|bedankt|dank je|dank u|dankjewel|dankuwel)\b")
+LINE_END_AFTER_NAME = re.compile(r"[ \t]*[!.?]*[ \t]*(?:\n|\Z)")
 # The end of a phrase right after a name: "Rose," "Hope." "Will!"
 PHRASE_END = re.compile(r"[ \t]*(?:[,.!?;:)\n]|\Z)")
 # Family names written first in Vietnamese, Chinese and Korean names ("Nguyen Van Long",
@@ -103,6 +153,8 @@ NOT_ADDRESSEES = frozenset("""
     heaps much very both anyway anyways though tho mister boss chief love dear darling friend friends there world
     allemaal iedereen jongens mensen allen toch nogmaals weer tout monde tous toutes encore beaucoup bien madame
     monsieur quand même vraiment support service client klantenservice
+    nog even ook echt heel zeker hoor alvast super top prima fijn meteen snel vandaag morgen gisteren straks zo
+    aussi alors déjà demain vraiment rapide hein voilà parfait nickel génial top cool
 """.split())
 SURNAME_FIRST_GIVEN = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zA-Zà-ÿ]+)?\Z")
 
@@ -135,6 +187,10 @@ class NameLexicon:
     def lowercase_first_names(self) -> frozenset[str]:
         return _lowercase(self.first_names)
 
+    @property
+    def lowercase_last_names(self) -> frozenset[str]:
+        return _lowercase(self.last_names)
+
 
 @lru_cache(maxsize=4)
 def _lowercase(names: frozenset[str]) -> frozenset[str]:
@@ -147,7 +203,7 @@ def _data_lines(name: str) -> list[str]:
     from importlib.resources import files
 
     return [line.strip() for line in files("workbench.pii").joinpath("data", name).read_text("utf-8").splitlines()
-            if line.strip()]
+            if line.strip() and not line.startswith("#")]
 
 
 def _strip_accents(word: str) -> str:
@@ -174,6 +230,12 @@ def name_lexicon(locales: tuple[str, ...] = NAME_LOCALES) -> NameLexicon:
                     if len(part) > 2 and part[0].isupper() and part.lower() not in PARTICLES \
                             and part.lower() not in LIST_NOISE:
                         last.add(part)
+    for line in _data_lines("names_nlfr.txt"):  # hand-written: common nl/be/fr names Faker lacks
+        kind, _, name = line.partition(" ")
+        if kind == "first":
+            first.add(name)
+        elif kind == "last":
+            last.update(w for w in name.split() if w.lower() not in PARTICLES)
     core = frozenset(first | {_strip_accents(n) for n in first})
     first |= set(_data_lines("first_names.txt"))
     last |= {w for w in _data_lines("last_names.txt") if w.lower() not in NOT_A_PERSON_AFTER}
@@ -194,12 +256,16 @@ class NameRecognizer:
         self._core_first = self.lexicon.core_first_names or self.lexicon.first_names
         self._places = self.lexicon.places
         self._lower_first = self.lexicon.lowercase_first_names
+        self._lower_last = self.lexicon.lowercase_last_names
+        self._lower_core_first = _lowercase(self._core_first)
 
     # ------------------------------------------------------------------ token tests
 
     @staticmethod
     def _is_cap(word: str) -> bool:
-        return len(word) > 1 and word[0].isupper() and not word.isupper()
+        # "d'Hondt", "d’Ornano": a French or Flemish surname with its particle elided
+        return len(word) > 1 and (word[0].isupper() and not word.isupper()
+                                  or word[0] == "d" and word[1] in "'’" and word[2:3].isupper())
 
     def _is_first(self, word: str) -> bool:
         # AMBIGUOUS_FIRST_NAMES are names too ("Will", "Hope"); the readings below ask
@@ -212,7 +278,10 @@ class NameRecognizer:
     def _is_last(self, word: str) -> bool:
         if word in self._last:
             return True
-        if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’") and word[2:] in self._last:
+        # Frisian and Groningen surnames: Boersma, Tuinstra, Kamminga, Hiemstra
+        if word.endswith(FRISIAN_ENDINGS) and len(word) > 5 and word[0].isupper() and word.lower() not in NOT_FRISIAN:
+            return True
+        if word[:2] in ("d'", "D'", "d’", "D’", "O'", "O’", "L'", "L’") and word[2:] in self._last:
             return True
         parts = word.split("-")
         return len(parts) > 1 and all(p in self._last or p in self._first for p in parts) \
@@ -223,9 +292,11 @@ class NameRecognizer:
         lowered = word.lower().replace("’", "'")
         if lowered in COMMON_WORDS:
             return True
-        if "'" in lowered:  # I'm, It's, Don't, C'est, J'ai; not O'Neill or D'Hondt
+        if "'" in lowered:  # I'm, It's, Don't, C'est, J'ai, d'avance; not O'Neill, D'Hondt, L'Hermitte
             head, tail = lowered.split("'", 1)
-            return head in COMMON_WORDS or head in ELISIONS or tail in CONTRACTIONS
+            if head in ("d", "l", "o") and word[2:3].isupper():
+                return False
+            return head in COMMON_WORDS or head in ELISIONS or head == "d" or tail in CONTRACTIONS
         return False
 
     def _ambiguous(self, word: str) -> bool:
@@ -288,11 +359,12 @@ class NameRecognizer:
         # A capitalised common word that is no name of any list ("The", "Thanks", "Ik") is
         # rejected by _read_name at once; it is left out here, which saves the call.
         first, last = self._first, self._last
+        elided = "d'" in text or "d’" in text  # "Mevrouw d'Hooghe" starts with a lowercase d'
         starts = [k for k, (w, _, _) in enumerate(tokens)
                   if (w[0].isupper() and len(w) > 1 and not w.isupper()
                       and not ((lw := w.lower()) in COMMON_WORDS and w not in last and w not in first
                                and w not in AMBIGUOUS_FIRST_NAMES and lw not in PARTICLES))
-                  or w.lower() in PARTICLES]
+                  or w.lower() in PARTICLES or (elided and w[:2] in ("d'", "d’") and w[2:3].isupper())]
         resume = 0
         for i in starts:
             if i < resume:
@@ -307,6 +379,35 @@ class NameRecognizer:
         found += self._surname_lists(text)
         found += self._lowercase_names(text, tokens, joined)
         found += self._surname_first(text, tokens, joined)
+        found += self._uppercase_surnames(text)
+        return found
+
+    def _uppercase_surnames(self, text) -> list[tuple[str, int, int, float, str]]:
+        """A known surname in capitals next to a known first name, as French and Belgian
+        forms write it: "DUPONT Marie", "Marie DUPONT", "JANSEN, Pieter" (0.85)."""
+        found = []
+        for match in UPPER_PAIR.finditer(text):
+            if match.group("first1"):
+                surname, first = text[match.start():match.end("up1rest")], match.group("first1")
+            else:
+                surname, first = match.group("up2"), text[match.start():match.end("first2rest")]
+            titled = surname.title().replace("'S", "'s")
+            if (titled in self._last or self._is_last(titled)) and self._is_first(first) \
+                    and surname.lower() not in COMMON_WORDS and surname.lower() not in NOT_A_PERSON_AFTER:
+                found.append(("PERSON", match.start(), match.end(), 0.85, self.name))
+        return found
+
+    def _lowercase_titled(self, text) -> list[tuple[str, int, int, float, str]]:
+        """A known surname in lowercase after a title in lowercase chat: "meneer de vries",
+        "mevrouw jansen", "madame lefebvre" (0.6)."""
+        found = []
+        for match in LOWERCASE_TITLED.finditer(text):
+            if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "-'’"):
+                continue
+            word = match.group("surname")
+            if len(word) > 2 and word in self._lower_last and not self._is_common(word) \
+                    and word not in NOT_ADDRESSEES:
+                found.append(("PERSON", match.start("name"), match.end(), 0.6, self.name))
         return found
 
     def _surname_first(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
@@ -345,27 +446,35 @@ class NameRecognizer:
             or window.rstrip(" \t").endswith(",") or window.strip(" \t") == ""
 
     @staticmethod
-    def _announcing_cue(text: str, start: int) -> bool:
+    def _announcing_cue(text: str, start: int, cues: frozenset[str] = ANNOUNCING_CUES) -> bool:
         """One of the weak cues that announce a name ("this is", "c'est encore") ends right
         before `start`."""
         window = text[max(0, start - 24):start].lower().replace("’", "'")
+        if window[-1:] not in (" ", "\t"):
+            return False
         words = CUE_WORD.findall(window)
-        return any(" ".join(words[-k:]) in ANNOUNCING_CUES for k in (1, 2, 3))
+        return any(" ".join(words[-k:]) in cues for k in (1, 2, 3))
 
-    def _unlisted_given_name(self, text, tokens, i: int, joined) -> bool:
+    def _unlisted_given_name(self, text, tokens, i: int, joined) -> int | None:
         """Token i is a capitalised word in no list (no common word, place, particle or
-        acronym) followed by a known surname, and no third capitalised word follows (a
-        company or a title: "Nimbus Baker Street", "Quantum Okafor Labs")."""
+        acronym) followed by a known surname, maybe after lowercase particles ("IJsbrand de
+        Jong"), and no further capitalised word follows (a company or a title: "Nimbus
+        Baker Street", "Quantum Okafor Labs"). Returns the surname's index."""
         n = len(tokens)
         word = tokens[i][0]
         if i + 1 >= n or not self._is_cap(word) or self._is_common(word) or self._is_particle(word) \
                 or word in self._places or word.lower() in NOT_A_PERSON_AFTER or word in self._last \
                 or (i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in DETERMINERS):
-            return False
-        surname = tokens[i + 1][0]
-        if not joined(i, i + 1) or not self._is_cap(surname) or not self._lone_surname(surname):
-            return False
-        return not (i + 2 < n and joined(i + 1, i + 2) and tokens[i + 2][0][:1].isupper())
+            return None
+        k = i + 1
+        while k < i + 4 and k + 1 < n and tokens[k][0] in PARTICLES and joined(k - 1, k):
+            k += 1
+        surname = tokens[k][0]
+        if not joined(k - 1, k) or not self._is_cap(surname) or not self._lone_surname(surname):
+            return None
+        if k + 1 < n and joined(k, k + 1) and tokens[k + 1][0][:1].isupper():
+            return None
+        return k
 
     def _lone_surname(self, word: str) -> bool:
         """A known surname that is no word, place or first name: "Okafor", "Lindqvist"."""
@@ -378,19 +487,33 @@ class NameRecognizer:
         """A place or a company made of a first name: "San Francisco", "New Zealand",
         "Leo Logistics", "Phoenix Dynamics", "Maple Street", "Victoria Station"."""
         value = text[tokens[i][1]:tokens[last][2]]
+        if value in NOT_A_PERSON_NAMES and self._cue(text, tokens[i][1]) < STRONG:  # not "Monsieur Boulanger"
+            return True
+        if value in CITIES_LIKE_NAMES and i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_PREPOSITIONS:
+            return True  # "Je suis à Nancy", "ik woon in Florence"
         if value in self._places or _strip_accents(value) in self._places:
-            # ... unless greeted or signed with: "Best regards,\nGeorgia", "Dear Florence,"
-            return self._cue(text, tokens[i][1], tokens[last][2]) < GREETING
+            # ... unless greeted or signed with ("Best regards,\nGeorgia", "Dear Florence,")
+            # or introducing themselves ("je suis Nancy", not "je suis à Nancy")
+            return self._cue(text, tokens[i][1], tokens[last][2]) < GREETING \
+                and not self._announcing_cue(text, tokens[i][1], SELF_INTRODUCTIONS)
         if last + 1 < len(tokens) and joined(last, last + 1) and tokens[last + 1][0].lower() in NOT_A_PERSON_AFTER:
             return True
         last_word = tokens[last][0].lower()
-        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS)
+        if last > i and last_word.endswith(STREET_SUFFIXES) and not any(last_word == s or last_word == "van" + s
+                                                                         for s in STREET_SUFFIXES) \
+                and len(last_word) > 7 and not last_word.startswith(("vande", "vander", "vanden", "ter", "ten")):
+            return True  # "Jan van Galenstraat", "Pieter de Hoochweg"
+        # a street or company word after a lowercase particle is a surname: "Marijke van Dijk"
+        after_particle = last > i and tokens[last - 1][0] in PARTICLES
+        if last > i and ((last_word in NOT_A_PERSON_AFTER and last_word not in SURNAME_WORDS and not after_particle)
                          or tokens[i][0].lower() in PLACE_FIRST):
             return True
         if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in PLACE_BEFORE and tokens[i - 1][0][0].isupper():
             return True
         # "rue Victor Hugo", "avenue Jean Jaurès", "Place Jean Jaurès": a street named after someone
-        if i > 0 and joined(i - 1, i) and tokens[i - 1][0].lower() in STREET_BEFORE:
+        if i > 0 and joined(i - 1, i) and (
+                (before_word := tokens[i - 1][0].lower().replace("’", "'")) in STREET_BEFORE
+                or before_word[:2] == "l'" and before_word[2:] in STREET_BEFORE):  # "l'avenue Louise"
             return True
         if value in EXTRA_PLACES:
             return True
@@ -407,6 +530,10 @@ class NameRecognizer:
             surname = match.group("surname")
             if self._is_common(surname) and surname not in self._last or surname.lower() in NOT_A_PERSON_AFTER:
                 continue
+            initials = text[match.start():match.start("particles")].rstrip()
+            if not match.group("particles") and COMPACT_INITIALS.search(initials) and (
+                    initials.replace("-", "") in ABBREVIATIONS or not self._lone_surname(surname)):
+                continue
             end = match.end()
             if text[end - 2:end] in ("'s", "’s"):
                 end -= 2
@@ -418,10 +545,13 @@ class NameRecognizer:
         and Moreau", "Peeters en Claes"."""
         found = []
         for match in NAME_LIST.finditer(text):
-            words = [(m.group(), m.start() + match.start(), m.end() + match.start())
-                     for m in LIST_WORD.finditer(match.group())]
-            if any(self._is_common(w) or w in self._places or w.lower() in NOT_A_PERSON_AFTER for w, _, _ in words):
+            items = [(m.group("word"), bool(m.group("particles")), m.start() + match.start(), m.end() + match.start())
+                     for m in LIST_ITEM.finditer(match.group())]
+            # a place is a surname after a particle ("De Vries"), not alone ("Gent")
+            if any(self._is_common(w) or (w in self._places and not particles) or w.lower() in NOT_A_PERSON_AFTER
+                   for w, particles, _, _ in items):
                 continue
+            words = [(w, a, b) for w, _, a, b in items]
             known = sum(self._is_last(w) for w, _, _ in words)
             if known >= 2 and known * 3 >= len(words) * 2:
                 found += [("PERSON", a, b, 0.65, self.name) for _, a, b in words]
@@ -432,7 +562,7 @@ class NameRecognizer:
         elodie", "ik ben lieke", "thanks shauna,". A lowercase word alone is never a name."""
         found = []
         lower_first = self._lower_first
-        for word, start, end in tokens:
+        for index, (word, start, end) in enumerate(tokens):
             if word not in lower_first or not word.islower() or len(word) < 3 or self._is_common(word) \
                     or word.capitalize() in AMBIGUOUS_FIRST_NAMES:
                 continue
@@ -441,13 +571,42 @@ class NameRecognizer:
             if not before or not window.endswith(" "):
                 continue
             phrases = {" ".join(before[-n:]) for n in (1, 2)}
-            if phrases & LOWERCASE_CUES or (self._may_be_cued(before[-1], window)
-                                             and self._cue(text, start, end) >= GREETING):
-                found.append(("PERSON", start, end, 0.6, self.name))
-        found += self._lowercase_unlisted(text, tokens)
+            # after "and", "et", "met", "with" only the six core locales' names: the wider lists
+            # hold words ("et patience", "and hope")
+            cues = phrases & LOWERCASE_CUES
+            if cues and (word in self._lower_core_first or not cues <= LOWERCASE_CONJUNCTIONS) \
+                    or (self._may_be_cued(before[-1], window) and self._cue(text, start, end) >= GREETING) \
+                    or (word in self._lower_core_first and LINE_END_AFTER_NAME.match(text, end)
+                        and self._thanked(text, start, word) and word.capitalize() not in self._places):
+                found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
+        found += self._lowercase_unlisted(text, tokens, joined)
+        found += self._lowercase_titled(text)
         return found
 
-    def _lowercase_unlisted(self, text, tokens) -> list[tuple[str, int, int, float, str]]:
+    def _thanked(self, text: str, start: int, word: str) -> bool:
+        """`word`, a first name of the six core locales, ends a sentence that thanks someone
+        ("merci pour votre aide thomas !")."""
+        if word.capitalize() not in self._core_first or word in NOT_ADDRESSEES:
+            return False
+        before = text[max(0, start - 60):start]
+        sentence = before[max(before.rfind(c) for c in ".!?\n") + 1:].lower()
+        return bool(THANKS_IN_LINE.search(sentence))
+
+    def _lowercase_surname_end(self, tokens, index: int, joined) -> int:
+        """Where a lowercase name found at token `index` ends: with its surname when a known
+        lowercase surname follows, maybe after particles ("sanne de boer", "inès haddad")."""
+        n = len(tokens)
+        k = index + 1
+        while k < n and k < index + 4 and tokens[k][0] in PARTICLES and joined(k - 1, k):
+            k += 1
+        if k < n and joined(k - 1, k):
+            word = tokens[k][0]
+            if word.islower() and len(word) > 2 and word in self._lower_last and not self._is_common(word) \
+                    and word not in NOT_ADDRESSEES and word not in self._lower_first:
+                return tokens[k][2]
+        return tokens[index][2]
+
+    def _lowercase_unlisted(self, text, tokens, joined) -> list[tuple[str, int, int, float, str]]:
         """A lowercase word in no name list, only where a name must come: right after "my
         name is", "mijn naam is", "je m'appelle" ("my name is kerensa"), or between a
         greeting and a comma or the end ("thanks oluwaseun,"). Not common words, not the
@@ -456,7 +615,7 @@ class NameRecognizer:
         lowered = text.lower()
         # (cheap tests first: this looks at every lowercase word of every message)
         introduced = any(word in lowered for word in ("name", "naam", "heet", "appelle", "nom"))
-        for word, start, end in tokens:
+        for index, (word, start, end) in enumerate(tokens):
             if not introduced and text[end:end + 1] not in (",", "!"):
                 continue
             if not word.islower() or len(word) < 3 or word in self._lower_first or self._is_common(word) \
@@ -466,7 +625,7 @@ class NameRecognizer:
             if not window.endswith(" "):
                 continue
             if introduced and window.rstrip().endswith(NAME_INTRODUCTIONS):
-                found.append(("PERSON", start, end, 0.6, self.name))
+                found.append(("PERSON", start, self._lowercase_surname_end(tokens, index, joined), 0.6, self.name))
             elif text[end:end + 1] in (",", "!"):
                 before = CUE_WORD.findall(window)
                 if before and before[-1] in LOWERCASE_GREETINGS:
@@ -488,7 +647,9 @@ class NameRecognizer:
             if m >= n or (m > k and not joined(m - 1, m)):
                 break
             word = tokens[m][0]
-            if not self._is_cap(word) or (self._is_common(word) and word not in self._last):
+            # after a particle a capitalised word is a surname even when it is a word too
+            # ("Ter Haar", "van Dam", "de Wit")
+            if not self._is_cap(word) or (self._is_common(word) and word not in self._last and not particles):
                 break
             known = self._is_last(word)
             if surnames and not known:  # a second surname must be known: "Sanne de Vries van Bol" stops at Vries
@@ -534,6 +695,10 @@ class NameRecognizer:
             name_end = tokens[j - 1][2]
             if cue == WEAK and (PHRASE_END.match(text, name_end) or AGAIN_AFTER.match(text, name_end)):
                 return j - 1, 0.6
+            # "Ik ben Jet en ik ...", "je suis Rose et j'ai ...", "Met Floor van de webshop"
+            if cue == WEAK and INTRODUCTION_GOES_ON.match(text, name_end) \
+                    and self._announcing_cue(text, tokens[i][1], SELF_INTRODUCTIONS):
+                return j - 1, 0.6
             if ROLE_AFTER.match(text, name_end):
                 return j - 1, 0.7
             # Alone and with no cue, only the six core locales' names count: the wider
@@ -541,6 +706,10 @@ class NameRecognizer:
             extended = any(tokens[k][0] not in self._core_first for k in range(i, j))
             if not ambiguous and not after_determiner and not extended:
                 return j - 1, 0.55
+            # "met Frank gebeld", "J'ai eu Mirco au téléphone": someone spoken to
+            if not after_determiner and CONTACT_AFTER.match(text, name_end) \
+                    and text[tokens[i][1]:name_end] not in NOT_A_PERSON_NAMES:
+                return j - 1, 0.6
             return None
         # Not a known first name: only a cue makes capitalised words a name.
         if self._is_cap(word) and self._is_common(word) and word not in self._last and not self._is_particle(word):
@@ -551,13 +720,16 @@ class NameRecognizer:
             end = tokens[i][2]
             if ROLE_AFTER.match(text, end) and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
                 return i, 0.6  # "Could Adolfo from your returns team call me?"
+            if self._is_last(word) and CONTACT_AFTER.match(text, end) and self._lone_surname(word) \
+                    and not (i > 0 and tokens[i - 1][0].lower() in DETERMINERS):
+                return i, 0.6  # "Ik heb Peeters gisteren aan de lijn gehad"
             if cue == WEAK and (PHRASE_END.match(text, end) or AGAIN_AFTER.match(text, end)) \
                     and self._announcing_cue(text, tokens[i][1]):
                 return i, 0.6  # "c'est encore Tekbay.", "this is Ekundayo again"
-        if cue == NONE and self._unlisted_given_name(text, tokens, i, joined):
+        if cue == NONE and (surname_index := self._unlisted_given_name(text, tokens, i, joined)):
             # "Oyelaran Adebisi will run it", "Chidera Nwachukwu and ...": a capitalised word
             # in no list before a known surname that is no word, place or first name
-            return i + 1, 0.6
+            return surname_index, 0.6
         if cue == NONE and word[0].isupper() and self._is_particle(word):
             # "De Backer belt terug", "Van Damme": a capitalised particle and a known surname
             surnames = self._read_surnames(tokens, i, joined, attach=False)

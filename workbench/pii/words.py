@@ -27,7 +27,7 @@ AMBIGUOUS_FIRST_NAMES = _words("""
     Ben Bas Dan Elke Roos Fleur Floor Job Jet Kick Line Lies Joke Ties Lot Mare Rune Leen Lander Lieve
     Aimé Aimée Claire Constance France Marine Victoire Capucine Clémence Constant Honoré Noël Pierre Aurore
     Maxime Océane Mégane Zoé Colombe Olive Violette Prudence Blanche Céleste Reine Perle Toussaint Ange Désiré
-    Modeste Aurora Apple Amazon
+    Modeste Aurora Apple Amazon Patience
 """)
 
 # Never part of a name: function words, days, months, greetings, titles, roles and the
@@ -67,6 +67,9 @@ COMMON_WORDS = _words("""
     août aout septembre octobre novembre décembre decembre
     commande colis livraison retour remboursement facture paiement compte carte aide équipe equipe
     service clients tous toutes quelqu'un belgique allemagne français francais
+    fam familie famille family fan fans afdeling département departement hein
+    zwart wit rood groen blauw geel grijs roze paars oranje bruin beige noir blanc rouge vert bleu jaune gris
+    violet marron
 """)
 
 PARTICLES = _words("van de der den ter ten te het 't t von vom zu du le la les des d' da dos das di del della el al "
@@ -93,7 +96,7 @@ STRONG_CUES = frozenset([
     "mijn naam is", "ik heet", "achternaam is", "voornaam is", "op naam van", "ten name van", "t.n.v.", "tnv",
     "t.n.v", "t.a.v.", "t.a.v", "tav", "contactpersoon is", "genaamd",
     "je m'appelle", "mon nom est", "je me nomme", "au nom de", "s'appelle", "à l'attention de",
-    "a l'attention de", "nom de famille est", "titulaire du compte est",
+    "a l'attention de", "nom de famille est", "titulaire du compte est", "fam.",
     *[f"{owner} {who}" for owner, people in _RELATIONS.items() for who in people.split()],
 ])
 COLON_CUES = frozenset([
@@ -112,6 +115,11 @@ GREETING_CUES = frozenset([
     "bonjour", "bonsoir", "salut", "coucou", "cher", "chère", "chers", "merci", "merci beaucoup", "cordialement",
     "bien cordialement", "bien à vous", "salutations", "sincères salutations", "bonne journée", "à bientôt",
     "au revoir", "amicalement", "bises",
+    # chat sign-offs (nl, be, fr): "Mvg, Bram", "Grtz Kevin", "Bàv, Camille", "Bisous, Chloé"
+    "groet", "grtz", "grts", "alvast bedankt", "alvast dank", "fijne dag", "fijne avond", "fijne dag nog",
+    "fijn weekend", "prettige dag", "vriendelijke groetjes", "lieve groetjes", "liefs",
+    "bàv", "bav", "bisous", "gros bisous", "belle journée", "belle soirée", "bonne soirée", "bonne fin de journée",
+    "salutations distinguées", "merci d'avance", "merci bien", "à plus", "bien à toi", "amitiés",
 ])
 WEAK_CUES = frozenset([
     "i'm", "i am", "this is", "it's", "it is", "here is", "here's", "spoke to", "spoke with", "talked to",
@@ -121,10 +129,15 @@ WEAK_CUES = frozenset([
     "monteur",
     "je suis", "c'est", "c'est encore", "c'est encore moi", "moi c'est", "ici", "de la part de", "parlé à", "parlé avec", "mon collègue",
     "ma collègue", "livreur", "livreuse", "conseiller", "conseillère", "technicien",
+    # "Vraag maar naar Mark,", "J'ai eu au téléphone Moulin", "Ik had Peeters aan de lijn"
+    "vraag naar", "vraag maar naar", "vragen naar", "aan de lijn", "aan de telefoon", "au téléphone",
+    "on the phone with", "geholpen door", "aidé par", "aidée par", "helped by",
+    "familie", "famille", "fam",
 ])
 TITLES = frozenset("""
     mr mr. mrs mrs. ms ms. miss mx dr dr. prof prof. sir dhr dhr. mevr mevr. mevrouw meneer mijnheer heer ir ir.
     ing ing. drs drs. m. mme mme. mlle mlle. monsieur madame mademoiselle maître docteur
+    mw mw. melle melle.
 """.split())
 CUE_WORD = re.compile(r"[\w'./\-]+")
 VOCATIVE_BEFORE = re.compile(r",[ \t]*\Z")
@@ -163,4 +176,48 @@ LOWERCASE_CUES = frozenset([
     "ask", "tell", "ping", "call", "cc", "with", "vraag", "vraag aan", "aan", "bel", "demande à", "demandez à",
     "appelle",
     "i'm", "im", "ik ben", "c'est", "je suis", "this is", "dit is", "met", "avec", "and", "en", "et", "so", "ok so",
+    "demander à", "demandé à", "parlé à", "parlé avec", "parler à", "parler avec", "voir avec", "vois avec",
+    "voyez avec", "gevraagd aan", "vragen aan", "geholpen door", "helped by",
+    # "jullie collega ilse", "votre collègue sabrina", "le livreur s'appelait karim"
+    "collega", "collègue", "colleague", "heet", "heette", "s'appelle", "s'appelait", "genaamd", "named", "called",
+    # chat sign-offs before a lowercase name ("gr sanne", "xx lotte"); lowercase only, so
+    # that "7451 GR Utrecht" is no greeting
+    "gr", "grtjs", "xx", "xxx", "bisous", "bises", "biz",
+    "voor", "pour", "for",  # "het pakket is voor sanne" (six core locales' names only)
 ])
+
+# The weakest of them: a lowercase name after these must be one of the six core locales'.
+LOWERCASE_CONJUNCTIONS = frozenset(["and", "en", "et", "so", "ok so", "with", "met", "avec", "voor", "pour", "for"])
+
+
+# Shops and brands named after a person (nl, be, fr): never a person as a whole.
+NOT_A_PERSON_NAMES = frozenset([
+    "Albert Heijn", "Dirk van den Broek", "Jan Linders", "Bart Smit", "Hans Anders", "Van Haren", "Kees Smit",
+    "Jules Destrooper", "Pierre Marcolini", "Jeff de Bruges", "Marie Blachère", "Yves Rocher", "Louis Vuitton",
+    "Jean Louis David", "Franck Provost", "Jacques Dessange", "Camille Albane", "Pierre Cardin", "Christian Dior",
+    "Yves Saint Laurent", "Jean Paul Gaultier", "Karl Lagerfeld", "Ted Baker", "Tommy Hilfiger", "Calvin Klein",
+    "Hugo Boss", "Ralph Lauren", "Marc O'Polo", "Louis Pion", "Pierre Hermé", "Guy Degrenne", "Jean Coutu",
+    # telecom and energy companies people call ("J'ai eu Orange au téléphone")
+    "Orange", "Free", "Engie", "Scarlet", "Sosh", "Bouygues", "Luminus", "Eneco", "Essent", "Odido",
+    # shops ("Alvast bedankt Jumbo!")
+    "Jumbo", "Hema", "Action", "Kruidvat", "Lidl", "Aldi", "Colruyt", "Delhaize", "Carrefour", "Zeeman", "Blokker",
+    "Gamma", "Praxis", "Karwei", "Zalando", "Wehkamp", "Coolblue", "Bol", "Kiabi", "Darty", "Fnac", "Boulanger",
+    # first names of the lists that are brands people call ("I had Amazon on the phone")
+    "Amazon", "Apple", "Dell", "Virgin", "Tesla", "Lexus", "Dior",
+])
+
+# Cities and towns of NL, BE and FR, some of them also first names: one right after a
+# word of place ("Je suis à Nancy", "ik woon in Florence") is no person.
+CITIES_LIKE_NAMES = frozenset("""
+    Nancy Florence Lourdes Valence Laval Albert Orange Vienne Sedan Dax Agen Auch Albi Alès Vannes Lorient Laon
+    Roubaix Denain Dole Évry Evry Meaux Rodez Millau Cognac Margaux Chartres Tours Angers Nevers Macon Mâcon
+    Lens Arras Calais Amiens Rouen Caen Brest Nantes Rennes Metz Reims Dijon Nice Toulon Nîmes Montpellier
+    Perpignan Pau Bayonne Biarritz Limoges Poitiers Niort Troyes Besançon Grenoble Annecy Chambéry Colmar
+    Mulhouse Strasbourg Marseille Bordeaux Toulouse Lille Lyon Paris
+    Gent Brugge Leuven Mechelen Hasselt Genk Aalst Ninove Lier Lokeren Geel Mol Boom Tienen Ieper Roeselare
+    Kortrijk Oostende Knokke Namur Liège Mons Charleroi Wavre Nivelles Arlon Spa Eupen Ath Tournai Ciney Huy
+    Amsterdam Rotterdam Utrecht Eindhoven Tilburg Groningen Breda Nijmegen Arnhem Haarlem Leiden Delft Zwolle
+    Ede Epe Emmen Venlo Helmond Hengelo Almelo Deventer Apeldoorn Assen Leeuwarden Sneek Hoorn Alkmaar Gouda
+    Zeist Baarn Weert Roermond Sittard Heerlen Maastricht Oss Uden Veghel Vught Veenendaal Wageningen Doetinchem
+""".split())
+PLACE_PREPOSITIONS = frozenset("à a in naar uit te vers nach to près".split())
