@@ -1005,19 +1005,17 @@ def _example_out_sql(r: str) -> str:
            AND example_rowid = {r}.rowid;"""
 
 
-def _holders(c: str, source: str = "") -> str:
+def _holders(c: str) -> str:
     """FROM ... WHERE ...: the live, counted examples (of every dataset) holding the content
-    hash of count row `c`; `source` is "FROM-item WHERE-condition AND" when c is not in scope."""
-    from_item, _, condition = source.partition(" WHERE ")
-    from_item = f"{from_item}, " if from_item else ""
-    return (f"FROM {from_item}datasets d CROSS JOIN examples e WHERE {condition} e.dataset_id = d.id "
+    hash of count row `c` (one index probe per dataset)."""
+    return (f"FROM datasets d CROSS JOIN examples e WHERE e.dataset_id = d.id "
             f"AND e.content_hash = {c}.content_hash AND e.deleted_at IS NULL "
             f"AND e.rowid <= (SELECT upto FROM budget_state)")
 
 
-def _count_in_sql(c: str, source: str = "") -> str:
+def _count_in_sql(c: str) -> str:
     """Statements that add a token_counts row (alias c) to the totals of the examples holding its hash."""
-    holders = _holders(c, source)
+    holders = _holders(c)
     return f"""
         INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained)
             SELECT e.dataset_id, {c}.encoding, e.status, {c}.total, count(*), count(*) * {c}.trained {holders}
@@ -1027,9 +1025,9 @@ def _count_in_sql(c: str, source: str = "") -> str:
         DELETE FROM budget_uncounted WHERE (encoding, example_rowid) IN (SELECT {c}.encoding, e.rowid {holders});"""
 
 
-def _count_out_sql(c: str, source: str = "") -> str:
+def _count_out_sql(c: str) -> str:
     """Statements that take a token_counts row (alias c) out of the totals."""
-    holders = _holders(c, source)
+    holders = _holders(c)
     return f"""
         INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained)
             SELECT e.dataset_id, {c}.encoding, e.status, {c}.total, -count(*), -count(*) * {c}.trained {holders}
@@ -1055,7 +1053,6 @@ def m0017_token_totals(db: Database) -> None:
                "OR old.functions IS NOT new.functions OR old.preferred_output IS NOT new.preferred_output "
                "OR old.non_preferred_output IS NOT new.non_preferred_output")
     counted = "(SELECT upto FROM budget_state)"
-    replaced = "token_counts o WHERE o.content_hash = new.content_hash AND o.encoding = new.encoding AND"
     db.executescript(
         f"""
         CREATE TABLE budget_state (
@@ -1106,13 +1103,8 @@ def m0017_token_totals(db: Database) -> None:
             kind, messages, tools, functions, preferred_output, non_preferred_output ON examples
         WHEN old.rowid <= {counted} AND ({changed}) BEGIN {_example_out_sql("old")} {_example_in_sql("new")}
         END;
-        -- INSERT OR REPLACE of a cached count: the replaced row goes out first (REPLACE
-        -- fires no delete trigger while recursive_triggers is off, SQLite's default).
-        CREATE TRIGGER budget_counts_replace BEFORE INSERT ON token_counts
-        WHEN {counted} > 0 AND EXISTS (SELECT 1 FROM token_counts WHERE content_hash = new.content_hash
-                                       AND encoding = new.encoding)
-        BEGIN {_count_out_sql("o", replaced)}
-        END;
+        -- INSERT OR REPLACE of a cached count fires the delete trigger for the replaced row:
+        -- the store's connections turn recursive_triggers on (sqlite-utils' default).
         CREATE TRIGGER budget_counts_insert AFTER INSERT ON token_counts
         WHEN {counted} > 0 BEGIN {_count_in_sql("new")}
         END;
