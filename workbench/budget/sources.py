@@ -74,7 +74,7 @@ def estimate_from_totals(totals: DatasetTotals, model: ModelSpec, rule: EpochsRu
                          epochs: int | None = None) -> BudgetEstimate:
     """The dataset budget for a model whose encoding the totals hold: the one rule the CLI
     and the Budget screen share (the screen keeps the totals and re-prices on a model switch)."""
-    estimate = estimate_from_sizes(totals.sizes[model.encoding], model, rule, epochs)
+    estimate = estimate_from_sizes(totals.sizes.get(model.encoding, []), model, rule, epochs)
     return replace(estimate, examples_with_tools=totals.with_tools, examples_with_media=totals.with_media)
 
 
