@@ -131,6 +131,7 @@ class ExampleQueries(Queries):
             self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
                                      ((first + i, text) for i, text in enumerate(fts_texts)))
             self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
+            self._store.token_totals.count_staged(first, first + len(examples) - 1)
 
     def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:
         """Which of these content hashes any of the datasets already holds."""

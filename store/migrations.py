@@ -1093,8 +1093,11 @@ def m0017_token_totals(db: Database) -> None:
             PRIMARY KEY (encoding, example_rowid)
         ) WITHOUT ROWID;
 
+        -- an import's staged rows are counted in bulk by the importer (store.examples.insert_encoded)
         CREATE TRIGGER budget_examples_insert AFTER INSERT ON examples
-        WHEN new.deleted_at IS NULL AND new.rowid <= {counted} BEGIN {_example_in_sql("new")}
+        WHEN new.deleted_at IS NULL AND new.rowid <= {counted}
+             AND NOT EXISTS (SELECT 1 FROM import_staging s WHERE s.dataset_id = new.dataset_id)
+        BEGIN {_example_in_sql("new")}
         END;
         CREATE TRIGGER budget_examples_delete AFTER DELETE ON examples
         WHEN old.deleted_at IS NULL AND old.rowid <= {counted} BEGIN {_example_out_sql("old")}
@@ -1106,10 +1109,10 @@ def m0017_token_totals(db: Database) -> None:
         -- INSERT OR REPLACE of a cached count fires the delete trigger for the replaced row:
         -- the store's connections turn recursive_triggers on (sqlite-utils' default).
         CREATE TRIGGER budget_counts_insert AFTER INSERT ON token_counts
-        WHEN {counted} > 0 BEGIN {_count_in_sql("new")}
+        WHEN {counted} > 0 AND EXISTS (SELECT 1 {_holders("new")}) BEGIN {_count_in_sql("new")}
         END;
         CREATE TRIGGER budget_counts_delete AFTER DELETE ON token_counts
-        WHEN {counted} > 0 BEGIN {_count_out_sql("old")}
+        WHEN {counted} > 0 AND EXISTS (SELECT 1 {_holders("old")}) BEGIN {_count_out_sql("old")}
         END;
         CREATE TRIGGER budget_counts_update AFTER UPDATE ON token_counts
         WHEN {counted} > 0 BEGIN {_count_out_sql("old")} {_count_in_sql("new")}

@@ -25,9 +25,9 @@ _UPSERT_SIZES = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examp
                  "trained = trained + excluded.trained")
 _UPSERT_PARTS = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
                  "with_tools = with_tools + excluded.with_tools, with_media = with_media + excluded.with_media")
-_SLICE = "e.rowid > :low AND e.rowid <= :high AND e.deleted_at IS NULL"
+_SLICE = "e.rowid > :low AND e.rowid <= :high AND e.deleted_at IS NULL {only}"
 # The same sums the triggers keep, over one slice of rowids (store.migrations 0017).
-_BACKFILL = (
+_BACKFILL_SQL = (
     f"""INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained)
         SELECT e.dataset_id, t.encoding, e.status, t.total, count(*), sum(t.trained)
           FROM examples e JOIN token_counts t ON t.content_hash = e.content_hash
@@ -43,6 +43,10 @@ _BACKFILL = (
          WHERE {_SLICE} AND NOT EXISTS (SELECT 1 FROM token_counts t
                                          WHERE t.content_hash = e.content_hash AND t.encoding = b.encoding)""",
 )
+_BACKFILL = tuple(sql.replace("{only}", "") for sql in _BACKFILL_SQL)
+# an import's staged rows, which the insert trigger leaves to the importer
+_STAGED = tuple(sql.replace("{only}", "AND e.dataset_id IN (SELECT dataset_id FROM import_staging)")
+                for sql in _BACKFILL_SQL)
 
 
 def _status_clause(status: str | None, column: str = "status") -> tuple[str, list[Any]]:
@@ -89,6 +93,16 @@ class TokenTotalsQueries(Queries):
                 self.db.execute("UPDATE budget_state SET upto = ?", [BUDGET_ALL_ROWS])
                 return True
             return False
+
+    def count_staged(self, first_rowid: int, last_rowid: int) -> None:
+        """Add rows just bulk-inserted into a staging dataset (store.examples.insert_encoded)
+        to the totals, in four statements instead of the insert trigger's per-row work.
+        Call inside the inserting transaction."""
+        upto = self._scalar("SELECT upto FROM budget_state")
+        if upto is None or upto < first_rowid:  # not counted yet: the backfill will be
+            return
+        for sql in _STAGED:
+            self.db.execute(sql, {"low": first_rowid - 1, "high": min(last_rowid, upto)})
 
     def reset(self) -> None:
         """Forget the totals; the next backfill counts every row again (a repair)."""

@@ -255,6 +255,8 @@ def test_budget_for_dataset_equals_the_full_recount(store, tmp_path):
                 rows = list(counting.dataset_counts(store, dataset["id"], model.encoding, status))
                 parts = sources.dataset_estimated_parts(store, dataset["id"], status)
                 assert got == sources.estimate_from_counts(rows, parts, model, rule)
+                if status:
+                    continue  # the screen lists the largest of every status
                 assert sources.largest_in_dataset(store, dataset["id"], model.encoding, 20, 60) \
                     == [({k: r[k] for k in ("id", "position", "status", "turns", "total", "trained")}, why)
                         for r, why in sources.largest_examples(

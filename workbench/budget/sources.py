@@ -94,8 +94,9 @@ def largest_in_dataset(store: Store, dataset_id: str, encoding: str, limit: int,
                        context_limit: int) -> list[tuple[dict, str]]:
     """largest_examples from the running totals: the examples over the context limit
     (biggest first, at most OVER_LIMIT_SHOWN), then the `limit` largest, each once."""
-    over = store.token_totals.largest(dataset_id, encoding, OVER_LIMIT_SHOWN, above=context_limit)
-    return largest_examples(over + store.token_totals.largest(dataset_id, encoding, limit), limit, context_limit)
+    rows = store.token_totals.largest(dataset_id, encoding, OVER_LIMIT_SHOWN, above=context_limit)
+    rows += [r for r in store.token_totals.largest(dataset_id, encoding, limit) if r["total"] <= context_limit]
+    return largest_examples(rows, limit, context_limit)
 
 
 def estimate_from_counts(rows: Iterable[dict], parts: Iterable[frozenset[str]], model: ModelSpec,
