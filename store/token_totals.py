@@ -45,7 +45,7 @@ _BACKFILL_SQL = (
 )
 _BACKFILL = tuple(sql.replace("{only}", "") for sql in _BACKFILL_SQL)
 # an import's staged rows, which the insert trigger leaves to the importer
-_STAGED = tuple(sql.replace("{only}", "AND e.dataset_id IN (SELECT dataset_id FROM import_staging)")
+_STAGED = tuple(sql.replace("{only}", "AND +e.dataset_id IN (SELECT dataset_id FROM import_staging)")
                 for sql in _BACKFILL_SQL)
 
 
