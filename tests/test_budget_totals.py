@@ -303,3 +303,14 @@ def test_budget_after_one_edit_does_not_read_every_example(store, tmp_path):
     small = _budget_work(store, tmp_path, 200)
     large = _budget_work(store, tmp_path, 3000)
     assert large <= small + 5  # the old budget read every row: about 15x more at 3,000
+
+
+def test_totals_counted_again_when_their_state_is_gone(store, tmp_path):
+    # A snapshot's copy empties budget_state (LOCAL_TABLES, first): the triggers then skip
+    # every row, and the next budget counts the whole file again.
+    _random_ops(store, tmp_path, random.Random(9), 15)
+    store.db.execute("DELETE FROM budget_state")
+    _random_ops(store, tmp_path, random.Random(10), 10)
+    assert not store.token_totals.complete()
+    sources.ensure_totals(store)
+    assert_totals_exact(store)
