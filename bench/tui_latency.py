@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import shutil
@@ -293,17 +294,23 @@ def measure_budget(db: Path) -> dict[str, float]:
         sources.dataset_totals(store, dataset["id"], counting.ENCODINGS)
         out["floor"] = time.perf_counter() - t0
 
-        example = next(store.examples.iter_examples(dataset["id"], batch=1))
-        edited = [dict(m) for m in example["messages"]]
-        edited[-1]["content"] += f" (edited {uuid.uuid4().hex[:6]})"
-        Curation(store, author="bench").save_messages(example["id"], edited)
-        t0 = time.perf_counter()
-        totals = sources.dataset_totals(store, dataset["id"], counting.ENCODINGS)
-        out["counts_read"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        estimate = sources.estimate_from_totals(totals, other, rule)
-        sources.largest_in_dataset(store, dataset["id"], other.encoding, 20, other.training_context_limit)
-        out["reprice"] = time.perf_counter() - t0
+        # five edits of different examples, each followed by the screen's work
+        runs = []
+        for example in itertools.islice(store.examples.iter_examples(dataset["id"], batch=5), 5):
+            edited = [dict(m) for m in example["messages"]]
+            edited[-1]["content"] += f" (edited {uuid.uuid4().hex[:6]})"
+            Curation(store, author="bench").save_messages(example["id"], edited)
+            t0 = time.perf_counter()
+            totals = sources.dataset_totals(store, dataset["id"], counting.ENCODINGS)
+            read = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            estimate = sources.estimate_from_totals(totals, other, rule)
+            sources.largest_in_dataset(store, dataset["id"], other.encoding, 20, other.training_context_limit)
+            runs.append((read + time.perf_counter() - t0, read, time.perf_counter() - t0))
+        median = sorted(runs)[len(runs) // 2]
+        out["after_edit"], out["counts_read"], out["reprice"] = median
+        out["after_edit_max"] = max(r[0] for r in runs)
+        out["after_edit_first"] = runs[0][0]
         out["rows"] = estimate.n_examples
         # `workbench budget bench --model gpt-3.5-turbo`'s work, in process
         t0 = time.perf_counter()
@@ -384,10 +391,11 @@ def report_scale(db: Path, work: Path, export: bool) -> list[str]:
     """Issue 14's 1M targets beyond the screens: measured, floor, ratio, PASS/FAIL."""
     missed = []
     b = measure_budget(db)
-    after_edit = b["counts_read"] + b["reprice"]
+    after_edit = b["after_edit"]
     ok = after_edit <= 0.1
     missed += [] if ok else ["budget"]
     print(f"budget, other model after one edit ({b['rows']:,} rows): {after_edit * 1000:7.1f} ms  (target ≤ 100 ms; "
+          f"median of 5 edits, first {b['after_edit_first'] * 1000:.1f} ms, max {b['after_edit_max'] * 1000:.1f} ms; "
           f"counting the edit and reading the running totals {b['counts_read'] * 1000:.1f} ms + pricing and the "
           f"largest {b['reprice'] * 1000:.1f} ms; floor, the totals read with nothing changed: "
           f"{b['floor'] * 1000:.1f} ms; ratio {after_edit / b['floor']:.2f}x; `workbench budget`'s work "

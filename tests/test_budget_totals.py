@@ -295,7 +295,7 @@ def _budget_work(store, tmp_path, n: int) -> int:
         sources.largest_in_dataset(store, dataset["id"], other.encoding, 20, other.training_context_limit)
     finally:
         store.db.conn.set_progress_handler(None, 0)
-    assert estimate.n_examples == n
+    assert estimate.n_examples == store.examples.count_examples(dataset["id"]) > n * 0.9  # duplicates dropped
     return steps[0]
 
 
