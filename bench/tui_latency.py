@@ -286,7 +286,8 @@ def measure_budget(db: Path) -> dict[str, float]:
         sources.ensure_totals(store)
         out["backfill"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        tokens.get_encoding(other.encoding)  # loaded once per process: the app's preflight has done it
+        for encoding in counting.ENCODINGS:  # built once per process (the app's start builds the target's)
+            tokens.get_encoding(encoding)
         out["encoder"] = time.perf_counter() - t0
         # floor: the same reads with nothing changed since the screen last showed
         sources.dataset_totals(store, dataset["id"], counting.ENCODINGS)
@@ -401,7 +402,7 @@ def report_scale(db: Path, work: Path, export: bool) -> list[str]:
           f"{b['floor'] * 1000:.1f} ms; ratio {after_edit / b['floor']:.2f}x; `workbench budget`'s work "
           f"{b['cli'] * 1000:.1f} ms; before 0017 the screen read every count: {b['old_read']:.1f} s; "
           f"counting the rows older than the totals, once per file: {b['backfill']:.1f} s; "
-          f"building the encoder once per process: {b['encoder']:.1f} s)"
+          f"building both encoders once per process: {b['encoder']:.1f} s)"
           f"  {'PASS' if ok else 'FAIL'}", flush=True)
     p = measure_pii_unchanged(db)
     ok = p["cli"] <= 1.0
