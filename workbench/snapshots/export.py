@@ -24,8 +24,8 @@ from workbench.snapshots.safety import MANIFEST_SETTING, file_sha256, manifest_p
 #: Tables whose rows stay on this machine.
 # budget_state first: once it is gone the budget triggers skip every row (store/token_totals.py)
 LOCAL_TABLES = ("budget_state", "budget_sizes", "budget_members", "budget_parts", "budget_uncounted",
-                "budget_encodings", "settings", "edit_log", "outbox", "token_counts", "import_rejections", "snapshot_conflicts",
-                "models",
+                "budget_encodings", "settings", "edit_log", "outbox", "token_counts", "import_rejections",
+                "snapshot_conflicts", "models",
                 # uploads to this machine's provider accounts, open batches, derived duplicate groups
                 "provider_files", "generation_batches", "near_duplicate_groups", "near_duplicate_members")
 WORKSPACE_SETTING = "workspace_id"
