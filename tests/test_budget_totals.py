@@ -314,3 +314,37 @@ def test_totals_counted_again_when_their_state_is_gone(store, tmp_path):
     assert not store.token_totals.complete()
     sources.ensure_totals(store)
     assert_totals_exact(store)
+
+
+# --- the Budget screen -------------------------------------------------------------------
+
+async def test_budget_screen_counts_an_old_file_once_then_shows_an_edit(store, tmp_path):
+    """An upgraded file's rows are counted by the screen's first load; shown again after
+    an edit that makes one example the largest, it lists that example first."""
+    from screens.app import make_app
+    from test_tui_helpers import screen_text
+
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [_record(random.Random(i), i) for i in range(30)]), "d",
+                encodings=tuple(ENCODINGS))
+    store.token_totals.reset()  # as after migration 0017 on a file that had these rows
+    dataset = store.datasets.get_dataset("d")
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(120, 34)) as pilot:
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.token_totals.complete()
+        expected, _ = sources.budget_for_dataset(store, dataset, app.target_model)
+        assert f"{expected.total_tokens:,}" in screen_text(app)
+        example = next(store.examples.iter_examples(dataset["id"]))
+        Curation(store, author="t").save_messages(example["id"], [
+            {"role": "user", "content": "long " * 400}, {"role": "assistant", "content": "ok"}])
+        await pilot.press("1", "2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#largest")
+        assert table.coordinate_to_cell_key((0, 0)).row_key.value == example["id"]
+        after, _ = sources.budget_for_dataset(store, dataset, app.target_model)
+        assert after.total_tokens > expected.total_tokens and f"{after.total_tokens:,}" in screen_text(app)
+    assert_totals_exact(store)
