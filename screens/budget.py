@@ -1,7 +1,8 @@
 """The Budget screen: what training the current dataset costs on the target model.
 
-Per-example counts for every encoding are read once (in a worker; missing ones are
-counted there) and kept; switching the model recomputes from them at once.
+The running totals of every encoding (store.token_totals: examples per size, a few
+hundred rows whatever the dataset's size) are read in a worker, after counting the
+examples that have no count yet, and kept; switching the model re-prices from them at once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from screens.safety import guard_callback, guarded
 from screens.widgets.modebar import ModeBar
 from textual_plotext import PlotextPlot
 from workbench.budget import catalog
-from workbench.dataset import curation
 
 LARGEST = 20
 MODELS_TABLE = "models-table"  # the pick that prices with the workspace's models table again
@@ -57,10 +57,16 @@ def totals_table(estimate, over_rows: int) -> Table:
 def histogram_bins(values: list[int], bins: int = 20) -> list[tuple[int, int, int]]:
     """(low, high, examples) per bin: whole-token edges from 0, equal widths, every
     value in exactly one bin (low <= value < high)."""
-    width = max(1, math.ceil((max(values) + 1) / bins))
-    counts = [0] * math.ceil((max(values) + 1) / width)
-    for value in values:
-        counts[max(0, value) // width] += 1
+    return histogram_bins_of_sizes([(value, 1) for value in values], bins)
+
+
+def histogram_bins_of_sizes(sizes: list[tuple[int, int]], bins: int = 20) -> list[tuple[int, int, int]]:
+    """histogram_bins over (value, how many examples have it) rows."""
+    highest = max(value for value, _ in sizes)
+    width = max(1, math.ceil((highest + 1) / bins))
+    counts = [0] * math.ceil((highest + 1) / width)
+    for value, n in sizes:
+        counts[max(0, value) // width] += n
     return [(i * width, (i + 1) * width, n) for i, n in enumerate(counts)]
 
 
@@ -79,8 +85,7 @@ class BudgetScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.counts: dict[str, list[dict]] | None = None
-        self.parts: list[frozenset[str]] = []  # estimated parts per example (tokens.estimated_parts)
+        self.totals = None  # sources.DatasetTotals of the shown dataset, every encoding
         self.dataset: dict | None = None
         #: (provider name, base model) when priced with a provider's training catalogue;
         #: None prices with the workspace's models table and the app's target model.
@@ -114,21 +119,22 @@ class BudgetScreen(Screen):
                 "or run `workbench budget FILE --model NAME` on a file.")
             return
         self.query_one("#budget-title", Static).update(f" Budget · {self.dataset['name']} · reading counts…")
-        self.load_counts(self.dataset["id"])
+        self.load_totals(self.dataset["id"], self.dataset["name"])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="budget")
-    def load_counts(self, dataset_id: str) -> tuple[dict[str, list[dict]], list[frozenset[str]]]:
+    def load_totals(self, dataset_id: str, name: str):
         from workbench.budget import counting, sources
 
-        store = self.app.store
-        counts = {encoding: [{"id": r["id"], "position": r["position"], "total": r["total"],
-                              "trained": r["trained"]} for r in counting.dataset_counts(store, dataset_id, encoding)]
-                  for encoding in counting.ENCODINGS}
-        return counts, list(sources.dataset_estimated_parts(store, dataset_id))
+        def progress(done: int, highest: int) -> None:  # once per file, for rows older than the totals
+            self.app.call_from_thread(self.query_one("#budget-title", Static).update,
+                                      f" Budget · {name} · counting the stored examples once: "
+                                      f"{min(done, highest):,} of {highest:,}…")
+
+        return sources.dataset_totals(self.app.store, dataset_id, counting.ENCODINGS, progress=progress)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.SUCCESS and event.worker.group == "budget":
-            self.counts, self.parts = event.worker.result
+            self.totals = event.worker.result
             self.recompute()
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
@@ -138,20 +144,19 @@ class BudgetScreen(Screen):
     def recompute(self) -> None:
         from workbench.budget import catalog, sources
 
-        if self.counts is None or self.dataset is None:
+        if self.totals is None or self.dataset is None:
             return
         model, rule, source = self.pricing()
-        rows = self.counts.get(model.encoding, [])
-        estimate = sources.estimate_from_counts(rows, self.parts, model, rule)
-        over = [r for r in rows if r["total"] > model.training_context_limit]
+        sizes = self.totals.sizes.get(model.encoding, [])
+        estimate = sources.estimate_from_totals(self.totals, model, rule)
         self.query_one("#budget-title", Static).update(
             f" Budget · {self.dataset['name']} · {model.name} ({source}) · "
             f"{keys.key_in(self.app, 'budget.model')} picks the model, "
             f"{keys.key_in(self.app, 'budget.provider')} a provider's price, "
             f"{keys.key_in(self.app, 'budget.edit_model')} edits price/limit")
-        self.query_one("#totals", Static).update(totals_table(estimate, len(over)))
-        self.draw_histogram([r["total"] for r in rows], model)
-        self.fill_largest(rows, model.training_context_limit)
+        self.query_one("#totals", Static).update(totals_table(estimate, estimate.over_limit))
+        self.draw_histogram([(total, n) for total, n, _ in sizes], model)
+        self.fill_largest(model.encoding, model.training_context_limit)
 
     def pricing(self):
         """(model spec, epochs rule, where the price comes from) for the estimate: the chosen
@@ -169,19 +174,19 @@ class BudgetScreen(Screen):
                 self.notify(f"{exc.message} Priced with the models table instead.", severity="warning")
         return self.app.target_model, catalog.epochs_rule(self.app.store), "models table"
 
-    def draw_histogram(self, values: list[int], model) -> None:
+    def draw_histogram(self, sizes: list[tuple[int, int]], model) -> None:
         """Examples per token range: the axis starts at 0 tokens and the counts are
         whole numbers (plotext's own hist picks fractional ticks and a negative axis)."""
         plot = self.query_one("#histogram", PlotextPlot)
         plt = plot.plt
         plt.clear_figure()
-        if values:
-            bins = histogram_bins(values)
+        if sizes:
+            bins = histogram_bins_of_sizes(sizes)
             width = bins[0][1] - bins[0][0]
             plt.bar([low + width / 2 for low, _, _ in bins], [n for _, _, n in bins], width=1.0, marker="hd")
             top = bins[-1][1]
             limit = model.training_context_limit
-            if max(values) > limit:
+            if max(value for value, _ in sizes) > limit:
                 plt.vline(limit)
                 top = max(top, limit)
             plt.xlim(0, top)
@@ -194,15 +199,16 @@ class BudgetScreen(Screen):
         plt.xlabel("tokens")
         plot.refresh()
 
-    def fill_largest(self, rows: list[dict], limit: int) -> None:
+    def fill_largest(self, encoding: str, limit: int) -> None:
+        """The examples over the limit and the largest, from the totals' size index (a
+        few rows read, whatever the dataset's size)."""
         from workbench.budget import sources
 
         table = self.query_one("#largest", DataTable)
         table.clear()
-        for r, reason in sources.largest_examples(rows, LARGEST, limit):
-            example = curation.get_example(self.app.store, r["id"]) or {}
-            table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(example.get("turns", "")),
-                          example.get("status", ""), reason, key=r["id"])
+        for r, reason in sources.largest_in_dataset(self.app.store, self.dataset["id"], encoding, LARGEST, limit):
+            table.add_row(str(r["position"]), f"{r['total']:,}", f"{r['trained']:,}", str(r["turns"]),
+                          r["status"], reason, key=r["id"])
 
     def action_open_example(self) -> None:
         table = self.query_one("#largest", DataTable)

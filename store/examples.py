@@ -145,6 +145,8 @@ class ExampleQueries(Queries):
         (fts_text), `revisions` tuples in BULK_REVISION_COLUMNS order, `counts`
         token-count rows."""
         with self.transaction():
+            # counts first: the running-totals triggers (0017) then find them as each row lands
+            self.save_token_counts(counts)
             # rows of a staging dataset skip the per-row index trigger: give them rowids
             # here (the write lock is held) and index their text in one statement
             first = (self._scalar("SELECT max(rowid) FROM examples") or 0) + 1
@@ -152,7 +154,7 @@ class ExampleQueries(Queries):
             self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
                                      ((first + i, text) for i, text in enumerate(fts_texts)))
             self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
-            self.save_token_counts(counts)
+            self._store.token_totals.count_staged(first, first + len(examples) - 1)
 
     def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:
         """Which of these content hashes any of the datasets already holds."""

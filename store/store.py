@@ -36,6 +36,7 @@ from store.providers import ProviderQueries
 from store.ratings import RatingQueries
 from store.risks import RiskQueries
 from store.snapshots import SnapshotQueries
+from store.token_totals import TokenTotalsQueries
 from store.registry import RegistryQueries
 
 
@@ -77,6 +78,7 @@ class Store:
         self.jobs = JobQueries(self)
         self.doctor = DoctorQueries(self)
         self.health = HealthQueries(self)
+        self.token_totals = TokenTotalsQueries(self)
         # rows of imports killed mid-way sit hidden in staging datasets: drop them
         self.datasets.clean_staging_leftovers(socket.gethostname(), pid_alive)
 

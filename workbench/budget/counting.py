@@ -41,3 +41,30 @@ def dataset_counts(store: Store, dataset_id: str, encoding: str,
         fresh.append((row["content_hash"], encoding, count.total, count.trained))
         yield {**row, "total": count.total, "trained": count.trained}
     store.examples.save_token_counts(fresh)
+
+
+def fill_missing(store: Store, dataset_id: str, encoding: str, status: str | None = None) -> int:
+    """Count the live examples that have no cached count for the encoding (after an edit,
+    or an encoding added later), found through the running totals: none missing costs two
+    small reads. Returns how many examples were counted."""
+    totals = store.token_totals
+    live = totals.parts(dataset_id, status)["examples"]
+    if _counted(store, dataset_id, encoding, status) >= live:
+        return 0
+    missing = totals.uncounted(dataset_id, encoding, status) if totals.tracks_uncounted(encoding) else []
+    if missing:
+        enc = tokens.get_encoding(encoding)
+        fresh = {}
+        for row in missing:
+            if row["content_hash"] not in fresh:
+                count = tokens.count_example(record_from_example(store.examples.get_example(row["id"])), enc)
+                fresh[row["content_hash"]] = (row["content_hash"], encoding, count.total, count.trained)
+        with store.transaction():
+            store.examples.save_token_counts(fresh.values())
+    if _counted(store, dataset_id, encoding, status) < live:  # an encoding the totals do not track
+        missing = [row for row in dataset_counts(store, dataset_id, encoding, status)]
+    return len(missing)
+
+
+def _counted(store: Store, dataset_id: str, encoding: str, status: str | None) -> int:
+    return sum(examples for _, examples, _ in store.token_totals.sizes(dataset_id, encoding, status))

@@ -41,6 +41,7 @@ __all__ = [
     "UnknownModel",
     "default_epochs",
     "estimate_budget",
+    "estimate_from_sizes",
     "exactness_notes",
     "find_model",
 ]
@@ -280,6 +281,47 @@ def estimate_budget(
     )
 
 
+def estimate_from_sizes(
+    sizes: Iterable[tuple[int, int, int]],
+    model: ModelSpec,
+    rule: EpochsRule,
+    epochs: int | None = None,
+) -> BudgetEstimate:
+    """The same estimate as estimate_budget, from (tokens, examples of that size, their
+    trained tokens) rows sorted by tokens (store.token_totals.sizes): the work grows with
+    the number of different sizes, not of examples."""
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    sizes = [s for s in sizes if s[1] > 0]
+    limit = model.training_context_limit
+    n = sum(count for _, count, _ in sizes)
+    total_tokens = sum(total * count for total, count, _ in sizes)
+    billed_per_epoch = sum(min(limit, total) * count for total, count, _ in sizes)
+    n_epochs = default_epochs(n, rule) if epochs is None else epochs
+    billed = billed_per_epoch * n_epochs
+    return BudgetEstimate(
+        model=model.name,
+        encoding=model.encoding,
+        training_context_limit=limit,
+        price_training_per_1m=model.price_training_per_1m,
+        n_examples=n,
+        total_tokens=total_tokens,
+        trained_tokens=sum(trained for _, _, trained in sizes),
+        epochs=n_epochs,
+        epochs_is_default=epochs is None,
+        billed_tokens_per_epoch=billed_per_epoch,
+        billed_tokens=billed,
+        estimated_cost=billed * model.price_training_per_1m / 1_000_000,
+        over_limit=sum(count for total, count, _ in sizes if total > limit),
+        min_tokens=sizes[0][0] if sizes else 0,
+        max_tokens=sizes[-1][0] if sizes else 0,
+        mean_tokens=total_tokens / n if n else 0.0,
+        median_tokens=_percentile_of_sizes(sizes, n, 50),
+        p90_tokens=_percentile_of_sizes(sizes, n, 90),
+        p95_tokens=_percentile_of_sizes(sizes, n, 95),
+    )
+
+
 def with_estimated_parts(estimate: BudgetEstimate, parts: Iterable[frozenset[str]]) -> BudgetEstimate:
     """The estimate with how many examples hold estimated parts (one frozenset per
     example, from tokens.estimated_parts)."""
@@ -317,3 +359,22 @@ def _percentile(sorted_values: Sequence[int], pct: float) -> float:
     low = math.floor(rank)
     high = min(low + 1, len(sorted_values) - 1)
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def _percentile_of_sizes(sizes: Sequence[tuple[int, int, int]], n: int, pct: float) -> float:
+    """_percentile over the values the (value, count) rows stand for, without listing them."""
+    if not n:
+        return 0.0
+    rank = (n - 1) * pct / 100
+    low = math.floor(rank)
+    high = min(low + 1, n - 1)
+    return _value_at(sizes, low) + (_value_at(sizes, high) - _value_at(sizes, low)) * (rank - low)
+
+
+def _value_at(sizes: Sequence[tuple[int, int, int]], index: int) -> int:
+    seen = 0
+    for value, count, _ in sizes:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)

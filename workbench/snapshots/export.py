@@ -22,8 +22,10 @@ from workbench.errors import InvalidRequest
 from workbench.snapshots.safety import MANIFEST_SETTING, file_sha256, manifest_path, our_migrations
 
 #: Tables whose rows stay on this machine.
-LOCAL_TABLES = ("settings", "edit_log", "outbox", "token_counts", "import_rejections", "snapshot_conflicts",
-                "models",
+# budget_state first: once it is gone the budget triggers skip every row (store/token_totals.py)
+LOCAL_TABLES = ("budget_state", "budget_sizes", "budget_members", "budget_parts", "budget_uncounted",
+                "budget_encodings", "settings", "edit_log", "outbox", "token_counts", "import_rejections",
+                "snapshot_conflicts", "models",
                 # uploads to this machine's provider accounts, open batches, derived duplicate groups
                 "provider_files", "generation_batches", "near_duplicate_groups", "near_duplicate_members",
                 # what this machine's scans still have to read: merged examples become due here

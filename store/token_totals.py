@@ -1,0 +1,152 @@
+"""Running token totals per dataset, encoding and status (migration 0017), for budgets.
+
+Triggers on `examples` and `token_counts` keep four tables exact as rows change:
+`budget_sizes` (live examples and trained tokens per example size), `budget_members`
+(each counted live example by size, biggest first: the largest examples and those over
+a context limit), `budget_parts` (live examples, and how many hold tool or media parts)
+and `budget_uncounted` (live examples with no cached count for an encoding yet). A budget
+then reads a few hundred rows whatever the dataset's size.
+
+Rows written before the triggers existed are counted by `backfill_step`, in slices of
+the examples' rowids (budget_state.upto says how far; the triggers ignore rows above it),
+so opening an old file never waits for it; the first budget does it once.
+
+Reached as `store.token_totals`; every method runs on the calling thread's connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store.base import Queries
+from store.migrations import BUDGET_ALL_ROWS, budget_media_sql, budget_tools_sql
+
+_UPSERT_SIZES = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
+                 "trained = trained + excluded.trained")
+_UPSERT_PARTS = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
+                 "with_tools = with_tools + excluded.with_tools, with_media = with_media + excluded.with_media")
+_SLICE = "e.rowid > :low AND e.rowid <= :high AND e.deleted_at IS NULL {only}"
+# The same sums the triggers keep, over one slice of rowids (store.migrations 0017).
+_BACKFILL_SQL = (
+    f"""INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained)
+        SELECT e.dataset_id, t.encoding, e.status, t.total, count(*), sum(t.trained)
+          FROM examples e JOIN token_counts t ON t.content_hash = e.content_hash
+         WHERE {_SLICE} GROUP BY e.dataset_id, t.encoding, e.status, t.total {_UPSERT_SIZES}""",
+    f"""INSERT INTO budget_members(dataset_id, encoding, total, position, example_rowid)
+        SELECT e.dataset_id, t.encoding, t.total, e.position, e.rowid
+          FROM examples e JOIN token_counts t ON t.content_hash = e.content_hash WHERE {_SLICE}""",
+    f"""INSERT INTO budget_parts(dataset_id, status, examples, with_tools, with_media)
+        SELECT e.dataset_id, e.status, count(*), sum({budget_tools_sql('e')}), sum({budget_media_sql('e')})
+          FROM examples e WHERE {_SLICE} GROUP BY e.dataset_id, e.status {_UPSERT_PARTS}""",
+    f"""INSERT INTO budget_uncounted(encoding, example_rowid)
+        SELECT b.encoding, e.rowid FROM examples e CROSS JOIN budget_encodings b
+         WHERE {_SLICE} AND NOT EXISTS (SELECT 1 FROM token_counts t
+                                         WHERE t.content_hash = e.content_hash AND t.encoding = b.encoding)""",
+)
+_BACKFILL = tuple(sql.replace("{only}", "") for sql in _BACKFILL_SQL)
+# an import's staged rows, which the insert trigger leaves to the importer
+_STAGED = tuple(sql.replace("{only}", "AND +e.dataset_id IN (SELECT dataset_id FROM import_staging)")
+                for sql in _BACKFILL_SQL)
+
+
+def _status_clause(status: str | None, column: str = "status") -> tuple[str, list[Any]]:
+    return (f" AND {column} = ?", [status]) if status else ("", [])
+
+
+class TokenTotalsQueries(Queries):
+    """Queries of `store.token_totals`."""
+
+    #: examples counted per backfill transaction (about a second of write lock at 1M rows)
+    BACKFILL_SLICE = 10_000
+
+    # ------------------------------------------------------------------ backfill
+
+    def pending(self) -> tuple[int, int]:
+        """(rows counted so far, highest examples rowid): equal (or more) once complete."""
+        upto = self._scalar("SELECT upto FROM budget_state") or 0
+        if upto >= BUDGET_ALL_ROWS:
+            return 1, 1
+        return upto, self._scalar("SELECT max(rowid) FROM examples") or 0
+
+    def complete(self) -> bool:
+        return (self._scalar("SELECT upto FROM budget_state") or 0) >= BUDGET_ALL_ROWS
+
+    def backfill_step(self, rows: int | None = None) -> bool:
+        """Count the next slice of rows written before the totals existed, in one short
+        transaction; True once every row is counted (from then on the triggers do it all)."""
+        with self.transaction():
+            upto = self._scalar("SELECT upto FROM budget_state")
+            if upto is None:  # a snapshot's copy emptied the state: count everything again
+                self.reset()
+                upto = 0
+            if upto >= BUDGET_ALL_ROWS:
+                return True
+            highest = self._scalar("SELECT max(rowid) FROM examples") or 0
+            if upto >= highest:
+                self.db.execute("UPDATE budget_state SET upto = ?", [BUDGET_ALL_ROWS])
+                return True
+            high = min(highest, upto + (rows or self.BACKFILL_SLICE))
+            for sql in _BACKFILL:
+                self.db.execute(sql, {"low": upto, "high": high})
+            self.db.execute("UPDATE budget_state SET upto = ?", [high])
+            if high >= highest:
+                self.db.execute("UPDATE budget_state SET upto = ?", [BUDGET_ALL_ROWS])
+                return True
+            return False
+
+    def count_staged(self, first_rowid: int, last_rowid: int) -> None:
+        """Add rows just bulk-inserted into a staging dataset (store.examples.insert_encoded)
+        to the totals, in four statements instead of the insert trigger's per-row work.
+        Call inside the inserting transaction."""
+        upto = self._scalar("SELECT upto FROM budget_state")
+        if upto is None or upto < first_rowid:  # not counted yet: the backfill will be
+            return
+        for sql in _STAGED:
+            self.db.execute(sql, {"low": first_rowid - 1, "high": min(last_rowid, upto)})
+
+    def reset(self) -> None:
+        """Forget the totals; the next backfill counts every row again (a repair)."""
+        with self.transaction():
+            for table in ("budget_sizes", "budget_members", "budget_parts", "budget_uncounted", "budget_state"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("INSERT INTO budget_state(id, upto) VALUES (1, 0)")
+
+    # ------------------------------------------------------------------ reads
+
+    def sizes(self, dataset_id: str, encoding: str, status: str | None = None) -> list[tuple[int, int, int]]:
+        """(tokens, live examples of that size, their trained tokens), smallest first."""
+        clause, params = _status_clause(status)
+        return [tuple(r) for r in self.db.execute(
+            f"""SELECT total, sum(examples), sum(trained) FROM budget_sizes
+                 WHERE dataset_id = ? AND encoding = ?{clause} GROUP BY total HAVING sum(examples) > 0
+                 ORDER BY total""", [dataset_id, encoding, *params])]
+
+    def parts(self, dataset_id: str, status: str | None = None) -> dict[str, int]:
+        """{examples, with_tools, with_media} over the live examples."""
+        clause, params = _status_clause(status)
+        row = self.db.execute(
+            f"SELECT coalesce(sum(examples), 0), coalesce(sum(with_tools), 0), coalesce(sum(with_media), 0) "
+            f"FROM budget_parts WHERE dataset_id = ?{clause}", [dataset_id, *params]).fetchone()
+        return {"examples": row[0], "with_tools": row[1], "with_media": row[2]}
+
+    def tracks_uncounted(self, encoding: str) -> bool:
+        """Whether budget_uncounted lists the examples missing a count for this encoding."""
+        return self._scalar("SELECT 1 FROM budget_encodings WHERE encoding = ?", [encoding]) is not None
+
+    def uncounted(self, dataset_id: str, encoding: str, status: str | None = None) -> list[dict]:
+        """{id, content_hash} of the live examples with no cached count for the encoding."""
+        clause, params = _status_clause(status, "e.status")
+        return self._rows(
+            f"""SELECT e.id, e.content_hash FROM budget_uncounted u JOIN examples e ON e.rowid = u.example_rowid
+                 WHERE u.encoding = ? AND e.dataset_id = ?{clause}""", [encoding, dataset_id, *params])
+
+    def largest(self, dataset_id: str, encoding: str, limit: int, above: int = -1) -> list[dict]:
+        """Up to `limit` live examples with more than `above` tokens, biggest first (then by
+        position): {id, position, status, turns, total, trained}."""
+        return self._rows(
+            """SELECT e.id, e.position, e.status, e.turns, m.total, t.trained
+                 FROM budget_members m JOIN examples e ON e.rowid = m.example_rowid
+                 JOIN token_counts t ON t.content_hash = e.content_hash AND t.encoding = m.encoding
+                WHERE m.dataset_id = ? AND m.encoding = ? AND m.total > ?
+                ORDER BY m.total DESC, m.position, m.example_rowid LIMIT ?""",
+            [dataset_id, encoding, above, limit])
