@@ -220,7 +220,7 @@ def prepare(folder: Path) -> tuple[Path, str]:
 
 
 def run_scenario(folder: Path, examples: int, approvals: int = 30, with_app: bool = False,
-                 bulk_nice: int = 0) -> dict:
+                 bulk_nice: int = 0, terminals: bool = True) -> dict:
     """Start everything at once; return what each process reported and its exit code."""
     from workbench.workspace import SAMPLE_DATASET
 
@@ -245,7 +245,13 @@ def run_scenario(folder: Path, examples: int, approvals: int = 30, with_app: boo
 
     procs = {name: subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, env=env,
-                                    preexec_fn=niced if bulk_nice and name in bulk else None)
+                                    preexec_fn=niced if bulk_nice and name in bulk else None,
+                                    # a person runs each command in its own terminal (a tmux
+                                    # pane, an ssh login): its own session, which Linux
+                                    # schedules as its own group (autogroup) -- the app
+                                    # then shares the CPU with each other command as a
+                                    # whole, not with every process they start
+                                    start_new_session=terminals)
              for name, (code, *args) in commands.items()}
     out = {}
     for name in ("import 1", "import 2", "scan"):
@@ -329,6 +335,9 @@ def main() -> int:
     parser.add_argument("--bulk-nice", type=int, default=0,
                         help="start the two imports and the scan this much nicer (what the app gains if bulk "
                              "commands lowered their own priority, as their worker processes do)")
+    parser.add_argument("--one-shell", action="store_true",
+                        help="start every process in the bench's own session (one autogroup), as background "
+                             "jobs of a single shell, instead of one session each as separate terminals")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -336,7 +345,8 @@ def main() -> int:
             os.environ["WORKBENCH_TX_TRACE"] = str(folder / "transactions.tsv")
         os.environ["WORKBENCH_HOME"] = str(folder / "home")
         os.environ["WORKBENCH_NO_SAMPLE"] = "1"
-        out = run_scenario(folder, args.examples, with_app=True, bulk_nice=args.bulk_nice)
+        out = run_scenario(folder, args.examples, with_app=True, bulk_nice=args.bulk_nice,
+                           terminals=not args.one_shell)
         failures = [name for name, r in out.items() if name != "db" and r["code"] != 0]
         for name in failures:
             print(f"{name} failed:\n{out[name]['stderr']}")
@@ -386,7 +396,9 @@ def main() -> int:
               f"{app['worst_write'] * 1000:.0f} ms over {app['writes_on_ui']} writes; the rest is the "
               f"screen's update after it)")
     print(f"load average {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores"
-          + (f"; imports and scan at nice +{args.bulk_nice}" if args.bulk_nice else ""))
+          + (f"; imports and scan at nice +{args.bulk_nice}" if args.bulk_nice else "")
+          + ("; every process in one session (one shell)" if args.one_shell
+             else "; each process in its own session (separate terminals)"))
     return 0 if ok_fail and ok_lost and ok_wait and ok_ui else 1
 
 
