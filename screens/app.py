@@ -319,17 +319,20 @@ def make_app(store) -> WorkbenchApp:
 
 
 def warm_tokenizer(app: WorkbenchApp) -> None:
-    """Build the target model's tokenizer on the event loop right after the first paint
-    (App.on_mount). tiktoken's encoder constructor holds the GIL for 0.2–0.3 s; built in
-    a worker thread while the app ran (as it was, 2 s after start), it froze the screen
-    that long, the worst event-loop delay bench/concurrent_use.py found on an idle store.
-    Built before the event loop ran (as it was next), it delayed the first paint by
-    0.5–1 s (reading the o200k file included): now the screen is up first and the same
-    pause comes while the user reads it. Once per process."""
+    """Load the target model's Python encoder (tokens.SmallTextEncoding over the cached
+    ranks, ~40 ms) on the event loop right after the first paint (App.on_mount); the
+    editor's preflight and the count after an edit use it. tiktoken's Rust encoder is
+    not built in the app for that: its constructor holds the GIL for 0.2-0.3 s, which
+    froze the screen in a worker thread (bench/concurrent_use.py, idle store), delayed
+    the first paint by 0.5-1 s before the event loop (issue 14), and froze the first key
+    presses right after it. Bulk counting (a budget for a new encoding, many edited
+    examples) still builds it, in a worker, once per process."""
     from workbench.budget import tokens
 
     try:
-        tokens.get_encoding(app.target_model.encoding)
+        # the editor counts with the Python encoder over the cached ranks (40 ms to load,
+        # no Rust encoder to build while holding the GIL): warm that one
+        tokens.get_encoding(app.target_model.encoding, small=True)
     except Exception:  # noqa: BLE001 - the first count builds it (and reports) instead
         pass
 

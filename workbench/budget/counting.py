@@ -18,8 +18,11 @@ from workbench.chat.records import record_from_example
 ENCODINGS = catalog.ENCODINGS
 
 
-def count_all(record: dict, encodings: Iterable[str] = ENCODINGS) -> dict[str, "tokens.TokenCount"]:
-    return {name: tokens.count_example(record, tokens.get_encoding(name)) for name in encodings}
+def count_all(record: dict, encodings: Iterable[str] = ENCODINGS, small: bool = False) -> dict[str, "tokens.TokenCount"]:
+    """Counts of one record per encoding. small=True for a few records in an interactive
+    process (the editor): the Python encoder over the cached ranks answers unless tiktoken's
+    is built already, so the app never holds the GIL 0.2-0.3 s building a Rust encoder."""
+    return {name: tokens.count_example(record, tokens.get_encoding(name, small=small)) for name in encodings}
 
 
 def dataset_counts(store: Store, dataset_id: str, encoding: str,

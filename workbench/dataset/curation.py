@@ -112,7 +112,7 @@ def preflight(example: dict, messages: list, encodings: Iterable[str] | None = N
     from workbench.budget import counting
 
     record = record_from_example({**example, "messages": messages})
-    counts = counting.count_all(record, tuple(encodings or counting.ENCODINGS))
+    counts = counting.count_all(record, tuple(encodings or counting.ENCODINGS), small=True)
     return Preflight(check_record(record), {name: (c.total, c.trained) for name, c in counts.items()})
 
 
@@ -120,6 +120,10 @@ def quick_findings(example: dict, messages: list) -> list[Finding]:
     """Findings only (no tokenizer)."""
     return check_record(record_from_example({**example, "messages": messages}))
 
+
+#: Up to this many examples to count after an edit, the Python encoder counts them (no
+#: tiktoken encoder built in the app); more, and tiktoken's is built once and counts faster.
+SMALL_COUNT = 50
 
 #: Actions undo never reverts (see Curation.apply_final).
 FINAL_ACTIONS = ("redact",)
@@ -435,12 +439,13 @@ class Curation:
         if not todo:
             return 0
         rows = []
+        small = len(todo) <= SMALL_COUNT  # an edit or two: no Rust encoder to build (see count_all)
         for encoding in counting.ENCODINGS:
             known = self.store.examples.token_counts(todo, encoding)
             for digest, example in todo.items():
                 if digest in known:
                     continue
-                count = counting.count_all(record_from_example(example), (encoding,))[encoding]
+                count = counting.count_all(record_from_example(example), (encoding,), small=small)[encoding]
                 rows.append((digest, encoding, count.total, count.trained))
         self.store.examples.save_token_counts(rows)
         return len(rows)
