@@ -182,3 +182,44 @@ def test_a_duplicate_copies_everything_but_the_status_and_records_its_author(sto
     pref_copy = store.examples.get_example(curation.duplicate(pref_id))
     assert pref_copy["kind"] == "preference"
     assert pref_copy["preferred_output"] == dpo["preferred_output"]
+
+
+# ----------------------------------------------------------------------- session 4: the mutants not run before
+
+
+def test_each_edit_is_recorded_and_undone_under_its_own_action_name(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    curation.delete([first])
+    assert store.examples.revisions(first)[-1]["action"] == "delete"
+    assert curation.undo(alpha).action == "delete"
+    curation.save_messages(first, [{"role": "user", "content": "new question"},
+                                   {"role": "assistant", "content": "new answer"}])
+    assert store.examples.revisions(first)[-1]["action"] == "edit"
+    assert curation.undo(alpha).action == "edit"
+
+
+def test_saving_messages_over_a_newer_revision_is_refused_and_writes_nothing(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    example_id = ids_of(store, alpha)[0]
+    opened = store.examples.get_example(example_id)
+    curation.set_notes(example_id, "someone else was here")
+    with pytest.raises(ExampleChanged) as raised:
+        curation.save_messages(example_id, [{"role": "user", "content": "mine"}],
+                               expected_revision=opened["revision"])
+    assert raised.value.expected_revision == opened["revision"]
+    assert store.examples.get_example(example_id)["messages"] == opened["messages"]
+    # the revision it started from is still current: the edit is written
+    current = store.examples.get_example(example_id)
+    mine = [{"role": "user", "content": "mine"}, {"role": "assistant", "content": "ok"}]
+    assert curation.save_messages(example_id, mine, expected_revision=current["revision"]) == [example_id]
+    assert store.examples.get_example(example_id)["messages"] == mine
+
+
+def test_duplicating_an_example_that_does_not_exist_names_it(two_datasets):
+    store, _, _ = two_datasets
+    with pytest.raises(KeyError) as raised:
+        Curation(store).duplicate("no-such-id")
+    assert raised.value.args == ("no-such-id",)
