@@ -223,3 +223,29 @@ def test_duplicating_an_example_that_does_not_exist_names_it(two_datasets):
     with pytest.raises(KeyError) as raised:
         Curation(store).duplicate("no-such-id")
     assert raised.value.args == ("no-such-id",)
+
+
+def test_redo_reapplies_the_action_of_the_dataset_on_screen_and_says_what_it_redid(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    a_first, b_first = ids_of(store, alpha)[0], ids_of(store, beta)[0]
+    curation.set_status([a_first], "rejected")
+    curation.undo(alpha)  # the oldest undone action is alpha's
+    curation.set_status([b_first], "approved")
+    curation.undo(beta)
+    step = curation.redo(beta)
+    assert step.example_ids == (b_first,) and step.direction == "redo"
+    assert step.describe() == "Redid: #1 draft → approved"
+    assert store.examples.get_example(b_first)["status"] == "approved"
+    assert store.examples.get_example(a_first)["status"] == "draft"
+    assert curation.redo(alpha).describe() == "Redid: #1 draft → rejected"
+
+
+def test_the_undo_log_records_who_made_each_change(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first = ids_of(store, alpha)[0]
+    curation.create(alpha)
+    assert [r["author"] for r in store.examples.undo_group(alpha)] == ["ann"]
+    curation.duplicate(first)
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("duplicate", "ann")]
