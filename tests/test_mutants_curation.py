@@ -249,3 +249,64 @@ def test_the_undo_log_records_who_made_each_change(two_datasets):
     assert [r["author"] for r in store.examples.undo_group(alpha)] == ["ann"]
     curation.duplicate(first)
     assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("duplicate", "ann")]
+
+
+def test_tags_are_removed_and_added_keeping_the_others_and_a_missing_example_is_skipped(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first, second, third = ids_of(store, alpha)
+    curation.change_tags([first, second, third], add=["billing", "vip", "late"])
+    changed = curation.change_tags([first, "no-such-id", second], add=[" urgent ", "vip", " "], remove=[" vip ", ""])
+    assert changed == [first, second]
+    assert store.examples.get_example(first)["tags"] == ["billing", "late", "urgent", "vip"]  # removed, then added last
+    assert store.examples.get_example(third)["tags"] == ["billing", "vip", "late"]
+    curation.change_tags([second], remove=["late"])
+    assert "late" not in store.examples.get_example(second)["tags"]
+    assert "billing" in store.examples.get_example(second)["tags"]
+
+
+def test_token_counts_are_filled_for_every_encoding_with_the_real_counts(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    assert curation.fill_token_counts([]) == 0
+    assert curation.fill_token_counts(["no-such-id"]) == 0
+    first, second, _ = ids_of(store, alpha)
+    curation.save_messages(first, [{"role": "user", "content": "a brand new question"},
+                                   {"role": "assistant", "content": "a brand new answer"}])
+    curation.save_messages(second, [{"role": "user", "content": "another new question"},
+                                    {"role": "assistant", "content": "another new answer"}])
+    examples = [store.examples.get_example(i) for i in (first, second)]
+    # the first one is already counted in the first encoding: the rest is still counted
+    assert curation.fill_token_counts([first]) == len(ENCODINGS)
+    assert curation.fill_token_counts([first, second]) == len(ENCODINGS)
+    for encoding in ENCODINGS:
+        known = store.examples.token_counts([e["content_hash"] for e in examples], encoding)
+        for example in examples:
+            expected = count_example({"messages": example["messages"]}, get_encoding(encoding))
+            assert known[example["content_hash"]] == (expected.total, expected.trained)
+
+
+def test_an_undo_of_many_examples_lists_three_and_counts_the_rest(two_datasets, tmp_path):
+    store, _, _ = two_datasets
+    import_file(store, write_jsonl(tmp_path / "m.jsonl", many_chats(6, "m")), "many")
+    many = store.datasets.get_dataset("many")["id"]
+    curation = Curation(store)
+    curation.set_status(ids_of(store, many), "rejected")
+    assert curation.undo(many).describe() == ("Undid: #1 rejected → draft, #2 rejected → draft, "
+                                              "#3 rejected → draft and 3 more")
+    curation.set_status(ids_of(store, many)[:4], "approved")
+    assert curation.undo(many).describe() == ("Undid: #1 approved → draft, #2 approved → draft, "
+                                              "#3 approved → draft and 1 more")
+
+
+def test_an_edit_that_changes_nothing_writes_no_revision_and_no_undo_step(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    curation.change_tags([first], add=["vip"])
+    curation.set_notes(first, "checked")
+    revisions = len(store.examples.revisions(first))
+    assert curation.change_tags([first], add=["vip"]) == []
+    assert curation.set_notes(first, "checked") == []
+    assert len(store.examples.revisions(first)) == revisions
+    assert curation.undo(alpha).action == "notes"
