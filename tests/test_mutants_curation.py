@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import many_chats, write_jsonl
+from conftest import chat, many_chats, write_jsonl
 from workbench.budget.counting import ENCODINGS
 from workbench.budget.tokens import count_example, get_encoding
-from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, changed_turns, count_live,
+from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, UndoStep, changed_turns, count_live,
                                         get_example, preflight, quick_findings, reapply)
 from workbench.dataset.importer import import_file
 
@@ -310,3 +310,27 @@ def test_an_edit_that_changes_nothing_writes_no_revision_and_no_undo_step(two_da
     assert curation.set_notes(first, "checked") == []
     assert len(store.examples.revisions(first)) == revisions
     assert curation.undo(alpha).action == "notes"
+
+
+def test_the_row_of_an_example_is_counted_within_the_filtered_view(store, tmp_path):
+    long_answer = " ".join(["word"] * 200)
+    records = [chat("short one", "ok"), chat("long one", long_answer), chat("short two", "ok"),
+               chat("long two", long_answer)]
+    import_file(store, write_jsonl(tmp_path / "l.jsonl", records), "lengths")
+    dataset = store.datasets.get_dataset("lengths")["id"]
+    curation = Curation(store)
+    short1, long1, short2, long2 = ids_of(store, dataset)
+    curation.fill_token_counts([short1, long1, short2, long2])
+    over = ExampleView(flag="over_limit")
+    assert curation.index_of(dataset, long2, over, encoding="o200k_base", context_limit=100) == 1
+    assert curation.index_of(dataset, short2, over, encoding="o200k_base", context_limit=100) is None
+    assert curation.index_of(dataset, long2, ExampleView(), encoding="o200k_base") == 3
+
+
+def test_an_undo_step_without_change_lines_counts_its_examples():
+    assert UndoStep("status", ("a", "b"), "undo").describe() == "Undid status of 2 examples"
+    assert UndoStep("tags", ("a",), "redo").describe() == "Redid tags of 1 example"
+    three = UndoStep("status", ("a", "b", "c"), "undo", ("#1 x", "#2 y", "#3 z"))
+    assert three.describe() == "Undid: #1 x, #2 y, #3 z"
+    assert UndoStep("status", ("a",) * 5, "undo", ("#1", "#2", "#3", "#4", "#5")).describe() == \
+        "Undid: #1, #2, #3 and 2 more"
