@@ -13,7 +13,7 @@ from conftest import chat, many_chats, write_jsonl
 from workbench.budget.counting import ENCODINGS
 from workbench.budget.tokens import count_example, get_encoding
 from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, UndoStep, changed_turns, count_live,
-                                        get_example, preflight, quick_findings, reapply)
+                                        change_summary, get_example, preflight, quick_findings, reapply)
 from workbench.dataset.importer import import_file
 
 
@@ -334,3 +334,37 @@ def test_an_undo_step_without_change_lines_counts_its_examples():
     assert three.describe() == "Undid: #1 x, #2 y, #3 z"
     assert UndoStep("status", ("a",) * 5, "undo", ("#1", "#2", "#3", "#4", "#5")).describe() == \
         "Undid: #1, #2, #3 and 2 more"
+
+
+@pytest.mark.parametrize("before, after, line", [
+    ({}, {}, "#7 unchanged"),
+    ({"deleted_at": None}, {"deleted_at": "2026-11-30"}, "#7 deleted"),
+    ({"deleted_at": "2026-11-30"}, {"deleted_at": None}, "#7 restored"),
+    ({"status": "draft"}, {"status": "approved"}, "#7 draft → approved"),
+    ({"tags": []}, {"tags": ["a", "b"]}, "#7 tags - → a, b"),
+    ({"tags": ["a"]}, {"tags": None}, "#7 tags a → -"),
+    ({"tags": ["a", "b"]}, {"tags": ["a"]}, "#7 tags a, b → a"),
+    ({"status": "draft", "notes": ""}, {"status": "draft", "notes": "x"}, "#7 notes changed"),
+    ({"notes": ""}, {"notes": "x"}, "#7 notes changed"),
+    ({"messages": [1]}, {"messages": [2]}, "#7 messages edited"),
+    ({"kind": "chat"}, {"kind": "preference"}, "#7 messages edited"),
+    ({"tools": None}, {"tools": []}, "#7 messages edited"),
+    ({"non_preferred_output": None}, {"non_preferred_output": [1]}, "#7 messages edited"),
+    ({"status": "draft", "tags": ["a"], "notes": "", "deleted_at": None, "messages": [1]},
+     {"status": "rejected", "tags": ["a", "b"], "notes": "n", "deleted_at": "t", "messages": [2]},
+     "#7 deleted; draft → rejected; tags a → a, b; notes changed; messages edited"),
+])
+def test_a_change_is_summed_up_in_one_line(before, after, line):
+    assert change_summary(7, before, after) == line
+
+
+def test_undo_and_redo_of_a_new_example_say_deleted_and_restored_and_record_the_author(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    new = curation.create(alpha)
+    assert curation.undo(alpha).describe() == "Undid: #4 deleted"
+    assert store.examples.get_example(new)["deleted_at"] is not None
+    assert store.examples.revisions(new)[-1]["author"] == "ann"
+    assert curation.redo(alpha).describe() == "Redid: #4 restored"
+    assert store.examples.get_example(new)["deleted_at"] is None
+    assert [r["author"] for r in store.examples.revisions(new)] == ["ann", "ann", "ann"]
