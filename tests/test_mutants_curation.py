@@ -368,3 +368,12 @@ def test_undo_and_redo_of_a_new_example_say_deleted_and_restored_and_record_the_
     assert curation.redo(alpha).describe() == "Redid: #4 restored"
     assert store.examples.get_example(new)["deleted_at"] is None
     assert [r["author"] for r in store.examples.revisions(new)] == ["ann", "ann", "ann"]
+
+
+def test_the_undo_notice_lists_examples_in_dataset_order_past_nine(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "t.jsonl", many_chats(12, "t")), "twelve")
+    dataset = store.datasets.get_dataset("twelve")["id"]
+    curation = Curation(store)
+    curation.set_status(list(reversed(ids_of(store, dataset))), "approved")
+    assert curation.undo(dataset).describe() == ("Undid: #1 approved → draft, #2 approved → draft, "
+                                                 "#3 approved → draft and 9 more")
