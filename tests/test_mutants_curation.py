@@ -12,7 +12,7 @@ import pytest
 from conftest import chat, many_chats, write_jsonl
 from workbench.budget.counting import ENCODINGS
 from workbench.budget.tokens import count_example, get_encoding
-from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, UndoStep, changed_turns, count_live,
+from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, RedactionIsFinal, UndoStep, changed_turns, count_live,
                                         change_summary, get_example, preflight, quick_findings, reapply)
 from workbench.dataset.importer import import_file
 
@@ -377,3 +377,17 @@ def test_the_undo_notice_lists_examples_in_dataset_order_past_nine(store, tmp_pa
     curation.set_status(list(reversed(ids_of(store, dataset))), "approved")
     assert curation.undo(dataset).describe() == ("Undid: #1 approved → draft, #2 approved → draft, "
                                                  "#3 approved → draft and 9 more")
+
+
+def test_undo_stops_at_a_redaction_and_counts_its_examples(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    a_first = ids_of(store, alpha)[0]
+    curation.apply_final("redact", {a_first: {"notes": "redacted"}})
+    with pytest.raises(RedactionIsFinal) as one:
+        curation.undo(alpha)
+    assert str(one.value).startswith("The newest change is a redaction of 1 example; it is final:")
+    curation.apply_final("redact", {i: {"notes": "redacted"} for i in ids_of(store, beta)[:2]})
+    with pytest.raises(RedactionIsFinal) as two:
+        curation.undo(beta)
+    assert str(two.value).startswith("The newest change is a redaction of 2 examples; it is final:")
