@@ -386,7 +386,8 @@ def test_undo_stops_at_a_redaction_and_counts_its_examples(two_datasets):
     curation.apply_final("redact", {a_first: {"notes": "redacted"}})
     with pytest.raises(RedactionIsFinal) as one:
         curation.undo(alpha)
-    assert str(one.value).startswith("The newest change is a redaction of 1 example; it is final:")
+    assert str(one.value) == ("The newest change is a redaction of 1 example; it is final: the personal data it "
+                              "removed is gone for good, with the older revisions, so nothing before it can be undone.")
     curation.apply_final("redact", {i: {"notes": "redacted"} for i in ids_of(store, beta)[:2]})
     with pytest.raises(RedactionIsFinal) as two:
         curation.undo(beta)
