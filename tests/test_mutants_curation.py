@@ -383,12 +383,13 @@ def test_undo_stops_at_a_redaction_and_counts_its_examples(two_datasets):
     store, alpha, beta = two_datasets
     curation = Curation(store)
     a_first = ids_of(store, alpha)[0]
-    curation.apply_final("redact", {a_first: {"notes": "redacted"}})
+    assert len(store.examples.revisions(a_first)) == 1
+    assert curation.apply_final("redact", {a_first: {"notes": "redacted"}}) == 1  # the imported revision is purged
     with pytest.raises(RedactionIsFinal) as one:
         curation.undo(alpha)
     assert str(one.value) == ("The newest change is a redaction of 1 example; it is final: the personal data it "
                               "removed is gone for good, with the older revisions, so nothing before it can be undone.")
-    curation.apply_final("redact", {i: {"notes": "redacted"} for i in ids_of(store, beta)[:2]})
+    assert curation.apply_final("redact", {i: {"notes": "redacted"} for i in ids_of(store, beta)[:2]}) == 2
     with pytest.raises(RedactionIsFinal) as two:
         curation.undo(beta)
     assert str(two.value).startswith("The newest change is a redaction of 2 examples; it is final:")
