@@ -393,3 +393,18 @@ def test_undo_stops_at_a_redaction_and_counts_its_examples(two_datasets):
     with pytest.raises(RedactionIsFinal) as two:
         curation.undo(beta)
     assert str(two.value).startswith("The newest change is a redaction of 2 examples; it is final:")
+
+
+def test_a_final_redaction_of_the_text_recomputes_the_hash_and_records_who_and_what(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first = ids_of(store, alpha)[0]
+    before = store.examples.get_example(first)
+    messages = [dict(m, content="[redacted]") if m["role"] == "user" else m for m in before["messages"]]
+    curation.apply_final("redact", {first: {"messages": messages}})
+    after = store.examples.get_example(first)
+    assert after["messages"] == messages and after["content_hash"] != before["content_hash"]
+    assert [(r["action"], r["author"]) for r in store.examples.revisions(first)] == [("redact", "ann")]
+    with pytest.raises(KeyError) as raised:
+        curation.apply_final("redact", {"no-such-id": {"notes": ""}})
+    assert raised.value.args == ("no-such-id",)
