@@ -408,3 +408,14 @@ def test_a_final_redaction_of_the_text_recomputes_the_hash_and_records_who_and_w
     with pytest.raises(KeyError) as raised:
         curation.apply_final("redact", {"no-such-id": {"notes": ""}})
     assert raised.value.args == ("no-such-id",)
+
+
+def test_a_final_redaction_forgets_the_undo_history_of_its_examples(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first, second = ids_of(store, alpha)[:2]
+    curation.set_status([first], "approved")
+    curation.set_status([second], "rejected")
+    curation.apply_final("redact", {first: {"notes": "redacted"}})
+    # the redaction barrier and the edit of the other example are left; the first one's edit is gone
+    assert store.examples.edit_log_depth(alpha) == (2, 0)
