@@ -405,6 +405,7 @@ def test_a_final_redaction_of_the_text_recomputes_the_hash_and_records_who_and_w
     after = store.examples.get_example(first)
     assert after["messages"] == messages and after["content_hash"] != before["content_hash"]
     assert [(r["action"], r["author"]) for r in store.examples.revisions(first)] == [("redact", "ann")]
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("redact", "ann")]
     with pytest.raises(KeyError) as raised:
         curation.apply_final("redact", {"no-such-id": {"notes": ""}})
     assert raised.value.args == ("no-such-id",)
