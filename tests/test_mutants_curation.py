@@ -420,3 +420,20 @@ def test_a_final_redaction_forgets_the_undo_history_of_its_examples(two_datasets
     curation.apply_final("redact", {first: {"notes": "redacted"}})
     # the redaction barrier and the edit of the other example are left; the first one's edit is gone
     assert store.examples.edit_log_depth(alpha) == (2, 0)
+
+
+def test_an_edit_stores_the_findings_and_hash_of_the_new_conversation(two_datasets):
+    from workbench.chat.records import columns_from_record, record_from_example
+
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    fixed = [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    curation.save_messages(first, [{"role": "user", "content": "q"}])  # no assistant: an error
+    broken = store.examples.get_example(first)
+    assert (broken["errors"], broken["warnings"]) == (1, 1)
+    curation.save_messages(first, fixed)
+    example = store.examples.get_example(first)
+    assert (example["errors"], example["warnings"], example["findings"]) == (0, 0, [])
+    assert example["content_hash"] == columns_from_record(record_from_example(example))["content_hash"]
+    assert example["turns"] == 3
