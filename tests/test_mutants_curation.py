@@ -432,6 +432,8 @@ def test_an_edit_stores_the_findings_and_hash_of_the_new_conversation(two_datase
     curation.save_messages(first, [{"role": "user", "content": "q"}])  # no assistant: an error
     broken = store.examples.get_example(first)
     assert (broken["errors"], broken["warnings"]) == (1, 1)
+    curation.save_messages(first, fixed[1:])  # no system message: a warning only
+    assert (store.examples.get_example(first)["errors"], store.examples.get_example(first)["warnings"]) == (0, 1)
     curation.save_messages(first, fixed)
     example = store.examples.get_example(first)
     assert (example["errors"], example["warnings"], example["findings"]) == (0, 0, [])
