@@ -439,3 +439,43 @@ def test_an_edit_stores_the_findings_and_hash_of_the_new_conversation(two_datase
     assert (example["errors"], example["warnings"], example["findings"]) == (0, 0, [])
     assert example["content_hash"] == columns_from_record(record_from_example(example))["content_hash"]
     assert example["turns"] == 3
+
+
+def test_status_changes_skip_examples_already_there_and_record_their_author(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first, second, third = ids_of(store, alpha)
+    curation.set_status([second], "rejected")
+    assert curation.set_status([second, first, third], "rejected") == [first, third]
+    assert store.examples.revisions(first)[-1]["author"] == "ann"
+    with pytest.raises(ValueError) as wrong:
+        curation.set_status([first], "done")
+    assert str(wrong.value) == "status must be one of draft, approved, rejected, not 'done'"
+    with pytest.raises(KeyError) as raised:
+        curation.set_status(["no-such-id"], "approved")
+    assert raised.value.args == ("no-such-id",)
+
+
+def test_a_content_edit_sends_only_an_approved_example_back_to_draft(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    approved, rejected, _ = ids_of(store, alpha)
+    curation.set_status([approved], "approved")
+    curation.set_status([rejected], "rejected")
+    new = [{"role": "user", "content": "edited"}, {"role": "assistant", "content": "edited too"}]
+    curation.save_messages(approved, new)
+    curation.save_messages(rejected, new)
+    assert store.examples.get_example(approved)["status"] == "draft"
+    assert store.examples.get_example(rejected)["status"] == "rejected"
+
+
+def test_a_page_of_the_over_limit_view_uses_the_context_limit(store, tmp_path):
+    long_answer = " ".join(["word"] * 200)
+    import_file(store, write_jsonl(tmp_path / "l.jsonl", [chat("short", "ok"), chat("long", long_answer)]), "lengths")
+    dataset = store.datasets.get_dataset("lengths")["id"]
+    curation = Curation(store)
+    short, long = ids_of(store, dataset)
+    curation.fill_token_counts([short, long])
+    page = curation.page(dataset, ExampleView(flag="over_limit"), encoding="o200k_base", offset=0, limit=10,
+                         context_limit=100)
+    assert [e["id"] for e in page] == [long]
