@@ -448,6 +448,7 @@ def test_status_changes_skip_examples_already_there_and_record_their_author(two_
     curation.set_status([second], "rejected")
     assert curation.set_status([second, first, third], "rejected") == [first, third]
     assert store.examples.revisions(first)[-1]["author"] == "ann"
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("status", "ann")] * 2
     with pytest.raises(ValueError) as wrong:
         curation.set_status([first], "done")
     assert str(wrong.value) == "status must be one of draft, approved, rejected, not 'done'"
