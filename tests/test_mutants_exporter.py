@@ -93,3 +93,28 @@ def test_the_personal_data_refusal_shows_twenty_examples_then_counts_the_rest(st
     lines = refused.value.message.split("\n  ")
     assert lines[0] == f"{n} examples may hold personal data that nobody reviewed:"
     assert len(lines) == 21 + (n > 20) and lines[-1].startswith(last_line)
+
+
+def test_the_manifest_is_indented_json_ending_with_a_newline(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    scan_and_export(store, "d", tmp_path / "out", validation_share=0)
+    text = (tmp_path / "out" / "version.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"
+
+
+def test_a_line_that_no_longer_matches_its_hash_is_refused_naming_the_example(store, tmp_path):
+    import sqlite3
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    changed = [e for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])][3]
+    outside = sqlite3.connect(store.path)  # an edit behind the workbench's back
+    outside.execute("UPDATE examples SET messages = replace(messages, 'answer 3', 'answer 8') WHERE id = ?",
+                    [changed["id"]])
+    outside.commit()
+    outside.close()
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message == (
+        f"Example #4 of 'd' ({changed['id'][:8]}) no longer matches its content hash: its stored text changed "
+        "outside the workbench or the file is damaged; nothing was exported.")
+    assert refused.value.hint == "Check the store with `workbench doctor`."
