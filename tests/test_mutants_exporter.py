@@ -6,8 +6,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
-from conftest import many_chats, write_jsonl
+import pytest
+
+from conftest import chat, many_chats, write_jsonl
+from workbench.dataset.exporter import ExportRefused, export_dataset
+from workbench.pii import review as pii_review
 from workbench.dataset.importer import import_file
 from workbench.pii.review import scan_and_export
 
@@ -35,14 +40,6 @@ def test_the_json_of_an_export_names_every_file_count_and_hash(store, tmp_path):
 
 
 # ----------------------------------------------------------------------- session 4: the full exporter.py run
-
-import json  # noqa: E402
-
-import pytest  # noqa: E402
-
-from conftest import chat  # noqa: E402
-from workbench.dataset.exporter import ExportRefused, export_dataset  # noqa: E402
-from workbench.pii import review as pii_review  # noqa: E402
 
 
 def test_the_personal_data_refusal_lists_each_example_and_why(store, tmp_path):
