@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import many_chats, write_jsonl
+from conftest import chat, many_chats, write_jsonl
 from workbench.budget.counting import ENCODINGS
 from workbench.budget.tokens import count_example, get_encoding
-from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, changed_turns, count_live,
-                                        get_example, preflight, quick_findings, reapply)
+from workbench.dataset.curation import (Curation, ExampleChanged, ExampleView, RedactionIsFinal, UndoStep, changed_turns, count_live,
+                                        change_summary, get_example, preflight, quick_findings, reapply)
 from workbench.dataset.importer import import_file
 
 
@@ -182,3 +182,301 @@ def test_a_duplicate_copies_everything_but_the_status_and_records_its_author(sto
     pref_copy = store.examples.get_example(curation.duplicate(pref_id))
     assert pref_copy["kind"] == "preference"
     assert pref_copy["preferred_output"] == dpo["preferred_output"]
+
+
+# ----------------------------------------------------------------------- session 4: the mutants not run before
+
+
+def test_each_edit_is_recorded_and_undone_under_its_own_action_name(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    curation.delete([first])
+    assert store.examples.revisions(first)[-1]["action"] == "delete"
+    assert curation.undo(alpha).action == "delete"
+    curation.save_messages(first, [{"role": "user", "content": "new question"},
+                                   {"role": "assistant", "content": "new answer"}])
+    assert store.examples.revisions(first)[-1]["action"] == "edit"
+    assert curation.undo(alpha).action == "edit"
+
+
+def test_saving_messages_over_a_newer_revision_is_refused_and_writes_nothing(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    example_id = ids_of(store, alpha)[0]
+    opened = store.examples.get_example(example_id)
+    curation.set_notes(example_id, "someone else was here")
+    with pytest.raises(ExampleChanged) as raised:
+        curation.save_messages(example_id, [{"role": "user", "content": "mine"}],
+                               expected_revision=opened["revision"])
+    assert raised.value.expected_revision == opened["revision"]
+    assert store.examples.get_example(example_id)["messages"] == opened["messages"]
+    # the revision it started from is still current: the edit is written
+    current = store.examples.get_example(example_id)
+    mine = [{"role": "user", "content": "mine"}, {"role": "assistant", "content": "ok"}]
+    assert curation.save_messages(example_id, mine, expected_revision=current["revision"]) == [example_id]
+    assert store.examples.get_example(example_id)["messages"] == mine
+
+
+def test_duplicating_an_example_that_does_not_exist_names_it(two_datasets):
+    store, _, _ = two_datasets
+    with pytest.raises(KeyError) as raised:
+        Curation(store).duplicate("no-such-id")
+    assert raised.value.args == ("no-such-id",)
+
+
+def test_redo_reapplies_the_action_of_the_dataset_on_screen_and_says_what_it_redid(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    a_first, b_first = ids_of(store, alpha)[0], ids_of(store, beta)[0]
+    curation.set_status([a_first], "rejected")
+    curation.undo(alpha)  # the oldest undone action is alpha's
+    curation.set_status([b_first], "approved")
+    curation.undo(beta)
+    step = curation.redo(beta)
+    assert step.example_ids == (b_first,) and step.direction == "redo"
+    assert step.describe() == "Redid: #1 draft → approved"
+    assert store.examples.get_example(b_first)["status"] == "approved"
+    assert store.examples.get_example(a_first)["status"] == "draft"
+    assert curation.redo(alpha).describe() == "Redid: #1 draft → rejected"
+
+
+def test_the_undo_log_records_who_made_each_change(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first = ids_of(store, alpha)[0]
+    curation.create(alpha)
+    assert [r["author"] for r in store.examples.undo_group(alpha)] == ["ann"]
+    curation.duplicate(first)
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("duplicate", "ann")]
+
+
+def test_tags_are_removed_and_added_keeping_the_others_and_a_missing_example_is_skipped(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first, second, third = ids_of(store, alpha)
+    curation.change_tags([first, second, third], add=["billing", "vip", "late"])
+    changed = curation.change_tags([first, "no-such-id", second], add=[" urgent ", "vip", " "], remove=[" vip ", ""])
+    assert changed == [first, second]
+    assert store.examples.get_example(first)["tags"] == ["billing", "late", "urgent", "vip"]  # removed, then added last
+    assert store.examples.get_example(third)["tags"] == ["billing", "vip", "late"]
+    curation.change_tags([second], remove=["late"])
+    assert "late" not in store.examples.get_example(second)["tags"]
+    assert "billing" in store.examples.get_example(second)["tags"]
+
+
+def test_token_counts_are_filled_for_every_encoding_with_the_real_counts(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    assert curation.fill_token_counts([]) == 0
+    assert curation.fill_token_counts(["no-such-id"]) == 0
+    first, second, _ = ids_of(store, alpha)
+    curation.save_messages(first, [{"role": "user", "content": "a brand new question"},
+                                   {"role": "assistant", "content": "a brand new answer"}])
+    curation.save_messages(second, [{"role": "user", "content": "another new question"},
+                                    {"role": "assistant", "content": "another new answer"}])
+    examples = [store.examples.get_example(i) for i in (first, second)]
+    # the first one is already counted in the first encoding: the rest is still counted
+    assert curation.fill_token_counts([first]) == len(ENCODINGS)
+    assert curation.fill_token_counts([first, second]) == len(ENCODINGS)
+    for encoding in ENCODINGS:
+        known = store.examples.token_counts([e["content_hash"] for e in examples], encoding)
+        for example in examples:
+            expected = count_example({"messages": example["messages"]}, get_encoding(encoding))
+            assert known[example["content_hash"]] == (expected.total, expected.trained)
+
+
+def test_an_undo_of_many_examples_lists_three_and_counts_the_rest(two_datasets, tmp_path):
+    store, _, _ = two_datasets
+    import_file(store, write_jsonl(tmp_path / "m.jsonl", many_chats(6, "m")), "many")
+    many = store.datasets.get_dataset("many")["id"]
+    curation = Curation(store)
+    curation.set_status(ids_of(store, many), "rejected")
+    assert curation.undo(many).describe() == ("Undid: #1 rejected → draft, #2 rejected → draft, "
+                                              "#3 rejected → draft and 3 more")
+    curation.set_status(ids_of(store, many)[:4], "approved")
+    assert curation.undo(many).describe() == ("Undid: #1 approved → draft, #2 approved → draft, "
+                                              "#3 approved → draft and 1 more")
+
+
+def test_an_edit_that_changes_nothing_writes_no_revision_and_no_undo_step(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    curation.change_tags([first], add=["vip"])
+    curation.set_notes(first, "checked")
+    revisions = len(store.examples.revisions(first))
+    assert curation.change_tags([first], add=["vip"]) == []
+    assert curation.set_notes(first, "checked") == []
+    assert len(store.examples.revisions(first)) == revisions
+    assert curation.undo(alpha).action == "notes"
+
+
+def test_the_row_of_an_example_is_counted_within_the_filtered_view(store, tmp_path):
+    long_answer = " ".join(["word"] * 200)
+    records = [chat("short one", "ok"), chat("long one", long_answer), chat("short two", "ok"),
+               chat("long two", long_answer)]
+    import_file(store, write_jsonl(tmp_path / "l.jsonl", records), "lengths")
+    dataset = store.datasets.get_dataset("lengths")["id"]
+    curation = Curation(store)
+    short1, long1, short2, long2 = ids_of(store, dataset)
+    curation.fill_token_counts([short1, long1, short2, long2])
+    over = ExampleView(flag="over_limit")
+    assert curation.index_of(dataset, long2, over, encoding="o200k_base", context_limit=100) == 1
+    assert curation.index_of(dataset, short2, over, encoding="o200k_base", context_limit=100) is None
+    assert curation.index_of(dataset, long2, ExampleView(), encoding="o200k_base") == 3
+
+
+def test_an_undo_step_without_change_lines_counts_its_examples():
+    assert UndoStep("status", ("a", "b"), "undo").describe() == "Undid status of 2 examples"
+    assert UndoStep("tags", ("a",), "redo").describe() == "Redid tags of 1 example"
+    three = UndoStep("status", ("a", "b", "c"), "undo", ("#1 x", "#2 y", "#3 z"))
+    assert three.describe() == "Undid: #1 x, #2 y, #3 z"
+    assert UndoStep("status", ("a",) * 5, "undo", ("#1", "#2", "#3", "#4", "#5")).describe() == \
+        "Undid: #1, #2, #3 and 2 more"
+
+
+@pytest.mark.parametrize("before, after, line", [
+    ({}, {}, "#7 unchanged"),
+    ({"deleted_at": None}, {"deleted_at": "2026-11-30"}, "#7 deleted"),
+    ({"deleted_at": "2026-11-30"}, {"deleted_at": None}, "#7 restored"),
+    ({"status": "draft"}, {"status": "approved"}, "#7 draft → approved"),
+    ({"tags": []}, {"tags": ["a", "b"]}, "#7 tags - → a, b"),
+    ({"tags": ["a"]}, {"tags": None}, "#7 tags a → -"),
+    ({"tags": ["a", "b"]}, {"tags": ["a"]}, "#7 tags a, b → a"),
+    ({"status": "draft", "notes": ""}, {"status": "draft", "notes": "x"}, "#7 notes changed"),
+    ({"notes": ""}, {"notes": "x"}, "#7 notes changed"),
+    ({"messages": [1]}, {"messages": [2]}, "#7 messages edited"),
+    ({"kind": "chat"}, {"kind": "preference"}, "#7 messages edited"),
+    ({"tools": None}, {"tools": []}, "#7 messages edited"),
+    ({"non_preferred_output": None}, {"non_preferred_output": [1]}, "#7 messages edited"),
+    ({"status": "draft", "tags": ["a"], "notes": "", "deleted_at": None, "messages": [1]},
+     {"status": "rejected", "tags": ["a", "b"], "notes": "n", "deleted_at": "t", "messages": [2]},
+     "#7 deleted; draft → rejected; tags a → a, b; notes changed; messages edited"),
+])
+def test_a_change_is_summed_up_in_one_line(before, after, line):
+    assert change_summary(7, before, after) == line
+
+
+def test_undo_and_redo_of_a_new_example_say_deleted_and_restored_and_record_the_author(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    new = curation.create(alpha)
+    assert curation.undo(alpha).describe() == "Undid: #4 deleted"
+    assert store.examples.get_example(new)["deleted_at"] is not None
+    assert store.examples.revisions(new)[-1]["author"] == "ann"
+    assert curation.redo(alpha).describe() == "Redid: #4 restored"
+    assert store.examples.get_example(new)["deleted_at"] is None
+    assert [r["author"] for r in store.examples.revisions(new)] == ["ann", "ann", "ann"]
+
+
+def test_the_undo_notice_lists_examples_in_dataset_order_past_nine(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "t.jsonl", many_chats(12, "t")), "twelve")
+    dataset = store.datasets.get_dataset("twelve")["id"]
+    curation = Curation(store)
+    curation.set_status(list(reversed(ids_of(store, dataset))), "approved")
+    assert curation.undo(dataset).describe() == ("Undid: #1 approved → draft, #2 approved → draft, "
+                                                 "#3 approved → draft and 9 more")
+
+
+def test_undo_stops_at_a_redaction_and_counts_its_examples(two_datasets):
+    store, alpha, beta = two_datasets
+    curation = Curation(store)
+    a_first = ids_of(store, alpha)[0]
+    assert len(store.examples.revisions(a_first)) == 1
+    assert curation.apply_final("redact", {a_first: {"notes": "redacted"}}) == 1  # the imported revision is purged
+    with pytest.raises(RedactionIsFinal) as one:
+        curation.undo(alpha)
+    assert str(one.value) == ("The newest change is a redaction of 1 example; it is final: the personal data it "
+                              "removed is gone for good, with the older revisions, so nothing before it can be undone.")
+    assert curation.apply_final("redact", {i: {"notes": "redacted"} for i in ids_of(store, beta)[:2]}) == 2
+    with pytest.raises(RedactionIsFinal) as two:
+        curation.undo(beta)
+    assert str(two.value).startswith("The newest change is a redaction of 2 examples; it is final:")
+
+
+def test_a_final_redaction_of_the_text_recomputes_the_hash_and_records_who_and_what(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first = ids_of(store, alpha)[0]
+    before = store.examples.get_example(first)
+    messages = [dict(m, content="[redacted]") if m["role"] == "user" else m for m in before["messages"]]
+    curation.apply_final("redact", {first: {"messages": messages}})
+    after = store.examples.get_example(first)
+    assert after["messages"] == messages and after["content_hash"] != before["content_hash"]
+    assert [(r["action"], r["author"]) for r in store.examples.revisions(first)] == [("redact", "ann")]
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("redact", "ann")]
+    with pytest.raises(KeyError) as raised:
+        curation.apply_final("redact", {"no-such-id": {"notes": ""}})
+    assert raised.value.args == ("no-such-id",)
+
+
+def test_a_final_redaction_forgets_the_undo_history_of_its_examples(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first, second = ids_of(store, alpha)[:2]
+    curation.set_status([first], "approved")
+    curation.set_status([second], "rejected")
+    curation.apply_final("redact", {first: {"notes": "redacted"}})
+    # the redaction barrier and the edit of the other example are left; the first one's edit is gone
+    assert store.examples.edit_log_depth(alpha) == (2, 0)
+
+
+def test_an_edit_stores_the_findings_and_hash_of_the_new_conversation(two_datasets):
+    from workbench.chat.records import columns_from_record, record_from_example
+
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    first = ids_of(store, alpha)[0]
+    fixed = [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    curation.save_messages(first, [{"role": "user", "content": "q"}])  # no assistant: an error
+    broken = store.examples.get_example(first)
+    assert (broken["errors"], broken["warnings"]) == (1, 1)
+    curation.save_messages(first, fixed[1:])  # no system message: a warning only
+    assert (store.examples.get_example(first)["errors"], store.examples.get_example(first)["warnings"]) == (0, 1)
+    curation.save_messages(first, fixed)
+    example = store.examples.get_example(first)
+    assert (example["errors"], example["warnings"], example["findings"]) == (0, 0, [])
+    assert example["content_hash"] == columns_from_record(record_from_example(example))["content_hash"]
+    assert example["turns"] == 3
+
+
+def test_status_changes_skip_examples_already_there_and_record_their_author(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store, author="ann")
+    first, second, third = ids_of(store, alpha)
+    curation.set_status([second], "rejected")
+    assert curation.set_status([second, first, third], "rejected") == [first, third]
+    assert store.examples.revisions(first)[-1]["author"] == "ann"
+    assert [(r["action"], r["author"]) for r in store.examples.undo_group(alpha)] == [("status", "ann")] * 2
+    with pytest.raises(ValueError) as wrong:
+        curation.set_status([first], "done")
+    assert str(wrong.value) == "status must be one of draft, approved, rejected, not 'done'"
+    with pytest.raises(KeyError) as raised:
+        curation.set_status(["no-such-id"], "approved")
+    assert raised.value.args == ("no-such-id",)
+
+
+def test_a_content_edit_sends_only_an_approved_example_back_to_draft(two_datasets):
+    store, alpha, _ = two_datasets
+    curation = Curation(store)
+    approved, rejected, _ = ids_of(store, alpha)
+    curation.set_status([approved], "approved")
+    curation.set_status([rejected], "rejected")
+    new = [{"role": "user", "content": "edited"}, {"role": "assistant", "content": "edited too"}]
+    curation.save_messages(approved, new)
+    curation.save_messages(rejected, new)
+    assert store.examples.get_example(approved)["status"] == "draft"
+    assert store.examples.get_example(rejected)["status"] == "rejected"
+
+
+def test_a_page_of_the_over_limit_view_uses_the_context_limit(store, tmp_path):
+    long_answer = " ".join(["word"] * 200)
+    import_file(store, write_jsonl(tmp_path / "l.jsonl", [chat("short", "ok"), chat("long", long_answer)]), "lengths")
+    dataset = store.datasets.get_dataset("lengths")["id"]
+    curation = Curation(store)
+    short, long = ids_of(store, dataset)
+    curation.fill_token_counts([short, long])
+    page = curation.page(dataset, ExampleView(flag="over_limit"), encoding="o200k_base", offset=0, limit=10,
+                         context_limit=100)
+    assert [e["id"] for e in page] == [long]

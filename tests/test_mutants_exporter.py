@@ -6,8 +6,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
-from conftest import many_chats, write_jsonl
+import pytest
+
+from conftest import chat, many_chats, write_jsonl
+from workbench.dataset.exporter import ExportRefused, export_dataset
+from workbench.pii import review as pii_review
 from workbench.dataset.importer import import_file
 from workbench.pii.review import scan_and_export
 
@@ -32,3 +37,81 @@ def test_the_json_of_an_export_names_every_file_count_and_hash(store, tmp_path):
     assert as_dict["validation_path"] is None and as_dict["validation_count"] == 0
     assert as_dict["validation_sha256"] is None
     assert as_dict["version"] == 2 and as_dict["train_count"] == 20
+
+
+# ----------------------------------------------------------------------- session 4: the full exporter.py run
+
+
+def test_the_personal_data_refusal_lists_each_example_and_why(store, tmp_path):
+    records = many_chats(21) + [chat("Mail lena.vos@example.nl or piet.jansen@example.org", "Done."),
+                                chat("My email is ann.visser@example.com", "Thanks.")]
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    ids = {e["position"]: e["id"] for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])}
+    with pytest.raises(ExportRefused) as unscanned:
+        export_dataset(store, "d", tmp_path / "out")
+    lines = [f"#{p} ({ids[p][:8]}): not scanned for personal data since its last change" for p in range(1, 21)]
+    assert unscanned.value.message == ("23 examples may hold personal data that nobody reviewed:\n  "
+                                       + "\n  ".join(lines) + "\n  ... and 3 more")
+    assert unscanned.value.hint_key == "allow_pii"
+    assert unscanned.value.hint == ("Scan and review them (the PII screen, or `workbench pii list d`, `workbench pii "
+                                    "decide` and `workbench pii redact`), or export with unreviewed personal data.")
+    pii_review.scan_dataset(store, "d")
+    with pytest.raises(ExportRefused) as pending:
+        export_dataset(store, "d", tmp_path / "out")
+    assert pending.value.message == (
+        "2 examples may hold personal data that nobody reviewed:\n"
+        f"  #22 ({ids[22][:8]}): 2 unreviewed personal-data findings\n"
+        f"  #23 ({ids[23][:8]}): 1 unreviewed personal-data finding")
+
+
+def test_the_version_manifest_names_the_files_counts_and_hashes(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(20)), "d")
+    out = tmp_path / "out"
+    result = scan_and_export(store, "d", out, validation_share=0.2, message="first cut")
+    manifest = json.loads((out / "version.json").read_text(encoding="utf-8"))
+    v = result.version
+    assert manifest == {
+        "dataset": "d", "dataset_id": store.datasets.get_dataset("d")["id"], "version": 1, "version_id": v["id"],
+        "created_at": v["created_at"], "changelog": "first cut",
+        "files": {"train.jsonl": {"examples": 16, "sha256": sha(out / "train.jsonl")},
+                  "validation.jsonl": {"examples": 4, "sha256": sha(out / "validation.jsonl")}},
+    }
+    assert not (out / "version.json.partial").exists()
+    scan_and_export(store, "d", tmp_path / "out2", validation_share=0)
+    only_train = json.loads((tmp_path / "out2" / "version.json").read_text(encoding="utf-8"))
+    assert list(only_train["files"]) == ["train.jsonl"]
+
+
+@pytest.mark.parametrize("n, last_line", [(20, "#20 ("), (21, "... and 1 more")])
+def test_the_personal_data_refusal_shows_twenty_examples_then_counts_the_rest(store, tmp_path, n, last_line):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(n)), "d")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out")
+    lines = refused.value.message.split("\n  ")
+    assert lines[0] == f"{n} examples may hold personal data that nobody reviewed:"
+    assert len(lines) == 21 + (n > 20) and lines[-1].startswith(last_line)
+
+
+def test_the_manifest_is_indented_json_ending_with_a_newline(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    scan_and_export(store, "d", tmp_path / "out", validation_share=0)
+    text = (tmp_path / "out" / "version.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"
+
+
+def test_a_line_that_no_longer_matches_its_hash_is_refused_naming_the_example(store, tmp_path):
+    import sqlite3
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    changed = [e for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])][3]
+    outside = sqlite3.connect(store.path)  # an edit behind the workbench's back
+    outside.execute("UPDATE examples SET messages = replace(messages, 'answer 3', 'answer 8') WHERE id = ?",
+                    [changed["id"]])
+    outside.commit()
+    outside.close()
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message == (
+        f"Example #4 of 'd' ({changed['id'][:8]}) no longer matches its content hash: its stored text changed "
+        "outside the workbench or the file is damaged; nothing was exported.")
+    assert refused.value.hint == "Check the store with `workbench doctor`."
