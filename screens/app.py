@@ -9,6 +9,7 @@ model's tokenizer right after the first paint.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -183,7 +184,8 @@ class WorkbenchApp(App):
         self.warn_lifecycle()
         self.watch_jobs()
         self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
-        self.call_after_refresh(warm_tokenizer, self)
+        # in a thread: the cached ranks load in chunks, so the UI runs between them
+        self.run_worker(partial(warm_tokenizer, self), thread=True, exit_on_error=False, group="tokenizer")
 
     def warn_lifecycle(self) -> None:
         """A promoted or baseline model near its shutdown: say so at start (capture in time)."""
@@ -320,7 +322,7 @@ def make_app(store) -> WorkbenchApp:
 
 def warm_tokenizer(app: WorkbenchApp) -> None:
     """Load the target model's Python encoder (tokens.SmallTextEncoding over the cached
-    ranks, ~40 ms) on the event loop right after the first paint (App.on_mount); the
+    ranks, ~0.1 s in chunks of ~10 ms) in a thread right after the first paint; the
     editor's preflight and the count after an edit use it. tiktoken's Rust encoder is
     not built in the app for that: its constructor holds the GIL for 0.2-0.3 s, which
     froze the screen in a worker thread (bench/concurrent_use.py, idle store), delayed

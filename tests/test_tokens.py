@@ -35,9 +35,13 @@ def isolated_home(tmp_path, monkeypatch):
 def encodings(tmp_path_factory):
     """Both encodings, loaded once (they stay cached in memory for the process)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WORKBENCH_HOME", str(tmp_path_factory.mktemp("home")))
+        mp.setenv("WORKBENCH_HOME", str(ENCODINGS_HOME.setdefault("home", tmp_path_factory.mktemp("home"))))
         mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
         return {name: get_encoding(name) for name in ("cl100k_base", "o200k_base")}
+
+
+#: The home whose cache the `encodings` fixture filled (the small encoders read it back).
+ENCODINGS_HOME: dict = {}
 
 
 @pytest.fixture
@@ -500,8 +504,12 @@ def small_encodings(encodings):
     from workbench.budget.tokens import SmallTextEncoding, _load_prepared_data
 
     out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        # the cache the full encoders wrote, not whatever home the first test has
+        mp.setenv("WORKBENCH_HOME", str(ENCODINGS_HOME["home"]))
+        loaded = {name: _load_prepared_data(name) for name in encodings}
     for name in encodings:
-        data = _load_prepared_data(name)
+        data = loaded[name]
         assert data is not None, "loading the tiktoken encoder leaves its ranks in the cache"
         out[name] = SmallTextEncoding(name, data["pat_str"], data["ranks"])
     return out
@@ -547,3 +555,19 @@ def test_small_flag_answers_with_the_loaded_encoder_or_the_python_one(tmp_path, 
     assert by_light == count_example(record, full)
     tokens._encodings["o200k_base"] = full
     assert get_encoding("o200k_base", small=True) is full
+
+
+def test_cached_ranks_are_stored_in_chunks_a_thread_can_load_between_ui_frames(encodings):
+    # one marshal.loads of all 200k ranks held the GIL ~100 ms (the app loads them in a
+    # thread after its first paint): each chunk is loaded by its own call
+    import marshal
+
+    from workbench.budget import tokens
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_HOME", str(ENCODINGS_HOME["home"]))
+        blob = tokens._prepared_path("o200k_base").read_bytes()
+        data = tokens._load_prepared_data("o200k_base")
+    chunks = marshal.loads(blob[64:])["rank_chunks"]
+    assert len(chunks) > 1 and all(len(marshal.loads(chunk)) <= tokens._RANK_CHUNK for chunk in chunks)
+    assert data["ranks"] == encodings["o200k_base"]._mergeable_ranks

@@ -292,7 +292,7 @@ def test_the_app_warms_the_python_encoder_after_the_first_paint_and_never_builds
     before the event loop ran, it delayed the first paint by 0.5-1 s (issue 14); done
     right after the first paint, it froze the screen a key press after start. A fresh
     process shows make_app leaves tokenizers alone, the running app loads the Python
-    encoder over the cached ranks once the Examples list has painted, and an edit's
+    encoder over the cached ranks in a thread once the Examples list has painted, and an edit's
     preflight counts with it: tiktoken's Rust encoder is never built."""
     import subprocess
     import sys
@@ -339,4 +339,5 @@ asyncio.run(main())
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.db")], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["False", "False True (True, True, True) True"]
+    # loaded after the first paint, off the UI thread (the ranks load in chunks)
+    assert out.stdout.split("\n")[:2] == ["False", "False True (True, False, True) True"]
