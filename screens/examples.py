@@ -297,7 +297,13 @@ class ExamplesScreen(Screen):
         self._total_of = None
         self.reload(focus_id=focus_id)
         if detail:
-            self.show_detail()
+            # After the list's repaint, in its own turn of the event loop: the two together
+            # (about 40 + 30 ms of CPU for a long conversation) were the UI's longest
+            # stall during concurrent use (bench/concurrent_use.py)
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+                self._detail_timer = None
+            self.call_after_refresh(self.show_detail)
         if message:
             self.notify(message)
         if content and changed:
