@@ -12,13 +12,12 @@ bench/pii_tuning3_nlfr.py.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pii_tuning3_nlfr import parse  # noqa: E402
+from _labelled import write_labelled  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_check4_nlfr.jsonl"
 
@@ -106,12 +105,7 @@ LINES: list[tuple[str, str]] = [
 
 
 def main() -> None:
-    with OUT.open("w", encoding="utf-8") as out:
-        for number, (language, line) in enumerate(LINES):
-            text, spans = parse(line)
-            out.write(json.dumps({"id": f"check4-{number}", "language": language, "text": text, "spans": spans},
-                                 ensure_ascii=False) + "\n")
-    print(f"wrote {len(LINES)} lines to {OUT}")
+    write_labelled(LINES, OUT, "check4")
 
 
 if __name__ == "__main__":

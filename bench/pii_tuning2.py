@@ -11,9 +11,11 @@ frozen held-out sets (which were not read while writing it).
 
 from __future__ import annotations
 
-import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _labelled import write_labelled  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_tuning2.jsonl"
 
@@ -115,28 +117,8 @@ LINES: list[tuple[str, str]] = [
     ("fr", "France Télévisions a diffusé le reportage."),
 ]
 
-SPAN = re.compile(r"\[(?P<entity>[A-Z_]+)\|(?P<text>[^\]]+)\]")
-
-
-def parse(line: str) -> tuple[str, list[dict]]:
-    """Plain text and gold spans from a marked-up line."""
-    text, spans, pos = "", [], 0
-    for match in SPAN.finditer(line):
-        text += line[pos:match.start()]
-        start = len(text)
-        text += match.group("text")
-        spans.append({"entity": match.group("entity"), "start": start, "end": len(text), "text": match.group("text")})
-        pos = match.end()
-    return text + line[pos:], spans
-
-
 def main() -> None:
-    with OUT.open("w", encoding="utf-8") as out:
-        for number, (language, line) in enumerate(LINES):
-            text, spans = parse(line)
-            out.write(json.dumps({"id": f"tune2-{number}", "language": language, "text": text, "spans": spans},
-                                 ensure_ascii=False) + "\n")
-    print(f"wrote {len(LINES)} lines to {OUT}")
+    write_labelled(LINES, OUT, "tune2")
 
 
 if __name__ == "__main__":

@@ -23,9 +23,11 @@ initials are.
 
 from __future__ import annotations
 
-import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _labelled import write_labelled  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_tuning3_nlfr.jsonl"
 
@@ -246,28 +248,8 @@ LINES: list[tuple[str, str]] = [
     ("fr", "Les soldes chez Kiabi commencent mercredi."),
 ]
 
-SPAN = re.compile(r"\[(?P<entity>[A-Z_]+)\|(?P<text>[^\]]+)\]")
-
-
-def parse(line: str) -> tuple[str, list[dict]]:
-    """Plain text and gold spans from a marked-up line."""
-    text, spans, pos = "", [], 0
-    for match in SPAN.finditer(line):
-        text += line[pos:match.start()]
-        start = len(text)
-        text += match.group("text")
-        spans.append({"entity": match.group("entity"), "start": start, "end": len(text), "text": match.group("text")})
-        pos = match.end()
-    return text + line[pos:], spans
-
-
 def main() -> None:
-    with OUT.open("w", encoding="utf-8") as out:
-        for number, (language, line) in enumerate(LINES):
-            text, spans = parse(line)
-            out.write(json.dumps({"id": f"tune3-{number}", "language": language, "text": text, "spans": spans},
-                                 ensure_ascii=False) + "\n")
-    print(f"wrote {len(LINES)} lines to {OUT}")
+    write_labelled(LINES, OUT, "tune3")
 
 
 if __name__ == "__main__":
