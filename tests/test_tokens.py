@@ -504,9 +504,14 @@ def small_encodings(encodings):
     from workbench.budget.tokens import SmallTextEncoding, _load_prepared_data
 
     out = {}
+    from workbench.budget.tokens import _save_prepared
+
     with pytest.MonkeyPatch.context() as mp:
-        # the cache the full encoders wrote, not whatever home the first test has
+        # the full encoders' ranks, written here: in a whole run they were built by an
+        # earlier test under another home, so get_encoding wrote nothing in this one
         mp.setenv("WORKBENCH_HOME", str(ENCODINGS_HOME["home"]))
+        for name, encoding in encodings.items():
+            _save_prepared(encoding)
         loaded = {name: _load_prepared_data(name) for name in encodings}
     for name in encodings:
         data = loaded[name]
@@ -557,7 +562,7 @@ def test_small_flag_answers_with_the_loaded_encoder_or_the_python_one(tmp_path, 
     assert get_encoding("o200k_base", small=True) is full
 
 
-def test_cached_ranks_are_stored_in_chunks_a_thread_can_load_between_ui_frames(encodings):
+def test_cached_ranks_are_stored_in_chunks_a_thread_can_load_between_ui_frames(encodings, small_encodings):
     # one marshal.loads of all 200k ranks held the GIL ~100 ms (the app loads them in a
     # thread after its first paint): each chunk is loaded by its own call
     import marshal
