@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background (`nohup`, `cmd &` in a script, some CI runners) starts
+# with Ctrl+C ignored, and every program the tests start would inherit that: the tests of
+# what Ctrl+C does (an import, a parallel scan) then saw it do nothing. Put it back.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Reference files beside the repository (../shared: the cookbook's toy dataset, the
