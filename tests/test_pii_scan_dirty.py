@@ -260,24 +260,10 @@ def test_a_deleted_example_is_still_scanned_when_due(store, tmp_path):
 async def test_the_pii_screen_says_nothing_found_after_a_clean_scan(store, tmp_path):
     """Fails before: the screen's unscanned count was every example, so after a scan that
     found nothing it still asked for a scan."""
-    from textual.app import App
-
-    from screens.pii import PiiScreen
+    from test_tui_pii import PiiHost  # the PII screen on its own store (one host for both files)
 
     _dataset(store, tmp_path, many_chats(4))
-
-    class PiiHost(App):
-        def __init__(self):
-            super().__init__()
-            self.store = Store(store.path)
-
-        def on_mount(self) -> None:
-            self.push_screen(PiiScreen())
-
-        def on_unmount(self) -> None:
-            self.store.close()
-
-    app = PiiHost()
+    app = PiiHost(store.path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "press s to scan" in str(app.screen.query_one("#pii-summary").render())
