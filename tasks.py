@@ -42,10 +42,39 @@ def requirements_fingerprint() -> str:
     return digest.hexdigest()
 
 
+LOCK = ROOT / ".venv.lock"
+
+
+def lock_venv():
+    """Hold an exclusive lock on .venv.lock until the returned file is closed, so that two
+    first runs at once (`tasks.py app` in one terminal, `tasks.py test` in another) do not
+    both build .venv: the second waits and then finds it ready."""
+    handle = open(LOCK, "a+b")
+    if os.name == "nt":
+        import msvcrt
+
+        lock = lambda blocking: msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK, 1)  # noqa: E731
+    else:
+        import fcntl
+
+        lock = lambda blocking: fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))  # noqa: E731
+    try:
+        lock(False)
+    except OSError:
+        print("Another tasks.py is setting up .venv; waiting for it ...", flush=True)
+        lock(True)
+    return handle
+
+
 def ensure_venv() -> Path:
     """Create .venv if missing and (re)install the project when pyproject.toml changed."""
     if sys.version_info < (3, 10):
         sys.exit(f"ft-workbench needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    with lock_venv():
+        return _ensure_venv_locked()
+
+
+def _ensure_venv_locked() -> Path:
     python = venv_python()
     if not python.exists():
         print(f"Creating virtualenv in {VENV} ...", flush=True)
