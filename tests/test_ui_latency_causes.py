@@ -8,6 +8,10 @@ causes", helper "ui").
   repaint, and an approval that moves on does not first draw the approved example.
   The last two tests guard what the line-drawn pane must still do (scroll, follow a
   theme change).
+* Session 5: the app freezes its long-lived objects, so a full garbage collection does
+  not walk them on the UI thread; the app's thread never waits for the write lock (one
+  look, then the background thread), an approval pressed meanwhile acts on the next row,
+  and a short wait shows no "pending" notice.
 """
 
 from __future__ import annotations
@@ -200,3 +204,87 @@ async def test_a_slow_full_collection_freezes_its_survivors(store, tmp_path, mon
         gc.collect()
         assert gc.get_freeze_count() == frozen  # a short collection freezes nothing
         del more
+
+
+# ---------------------------------------------------------------------------- the app's writes
+#
+# The app's thread waited up to 25 ms for the write lock (looking every few ms) before
+# queueing a write to its background thread: under two imports that wait plus the
+# write was up to ~45 ms of a frozen screen per approval.
+
+
+def _examples_app(store, tmp_path, n: int = 4):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(n)), "d")
+    app = make_app(store)
+    app.cursor_blink = False
+    return app
+
+
+async def test_the_ui_thread_looks_for_the_write_lock_once_then_queues(store, tmp_path):
+    """A store another process is writing: the app's thread tries the write once and
+    hands it to the background thread (before: it kept trying for 25 ms, the screen
+    frozen meanwhile)."""
+    from test_busy_app import hold_write_lock
+
+    app = _examples_app(store, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        first = app.screen.query_one(ExampleList).current_id
+        looks: list[str] = []
+        conn = app.store.db.conn  # the app thread's own connection
+        holder = hold_write_lock(store.path, 1.0)
+        conn.set_trace_callback(lambda sql: looks.append(sql) if sql.lstrip().upper().startswith("BEGIN") else None)
+        try:
+            await pilot.press("a")
+        finally:
+            conn.set_trace_callback(None)
+        assert app.writes.pending() == ["example → approved"]
+        assert len(looks) == 1, looks  # one look at the lock, no waiting
+        holder.wait(timeout=30)
+        assert app.writes.wait_idle(30)
+        await pilot.pause(0.1)
+    assert store.examples.get_example(first)["status"] == "approved"
+
+
+async def test_approvals_pressed_while_one_waits_approve_the_next_rows(store, tmp_path):
+    """"a" pressed twice while the store is busy: the second approval waits for the first
+    (which moves the cursor on) and approves the next row. Before: both approved the
+    row under the cursor at the time, and the cursor then skipped a row unapproved."""
+    from test_busy_app import _until, hold_write_lock
+
+    app = _examples_app(store, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        example_list = app.screen.query_one(ExampleList)
+        rows = [example_list.row(i)["id"] for i in range(3)]
+        holder = hold_write_lock(store.path, 1.0)
+        await pilot.press("a")
+        await pilot.press("a")
+        await _until(pilot, lambda: example_list.cursor == 2 and not app.writes.pending())
+        holder.wait(timeout=30)
+        await pilot.pause(0.1)
+        assert example_list.cursor == 2
+    statuses = [store.examples.get_example(i)["status"] for i in rows]
+    assert statuses == ["approved", "approved", "draft"]
+
+
+async def test_a_short_wait_for_the_store_shows_no_pending_notice(store, tmp_path, monkeypatch):
+    """A write queued behind another program's short write is saved without a "pending"
+    notice (a toast for every approval that met an import's batch); only a write still
+    waiting after PENDING_NOTICE_S is announced (tests/test_busy_app.py)."""
+    from screens.writes import WriteQueue
+    from test_busy_app import _until, hold_write_lock
+
+    monkeypatch.setattr(WriteQueue, "PENDING_NOTICE_S", 20.0, raising=False)  # far longer than the other write
+    app = _examples_app(store, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        first = app.screen.query_one(ExampleList).current_id
+        holder = hold_write_lock(store.path, 0.2)
+        await pilot.press("a")
+        assert app.writes.pending()  # it did meet the busy store
+        await _until(pilot, lambda: not app.writes.pending())
+        holder.wait(timeout=30)
+        await pilot.pause(0.1)
+        assert not [n.message for n in app._notifications if "pending" in n.message or "busy" in n.message]
+    assert store.examples.get_example(first)["status"] == "approved"
