@@ -288,3 +288,57 @@ async def test_a_short_wait_for_the_store_shows_no_pending_notice(store, tmp_pat
         await pilot.pause(0.1)
         assert not [n.message for n in app._notifications if "pending" in n.message or "busy" in n.message]
     assert store.examples.get_example(first)["status"] == "approved"
+
+
+# ---------------------------------------------------------------------------- layouts per approval
+#
+# The next example's conversation changed the pane's scroll range (`virtual_size`), a
+# reactive that lays out the whole screen and so repaints every widget: one layout per
+# approval, ~15% of its UI time, for a pane that keeps its place and size.
+
+
+def _tall_answers(n: int) -> list[dict]:
+    return [{"messages": [{"role": "user", "content": f"Where is parcel {i}?"},
+                          {"role": "assistant", "content": "\n\n".join(f"Step {j} for parcel {i}: check the label."
+                                                                       for j in range(30 + i))}]}
+            for i in range(n)]
+
+
+async def test_an_approval_lays_the_screen_out_only_when_the_scroll_bar_changes(store, tmp_path, monkeypatch):
+    """Approving one tall example after another (each taller than the pane, so the scroll
+    bar stays): no layout of the screen, and the pane still scrolls over the new height.
+    Then a short conversation (its scroll bar goes): one layout. Before: a layout per
+    approval."""
+    from textual.screen import Screen
+
+    from screens.widgets.conversation import Conversation
+
+    records = _tall_answers(4)
+    records.append({"messages": [{"role": "user", "content": "Short?"}, {"role": "assistant", "content": "Yes."}]})
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    layouts: list[int] = []
+    original = Screen._refresh_layout
+
+    def counting(self, *args, **kwargs):
+        layouts.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)  # Textual's, to count; nothing of ours
+    app = make_app(store)
+    app.cursor_blink = False
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.5)
+        detail = app.screen.query_one(Conversation)
+        for step in range(3):
+            layouts.clear()
+            await pilot.press("a")
+            await pilot.pause(0.3)
+            assert layouts == [], step
+            assert detail.show_vertical_scrollbar
+            assert detail.virtual_size.height == len(detail._lines) > detail.scrollable_content_region.height
+            assert detail.max_scroll_y == detail.virtual_size.height - detail.scrollable_content_region.height
+        layouts.clear()
+        await pilot.press("a")  # to the short one
+        await pilot.pause(0.3)
+        assert not detail.show_vertical_scrollbar
+        assert len(layouts) >= 1
