@@ -8,6 +8,12 @@ real store file. Target: 0 failures, 0 lost writes, and no rating or status writ
 waiting more than 100 ms (what the app's UI would wait for). The floor is the same
 rating write on the idle store, measured in the same run.
 
+The app's UI figures: how late a 10 ms timer ran (wall clock, load-dependent) and,
+load-independent, the UI thread's CPU per approval and in its costliest tick (the CPU
+between two runs of the timer: the longest stretch the event loop could not run), with
+the garbage collections that ran on the UI thread. `--profile-ticks FILE` profiles the
+UI thread tick by tick and keeps what ran in every tick over 40 ms of CPU.
+
 tests/test_concurrent_use.py runs the same scenario small (without timing targets).
 """
 
