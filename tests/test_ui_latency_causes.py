@@ -232,7 +232,7 @@ async def test_the_ui_thread_looks_for_the_write_lock_once_then_queues(store, tm
         first = app.screen.query_one(ExampleList).current_id
         looks: list[str] = []
         conn = app.store.db.conn  # the app thread's own connection
-        holder = hold_write_lock(store.path, 1.0)
+        holder = hold_write_lock(store.path, 1.5)
         conn.set_trace_callback(lambda sql: looks.append(sql) if sql.lstrip().upper().startswith("BEGIN") else None)
         try:
             await pilot.press("a")
@@ -257,7 +257,7 @@ async def test_approvals_pressed_while_one_waits_approve_the_next_rows(store, tm
         await pilot.pause(0.3)
         example_list = app.screen.query_one(ExampleList)
         rows = [example_list.row(i)["id"] for i in range(3)]
-        holder = hold_write_lock(store.path, 1.0)
+        holder = hold_write_lock(store.path, 1.5)
         await pilot.press("a")
         await pilot.press("a")
         await _until(pilot, lambda: example_list.cursor == 2 and not app.writes.pending())
@@ -269,9 +269,10 @@ async def test_approvals_pressed_while_one_waits_approve_the_next_rows(store, tm
 
 
 async def test_a_short_wait_for_the_store_shows_no_pending_notice(store, tmp_path, monkeypatch):
-    """A write queued behind another program's short write is saved without a "pending"
-    notice (a toast for every approval that met an import's batch); only a write still
-    waiting after PENDING_NOTICE_S is announced (tests/test_busy_app.py)."""
+    """A write queued behind another program's write that ends before the notice's delay
+    is saved without a "pending" notice (before: a toast for every approval that met an
+    import's batch); only a write still waiting after PENDING_NOTICE_S is announced
+    (tests/test_busy_app.py)."""
     from screens.writes import WriteQueue
     from test_busy_app import _until, hold_write_lock
 
@@ -280,7 +281,7 @@ async def test_a_short_wait_for_the_store_shows_no_pending_notice(store, tmp_pat
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.3)
         first = app.screen.query_one(ExampleList).current_id
-        holder = hold_write_lock(store.path, 0.2)
+        holder = hold_write_lock(store.path, 1.5)
         await pilot.press("a")
         assert app.writes.pending()  # it did meet the busy store
         await _until(pilot, lambda: not app.writes.pending())
