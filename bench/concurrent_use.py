@@ -8,6 +8,12 @@ real store file. Target: 0 failures, 0 lost writes, and no rating or status writ
 waiting more than 100 ms (what the app's UI would wait for). The floor is the same
 rating write on the idle store, measured in the same run.
 
+The app's UI figures: how late a 10 ms timer ran (wall clock, load-dependent) and,
+load-independent, the UI thread's CPU per approval and in its costliest tick (the CPU
+between two runs of the timer: the longest stretch the event loop could not run), with
+the garbage collections that ran on the UI thread. `--profile-ticks FILE` profiles the
+UI thread tick by tick and keeps what ran in every tick over 40 ms of CPU.
+
 tests/test_concurrent_use.py runs the same scenario small (without timing targets).
 """
 
@@ -105,7 +111,7 @@ print(json.dumps({"approved": len(ids), "waits": waits}))
 
 
 APP = r"""
-import asyncio, json, os, sys, threading, time
+import asyncio, gc, json, os, sys, threading, time
 from workbench.workspace import open_store
 from screens.app import make_app
 
@@ -118,6 +124,7 @@ stop = sys.argv[2]
 app = make_app(store)
 app.cursor_blink = False
 lags, presses, most_pending, in_submit = [], 0, 0, []
+tick_cpu = []  # the UI thread's CPU between two ticks (load-independent, unlike the lag)
 
 from screens.writes import writes_of
 queue = writes_of(app)
@@ -160,6 +167,55 @@ def timed_submit(label, run, *args, **kwargs):
 queue.submit = timed_submit
 
 
+PROFILE = os.environ.get("BENCH_TICK_PROFILE")  # --profile-ticks: what ran in the costly ticks
+gc_in_ui = []  # (generation, seconds) of every collection that ran on the UI thread
+heavy = []  # per costly tick: its UI CPU, its collections, and the functions that took it
+
+
+def watch_gc():
+    # a collection runs in whichever thread allocates when a threshold is crossed; a
+    # generation-2 one walks every tracked object (Textual's widgets, rich's caches)
+    started = {}
+
+    def callback(phase, info):
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if phase == "start":
+            started["t"] = time.thread_time()
+        elif "t" in started:
+            gc_in_ui.append((info["generation"], time.thread_time() - started.pop("t")))
+
+    gc.callbacks.append(callback)
+
+
+def profile_ticks(app, threshold=0.04):
+    # A profiler on the UI thread that starts afresh at every 10 ms tick: when the UI
+    # thread's CPU since the last tick is over `threshold` (the profiler's own cost
+    # included), keep the functions that took it (own time and cumulative).
+    import cProfile, pstats
+    profiler = cProfile.Profile()
+    state = {"cpu": time.thread_time(), "gc": 0}
+
+    def tick():
+        profiler.disable()
+        cpu = time.thread_time()
+        used = cpu - state["cpu"]
+        if used > threshold:
+            stats = pstats.Stats(profiler)
+            rows = [(f"{func[0].rsplit('/', 2)[-1]}:{func[1]}:{func[2]}", tt, ct)
+                    for func, (cc, nc, tt, ct, callers) in stats.stats.items()]
+            heavy.append({"cpu": used, "gc": gc_in_ui[state["gc"]:],
+                          "own": sorted(((f, round(tt * 1000, 1)) for f, tt, _ in rows), key=lambda r: -r[1])[:25],
+                          "cumulative": sorted(((f, round(ct * 1000, 1)) for f, _, ct in rows),
+                                               key=lambda r: -r[1])[:60]})
+        state["gc"] = len(gc_in_ui)
+        profiler.clear()
+        state["cpu"] = time.thread_time()
+        profiler.enable()
+
+    app.set_interval(0.01, tick)
+
+
 async def main():
     global presses, most_pending
     async with app.run_test(size=(100, 30)) as pilot:
@@ -173,10 +229,14 @@ async def main():
             now, cpu, delay = time.perf_counter(), time.thread_time(), run_delay()
             lag = now - last[0] - 0.01
             lags.append(lag)
+            tick_cpu.append(cpu - last[1])
             if lag > 0.05:
                 late_ticks.append((lag, cpu - last[1], delay - last[2]))
             last[:] = [now, cpu, delay]
 
+        gc_in_ui.clear()  # from here on: the collections during the measured approvals
+        if PROFILE:
+            profile_ticks(app)
         app.set_interval(0.01, tick)
         cpu_start = time.thread_time()
         while presses == 0 or not os.path.exists(stop):
@@ -190,12 +250,20 @@ async def main():
             await pilot.pause(0.05)
         assert not app.writes.pending(), "writes still pending"
 
+watch_gc()
 asyncio.run(main())
-print(json.dumps({"presses": presses, "most_pending": most_pending, "busy_retries": app.writes.busy_retries,
+if PROFILE:
+    with open(PROFILE, "a") as out:
+        out.write(json.dumps({"heavy": heavy, "gc": gc_in_ui}) + "\n")
+print(json.dumps({"gc_worst": max((t for _, t in gc_in_ui), default=0.0),
+                  "gc_gen2": sum(g == 2 for g, _ in gc_in_ui), "gc_count": len(gc_in_ui),
+                  "presses": presses, "most_pending": most_pending, "busy_retries": app.writes.busy_retries,
                   "worst_lag": max(lags), "lags": len(lags), "worst_submit": max(in_submit, default=0.0),
                   "submits": len(in_submit), "worst_write": max(in_write, default=0.0),
                   "writes_on_ui": len(in_write), "late_ticks": sorted(late_ticks, reverse=True),
-                  "ui_cpu_per_approval": ui_cpu[0]}))
+                  "ui_cpu_per_approval": ui_cpu[0], "worst_tick_cpu": max(tick_cpu, default=0.0),
+                  "ticks_cpu_over_50ms": sum(c > 0.05 for c in tick_cpu),
+                  "ticks_cpu_over_40ms": sum(c > 0.04 for c in tick_cpu)}))
 """
 
 
@@ -335,12 +403,17 @@ def main() -> int:
     parser.add_argument("--bulk-nice", type=int, default=0,
                         help="start the two imports and the scan this much nicer (what the app gains if bulk "
                              "commands lowered their own priority, as their worker processes do)")
+    parser.add_argument("--profile-ticks", metavar="FILE",
+                        help="profile the app's UI thread per 10 ms tick and append, for each tick whose UI CPU "
+                             "is over 40 ms (profiler included), the functions that took it to FILE (JSON lines)")
     parser.add_argument("--one-shell", action="store_true",
                         help="start every process in the bench's own session (one autogroup), as background "
                              "jobs of a single shell, instead of one session each as separate terminals")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.profile_ticks:
+            os.environ["BENCH_TICK_PROFILE"] = str(Path(args.profile_ticks).resolve())
         if args.trace:
             os.environ["WORKBENCH_TX_TRACE"] = str(folder / "transactions.tsv")
         os.environ["WORKBENCH_HOME"] = str(folder / "home")
@@ -388,6 +461,11 @@ def main() -> int:
         print(f"  idle store: {explain_lag(idle_app)}")
         print(f"  UI thread CPU per approval: {app['ui_cpu_per_approval'] * 1000:.1f} ms under load, "
               f"{idle_app['ui_cpu_per_approval'] * 1000:.1f} ms on the idle store")
+        for where, report in (("under load", app), ("idle store", idle_app)):
+            print(f"  UI thread CPU of the costliest tick ({where}): {report['worst_tick_cpu'] * 1000:.0f} ms; "
+                  f"ticks over 40/50 ms of UI CPU: {report['ticks_cpu_over_40ms']}/{report['ticks_cpu_over_50ms']} "
+                  f"of {report['lags']}; garbage collections on the UI thread: {report['gc_count']} "
+                  f"({report['gc_gen2']} of generation 2), the longest {report['gc_worst'] * 1000:.0f} ms")
         print(f"  ({app['presses']} approvals through the app's write queue; at most {app['most_pending']} "
               f"pending at once; {app['busy_retries']} met a busy store)")
         print(f"{'app: UI thread inside a write (submit) <= 100 ms':<52} {app['worst_submit'] * 1000:>8.0f}ms "

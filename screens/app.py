@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens import keys
+from screens import collector, keys
 from workbench.dataset import curation
 from workbench.budget import catalog
 from workbench import workspace
@@ -181,6 +181,7 @@ class WorkbenchApp(App):
         job watcher (its thread imports the jobs code) and the target model's tokenizer
         (0.3–1 s holding the GIL, see warm_tokenizer): run once the first frame is
         written (the terminal writer is a thread and needs the GIL too)."""
+        collector.start()  # start-up's objects: no full collection walks them again
         self.warn_lifecycle()
         self.watch_jobs()
         self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
@@ -264,6 +265,7 @@ class WorkbenchApp(App):
 
     def on_unmount(self) -> None:
         self.monitor_stop.set()
+        collector.stop()
 
     # ------------------------------------------------------------------ help and palette
 
@@ -337,6 +339,7 @@ def warm_tokenizer(app: WorkbenchApp) -> None:
         tokens.get_encoding(app.target_model.encoding, small=True)
     except Exception:  # noqa: BLE001 - the first count builds it (and reports) instead
         pass
+    collector.freeze_long_lived()  # the encoder and the modules it imported live on
 
 
 def run_app(store) -> int:

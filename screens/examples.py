@@ -317,6 +317,11 @@ class ExamplesScreen(Screen):
         return ids
 
     def action_status(self, status: str) -> None:
+        # after the approvals still waiting for the store: this one acts on the row the
+        # last of them moved to (pressed twice, "a" approves two rows, not one twice)
+        writes_of(self.app).when_idle(guard_callback(self, lambda: self._set_status(status)))
+
+    def _set_status(self, status: str) -> None:
         ids = self._targets_or_warn()
         if ids:
             from screens.safety import report

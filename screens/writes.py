@@ -2,10 +2,16 @@
 freezes the screen when another process (an import, a scan) holds the store's write
 lock.
 
-Writes run in order on one background thread (with its own connection). A write that
-meets a busy store waits (the busy timeout) and is retried with a growing pause until
-it succeeds; meanwhile the screen shows it as pending. The screen that queued a write
-gets `done(result)` or `failed(error)` back on the app's thread.
+A write is tried once on the app's thread when the write lock is free at that moment
+(the usual case: the screen updates at once); the app's thread never waits for the
+lock (a wait there froze the screen for up to ~45 ms per write under two imports,
+bench/concurrent_use.py). Otherwise the write runs in order on one background thread
+(with its own connection), which waits (the busy timeout) and retries with a growing
+pause until it succeeds. A write still waiting after PENDING_NOTICE_S is shown as
+pending (and, once written, as saved); a shorter wait is not worth a notice. The screen
+that queued a write gets `done(result)` or `failed(error)` back on the app's thread.
+An action whose target depends on an earlier write's outcome (the next row after an
+approval) runs through `when_idle`, after the writes before it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ class PendingWrite:
     failed: Callable[[BaseException], None] | None = None
     attempts: int = 0
     queued_at: float = field(default_factory=time.monotonic)
+    announced: bool = False  # shown as pending: say when it is saved
 
 
 class WriteQueue:
@@ -38,10 +45,14 @@ class WriteQueue:
         self._lock = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._after_idle: list[Callable[[], None]] = []  # when_idle actions waiting for the queue to drain
         self.busy_retries = 0  # how often a write met a busy store (shown, and read by tests)
 
-    #: how long the app's own thread may wait for the write lock before queueing instead
-    QUICK_WAIT_MS = 25
+    #: how long the app's own thread may wait for the write lock before queueing instead:
+    #: not at all (one look; the background thread does the waiting)
+    QUICK_WAIT_MS = 0
+    #: a queued write still waiting after this long is shown as pending
+    PENDING_NOTICE_S = 0.5
 
     def submit(self, label: str, run: Callable[[], Any], done: Callable[[Any], None] | None = None,
                failed: Callable[[BaseException], None] | None = None) -> None:
@@ -64,7 +75,23 @@ class WriteQueue:
                     done(result)
                 return
         self._enqueue(PendingWrite(label, run, done, failed))
-        self._show_pending()
+        self._notice_later()
+
+    def when_idle(self, action: Callable[[], None]) -> None:
+        """Run `action` on the app's thread now if no write waits, else right after the
+        waiting writes (and their `done`): an approval pressed while the previous one is
+        still queued must act on the row that one moved to, not approve it again."""
+        with self._lock:
+            if self._items or self._after_idle:  # behind earlier ones still to run, too
+                self._after_idle.append(action)
+                return
+        action()
+
+    def _notice_later(self) -> None:
+        try:
+            self.app.set_timer(self.PENDING_NOTICE_S, self._show_pending)
+        except Exception:  # noqa: BLE001 - no running app (closing): nothing to show
+            pass
 
     def _enqueue(self, item: PendingWrite) -> None:
         with self._lock:
@@ -116,16 +143,28 @@ class WriteQueue:
                 self._pop()
                 if item.failed:
                     self._tell(item.failed, exc)
+                self._run_after_idle()
                 continue
             self._pop()
             if item.done:
                 self._tell(item.done, result)
-            if item.attempts:
+            if item.attempts or item.announced:
                 self._tell(self._show_written, item)
+            self._run_after_idle()
 
     def _pop(self) -> None:
         with self._lock:
             self._items.popleft()
+
+    def _run_after_idle(self) -> None:
+        # in order, each on the app's thread; one may queue a write again (the store is
+        # busy once more), and the rest then wait for that one
+        while True:
+            with self._lock:
+                if self._items or not self._after_idle:
+                    return
+                action = self._after_idle.pop(0)
+            self._tell(action)
 
     def _tell(self, fn: Callable, *args: Any) -> None:
         try:
@@ -134,7 +173,13 @@ class WriteQueue:
             pass
 
     def _show_pending(self) -> None:
-        waiting = self.pending()
+        now = time.monotonic()
+        with self._lock:
+            due = [item for item in self._items if now - item.queued_at >= self.PENDING_NOTICE_S * 0.9
+                   or item.attempts]
+            for item in due:
+                item.announced = True
+            waiting = [item.label for item in self._items] if due else []
         if waiting:
             self.app.notify(f"Store busy (another program is writing): {len(waiting)} change(s) pending — "
                             f"{', '.join(waiting[:3])}. They are saved as soon as it lets go.",

@@ -53,12 +53,15 @@ async def test_a_status_change_on_a_busy_store_waits_and_is_written(store, tmp_p
         holder = hold_write_lock(store.path, 1.5)
         await pilot.press("a")  # approve while the other process writes
         assert app.writes.pending() == ["example → approved"]
-        assert any("pending" in n.message for n in app._notifications)
+        # still waiting after a moment: shown as pending
+        await _until(pilot, lambda: any("pending" in n.message for n in app._notifications))
+        assert app.writes.pending() == ["example → approved"]
         await _until(pilot, lambda: not app.writes.pending())
         holder.wait(timeout=30)
         await pilot.pause()
         assert store.examples.get_example(first)["status"] == "approved"
         assert app.writes.busy_retries >= 1
+        assert any("Saved after the store was busy" in n.message for n in app._notifications)
 
 
 class RatingHost(App):

@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from screens import keys
 from workbench.chat import format as chatformat
@@ -200,7 +201,19 @@ class Conversation(ScrollView, can_focus=True):
         width -= bar
         self._lines = lines
         self._drawn_for = key
-        self.virtual_size = Size(width, len(self._lines))
+        self._set_virtual_size(Size(width, len(self._lines)))
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The next example's height, without a layout of the screen: the pane keeps its
+        place and size, only its scroll range changes (Textual's own way for a size
+        change that needs no layout, Widget._size_updated(layout=False)). When the
+        scroll bar appears or goes, its reactive lays the screen out, as it must."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        if self.is_scrollable and self.container_size:
+            self._scroll_update(size)
+        self.refresh()
 
     def _wrap(self, width: int) -> list[Strip]:
         # as Textual draws a Static's rich content (the same cells on screen)
