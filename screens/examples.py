@@ -153,7 +153,7 @@ class ExamplesScreen(Screen):
         if not self.count_exact or self.total is None:
             # after the repaint: the count's thread would compete with it for the CPU
             self._count_key = key = (dataset_id, self.view, model.name, object())
-            self.call_after_refresh(lambda: key is self._count_key and self.count_exactly(
+            self._after_paint(lambda: key is self._count_key and self.count_exactly(
                 key, need_view=not self.count_exact, need_total=self.total is None and self.view.active,
                 encoding=model.encoding, context_limit=model.training_context_limit))
         if focus_id is not None:
@@ -188,6 +188,15 @@ class ExamplesScreen(Screen):
             self.example_list.selected = set()
             self._selection_of = dataset_id
 
+    def _after_paint(self, callback, *args) -> None:
+        """After this refresh, and at start after the app's first complete frame (see
+        WorkbenchApp.after_first_frame; a test host without it: after the refresh)."""
+        after_first_frame = getattr(self.app, "after_first_frame", None)
+        if after_first_frame is not None and not self.app.first_frame_shown:
+            after_first_frame(self.call_after_refresh, callback, *args)
+        else:
+            self.call_after_refresh(callback, *args)
+
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         # Debounced: holding an arrow key repaints the list, not every conversation.
         if self._detail_timer is not None:
@@ -197,7 +206,7 @@ class ExamplesScreen(Screen):
             # the first frame: Textual writes no frame while the app mounts, and this
             # 50 ms timer fired first, delaying the first paint by its work (issue 14).
             self.is_mounted_once = True
-            self.call_after_refresh(self.set_timer, 0.05, self.show_detail)
+            self._after_paint(self.set_timer, 0.05, self.show_detail)
             return
         self._detail_timer = self.set_timer(0.05, self.show_detail)
 
