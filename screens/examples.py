@@ -55,6 +55,28 @@ class Curated(Message):
         self.example_ids = list(example_ids)
 
 
+class KeysAfterFirstFrame(Footer):
+    """The Footer, its keys built once the app's first frame is out. Textual builds one
+    FooterKey widget per binding (32 here) and styles each one: 35-50 ms of CPU that came
+    before the first frame at start (issue 14). Its row is there from the start; the
+    keys fill it right after the first frame."""
+
+    _waiting = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        app = self.app
+        if getattr(app, "first_frame_shown", True):
+            super().bindings_changed(screen)
+        elif not self._waiting:
+            self._waiting = True
+            # through the Footer's own queue: its compose binds to its reactives
+            app.after_first_frame(self.call_later, self._bindings_changed_now, screen)
+
+    def _bindings_changed_now(self, screen: Screen) -> None:
+        self._waiting = False
+        super().bindings_changed(screen)
+
+
 @guarded
 class ExamplesScreen(Screen):
     CSS_PATH = "examples.tcss"
@@ -86,7 +108,7 @@ class ExamplesScreen(Screen):
         yield ExampleList(self._load_page, id="list")
         yield Static(EMPTY_HELP, id="empty")
         yield Conversation(id="detail")
-        yield Footer(show_command_palette=False)  # the mode bar mentions ctrl+p
+        yield KeysAfterFirstFrame(show_command_palette=False)  # the mode bar mentions ctrl+p
 
     @property
     def curation(self):

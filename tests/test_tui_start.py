@@ -48,6 +48,7 @@ class FirstFrameApp(WorkbenchApp):
             self.at_first_frame = {
                 "workers": sorted(w.group for w in self.workers),
                 "text": screen_text(self),
+                "footer_keys": len(screen.query("FooterKey")),
             }
         super()._display(screen, renderable)
 
@@ -76,11 +77,13 @@ async def test_nothing_the_first_frame_does_not_need_runs_before_it(filled, monk
         assert first["workers"] == [], first["workers"]
         assert "support · 5+ examples (counting…)" in first["text"]
         assert " SYSTEM " not in first["text"]  # the conversation comes after the first frame
+        assert first["footer_keys"] == 0  # so does the Footer (a widget per key, each styled)
         # ... and then everything comes: the exact count, the conversation, the tokenizer
         await until(pilot, lambda: " SYSTEM " in screen_text(app) and "support · 12 examples ·" in screen_text(app))
         await until(pilot, lambda: {"tokenizer", "job-monitor"} <= app.worker_groups)
         await app.workers.wait_for_complete()
         assert app.first_frame_shown
+        await until(pilot, lambda: "a Approve" in screen_text(app))  # the Footer's keys are in its row
 
 
 async def test_after_first_frame_runs_at_once_once_the_frame_is_shown(filled):
@@ -99,13 +102,14 @@ async def test_after_first_frame_runs_at_once_once_the_frame_is_shown(filled):
 
 #: What `workbench` (the TUI) must not import before its first frame: each costs start-up
 #: time and none is used by the Examples screen's first paint.
-NOT_AT_START = ("importlib.metadata", "rich.markdown", "markdown_it", "pygments",
+NOT_AT_START = ("importlib.metadata", "dateutil.parser._parser", "rich.markdown", "markdown_it", "pygments",
                 "tiktoken", "workbench.jobs", "workbench.registry", "screens.budget", "screens.editor")
 
 PROBE = """
 import json, sys
 db = sys.argv[1]
 from workbench.cli import app as launcher
+launcher.import_sqlite_utils_lightly()  # what launch() does first: before the probe's own imports
 from screens import app as screens_app
 seen = {}
 class Probe(screens_app.WorkbenchApp):
