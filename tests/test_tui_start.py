@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 
@@ -200,19 +199,3 @@ def _bulk_store(path, n: int) -> None:
     if batch:
         store.examples.insert_examples(batch)
     store.close()
-
-
-def test_opening_the_store_loads_no_sqlite_utils_plugins(tmp_path):
-    """store.db.connect opens with execute_plugins=False: nothing registers SQL functions
-    behind the store's back, and no entry-point scan runs on each open."""
-    from store.db import connect
-
-    db = connect(tmp_path / "s.db")
-    try:
-        from sqlite_utils.plugins import pm
-
-        assert pm.get_plugins() == set() or all(
-            getattr(p, "__name__", "") == "sqlite_utils.hookspecs" for p in pm.get_plugins())
-        assert isinstance(db.conn, sqlite3.Connection)
-    finally:
-        db.conn.close()
