@@ -126,6 +126,16 @@ class ExamplesScreen(Screen):
         self.dataset = self.app.current_dataset()
         self.reload()
         self.example_list.focus()
+        # Textual renders the first frame inside its start-up batch and drops it, and
+        # counts what it rendered as painted: the first frame written held only the
+        # widgets changed since (rows 3-30), the mode bar and title came with the next
+        # full layout ~30 ms later (issue 14). Repainting every widget once after that
+        # refresh puts the whole screen in the first frame written.
+        self.call_after_refresh(self._repaint_all)
+
+    def _repaint_all(self) -> None:
+        for widget in self.children:
+            widget.refresh()
 
     def on_screen_resume(self) -> None:
         if self._model_seen != self.app.target_model.name or self.dataset != self.app.current_dataset():
