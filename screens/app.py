@@ -130,6 +130,9 @@ class WorkbenchApp(App):
         self.jobs_changed: Signal = Signal(self, "jobs-changed")
         self.monitor_stop = threading.Event()  # set on exit: the poller's thread wakes and returns
         self._reconciled = False
+        #: True once the first complete frame was handed to the terminal (see after_first_frame).
+        self.first_frame_shown = False
+        self._first_frame_callbacks: list = []
 
     # ------------------------------------------------------------------ shared state
 
@@ -174,7 +177,32 @@ class WorkbenchApp(App):
         for problem in self.keymap_problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=12)
         # The rest waits for the first screen: it is on the terminal sooner (issue 14)
-        self.call_after_refresh(self.set_timer, AFTER_FIRST_PAINT_S, self.after_first_paint)
+        self.after_first_frame(self.set_timer, AFTER_FIRST_PAINT_S, self.after_first_paint)
+
+    def after_first_frame(self, callback, *args) -> None:
+        """Run `callback(*args)` once the first complete frame is on its way to the
+        terminal (at once after that). `call_after_refresh` is not that at start: Textual
+        renders the first frame inside its start-up batch and drops it, and the
+        callbacks of that refresh run all the same; the title row then reached the
+        terminal only with the next full layout, after the first conversation's render
+        and everything else queued (issue 14, session 5)."""
+        if self.first_frame_shown:
+            callback(*args)
+        else:
+            self._first_frame_callbacks.append(partial(callback, *args))
+
+    def on_ready(self) -> None:
+        """The DOM is ready: the start-up batch is over and the screen's first frame was
+        dropped in it. Repaint the whole screen (no new layout) and let the work that
+        waited for the first frame run after that repaint."""
+        self.screen.refresh()
+        self.screen.call_after_refresh(self._first_frame_written)
+
+    def _first_frame_written(self) -> None:
+        self.first_frame_shown = True
+        callbacks, self._first_frame_callbacks = self._first_frame_callbacks, []
+        for callback in callbacks:
+            callback()
 
     def after_first_paint(self) -> None:
         """Start-up work the first screen need not wait for: the lifecycle warnings, the

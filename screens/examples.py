@@ -55,6 +55,28 @@ class Curated(Message):
         self.example_ids = list(example_ids)
 
 
+class KeysAfterFirstFrame(Footer):
+    """The Footer, its keys built once the app's first frame is out. Textual builds one
+    FooterKey widget per binding (32 here) and styles each one: 35-50 ms of CPU that came
+    before the first frame at start (issue 14). Its row is there from the start; the
+    keys fill it right after the first frame."""
+
+    _waiting = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        app = self.app
+        if getattr(app, "first_frame_shown", True):
+            super().bindings_changed(screen)
+        elif not self._waiting:
+            self._waiting = True
+            # through the Footer's own queue: its compose binds to its reactives
+            app.after_first_frame(self.call_later, self._bindings_changed_now, screen)
+
+    def _bindings_changed_now(self, screen: Screen) -> None:
+        self._waiting = False
+        super().bindings_changed(screen)
+
+
 @guarded
 class ExamplesScreen(Screen):
     CSS_PATH = "examples.tcss"
@@ -86,7 +108,7 @@ class ExamplesScreen(Screen):
         yield ExampleList(self._load_page, id="list")
         yield Static(EMPTY_HELP, id="empty")
         yield Conversation(id="detail")
-        yield Footer(show_command_palette=False)  # the mode bar mentions ctrl+p
+        yield KeysAfterFirstFrame(show_command_palette=False)  # the mode bar mentions ctrl+p
 
     @property
     def curation(self):
@@ -104,6 +126,16 @@ class ExamplesScreen(Screen):
         self.dataset = self.app.current_dataset()
         self.reload()
         self.example_list.focus()
+        # Textual renders the first frame inside its start-up batch and drops it, and
+        # counts what it rendered as painted: the first frame written held only the
+        # widgets changed since (rows 3-30), the mode bar and title came with the next
+        # full layout ~30 ms later (issue 14). Repainting every widget once after that
+        # refresh puts the whole screen in the first frame written.
+        self.call_after_refresh(self._repaint_all)
+
+    def _repaint_all(self) -> None:
+        for widget in self.children:
+            widget.refresh()
 
     def on_screen_resume(self) -> None:
         if self._model_seen != self.app.target_model.name or self.dataset != self.app.current_dataset():
@@ -153,7 +185,7 @@ class ExamplesScreen(Screen):
         if not self.count_exact or self.total is None:
             # after the repaint: the count's thread would compete with it for the CPU
             self._count_key = key = (dataset_id, self.view, model.name, object())
-            self.call_after_refresh(lambda: key is self._count_key and self.count_exactly(
+            self._after_paint(lambda: key is self._count_key and self.count_exactly(
                 key, need_view=not self.count_exact, need_total=self.total is None and self.view.active,
                 encoding=model.encoding, context_limit=model.training_context_limit))
         if focus_id is not None:
@@ -188,6 +220,15 @@ class ExamplesScreen(Screen):
             self.example_list.selected = set()
             self._selection_of = dataset_id
 
+    def _after_paint(self, callback, *args) -> None:
+        """After this refresh, and at start after the app's first complete frame (see
+        WorkbenchApp.after_first_frame; a test host without it: after the refresh)."""
+        after_first_frame = getattr(self.app, "after_first_frame", None)
+        if after_first_frame is not None and not self.app.first_frame_shown:
+            after_first_frame(self.call_after_refresh, callback, *args)
+        else:
+            self.call_after_refresh(callback, *args)
+
     def on_example_list_highlighted(self, message: ExampleList.Highlighted) -> None:
         # Debounced: holding an arrow key repaints the list, not every conversation.
         if self._detail_timer is not None:
@@ -197,7 +238,7 @@ class ExamplesScreen(Screen):
             # the first frame: Textual writes no frame while the app mounts, and this
             # 50 ms timer fired first, delaying the first paint by its work (issue 14).
             self.is_mounted_once = True
-            self.call_after_refresh(self.set_timer, 0.05, self.show_detail)
+            self._after_paint(self.set_timer, 0.05, self.show_detail)
             return
         self._detail_timer = self.set_timer(0.05, self.show_detail)
 

@@ -327,8 +327,12 @@ async def test_roles_are_labelled_without_colour(filled, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make(filled)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.1)
-        shown = screen_text(app)
+        # the first conversation is drawn after the first complete frame (issue 14): wait for it
+        for _ in range(100):
+            await pilot.pause(0.05)
+            shown = screen_text(app)
+            if " SYSTEM " in shown:
+                break
         assert " SYSTEM " in shown and " USER " in shown and " ASSISTANT " in shown
 
 
