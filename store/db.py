@@ -8,6 +8,7 @@ at the same time), a busy timeout (a second writer waits instead of failing with
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import re
@@ -42,6 +43,27 @@ class DamagedStoreError(StoreError):
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+class IdSequence:
+    """New ids for many rows written together (an import): UUIDs that share a random
+    prefix (from uuid4, so unique across sequences) and end in a counter, so consecutive
+    ids sort together. Each id index then grows at one place instead of touching a
+    random page per row: far fewer pages written per transaction. Call for the next id."""
+
+    def __init__(self):
+        self._start()
+
+    def _start(self) -> None:
+        self._prefix = hashlib.sha1(uuid.uuid4().bytes).digest()[:12]
+        self._next = 0
+
+    def __call__(self) -> str:
+        if self._next > 0xFFFFFFFF:  # the counter's four bytes are used up: a new prefix
+            self._start()
+        value = self._next
+        self._next += 1
+        return str(uuid.UUID(bytes=self._prefix + value.to_bytes(4, "big"), version=4))
 
 
 def now() -> str:

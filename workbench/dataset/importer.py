@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
-from store.db import Pacer, new_id, now
+from store.db import IdSequence, Pacer, now
 from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
-from workbench.budget import counting
+from workbench.budget import counting, tokens
 from workbench.chat.checks import FileChecker
 from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
@@ -99,6 +99,7 @@ class _Good:
     search_text: str | None
     warnings: list[Finding]
     counts: list[tuple[str, int, int]]
+    parts: tuple[int, int]  # (with tools, with media): tokens.estimated_parts, for the running totals
 
 
 @dataclass
@@ -173,7 +174,23 @@ class _RangeWorker:
             else chatformat.dumps_compact(columns["non_preferred_output"]),
             content_hash=columns["content_hash"], language=columns["language"], turns=columns["turns"],
             search_text=fts_text(columns["messages"], *_encoded_outputs(columns)),
-            warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()])
+            warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()],
+            parts=_estimated_parts(columns))
+
+
+def _estimated_parts(columns: dict) -> tuple[int, int]:
+    """(with tools, with media) of the example these columns make: tokens.estimated_parts
+    of the record it exports as (records.record_from_example, without the key ordering,
+    which the flags do not depend on), the rule budget totals are kept by."""
+    body = {"messages": columns["messages"]}
+    for key in ("tools", "functions"):
+        if columns[key] is not None:
+            body[key] = columns[key]
+    record = body if columns["kind"] != "preference" else {
+        "input": body, "preferred_output": columns["preferred_output"],
+        "non_preferred_output": columns["non_preferred_output"]}
+    parts = tokens.estimated_parts(record)
+    return int(tokens.ESTIMATE_TOOLS in parts), int(tokens.ESTIMATE_MEDIA in parts)
 
 
 def _encoded_outputs(columns: dict) -> tuple[str | None, str | None]:
@@ -209,6 +226,7 @@ class _Importer:
         self.batch: list[_Good] = []
         self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS)  # examples per write transaction
         self.rejections: list[dict] = []
+        self.new_id = IdSequence()  # ids that sort together: each id index grows at one place
         self.examples = 0
         self.position = 1
         self.staging_id = ""
@@ -350,13 +368,13 @@ class _Importer:
         known = self.store.examples.known_hashes_in(
             self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
         stamp = now()
-        examples, texts, revisions, counts = [], [], [], []
+        examples, texts, revisions, counts, parts = [], [], [], [], []
         for good in self.batch:
             if good.content_hash in known:
                 self.result.duplicates += 1
                 continue
             known.add(good.content_hash)
-            example_id = new_id()
+            example_id = self.new_id()
             tags = chatformat.dumps_compact(list(self.tags_by_line.get(good.line, [])))
             warnings = "[" + ",".join(chatformat.dumps_compact(f.to_dict()) for f in good.warnings) + "]"
             examples.append((
@@ -365,10 +383,11 @@ class _Importer:
                 tags, "draft", "", good.content_hash, good.language, good.turns, warnings, 0,
                 len(good.warnings), self.import_id, good.line, 1, stamp, stamp))
             texts.append(good.search_text)
-            revisions.append((new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
+            revisions.append((self.new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
+            parts.append(good.parts)
             self.position += 1
-        self.store.examples.insert_encoded(examples, texts, revisions, counts)
+        self.store.examples.insert_encoded(examples, texts, revisions, counts, parts)
         self.pacer.record(len(self.batch), self.store.db.conn.last_hold_s)
         self.result.added += len(examples)
         self.batch = []
