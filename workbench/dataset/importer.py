@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import socket
 import threading
 from dataclasses import dataclass, field, replace
@@ -210,6 +211,91 @@ def _snapshot(good: _Good, tags: str) -> str:
     return "{" + ",".join(f'"{column}":{parts[column]}' for column in EDITABLE_COLUMNS) + "}"
 
 
+class _Writer:
+    """Writes the prepared batches on a thread of its own (with its own connection), so the
+    importing thread goes on taking the workers' rows and preparing the next batch while
+    SQLite inserts and commits this one: sqlite3 lets go of the GIL while it works, and a
+    commit waits on the disk (checkpoints sync it). At most one batch waits for the
+    thread; handing over another blocks until it is taken.
+
+    Batches go in order, each its own short transaction, as before. Content hashes of the
+    batches not yet known to be written are kept (`unwritten_hashes`), so the next
+    batch's duplicate check sees them before the store does."""
+
+    def __init__(self, store: Store, pacer: Pacer):
+        self.store = store
+        self.pacer = pacer
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._stop = False
+        self._unwritten: list[tuple[set[str], threading.Event]] = []
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self._thread.start()
+
+    def unwritten_hashes(self) -> set[str]:
+        """Hashes of handed-over batches that may not be committed yet. Ask before reading
+        what the store holds: a batch committed in between is then in one or the other."""
+        self._unwritten = [(hashes, done) for hashes, done in self._unwritten if not done.is_set()]
+        found: set[str] = set()
+        for hashes, _ in self._unwritten:
+            found |= hashes
+        return found
+
+    def submit(self, rows: tuple, hashes: set[str]) -> None:
+        """Hand over one batch (insert_encoded's arguments); raises what the thread met."""
+        self._raise_failure()
+        done = threading.Event()
+        self._unwritten.append((hashes, done))
+        while True:
+            try:
+                self._queue.put((rows, done), timeout=0.05)
+                return
+            except queue.Full:
+                self._raise_failure()  # a thread that died takes nothing more
+
+    def finish(self) -> None:
+        """Wait until every batch handed over is committed; raises what the thread met."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise_failure()
+
+    def abandon(self) -> None:
+        """Stop after the transaction under way (the import is failing or cancelled)."""
+        self._stop = True
+        try:
+            self._queue.get_nowait()  # a waiting batch is dropped
+        except queue.Empty:
+            pass
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+        self._thread.join()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            with self.store.bulk_writes():  # this thread's connection also gives way to waiting writers
+                while not self._stop:
+                    item = self._queue.get()
+                    if item is None:
+                        return
+                    rows, done = item
+                    self.store.examples.insert_encoded(*rows)
+                    self.pacer.record(len(rows[0]), self.store.db.conn.last_hold_s)
+                    done.set()
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+            self._error = exc
+        finally:
+            try:
+                self.store.db.close()  # this thread's connection (and its write-turns file)
+            except Exception:  # noqa: BLE001 - closing never fails the import
+                pass
+
+
 class _Importer:
     def __init__(self, store: Store, path: Path, dataset: str, skip_invalid: bool,
                  context_limit: int | None, tags_by_line: dict[int, list[str]] | None,
@@ -232,6 +318,7 @@ class _Importer:
         self.staging_id = ""
         self.import_id = ""
         self._sha256: str | None = None  # of the source file, set when it has been read
+        self._writer: _Writer | None = None  # started at the first batch (after the workers fork)
 
     def run(self) -> ImportResult:
         with self.store.bulk_writes():  # a rating or status change waiting goes before each batch
@@ -245,6 +332,8 @@ class _Importer:
                 self.import_id = self.store.datasets.start_import(self.staging_id, str(self.path.resolve()), fmt)
             self._scan(fmt)
             self._flush()
+            if self._writer:
+                self._writer.finish()
             checker = FileChecker()
             checker.examples = self.examples
             # The provider's 512 MB limit is on the file uploaded for training (export
@@ -257,6 +346,8 @@ class _Importer:
                 return self.result
             self._publish()
         except BaseException:
+            if self._writer:
+                self._writer.abandon()
             # a decided import (see _publish) is not discarded: it is finished at next open
             self._discard_quietly()
             raise
@@ -365,15 +456,20 @@ class _Importer:
         if self.result.errors and not self.skip_invalid:
             self.batch = []
             return
+        if self._writer is None:
+            self._writer = _Writer(self.store, self.pacer)
+        unwritten = self._writer.unwritten_hashes()  # before the store is read: see _Writer
         known = self.store.examples.known_hashes_in(
-            self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
+            self._datasets_to_dedupe(), [g.content_hash for g in self.batch]) | unwritten
         stamp = now()
         examples, texts, revisions, counts, parts = [], [], [], [], []
+        fresh: set[str] = set()  # content hashes this batch adds
         for good in self.batch:
             if good.content_hash in known:
                 self.result.duplicates += 1
                 continue
             known.add(good.content_hash)
+            fresh.add(good.content_hash)
             example_id = self.new_id()
             tags = chatformat.dumps_compact(list(self.tags_by_line.get(good.line, [])))
             warnings = "[" + ",".join(chatformat.dumps_compact(f.to_dict()) for f in good.warnings) + "]"
@@ -387,8 +483,8 @@ class _Importer:
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
             parts.append(good.parts)
             self.position += 1
-        self.store.examples.insert_encoded(examples, texts, revisions, counts, parts)
-        self.pacer.record(len(self.batch), self.store.db.conn.last_hold_s)
+        if examples:
+            self._writer.submit((examples, texts, revisions, counts, parts), fresh)
         self.result.added += len(examples)
         self.batch = []
 
