@@ -59,7 +59,8 @@ class IdSequence:
         self._start()
 
     def _start(self) -> None:
-        self._prefix = hashlib.sha1(uuid.uuid4().bytes).digest()[:12]
+        prefix = uuid.UUID(bytes=hashlib.sha1(uuid.uuid4().bytes).digest()[:12] + bytes(4), version=4)
+        self._prefix = str(prefix)[:-8]  # the text up to the counter's 8 hex digits
         self._next = 0
 
     def __call__(self) -> str:
@@ -67,7 +68,7 @@ class IdSequence:
             self._start()
         value = self._next
         self._next += 1
-        return str(uuid.UUID(bytes=self._prefix + value.to_bytes(4, "big"), version=4))
+        return f"{self._prefix}{value:08x}"
 
 
 def now() -> str:

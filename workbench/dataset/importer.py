@@ -471,7 +471,8 @@ class _Importer:
             known.add(good.content_hash)
             fresh.add(good.content_hash)
             example_id = self.new_id()
-            tags = chatformat.dumps_compact(list(self.tags_by_line.get(good.line, [])))
+            line_tags = self.tags_by_line.get(good.line)
+            tags = chatformat.dumps_compact(list(line_tags)) if line_tags else "[]"
             warnings = "[" + ",".join(chatformat.dumps_compact(f.to_dict()) for f in good.warnings) + "]"
             examples.append((
                 example_id, self.staging_id, self.position, good.kind, good.messages, good.tools,
