@@ -1,16 +1,19 @@
 """Importing a JSONL or CSV file into a dataset: streaming, checked, all or nothing.
 
 One pass over the file. Worker processes parse, check and token-count byte ranges of
-it (chat.parallel) and hand back rows with every column encoded; this process is the
-one writer. Good lines go in batches, each its own short transaction (sized to hold
-the write lock about TRANSACTION_MS, and letting waiting writers go first), into a hidden
-staging dataset, so another writer (the app, a scan, a second import) never waits
-long; at the end one short transaction makes them visible (store.datasets
-decide_publish; into a dataset that already has rows the rest then move in short
-slices, finish_publishing, and a kill after the decision is finished at next open). If any line had an error the staged rows are discarded, unless
+it (chat.parallel) and hand back rows with every column encoded, tool and media flags
+included; this process is the one writer, on a thread of its own (_Writer) so that
+SQLite's work overlaps the preparation of the next batch. Good lines go in batches, each
+its own short transaction (sized to hold the write lock about TRANSACTION_MS, and
+letting waiting writers go first), into a hidden staging dataset, so another writer
+(the app, a scan, a second import) never waits long; at the end one short transaction
+makes them visible (store.datasets decide_publish; into a dataset that already has rows
+the rest then move in short slices, finish_publishing, and a kill after the decision is
+finished at next open). If any line had an error the staged rows are discarded, unless
 `skip_invalid` asks to keep the good lines and record the rejected ones with their
-reasons. A killed import leaves only hidden rows, removed when the store is next opened. Examples already in the dataset (same content hash)
-are skipped, so importing a file twice adds nothing.
+reasons. A killed import leaves only hidden rows, removed when the store is next opened.
+Examples already in the dataset (same content hash) are skipped, so importing a file
+twice adds nothing.
 """
 
 from __future__ import annotations
