@@ -63,3 +63,18 @@ def test_an_import_after_a_finished_one_sees_all_its_rows(store, tmp_path):
     again = import_file(store, write_jsonl(tmp_path / "b.jsonl", many_chats(2500)), "d")
     assert first.added == 2500 and again.added == 0 and again.duplicates == 2500
     assert not _writers()
+
+
+@pytest.mark.parametrize("where", [300, 2990])  # early, and in the file's last batches
+def test_a_write_that_fails_on_the_writer_thread_fails_the_import_and_leaves_nothing(store, tmp_path, where):
+    # a real SQLite failure inside the writer's transaction: a trigger refusing one row
+    with store.transaction():
+        store.db.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON examples WHEN new.messages LIKE "
+                         "'%refused question%' BEGIN SELECT RAISE(ABORT, 'the disk said no'); END")
+    records = many_chats(3000)
+    records[where] = many_chats(1, "refused")[0]
+    with pytest.raises(Exception, match="the disk said no"):
+        import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    assert store.datasets.get_dataset("d") is None
+    assert store.db.execute("SELECT count(*) FROM examples").fetchone()[0] == 0
+    assert not _writers()

@@ -258,7 +258,12 @@ class _Writer:
 
     def finish(self) -> None:
         """Wait until every batch handed over is committed; raises what the thread met."""
-        self._queue.put(None)
+        while self._thread.is_alive():  # a thread that died leaves its last batch queued
+            try:
+                self._queue.put(None, timeout=0.05)
+                break
+            except queue.Full:
+                continue
         self._thread.join()
         self._raise_failure()
 
