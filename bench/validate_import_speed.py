@@ -16,6 +16,12 @@ Targets, per size (the real `workbench` program, each in a fresh process):
   import        `workbench --db NEW import FILE --dataset d` <= 1.5 x (token + SQLite floor)
   --scale adds 1,000,000 examples and checks time per example grows <= 1.15x from 100k.
 
+Beside the import's figure (never instead of the floors or the ratio), the store's own
+parts, each measured alone in the same run: the same rows into the real examples table
+without and with its indexes, their first revisions, and their text into the full-text
+index (FTS5, the store's tokenizer), one transaction each: how much of the import is
+the writing that the app's screens, undo and search need.
+
 Files are generated seeded into the cache folder (WORKBENCH_BENCH_CACHE, default
 /tmp/ft-workbench-bench) and reused; never committed. Exit status 1 when a target fails.
 """
@@ -113,6 +119,127 @@ def sqlite_floor(lines: Path, db: Path) -> float:
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
+
+
+# ------------------------------------------------------- what the store itself costs (import)
+# Not the issue's floors (those stay exactly as named above): the parts of the store an
+# import has to write, each measured alone in the same run, one transaction, prepared
+# statements, WAL + synchronous=NORMAL, into the real tables (their DDL read from a
+# migrated store). They say how much of an import's time is the store's own writing:
+# the rows with the columns the app reads, the indexes its screens need, the first
+# revision undo needs and the full-text index search needs.
+
+STORE_PARTS_MAX = 100_000  # examples; above, the store's parts are not measured
+
+
+def _store_ddl(tmp: Path) -> dict[str, list[str]]:
+    """CREATE statements of examples (table; its indexes), example_revisions and examples_fts."""
+    from store import Store
+
+    store = Store(tmp / "ddl.db")
+    rows = store.db.execute("SELECT name, type, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                            "AND tbl_name IN ('examples', 'example_revisions', 'examples_fts')").fetchall()
+    store.close()
+    return {"examples": [r[3] for r in rows if r[0] == "examples"],
+            "examples_indexes": [r[3] for r in rows if r[1] == "index" and r[2] == "examples"],
+            "example_revisions": [r[3] for r in rows if r[0] == "example_revisions"],
+            "examples_fts": [r[3] for r in rows if r[0] == "examples_fts"]}
+
+
+def _component_rows(lines: Path, part: str) -> tuple[str, list[tuple]]:
+    """(INSERT statement, rows) of one part, from the canonical lines (untimed)."""
+    import hashlib
+
+    from store.examples import fts_text
+    from workbench.chat.format import dumps_compact
+
+    def js(value) -> str | None:
+        return None if value is None else dumps_compact(value)
+
+    out: list[tuple] = []
+    stamp = "2026-11-30T00:00:00.000000+00:00"
+    with open(lines, encoding="utf-8") as handle:
+        for rowid, line in enumerate(handle, 1):
+            record = json.loads(line)
+            messages = js(record.get("messages") or [])
+            if part == "examples":
+                out.append((rowid, str(uuid.uuid4()), "d", rowid, "chat", messages, js(record.get("tools")),
+                            js(record.get("functions")), None, None, None, "[]", "draft", "",
+                            hashlib.sha256(line.rstrip("\n").encode()).hexdigest(), "en",
+                            len(record.get("messages") or []), "[]", 0, 0, "i", rowid, 1, stamp, stamp))
+            elif part == "example_revisions":
+                snapshot = dumps_compact({"kind": "chat", "messages": record.get("messages") or [],
+                                          "tools": record.get("tools"), "functions": record.get("functions"),
+                                          "tags": [], "status": "draft", "notes": "", "deleted_at": None})
+                out.append((str(uuid.uuid4()), str(rowid), 1, "create", snapshot, "import", stamp))
+            else:
+                out.append((rowid, fts_text(record.get("messages") or [], None, None)))
+    sql = {"examples": "INSERT INTO examples(rowid, id, dataset_id, position, kind, messages, tools, functions, "
+                       "parallel_tool_calls, preferred_output, non_preferred_output, tags, status, notes, "
+                       "content_hash, language, turns, findings, errors, warnings, import_id, source_line, "
+                       "revision, created_at, updated_at) VALUES (" + ", ".join("?" * 25) + ")",
+           "example_revisions": "INSERT INTO example_revisions(id, example_id, revision, action, snapshot, "
+                                "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+           "examples_fts": "INSERT INTO examples_fts(rowid, text) VALUES (?, ?)"}[part]
+    return sql, out
+
+
+def _timed_insert(db: Path, ddl: list[str], sql: str, rows: list[tuple]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one executemany transaction into a fresh file."""
+    import sqlite3
+
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    for statement in ddl:
+        conn.execute(statement)
+    wall, cpu = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN")
+    conn.executemany(sql, rows)
+    conn.execute("COMMIT")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    conn.close()
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    return wall, cpu
+
+
+def store_floors(lines: Path, tmp: Path) -> dict[str, tuple[float, float]]:
+    """{part: (wall, CPU)} of the store's parts, each alone (see above)."""
+    ddl = _store_ddl(tmp)
+    db = tmp / "parts.db"
+    found: dict[str, tuple[float, float]] = {}
+    sql, rows = _component_rows(lines, "examples")
+    found["rows"] = _timed_insert(db, ddl["examples"], sql, rows)
+    found["rows + indexes"] = _timed_insert(db, ddl["examples"] + ddl["examples_indexes"], sql, rows)
+    del rows
+    sql, rows = _component_rows(lines, "example_revisions")
+    found["first revisions"] = _timed_insert(db, ddl["example_revisions"], sql, rows)
+    del rows
+    sql, rows = _component_rows(lines, "examples_fts")
+    found["full-text index"] = _timed_insert(db, ddl["examples_fts"], sql, rows)
+    return found
+
+
+def store_floors_report(imp_s: float, imp_cpu: float, tok_s: float, tok_cpu: float, sql_s: float,
+                        parts: dict[str, tuple[float, float]]) -> None:
+    """Explanatory lines beside the issue's floors and ratio (which they never replace)."""
+    fts = parts["full-text index"]
+    revisions = parts["first revisions"]
+    rows = parts["rows + indexes"]
+    store = rows[0] + revisions[0] + fts[0]
+    store_cpu = rows[1] + revisions[1] + fts[1]
+    print(f"  store parts, each measured alone (one transaction; not the issue's floors): examples rows "
+          f"{parts['rows'][0]:.2f} s, with their indexes {rows[0]:.2f} s, first revisions "
+          f"{revisions[0]:.2f} s, full-text index (FTS5) {fts[0]:.2f} s; together {store:.2f} s wall, "
+          f"{store_cpu:.2f} s CPU (the SQLite floor's plain table: {sql_s:.2f} s)", flush=True)
+    explained = tok_s + store
+    print(f"  import {imp_s:.2f} s ({imp_cpu:.2f} s CPU) against token floor + store parts {explained:.2f} s "
+          f"({tok_cpu + store_cpu:.2f} s CPU): {imp_s / explained:.2f}x wall, {imp_cpu / (tok_cpu + store_cpu):.2f}x "
+          f"CPU; of the import, {fts[0]:.2f} s is the full-text index that search needs, measured alone",
+          flush=True)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -215,6 +342,8 @@ def bench_size(n: int, env: dict, tmp: Path) -> dict:
     report(f"import {n:,} <= 1.5x (token + SQLite floor)", f"{imp_s:.2f} s", f"{floor:.2f} s",
            f"{imp_s / floor:.2f}x", imp_s <= 1.5 * floor and code == 0)
     print(f"  import used {CPU_USED[0]:.2f} s CPU (all processes), peak memory {imp_rss / MB:.0f} MB", flush=True)
+    if n <= STORE_PARTS_MAX:  # the parts' rows are held in memory (about 2.5 KB an example)
+        store_floors_report(imp_s, CPU_USED[0], tok_s, tok_cpu, sql_s, store_floors(lines, tmp))
     for leftover in tmp.glob(f"import_{n}.db*"):
         leftover.unlink()
     for leftover in tmp.glob(f"floor_{n}.db*"):

@@ -32,6 +32,8 @@ BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "too
                         "notes", "content_hash", "language", "turns", "findings", "errors", "warnings",
                         "import_id", "source_line", "revision", "created_at", "updated_at")
 BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
+_DATASET, _POSITION, _STATUS, _HASH = (BULK_EXAMPLE_COLUMNS.index(c)
+                                      for c in ("dataset_id", "position", "status", "content_hash"))
 _BULK_EXAMPLE_SQL = (f"INSERT INTO examples(rowid, {', '.join(BULK_EXAMPLE_COLUMNS)}) "
                      f"VALUES (?, {', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
 #: the Examples search's last word: `"word"*` at the end of a full-text query
@@ -138,23 +140,26 @@ class ExampleQueries(Queries):
             self.db["example_revisions"].insert_all(revisions, batch_size=200)
 
     def insert_encoded(self, examples: list[tuple], fts_texts: list[str | None], revisions: list[tuple],
-                       counts: list[tuple[str, str, int, int]]) -> None:
+                       counts: list[tuple[str, str, int, int]], parts: list[tuple[int, int]]) -> None:
         """Bulk insert into a staging dataset (see store.datasets.begin_staging), in one
         short transaction with prepared statements: `examples` are tuples in
         BULK_EXAMPLE_COLUMNS order (JSON already encoded), `fts_texts` their search text
         (fts_text), `revisions` tuples in BULK_REVISION_COLUMNS order, `counts`
-        token-count rows."""
+        token-count rows, `parts` each example's (with tools, with media) flags
+        (tokens.estimated_parts) for the running token totals."""
         with self.transaction():
-            # counts first: the running-totals triggers (0017) then find them as each row lands
+            # counts first: the running totals below read them
             self.save_token_counts(counts)
-            # rows of a staging dataset skip the per-row index trigger: give them rowids
-            # here (the write lock is held) and index their text in one statement
+            # rows of a staging dataset skip the per-row index and totals triggers: give
+            # them rowids here (the write lock is held), index their text and count them in bulk
             first = (self._scalar("SELECT max(rowid) FROM examples") or 0) + 1
             self.db.conn.executemany(_BULK_EXAMPLE_SQL, ((first + i, *row) for i, row in enumerate(examples)))
             self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
                                      ((first + i, text) for i, text in enumerate(fts_texts)))
             self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
-            self._store.token_totals.count_staged(first, first + len(examples) - 1)
+            self._store.token_totals.count_staged(first, [
+                (row[_DATASET], row[_STATUS], row[_POSITION], row[_HASH], *flags)
+                for row, flags in zip(examples, parts)])
 
     def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:
         """Which of these content hashes any of the datasets already holds."""

@@ -44,9 +44,6 @@ _BACKFILL_SQL = (
                                          WHERE t.content_hash = e.content_hash AND t.encoding = b.encoding)""",
 )
 _BACKFILL = tuple(sql.replace("{only}", "") for sql in _BACKFILL_SQL)
-# an import's staged rows, which the insert trigger leaves to the importer
-_STAGED = tuple(sql.replace("{only}", "AND +e.dataset_id IN (SELECT dataset_id FROM import_staging)")
-                for sql in _BACKFILL_SQL)
 
 
 def _status_clause(status: str | None, column: str = "status") -> tuple[str, list[Any]]:
@@ -94,15 +91,59 @@ class TokenTotalsQueries(Queries):
                 return True
             return False
 
-    def count_staged(self, first_rowid: int, last_rowid: int) -> None:
+    def count_staged(self, first_rowid: int, rows: list[tuple[str, str, int, str, int, int]]) -> None:
         """Add rows just bulk-inserted into a staging dataset (store.examples.insert_encoded)
-        to the totals, in four statements instead of the insert trigger's per-row work.
-        Call inside the inserting transaction."""
+        to the totals. `rows` are (dataset_id, status, position, content_hash, with_tools,
+        with_media) of live rows with consecutive rowids from `first_rowid`; the two flags
+        come from the importer's workers (tokens.estimated_parts, the rule 0017's SQL
+        walk follows). The sums are made here and written as a few upserts plus one row
+        per example and encoding, instead of the insert trigger's per-row work or an
+        SQL walk of the rows' JSON (most of the import's cost of the totals).
+        Call inside the inserting transaction, after the rows' token counts are saved."""
         upto = self._scalar("SELECT upto FROM budget_state")
-        if upto is None or upto < first_rowid:  # not counted yet: the backfill will be
+        if upto is None or upto < first_rowid or not rows:  # not counted yet: the backfill will be
             return
-        for sql in _STAGED:
-            self.db.execute(sql, {"low": first_rowid - 1, "high": min(last_rowid, upto)})
+        rows = rows[:upto - first_rowid + 1]
+        counts = self._counts_of({row[3] for row in rows})
+        tracked = [r[0] for r in self.db.execute("SELECT encoding FROM budget_encodings")]
+        sizes: dict[tuple, list[int]] = {}
+        parts: dict[tuple, list[int]] = {}
+        members: list[tuple] = []
+        uncounted: list[tuple] = []
+        for rowid, (dataset_id, status, position, content_hash, with_tools, with_media) in enumerate(rows, first_rowid):
+            found = counts.get(content_hash, ())
+            for encoding, total, trained in found:
+                size = sizes.setdefault((dataset_id, encoding, status, total), [0, 0])
+                size[0] += 1
+                size[1] += trained
+                members.append((dataset_id, encoding, total, position, rowid))
+            part = parts.setdefault((dataset_id, status), [0, 0, 0])
+            part[0] += 1
+            part[1] += bool(with_tools)
+            part[2] += bool(with_media)
+            have = {c[0] for c in found}
+            uncounted.extend((encoding, rowid) for encoding in tracked if encoding not in have)
+        conn = self.db.conn
+        conn.executemany("INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained) "
+                         f"VALUES (?, ?, ?, ?, ?, ?) {_UPSERT_SIZES}", [(*k, *v) for k, v in sizes.items()])
+        conn.executemany("INSERT INTO budget_members(dataset_id, encoding, total, position, example_rowid) "
+                         "VALUES (?, ?, ?, ?, ?)", members)
+        conn.executemany("INSERT INTO budget_parts(dataset_id, status, examples, with_tools, with_media) "
+                         f"VALUES (?, ?, ?, ?, ?) {_UPSERT_PARTS}", [(*k, *v) for k, v in parts.items()])
+        conn.executemany("INSERT INTO budget_uncounted(encoding, example_rowid) VALUES (?, ?)", uncounted)
+
+    def _counts_of(self, hashes: set[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """{content hash: [(encoding, total, trained)]}: every cached count of these hashes
+        (the rows the triggers' join with token_counts would find)."""
+        found: dict[str, list[tuple[str, int, int]]] = {}
+        hashes_list = list(hashes)
+        for start in range(0, len(hashes_list), 500):
+            chunk = hashes_list[start:start + 500]
+            for content_hash, encoding, total, trained in self.db.execute(
+                    f"SELECT content_hash, encoding, total, trained FROM token_counts "
+                    f"WHERE content_hash IN ({','.join('?' * len(chunk))})", chunk):
+                found.setdefault(content_hash, []).append((encoding, total, trained))
+        return found
 
     def reset(self) -> None:
         """Forget the totals; the next backfill counts every row again (a repair)."""

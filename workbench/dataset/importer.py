@@ -1,22 +1,26 @@
 """Importing a JSONL or CSV file into a dataset: streaming, checked, all or nothing.
 
 One pass over the file. Worker processes parse, check and token-count byte ranges of
-it (chat.parallel) and hand back rows with every column encoded; this process is the
-one writer. Good lines go in batches, each its own short transaction (sized to hold
-the write lock about TRANSACTION_MS, and letting waiting writers go first), into a hidden
-staging dataset, so another writer (the app, a scan, a second import) never waits
-long; at the end one short transaction makes them visible (store.datasets
-decide_publish; into a dataset that already has rows the rest then move in short
-slices, finish_publishing, and a kill after the decision is finished at next open). If any line had an error the staged rows are discarded, unless
+it (chat.parallel) and hand back rows with every column encoded, tool and media flags
+included; this process is the one writer, on a thread of its own (_Writer) so that
+SQLite's work overlaps the preparation of the next batch. Good lines go in batches, each
+its own short transaction (sized to hold the write lock about TRANSACTION_MS, and
+letting waiting writers go first), into a hidden staging dataset, so another writer
+(the app, a scan, a second import) never waits long; at the end one short transaction
+makes them visible (store.datasets decide_publish; into a dataset that already has rows
+the rest then move in short slices, finish_publishing, and a kill after the decision is
+finished at next open). If any line had an error the staged rows are discarded, unless
 `skip_invalid` asks to keep the good lines and record the rejected ones with their
-reasons. A killed import leaves only hidden rows, removed when the store is next opened. Examples already in the dataset (same content hash)
-are skipped, so importing a file twice adds nothing.
+reasons. A killed import leaves only hidden rows, removed when the store is next opened.
+Examples already in the dataset (same content hash) are skipped, so importing a file
+twice adds nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import socket
 import threading
 from dataclasses import dataclass, field, replace
@@ -24,11 +28,11 @@ from pathlib import Path
 from typing import Callable
 
 from store import EDITABLE_COLUMNS, Store
-from store.db import Pacer, new_id, now
+from store.db import IdSequence, Pacer, now
 from store.examples import fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
-from workbench.budget import counting
+from workbench.budget import counting, tokens
 from workbench.chat.checks import FileChecker
 from workbench.chat.records import columns_from_record
 from workbench.chat.findings import Finding
@@ -99,6 +103,7 @@ class _Good:
     search_text: str | None
     warnings: list[Finding]
     counts: list[tuple[str, int, int]]
+    parts: tuple[int, int]  # (with tools, with media): tokens.estimated_parts, for the running totals
 
 
 @dataclass
@@ -173,7 +178,23 @@ class _RangeWorker:
             else chatformat.dumps_compact(columns["non_preferred_output"]),
             content_hash=columns["content_hash"], language=columns["language"], turns=columns["turns"],
             search_text=fts_text(columns["messages"], *_encoded_outputs(columns)),
-            warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()])
+            warnings=findings, counts=[(name, c.total, c.trained) for name, c in counts.items()],
+            parts=_estimated_parts(columns))
+
+
+def _estimated_parts(columns: dict) -> tuple[int, int]:
+    """(with tools, with media) of the example these columns make: tokens.estimated_parts
+    of the record it exports as (records.record_from_example, without the key ordering,
+    which the flags do not depend on), the rule budget totals are kept by."""
+    body = {"messages": columns["messages"]}
+    for key in ("tools", "functions"):
+        if columns[key] is not None:
+            body[key] = columns[key]
+    record = body if columns["kind"] != "preference" else {
+        "input": body, "preferred_output": columns["preferred_output"],
+        "non_preferred_output": columns["non_preferred_output"]}
+    parts = tokens.estimated_parts(record)
+    return int(tokens.ESTIMATE_TOOLS in parts), int(tokens.ESTIMATE_MEDIA in parts)
 
 
 def _encoded_outputs(columns: dict) -> tuple[str | None, str | None]:
@@ -193,6 +214,96 @@ def _snapshot(good: _Good, tags: str) -> str:
     return "{" + ",".join(f'"{column}":{parts[column]}' for column in EDITABLE_COLUMNS) + "}"
 
 
+class _Writer:
+    """Writes the prepared batches on a thread of its own (with its own connection), so the
+    importing thread goes on taking the workers' rows and preparing the next batch while
+    SQLite inserts and commits this one: sqlite3 lets go of the GIL while it works, and a
+    commit waits on the disk (checkpoints sync it). At most one batch waits for the
+    thread; handing over another blocks until it is taken.
+
+    Batches go in order, each its own short transaction, as before. Content hashes of the
+    batches not yet known to be written are kept (`unwritten_hashes`), so the next
+    batch's duplicate check sees them before the store does."""
+
+    def __init__(self, store: Store, pacer: Pacer):
+        self.store = store
+        self.pacer = pacer
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._stop = False
+        self._unwritten: list[tuple[set[str], threading.Event]] = []
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self._thread.start()
+
+    def unwritten_hashes(self) -> set[str]:
+        """Hashes of handed-over batches that may not be committed yet. Ask before reading
+        what the store holds: a batch committed in between is then in one or the other."""
+        self._unwritten = [(hashes, done) for hashes, done in self._unwritten if not done.is_set()]
+        found: set[str] = set()
+        for hashes, _ in self._unwritten:
+            found |= hashes
+        return found
+
+    def submit(self, rows: tuple, hashes: set[str]) -> None:
+        """Hand over one batch (insert_encoded's arguments); raises what the thread met."""
+        self._raise_failure()
+        done = threading.Event()
+        self._unwritten.append((hashes, done))
+        while True:
+            try:
+                self._queue.put((rows, done), timeout=0.05)
+                return
+            except queue.Full:
+                self._raise_failure()  # a thread that died takes nothing more
+
+    def finish(self) -> None:
+        """Wait until every batch handed over is committed; raises what the thread met."""
+        while self._thread.is_alive():  # a thread that died leaves its last batch queued
+            try:
+                self._queue.put(None, timeout=0.05)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        self._raise_failure()
+
+    def abandon(self) -> None:
+        """Stop after the transaction under way (the import is failing or cancelled)."""
+        self._stop = True
+        try:
+            self._queue.get_nowait()  # a waiting batch is dropped
+        except queue.Empty:
+            pass
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+        self._thread.join()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            with self.store.bulk_writes():  # this thread's connection also gives way to waiting writers
+                while not self._stop:
+                    item = self._queue.get()
+                    if item is None:
+                        return
+                    rows, done = item
+                    self.store.examples.insert_encoded(*rows)
+                    self.pacer.record(len(rows[0]), self.store.db.conn.last_hold_s)
+                    done.set()
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+            self._error = exc
+        finally:
+            try:
+                self.store.db.close()  # this thread's connection (and its write-turns file)
+            except Exception:  # noqa: BLE001 - closing never fails the import
+                pass
+
+
 class _Importer:
     def __init__(self, store: Store, path: Path, dataset: str, skip_invalid: bool,
                  context_limit: int | None, tags_by_line: dict[int, list[str]] | None,
@@ -209,11 +320,13 @@ class _Importer:
         self.batch: list[_Good] = []
         self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS)  # examples per write transaction
         self.rejections: list[dict] = []
+        self.new_id = IdSequence()  # ids that sort together: each id index grows at one place
         self.examples = 0
         self.position = 1
         self.staging_id = ""
         self.import_id = ""
         self._sha256: str | None = None  # of the source file, set when it has been read
+        self._writer: _Writer | None = None  # started at the first batch (after the workers fork)
 
     def run(self) -> ImportResult:
         with self.store.bulk_writes():  # a rating or status change waiting goes before each batch
@@ -227,6 +340,8 @@ class _Importer:
                 self.import_id = self.store.datasets.start_import(self.staging_id, str(self.path.resolve()), fmt)
             self._scan(fmt)
             self._flush()
+            if self._writer:
+                self._writer.finish()
             checker = FileChecker()
             checker.examples = self.examples
             # The provider's 512 MB limit is on the file uploaded for training (export
@@ -239,6 +354,8 @@ class _Importer:
                 return self.result
             self._publish()
         except BaseException:
+            if self._writer:
+                self._writer.abandon()
             # a decided import (see _publish) is not discarded: it is finished at next open
             self._discard_quietly()
             raise
@@ -347,17 +464,23 @@ class _Importer:
         if self.result.errors and not self.skip_invalid:
             self.batch = []
             return
+        if self._writer is None:
+            self._writer = _Writer(self.store, self.pacer)
+        unwritten = self._writer.unwritten_hashes()  # before the store is read: see _Writer
         known = self.store.examples.known_hashes_in(
-            self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
+            self._datasets_to_dedupe(), [g.content_hash for g in self.batch]) | unwritten
         stamp = now()
-        examples, texts, revisions, counts = [], [], [], []
+        examples, texts, revisions, counts, parts = [], [], [], [], []
+        fresh: set[str] = set()  # content hashes this batch adds
         for good in self.batch:
             if good.content_hash in known:
                 self.result.duplicates += 1
                 continue
             known.add(good.content_hash)
-            example_id = new_id()
-            tags = chatformat.dumps_compact(list(self.tags_by_line.get(good.line, [])))
+            fresh.add(good.content_hash)
+            example_id = self.new_id()
+            line_tags = self.tags_by_line.get(good.line)
+            tags = chatformat.dumps_compact(list(line_tags)) if line_tags else "[]"
             warnings = "[" + ",".join(chatformat.dumps_compact(f.to_dict()) for f in good.warnings) + "]"
             examples.append((
                 example_id, self.staging_id, self.position, good.kind, good.messages, good.tools,
@@ -365,11 +488,12 @@ class _Importer:
                 tags, "draft", "", good.content_hash, good.language, good.turns, warnings, 0,
                 len(good.warnings), self.import_id, good.line, 1, stamp, stamp))
             texts.append(good.search_text)
-            revisions.append((new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
+            revisions.append((self.new_id(), example_id, 1, "create", _snapshot(good, tags), "import", stamp))
             counts.extend((good.content_hash, name, total, trained) for name, total, trained in good.counts)
+            parts.append(good.parts)
             self.position += 1
-        self.store.examples.insert_encoded(examples, texts, revisions, counts)
-        self.pacer.record(len(self.batch), self.store.db.conn.last_hold_s)
+        if examples:
+            self._writer.submit((examples, texts, revisions, counts, parts), fresh)
         self.result.added += len(examples)
         self.batch = []
 

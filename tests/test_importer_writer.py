@@ -1,0 +1,80 @@
+"""The importer's writer thread (workbench.dataset.importer._Writer).
+
+Batches are inserted and committed on a thread of their own while the importing thread
+prepares the next ones. A duplicate must be found whether its first copy is committed,
+handed over or still waiting; a cancelled or finished import leaves no thread behind,
+and a cancelled one leaves nothing visible.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conftest import many_chats, write_jsonl
+from workbench.dataset.importer import ImportCancelled, import_file
+
+
+def _writers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "import-writer"]
+
+
+def test_duplicates_in_batches_not_yet_written_are_kept_once(store, tmp_path):
+    # every record twice: right after itself, and again hundreds of lines (several
+    # batches) later, while earlier batches may still be on their way to the store
+    records = many_chats(1500)
+    lines = []
+    for i, record in enumerate(records):
+        lines += [record, record]
+        if i >= 300:
+            lines.append(records[i - 300])
+    result = import_file(store, write_jsonl(tmp_path / "twice.jsonl", lines), "d")
+    assert result.committed and result.added == 1500 and result.duplicates == len(lines) - 1500
+    dataset = store.datasets.get_dataset("d")
+    hashes = [r[0] for r in store.db.execute("SELECT content_hash FROM examples WHERE dataset_id = ?",
+                                             [dataset["id"]])]
+    assert len(hashes) == len(set(hashes)) == 1500
+    positions = [r[0] for r in store.db.execute(
+        "SELECT position FROM examples WHERE dataset_id = ? ORDER BY position", [dataset["id"]])]
+    assert positions == list(range(1, 1501))
+    assert not _writers()
+
+
+def test_cancel_after_batches_were_handed_over_leaves_nothing(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(6000))
+    staged = []
+
+    def cancelled() -> bool:  # asked after each range: by then its batches were handed over
+        staged.append(store.db.execute("SELECT count(*) FROM examples").fetchone()[0])
+        return True
+
+    with pytest.raises(ImportCancelled):
+        import_file(store, path, "d", cancelled=cancelled)
+    assert staged[0] > 0  # rows were written (hidden) before the cancel
+    assert store.datasets.get_dataset("d") is None
+    assert store.db.execute("SELECT count(*) FROM examples").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM import_staging").fetchone()[0] == 0
+    assert not _writers()
+
+
+def test_an_import_after_a_finished_one_sees_all_its_rows(store, tmp_path):
+    first = import_file(store, write_jsonl(tmp_path / "a.jsonl", many_chats(2500)), "d")
+    again = import_file(store, write_jsonl(tmp_path / "b.jsonl", many_chats(2500)), "d")
+    assert first.added == 2500 and again.added == 0 and again.duplicates == 2500
+    assert not _writers()
+
+
+@pytest.mark.parametrize("where", [300, 2990])  # early, and in the file's last batches
+def test_a_write_that_fails_on_the_writer_thread_fails_the_import_and_leaves_nothing(store, tmp_path, where):
+    # a real SQLite failure inside the writer's transaction: a trigger refusing one row
+    with store.transaction():
+        store.db.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON examples WHEN new.messages LIKE "
+                         "'%refused question%' BEGIN SELECT RAISE(ABORT, 'the disk said no'); END")
+    records = many_chats(3000)
+    records[where] = many_chats(1, "refused")[0]
+    with pytest.raises(Exception, match="the disk said no"):
+        import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
+    assert store.datasets.get_dataset("d") is None
+    assert store.db.execute("SELECT count(*) FROM examples").fetchone()[0] == 0
+    assert not _writers()

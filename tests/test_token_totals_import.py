@@ -1,0 +1,140 @@
+"""An import's share of the running token totals (store.token_totals.count_staged).
+
+The importer's workers decide each example's tool and media flags (tokens.estimated_parts
+of the record the example exports as) and the writer sums the batch in Python instead of
+walking the staged rows' JSON in SQL. The totals must stay equal to a full recount for
+every kind of record (chat and preference, tools in the input, calls and media in the
+outputs), into new and existing datasets, with other encodings' counts already cached.
+Imported rows also take ids from one sequence (store.db.IdSequence), so that the id
+indexes grow at one place.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import write_jsonl
+from test_budget_totals import _json, _messages, _stored_messages, assert_totals_exact
+from store.db import IdSequence
+from workbench.budget import tokens
+from workbench.budget.tokens import ESTIMATE_MEDIA, ESTIMATE_TOOLS
+from workbench.chat.records import columns_from_record, record_from_example
+from workbench.dataset.importer import _estimated_parts, import_file
+
+TOOL = {"type": "function", "function": {"name": "find_order", "parameters": {"type": "object"}}}
+CALL = {"id": "c7", "type": "function", "function": {"name": "find_order", "arguments": "{\"order\": \"B-12\"}"}}
+PICTURE = {"type": "image_url", "image_url": {"url": "https://shop.test/parcel.png"}}
+
+
+def _chat(i: int, tools: bool = False, media: bool = False) -> dict:
+    question = [{"type": "text", "text": f"Is parcel {i} damaged?"}, PICTURE] if media else f"Where is parcel {i}?"
+    record = {"messages": [{"role": "user", "content": question},
+                           {"role": "assistant", "content": f"Parcel {i} left the depot."}]}
+    if tools:
+        record["tools"] = [TOOL]
+        record["messages"][1:1] = [{"role": "assistant", "content": None, "tool_calls": [CALL]},
+                                   {"role": "tool", "tool_call_id": "c7", "content": "in transit"}]
+    return record
+
+
+def _preference(i: int, tools_in: str = "", media: bool = False) -> dict:
+    prompt = [{"type": "text", "text": f"Describe box {i}."}, PICTURE] if media else f"Describe box {i}."
+    good = [{"role": "assistant", "content": f"Box {i} is blue."}]
+    if tools_in == "output":
+        good = [{"role": "assistant", "content": None, "tool_calls": [CALL]}]
+    record = {"input": {"messages": [{"role": "user", "content": prompt}]},
+              "preferred_output": good,
+              "non_preferred_output": [{"role": "assistant", "content": f"No idea about box {i}."}]}
+    if tools_in == "input":
+        record["input"]["tools"] = [TOOL]
+    return record
+
+
+def _mixed_records(start: int) -> list[dict]:
+    return [_chat(start), _chat(start + 1, tools=True), _chat(start + 2, media=True),
+            _chat(start + 3, tools=True, media=True), _preference(start + 4), _preference(start + 5, "input"),
+            _preference(start + 6, "output"), _preference(start + 7, media=True)]
+
+
+def test_import_totals_equal_a_full_recount_for_every_kind_of_record(store, tmp_path):
+    first = import_file(store, write_jsonl(tmp_path / "a.jsonl", _mixed_records(0)), "parcels",
+                        skip_invalid=True)
+    assert first.added >= 6 and first.committed
+    kinds = {r[0] for r in store.db.execute("SELECT kind FROM examples").fetchall()}
+    assert kinds == {"chat", "preference"}
+    assert_totals_exact(store)
+    # another encoding's counts already cached for content the next import brings again
+    hashes = [r[0] for r in store.db.execute("SELECT content_hash FROM examples ORDER BY rowid LIMIT 3")]
+    with store.transaction():
+        store.examples.save_token_counts((h, "cl100k_base", 40 + n, n) for n, h in enumerate(hashes))
+    assert_totals_exact(store)
+    second = import_file(store, write_jsonl(tmp_path / "b.jsonl", _mixed_records(0) + _mixed_records(100)),
+                         "boxes", skip_invalid=True)
+    assert second.added >= 12
+    again = import_file(store, write_jsonl(tmp_path / "c.jsonl", _mixed_records(200)), "parcels",
+                        skip_invalid=True, encodings=())
+    assert again.added >= 6
+    assert_totals_exact(store)
+
+
+def test_import_parts_flags_are_counted(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", [_chat(1), _chat(2, tools=True), _chat(3, media=True),
+                                                         _preference(4, "input")]), "flags", skip_invalid=True)
+    dataset = store.datasets.get_dataset("flags")
+    parts = store.token_totals.parts(dataset["id"])
+    added = store.db.execute("SELECT count(*) FROM examples WHERE dataset_id = ?", [dataset["id"]]).fetchone()[0]
+    expected = [tokens.estimated_parts(record_from_example(e)) for e in store.examples.iter_examples(dataset["id"])]
+    assert parts == {"examples": added, "with_tools": sum(ESTIMATE_TOOLS in p for p in expected),
+                     "with_media": sum(ESTIMATE_MEDIA in p for p in expected)}
+    assert parts["with_tools"] >= 1 and parts["with_media"] >= 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(preference=st.booleans(), messages=_stored_messages, tools=_json, functions=_json,
+       preferred=st.none() | _messages, non_preferred=st.none() | _messages)
+def test_worker_flags_agree_with_the_exported_record(preference, messages, tools, functions, preferred,
+                                                     non_preferred):
+    body = {"messages": messages}
+    for key, value in (("tools", tools), ("functions", functions)):
+        if value is not None:
+            body[key] = value
+    record = {"input": body, "preferred_output": preferred, "non_preferred_output": non_preferred} \
+        if preference else body
+    columns = columns_from_record(record)
+    try:
+        expected = tokens.estimated_parts(record_from_example(columns))
+    except TypeError:  # a content part whose "type" is a list or object: estimated_parts fails on it
+        assume(False)
+    assert _estimated_parts(columns) == (int(ESTIMATE_TOOLS in expected), int(ESTIMATE_MEDIA in expected))
+
+
+def test_id_sequence_gives_distinct_uuids_that_sort_in_order():
+    first, second = IdSequence(), IdSequence()
+    ids = [first() for _ in range(1000)]
+    assert ids == sorted(ids) and len(set(ids)) == 1000
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    others = [second() for _ in range(10)]
+    assert not set(others) & set(ids)
+    assert others[0][:24] != ids[0][:24]  # each sequence has its own prefix
+
+
+def test_id_sequence_takes_a_new_prefix_when_its_counter_is_used_up():
+    sequence = IdSequence()
+    sequence._next = 0xFFFFFFFF
+    last, after = sequence(), sequence()
+    assert last.endswith("ffffffff") and after.endswith("00000000") and last[:24] != after[:24]
+
+
+def test_imported_rows_ids_sort_in_file_order(store, tmp_path):
+    """Rows of one import (and their first revisions) get ids that sort together, in file
+    order: each id index is written at one place per batch, not a random page per row.
+    (Before: uuid4 for each row.)"""
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", [_chat(i) for i in range(40)]), "order")
+    ids = [r[0] for r in store.db.execute("SELECT id FROM examples ORDER BY position")]
+    assert len(ids) == 40 and ids == sorted(ids)
+    revisions = [r[0] for r in store.db.execute(
+        "SELECT r.id FROM example_revisions r JOIN examples e ON e.id = r.example_id ORDER BY e.position")]
+    assert revisions == sorted(revisions) and not set(revisions) & set(ids)
