@@ -8,23 +8,14 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 import screens.examples as examples_screen
-from conftest import ROOT, chat, many_chats, write_jsonl
+from conftest import ROOT
 from screens.app import WorkbenchApp
 from test_tui_helpers import screen_text
-from workbench.dataset.importer import import_file
+from test_tui_examples import filled  # noqa: F401 - the same twelve examples as the Examples tests
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def filled(store, tmp_path):
-    records = many_chats(12)
-    records[3] = chat("Wo ist mein retour label?", "Hier ist es.")
-    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "support")
-    return store
 
 
 class FirstFrameApp(WorkbenchApp):
