@@ -238,3 +238,43 @@ def test_an_unknown_model_lists_the_known_ones():
     with pytest.raises(UnknownModel) as empty:
         find_model([], "zzz")
     assert "Known models: (none)." in str(empty.value)
+
+
+# ----------------------------------------------------------------------- session 5: tokens.py survivors
+
+
+def dpo(input_messages=(), preferred=(), rejected=(), **input_extra) -> dict:
+    return {"input": {"messages": list(input_messages), **input_extra},
+            "preferred_output": list(preferred), "non_preferred_output": list(rejected)}
+
+
+def test_a_dpo_record_is_an_estimate_for_tools_or_media_in_its_input_or_either_output():
+    """The Budget screen flags a DPO pair whose tool calls or images sit in any one of its three parts."""
+    from workbench.budget.tokens import estimated_parts
+
+    call = {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+                                                                  "function": {"name": "f", "arguments": "{}"}}]}
+    image = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]}
+    plain = {"role": "assistant", "content": "ok"}
+    tools = frozenset({ESTIMATE_TOOLS})
+    media = frozenset({ESTIMATE_MEDIA})
+    assert estimated_parts(dpo([call], [plain], [plain])) == tools
+    assert estimated_parts(dpo([plain], [call], [plain])) == tools
+    assert estimated_parts(dpo([plain], [plain], [call])) == tools
+    assert estimated_parts(dpo([image], [plain], [plain])) == media
+    assert estimated_parts(dpo([plain], [image], [plain])) == media
+    assert estimated_parts(dpo([plain], [plain], [image])) == media
+    assert estimated_parts(dpo([plain], [plain], [plain])) == frozenset()
+
+
+def test_tools_or_functions_alone_make_a_record_an_estimate():
+    from workbench.budget.tokens import estimated_parts
+
+    function = {"name": "f", "parameters": {"type": "object", "properties": {}}}
+    tools = frozenset({ESTIMATE_TOOLS})
+    for record in ({"messages": [], "tools": [{"type": "function", "function": function}]},
+                   {"messages": [], "functions": [function]},
+                   dpo(tools=[{"type": "function", "function": function}]),
+                   dpo(functions=[function])):
+        assert estimated_parts(record) == tools
+    assert estimated_parts({"messages": [], "tools": [], "functions": []}) == frozenset()
