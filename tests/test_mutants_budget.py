@@ -278,3 +278,154 @@ def test_tools_or_functions_alone_make_a_record_an_estimate():
                    dpo(functions=[function])):
         assert estimated_parts(record) == tools
     assert estimated_parts({"messages": [], "tools": [], "functions": []}) == frozenset()
+
+
+def test_legacy_function_calls_and_messages_after_an_odd_one_still_count_as_estimates():
+    from workbench.budget.tokens import estimated_parts
+
+    legacy = {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}
+    assert estimated_parts({"messages": [legacy]}) == frozenset({ESTIMATE_TOOLS})
+    assert estimated_parts({"messages": ["not a message", legacy]}) == frozenset({ESTIMATE_TOOLS})
+
+
+def test_text_parts_of_a_content_list_are_exact_not_media():
+    from workbench.budget.tokens import estimated_parts
+
+    text_parts = {"role": "user", "content": [{"type": "text", "text": "hello"}, {"type": "refusal", "refusal": "no"}]}
+    assert estimated_parts({"messages": [text_parts]}) == frozenset()
+
+
+def odd_rule():
+    """Distinct constants, so a count that uses the wrong one (or the right one twice) shows."""
+    from workbench.budget.tokens import ToolTokenRule
+
+    return ToolTokenRule(func_init=11, prop_init=13, prop_key=17, enum_init=19, enum_item=23, func_end=29)
+
+
+def schema_tokens(properties: dict, enc) -> int:
+    """Tokens of one function `f` whose parameters hold these properties, with odd_rule()."""
+    from workbench.budget.tokens import tool_definition_tokens
+
+    function = {"name": "f", "parameters": {"type": "object", "properties": properties}}
+    return tool_definition_tokens({"functions": [function]}, enc, odd_rule())
+
+
+def property_chain(levels: int) -> dict:
+    """`levels` properties named p, each the only property of the one above; the last a string."""
+    schema: dict = {"type": "string"}
+    for _ in range(levels - 1):
+        schema = {"type": "object", "properties": {"p": schema}}
+    return {"p": schema}
+
+
+def test_nested_properties_count_down_to_level_32_and_no_deeper(enc):
+    """_MAX_SCHEMA_DEPTH: levels 0 to 32 of a schema count, deeper ones add nothing (a record
+    built in Python may nest without end)."""
+    rule = odd_rule()
+    one_more_level = rule.prop_init + rule.prop_key + count_text("p:object:", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(property_chain(levels + 1), enc) - schema_tokens(property_chain(levels), enc) == \
+            one_more_level, levels
+    for levels in (34, 40):
+        deeper = schema_tokens(property_chain(levels), enc)
+        assert deeper == schema_tokens(property_chain(33), enc) - count_text("p:string:", enc) + \
+            count_text("p:object:", enc), levels
+
+
+def items_chain(levels: int, enum: list | None) -> dict:
+    """An array of arrays ... `levels` deep whose innermost items have this enum (or none)."""
+    schema: dict = {"type": "string"} if enum is None else {"type": "string", "enum": enum}
+    for _ in range(levels):
+        schema = {"type": "array", "items": schema}
+    return {"p": schema}
+
+
+def test_an_enum_inside_nested_array_items_counts_down_to_the_same_depth(enc):
+    rule = odd_rule()
+    enum_cost = rule.enum_init + 2 * rule.enum_item + count_text("left", enc) + count_text("right", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(items_chain(levels, ["left", "right"]), enc) - \
+            schema_tokens(items_chain(levels, None), enc) == enum_cost, levels
+    for levels in (33, 40):
+        assert schema_tokens(items_chain(levels, ["left", "right"]), enc) == \
+            schema_tokens(items_chain(levels, None), enc), levels
+
+
+def test_a_schema_with_properties_and_items_counts_both(enc):
+    rule = odd_rule()
+    both = {"p": {"type": ["object", "array"], "properties": {"q": {"type": "string"}},
+                  "items": {"type": "string", "enum": ["x"]}}}
+    only_properties = {"p": {"type": ["object", "array"], "properties": {"q": {"type": "string"}}}}
+    assert schema_tokens(both, enc) - schema_tokens(only_properties, enc) == \
+        rule.enum_init + rule.enum_item + count_text("x", enc)
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_an_enum_among_any_of_or_one_of_alternatives_counts(enc, key):
+    rule = odd_rule()
+    with_enum = {"p": {key: [{"type": "string", "enum": ["on", "off"]}, {"type": "null"}]}}
+    without = {"p": {key: [{"type": "string"}, {"type": "null"}]}}
+    assert schema_tokens(with_enum, enc) - schema_tokens(without, enc) == \
+        rule.enum_init + 2 * rule.enum_item + count_text("on", enc) + count_text("off", enc)
+
+
+def test_a_property_whose_schema_is_not_an_object_counts_its_name_line(enc):
+    rule = odd_rule()
+    assert schema_tokens({"when": "a date"}, enc) == \
+        rule.func_end + rule.func_init + count_text("f:", enc) + rule.prop_init + rule.prop_key + count_text("when::", enc)
+
+
+def test_a_tool_call_without_a_function_object_counts_its_json_text(enc):
+    bare = {"id": "call_9", "type": "function"}
+    record = {"messages": [{"role": "assistant", "tool_calls": [bare, "junk"]}]}
+    expected = TOKENS_PER_MESSAGE + count_text("assistant", enc) + count_text(json.dumps(bare), enc) + \
+        count_text("junk", enc) + TOKENS_FOR_PRIMING
+    assert count_example(record, enc).total == expected
+
+
+def test_a_message_that_is_not_an_object_counts_its_text_in_chat_and_dpo(enc):
+    assert count_example({"messages": ["hello there"]}, enc).total == \
+        TOKENS_PER_MESSAGE + count_text("hello there", enc) + TOKENS_FOR_PRIMING
+    pair = dpo(["hello there"], [], [])
+    assert count_example(pair, enc).total == TOKENS_PER_MESSAGE + count_text("hello there", enc) + TOKENS_FOR_PRIMING
+
+
+def test_a_dpo_pair_counts_its_input_like_the_same_chat(enc):
+    """DPO input messages go through the general per-message rule; it must give what the chat
+    rule gives for the same messages: names +1, weight not counted, tool calls as calls."""
+    call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "tea"}'}}
+    messages = [
+        {"weight": 1, "role": "user", "name": "ana", "content": "Find green tea."},
+        {"role": "assistant", "name": "bot", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": "sencha"},
+        "a stray string",
+    ]
+    answer = {"role": "assistant", "content": "Sencha."}
+    as_chat = count_example({"messages": [*messages, answer]}, enc).total
+    assert count_example(dpo(messages, [answer], []), enc).total == as_chat
+    by_hand = (4 * TOKENS_PER_MESSAGE + count_text("user", enc) + count_text("ana", enc) + 1
+               + count_text("Find green tea.", enc) + count_text("assistant", enc) + count_text("bot", enc) + 1
+               + count_text("lookup", enc) + count_text('{"q": "tea"}', enc) + count_text("tool", enc)
+               + count_text("c1", enc) + count_text("sencha", enc) + count_text("a stray string", enc))
+    assert count_example(dpo(messages, [], []), enc).total == by_hand + TOKENS_FOR_PRIMING
+
+
+def test_the_shipped_tool_rules_are_the_first_models_json_row_of_each_encoding(monkeypatch):
+    """Without a store's rules, tool definitions count with models.json's constants, read
+    from the package data (fresh caches: another test may have filled them already)."""
+    from importlib import resources
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_default_rules", {})
+    monkeypatch.setattr(tokens, "_tool_rules", {})
+    document = json.loads(resources.files("workbench").joinpath("data/models.json").read_text(encoding="utf-8"))
+    expected: dict = {}
+    for row in document["models"]:
+        if row.get("tool_func_init") is not None:
+            expected.setdefault(row["encoding"], tokens.ToolTokenRule(*(row[c] for c in tokens.TOOL_RULE_COLUMNS)))
+    assert {"cl100k_base", "o200k_base"} <= set(expected)
+    for encoding, rule in expected.items():
+        assert tokens.tool_rule_for(encoding) == rule
+    assert tokens.tool_rule_for("o200k_harmony") == expected.get("o200k_harmony", expected["o200k_base"])
+    assert tokens._shipped_tool_rules() == expected
