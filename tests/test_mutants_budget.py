@@ -543,3 +543,24 @@ def test_a_fresh_process_builds_the_encoding_once_then_loads_it_from_the_ranks_c
     text = "Héllo <|endoftext|> wörld! 12345"
     assert loaded.encode_ordinary(text) == reference.encode_ordinary(text)
     assert tokens.get_encoding("cl100k_base") is loaded
+
+
+@pytest.mark.parametrize("payload", [
+    {"pat_str": "x", "rank_chunks": (), "special_tokens": {}},  # chunks not a list
+    {"pat_str": 5, "rank_chunks": [], "special_tokens": {}},
+    {"pat_str": "x", "rank_chunks": [], "special_tokens": []},
+    {"rank_chunks": [], "special_tokens": {}},
+    {"pat_str": "x", "rank_chunks": []},
+], ids=["chunks-tuple", "pattern-number", "special-list", "no-pattern", "no-special"])
+def test_a_ranks_copy_in_the_wrong_shape_is_ignored_even_with_a_valid_digest(payload):
+    """Only a copy of the expected shape is used; anything else (an older layout, another
+    program's file) counts as absent, so the encoding is parsed and the copy rebuilt."""
+    import hashlib
+    import marshal
+
+    from workbench.budget import tokens
+
+    body = marshal.dumps(payload)
+    path = tokens._prepared_path("cl100k_base")
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
+    assert tokens._load_prepared_data("cl100k_base") is None
