@@ -258,3 +258,48 @@ def test_a_context_limit_without_a_counter_checks_no_length(tmp_path):
     assert "example_too_long" not in validate_path(path, context_limit=1).counts_by_code()
     jsonl = write_lines(tmp_path / "d.jsonl", [chat("q", "a")])
     assert "example_too_long" not in validate_path(jsonl, context_limit=1).counts_by_code()
+
+
+# ----------------------------------------------------------------------- session 5: duplicates and key order
+
+
+def tool_chat(function_keys: tuple, call_keys: tuple, call_function_keys: tuple, part_keys: tuple,
+              legacy_keys: tuple) -> dict:
+    """One chat record with a tool definition, a tool call, a legacy function and a content
+    part, each object's keys written in the given order (same values whatever the order)."""
+    def ordered(values: dict, keys: tuple) -> dict:
+        return {key: values[key] for key in keys}
+
+    function = ordered({"name": "lookup", "description": "Find a tea.",
+                        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}, function_keys)
+    call_function = ordered({"name": "lookup", "arguments": '{"q": "sencha"}'}, call_function_keys)
+    call = ordered({"id": "c1", "type": "function", "function": call_function}, call_keys)
+    part = ordered({"type": "text", "text": "Which tea?"}, part_keys)
+    return {"messages": [S, {"role": "user", "content": [part]},
+                         {"role": "assistant", "tool_calls": [call]},
+                         {"role": "tool", "tool_call_id": "c1", "content": "green"},
+                         {"role": "assistant", "content": "Sencha."}],
+            "tools": [{"type": "function", "function": function}],
+            "functions": [ordered({"name": "legacy", "description": "Old style."}, legacy_keys)]}
+
+
+CANONICAL = (("name", "description", "parameters"), ("id", "type", "function"), ("name", "arguments"),
+             ("type", "text"), ("name", "description"))
+
+
+@pytest.mark.parametrize("layer, keys", [
+    (0, ("parameters", "description", "name")),  # a tool's function
+    (1, ("function", "id", "type")),             # a tool call
+    (2, ("arguments", "name")),                  # a tool call's function
+    (3, ("text", "type")),                       # a content part
+    (4, ("description", "name")),                # a legacy function definition
+], ids=["tool-function", "tool-call", "call-function", "content-part", "legacy-function"])
+def test_an_example_that_differs_only_in_key_order_is_a_duplicate(layer, keys):
+    """Key order inside tools, calls and content parts is not content: the same example
+    written with other key orders is flagged as a duplicate, whichever line comes first."""
+    shuffled = list(CANONICAL)
+    shuffled[layer] = keys
+    for first, second in ((CANONICAL, shuffled), (shuffled, CANONICAL)):
+        checker = FileChecker()
+        assert [f.code for f in checker.check_line(line_of(2, tool_chat(*first)))] == []
+        assert [f.code for f in checker.check_line(line_of(3, tool_chat(*second)))] == ["duplicate_example"]
