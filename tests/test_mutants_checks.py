@@ -277,7 +277,7 @@ def tool_chat(function_keys: tuple, call_keys: tuple, call_function_keys: tuple,
     part = ordered({"type": "text", "text": "Which tea?"}, part_keys)
     return {"messages": [S, {"role": "user", "content": [part]},
                          {"role": "assistant", "tool_calls": [call]},
-                         {"role": "tool", "tool_call_id": "c1", "content": "green"},
+                         {"role": "tool", "content": "green", "tool_call_id": "c1"},
                          {"role": "assistant", "content": "Sencha."}],
             "tools": [{"type": "function", "function": function}],
             "functions": [ordered({"name": "legacy", "description": "Old style."}, legacy_keys)]}
@@ -294,12 +294,33 @@ CANONICAL = (("name", "description", "parameters"), ("id", "type", "function"), 
     (3, ("text", "type")),                       # a content part
     (4, ("description", "name")),                # a legacy function definition
 ], ids=["tool-function", "tool-call", "call-function", "content-part", "legacy-function"])
-def test_an_example_that_differs_only_in_key_order_is_a_duplicate(layer, keys):
+def test_an_example_that_differs_only_in_key_order_is_a_duplicate(tmp_path, layer, keys):
     """Key order inside tools, calls and content parts is not content: the same example
-    written with other key orders is flagged as a duplicate, whichever line comes first."""
+    written with other key orders is flagged as a duplicate, whichever line comes first
+    (validate_path's fast duplicate key checks the order instead of rewriting each record)."""
     shuffled = list(CANONICAL)
     shuffled[layer] = keys
     for first, second in ((CANONICAL, shuffled), (shuffled, CANONICAL)):
-        checker = FileChecker()
-        assert [f.code for f in checker.check_line(line_of(2, tool_chat(*first)))] == []
-        assert [f.code for f in checker.check_line(line_of(3, tool_chat(*second)))] == ["duplicate_example"]
+        path = write_lines(tmp_path / "pair.jsonl", [tool_chat(*first), tool_chat(*second)])
+        report = validate_path(path, parallel=False)
+        assert [(f.line, f.code) for f in report.findings if f.code != "too_few_examples"] == \
+            [(2, "duplicate_example")]
+
+
+@pytest.mark.parametrize("canonical, shuffled", [
+    ({"type": "text", "text": "Which tea?"}, {"text": "Which tea?", "type": "text"}),
+    ({"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}},
+     {"id": "c1", "type": "function", "function": {"arguments": "{}", "name": "lookup"}}),
+], ids=["only-a-content-part", "only-a-call-function"])
+def test_a_single_object_out_of_order_still_makes_a_duplicate(tmp_path, canonical, shuffled):
+    """The same rule when the record's only ordered object is the shuffled one."""
+    def record(obj: dict) -> dict:
+        if "text" in obj:
+            return {"messages": [S, {"role": "user", "content": [obj]}, {"role": "assistant", "content": "ok"}]}
+        return {"messages": [S, {"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [obj]}]}
+
+    for first, second in ((canonical, shuffled), (shuffled, canonical)):
+        path = write_lines(tmp_path / "pair.jsonl", [record(first), record(second)])
+        report = validate_path(path, parallel=False)
+        assert [(f.line, f.code) for f in report.findings if f.code == "duplicate_example"] == \
+            [(2, "duplicate_example")]
