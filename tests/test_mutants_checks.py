@@ -324,3 +324,36 @@ def test_a_single_object_out_of_order_still_makes_a_duplicate(tmp_path, canonica
         report = validate_path(path, parallel=False)
         assert [(f.line, f.code) for f in report.findings if f.code == "duplicate_example"] == \
             [(2, "duplicate_example")]
+
+
+def no_system(question: str) -> dict:
+    """An example with one warning (no system message)."""
+    return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": "a"}]}
+
+
+def test_a_duplicate_warning_goes_after_its_lines_own_findings_wherever_the_line_is(tmp_path):
+    codes = lambda report: [(f.line, f.code) for f in report.findings if f.code != "too_few_examples"]  # noqa: E731
+    last = write_lines(tmp_path / "last.jsonl", [b"{bad", chat("q", "a"), chat("q", "a")])
+    assert codes(validate_path(last, parallel=False)) == [(1, "invalid_json"), (3, "duplicate_example")]
+    warned = write_lines(tmp_path / "warned.jsonl", [no_system("q"), no_system("q")])
+    assert codes(validate_path(warned, parallel=False)) == [
+        (1, "missing_system_message"), (2, "missing_system_message"), (2, "duplicate_example")]
+    middle = write_lines(tmp_path / "middle.jsonl", [b"{bad", no_system("q"), no_system("q"), b"{worse"])
+    assert codes(validate_path(middle, parallel=False)) == [
+        (1, "invalid_json"), (2, "missing_system_message"), (3, "missing_system_message"),
+        (3, "duplicate_example"), (4, "invalid_json")]
+
+
+def test_blank_lines_are_never_duplicates_of_each_other(tmp_path):
+    path = write_lines(tmp_path / "blanks.jsonl", [chat("q1", "a1"), b"", b"   ", chat("q2", "a2"), b""])
+    report = validate_path(path, parallel=False)
+    assert [f.code for f in report.findings] == ["too_few_examples"]
+
+
+def test_in_a_file_a_count_equal_to_the_context_limit_is_not_too_long(tmp_path):
+    path = write_lines(tmp_path / "limit.jsonl", [chat("q", "a")])
+    size = tokens_by_length(chat("q", "a"))
+    fits = validate_path(path, count_tokens=tokens_by_length, context_limit=size, parallel=False)
+    assert [f.code for f in fits.findings] == ["too_few_examples"]
+    over = validate_path(path, count_tokens=tokens_by_length, context_limit=size - 1, parallel=False)
+    assert [f.code for f in over.findings] == ["example_too_long", "too_few_examples"]
