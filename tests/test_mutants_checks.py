@@ -357,3 +357,13 @@ def test_in_a_file_a_count_equal_to_the_context_limit_is_not_too_long(tmp_path):
     assert [f.code for f in fits.findings] == ["too_few_examples"]
     over = validate_path(path, count_tokens=tokens_by_length, context_limit=size - 1, parallel=False)
     assert [f.code for f in over.findings] == ["example_too_long", "too_few_examples"]
+
+
+def test_every_repeat_among_many_is_reported_once(tmp_path):
+    """Duplicate keys are searched in four passes by their top bits; forty repeated
+    examples spread over all of them (keys are hashes), each must be reported exactly once."""
+    records = [chat(f"question {i}", f"answer {i}") for i in range(40)]
+    path = write_lines(tmp_path / "repeats.jsonl", records + records)
+    report = validate_path(path, parallel=False)
+    assert [(f.line, f.message) for f in report.findings if f.code == "duplicate_example"] == [
+        (41 + i, f"This example is an exact duplicate of line {1 + i}; remove one of them.") for i in range(40)]
