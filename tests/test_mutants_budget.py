@@ -564,3 +564,28 @@ def test_a_ranks_copy_in_the_wrong_shape_is_ignored_even_with_a_valid_digest(pay
     path = tokens._prepared_path("cl100k_base")
     path.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
     assert tokens._load_prepared_data("cl100k_base") is None
+
+
+def test_trained_tokens_survive_odd_messages_zero_weights_and_several_answers(enc):
+    """trained = the assistant tokens that train, however many answers and whatever sits between them."""
+    first = {"role": "assistant", "content": "First answer."}
+    silent = {"role": "assistant", "content": "Not trained.", "weight": 0}
+    second = {"role": "assistant", "content": "Second answer."}
+    expected = count_text("First answer.", enc) + count_text("Second answer.", enc)
+    chat_record = {"messages": [{"role": "user", "content": "q"}, first, "junk", second]}
+    assert count_example(chat_record, enc).trained == expected
+    for output in ([first, "junk", second], [first, silent, second], [first, {"role": "tool", "content": "x"}, second]):
+        assert count_example(dpo([{"role": "user", "content": "q"}], output, []), enc).trained == expected, output
+
+
+def test_a_record_with_messages_is_a_chat_even_with_an_input_object(enc):
+    record = {"messages": [{"role": "user", "content": "hello"}], "input": {"messages": []}}
+    assert count_example(record, enc).total == TOKENS_PER_MESSAGE + count_text("user", enc) + \
+        count_text("hello", enc) + TOKENS_FOR_PRIMING
+
+
+def test_a_record_that_is_not_an_object_counts_nothing(enc):
+    from workbench.budget.tokens import TokenCount
+
+    for record in (None, [1, 2], "text", 7):
+        assert count_example(record, enc) == TokenCount(0, 0)
