@@ -589,3 +589,10 @@ def test_a_record_that_is_not_an_object_counts_nothing(enc):
 
     for record in (None, [1, 2], "text", 7):
         assert count_example(record, enc) == TokenCount(0, 0)
+
+
+def test_tools_and_functions_that_are_not_lists_count_as_their_text(enc):
+    from workbench.budget.tokens import tool_definition_tokens
+
+    record = {"messages": [], "tools": "search the web", "functions": {"name": "f"}}
+    assert tool_definition_tokens(record, enc) == count_text("search the web", enc) + count_text('{"name": "f"}', enc)
