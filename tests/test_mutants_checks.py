@@ -258,3 +258,112 @@ def test_a_context_limit_without_a_counter_checks_no_length(tmp_path):
     assert "example_too_long" not in validate_path(path, context_limit=1).counts_by_code()
     jsonl = write_lines(tmp_path / "d.jsonl", [chat("q", "a")])
     assert "example_too_long" not in validate_path(jsonl, context_limit=1).counts_by_code()
+
+
+# ----------------------------------------------------------------------- session 5: duplicates and key order
+
+
+def tool_chat(function_keys: tuple, call_keys: tuple, call_function_keys: tuple, part_keys: tuple,
+              legacy_keys: tuple) -> dict:
+    """One chat record with a tool definition, a tool call, a legacy function and a content
+    part, each object's keys written in the given order (same values whatever the order)."""
+    def ordered(values: dict, keys: tuple) -> dict:
+        return {key: values[key] for key in keys}
+
+    function = ordered({"name": "lookup", "description": "Find a tea.",
+                        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}, function_keys)
+    call_function = ordered({"name": "lookup", "arguments": '{"q": "sencha"}'}, call_function_keys)
+    call = ordered({"id": "c1", "type": "function", "function": call_function}, call_keys)
+    part = ordered({"type": "text", "text": "Which tea?"}, part_keys)
+    return {"messages": [S, {"role": "user", "content": [part]},
+                         {"role": "assistant", "tool_calls": [call]},
+                         {"role": "tool", "content": "green", "tool_call_id": "c1"},
+                         {"role": "assistant", "content": "Sencha."}],
+            "tools": [{"type": "function", "function": function}],
+            "functions": [ordered({"name": "legacy", "description": "Old style."}, legacy_keys)]}
+
+
+CANONICAL = (("name", "description", "parameters"), ("id", "type", "function"), ("name", "arguments"),
+             ("type", "text"), ("name", "description"))
+
+
+@pytest.mark.parametrize("layer, keys", [
+    (0, ("parameters", "description", "name")),  # a tool's function
+    (1, ("function", "id", "type")),             # a tool call
+    (2, ("arguments", "name")),                  # a tool call's function
+    (3, ("text", "type")),                       # a content part
+    (4, ("description", "name")),                # a legacy function definition
+], ids=["tool-function", "tool-call", "call-function", "content-part", "legacy-function"])
+def test_an_example_that_differs_only_in_key_order_is_a_duplicate(tmp_path, layer, keys):
+    """Key order inside tools, calls and content parts is not content: the same example
+    written with other key orders is flagged as a duplicate, whichever line comes first
+    (validate_path's fast duplicate key checks the order instead of rewriting each record)."""
+    shuffled = list(CANONICAL)
+    shuffled[layer] = keys
+    for first, second in ((CANONICAL, shuffled), (shuffled, CANONICAL)):
+        path = write_lines(tmp_path / "pair.jsonl", [tool_chat(*first), tool_chat(*second)])
+        report = validate_path(path, parallel=False)
+        assert [(f.line, f.code) for f in report.findings if f.code != "too_few_examples"] == \
+            [(2, "duplicate_example")]
+
+
+@pytest.mark.parametrize("canonical, shuffled", [
+    ({"type": "text", "text": "Which tea?"}, {"text": "Which tea?", "type": "text"}),
+    ({"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}},
+     {"id": "c1", "type": "function", "function": {"arguments": "{}", "name": "lookup"}}),
+], ids=["only-a-content-part", "only-a-call-function"])
+def test_a_single_object_out_of_order_still_makes_a_duplicate(tmp_path, canonical, shuffled):
+    """The same rule when the record's only ordered object is the shuffled one."""
+    def record(obj: dict) -> dict:
+        if "text" in obj:
+            return {"messages": [S, {"role": "user", "content": [obj]}, {"role": "assistant", "content": "ok"}]}
+        return {"messages": [S, {"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [obj]}]}
+
+    for first, second in ((canonical, shuffled), (shuffled, canonical)):
+        path = write_lines(tmp_path / "pair.jsonl", [record(first), record(second)])
+        report = validate_path(path, parallel=False)
+        assert [(f.line, f.code) for f in report.findings if f.code == "duplicate_example"] == \
+            [(2, "duplicate_example")]
+
+
+def no_system(question: str) -> dict:
+    """An example with one warning (no system message)."""
+    return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": "a"}]}
+
+
+def test_a_duplicate_warning_goes_after_its_lines_own_findings_wherever_the_line_is(tmp_path):
+    codes = lambda report: [(f.line, f.code) for f in report.findings if f.code != "too_few_examples"]  # noqa: E731
+    last = write_lines(tmp_path / "last.jsonl", [b"{bad", chat("q", "a"), chat("q", "a")])
+    assert codes(validate_path(last, parallel=False)) == [(1, "invalid_json"), (3, "duplicate_example")]
+    warned = write_lines(tmp_path / "warned.jsonl", [no_system("q"), no_system("q")])
+    assert codes(validate_path(warned, parallel=False)) == [
+        (1, "missing_system_message"), (2, "missing_system_message"), (2, "duplicate_example")]
+    middle = write_lines(tmp_path / "middle.jsonl", [b"{bad", no_system("q"), no_system("q"), b"{worse"])
+    assert codes(validate_path(middle, parallel=False)) == [
+        (1, "invalid_json"), (2, "missing_system_message"), (3, "missing_system_message"),
+        (3, "duplicate_example"), (4, "invalid_json")]
+
+
+def test_blank_lines_are_never_duplicates_of_each_other(tmp_path):
+    path = write_lines(tmp_path / "blanks.jsonl", [chat("q1", "a1"), b"", b"   ", chat("q2", "a2"), b""])
+    report = validate_path(path, parallel=False)
+    assert [f.code for f in report.findings] == ["too_few_examples"]
+
+
+def test_in_a_file_a_count_equal_to_the_context_limit_is_not_too_long(tmp_path):
+    path = write_lines(tmp_path / "limit.jsonl", [chat("q", "a")])
+    size = tokens_by_length(chat("q", "a"))
+    fits = validate_path(path, count_tokens=tokens_by_length, context_limit=size, parallel=False)
+    assert [f.code for f in fits.findings] == ["too_few_examples"]
+    over = validate_path(path, count_tokens=tokens_by_length, context_limit=size - 1, parallel=False)
+    assert [f.code for f in over.findings] == ["example_too_long", "too_few_examples"]
+
+
+def test_every_repeat_among_many_is_reported_once(tmp_path):
+    """Duplicate keys are searched in four passes by their top bits; forty repeated
+    examples spread over all of them (keys are hashes), each must be reported exactly once."""
+    records = [chat(f"question {i}", f"answer {i}") for i in range(40)]
+    path = write_lines(tmp_path / "repeats.jsonl", records + records)
+    report = validate_path(path, parallel=False)
+    assert [(f.line, f.message) for f in report.findings if f.code == "duplicate_example"] == [
+        (41 + i, f"This example is an exact duplicate of line {1 + i}; remove one of them.") for i in range(40)]
