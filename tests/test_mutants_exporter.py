@@ -115,3 +115,41 @@ def test_a_line_that_no_longer_matches_its_hash_is_refused_naming_the_example(st
         f"Example #4 of 'd' ({changed['id'][:8]}) no longer matches its content hash: its stored text changed "
         "outside the workbench or the file is damaged; nothing was exported.")
     assert refused.value.hint == "Check the store with `workbench doctor`."
+
+
+# ----------------------------------------------------------------------- session 5: exporter.py run again
+
+
+def test_an_unmet_coverage_minimum_is_refused_line_by_line_and_an_override_is_audited_and_warned(store, tmp_path):
+    from workbench.dataset import coverage
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    dataset = store.datasets.get_dataset("d")
+    coverage.declare(store, dataset["id"], "tag:refund", "3")
+    refund = "tag:refund: 0 (0.0%); needs tag:refund ≥ 3: MISSING"
+    for blank in (None, "", "   "):  # a blank reason is no reason
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", allow_pii=True, coverage_override=blank)
+        assert refused.value.message == f"1 declared coverage minimum is not met:\n  {refund}"
+    assert refused.value.hint == ("Add examples where coverage is missing, change the declared minimums, or export "
+                                  "anyway giving a reason (it is recorded in the audit log).")
+    assert refused.value.hint_key == "coverage_override"
+    assert not (tmp_path / "out").exists()
+
+    coverage.declare(store, dataset["id"], "escalations", "10%")
+    escalations = "escalations: 0 (0.0%); needs escalations ≥ 10%: MISSING"
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", allow_pii=True)
+    assert refused.value.message == f"2 declared coverage minimums are not met:\n  {escalations}\n  {refund}"
+    assert not [e for e in store.audit_entries("dataset") if e["action"] == "coverage_override"]
+
+    result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0,
+                            coverage_override="  refund examples arrive next sprint ")
+    assert result.warnings == [f"Coverage minimum not met (exported anyway: refund examples arrive next sprint): {line}"
+                               for line in (escalations, refund)]
+    (entry,) = [e for e in store.audit_entries("dataset") if e["action"] == "coverage_override"]
+    assert (entry["entity_id"], entry["details"]) == (dataset["id"], {
+        "dataset": "d", "reason": "refund examples arrive next sprint",
+        "unmet": [{"target": "escalations", "rule": "escalations ≥ 10%", "count": 0, "share": 0.0, "met": False},
+                  {"target": "tag:refund", "rule": "tag:refund ≥ 3", "count": 0, "share": 0.0, "met": False}]})
+    assert result.train_path.read_text(encoding="utf-8").count("\n") == 10
