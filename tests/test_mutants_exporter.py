@@ -153,3 +153,16 @@ def test_an_unmet_coverage_minimum_is_refused_line_by_line_and_an_override_is_au
         "unmet": [{"target": "escalations", "rule": "escalations ≥ 10%", "count": 0, "share": 0.0, "met": False},
                   {"target": "tag:refund", "rule": "tag:refund ≥ 3", "count": 0, "share": 0.0, "met": False}]})
     assert result.train_path.read_text(encoding="utf-8").count("\n") == 10
+
+
+def test_legacy_functions_stored_out_of_key_order_are_exported_in_the_canonical_line(store, tmp_path):
+    from workbench.chat import format as chatformat
+
+    legacy = {"functions": [{"parameters": {"type": "object", "properties": {}}, "name": "track_parcel"}],
+              "messages": [{"content": "Where is parcel 7?", "role": "user"},
+                           {"role": "assistant", "content": "On its way."}]}
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10) + [legacy]), "d")
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    lines = result.train_path.read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == chatformat.canonical_line(legacy)
+    assert json.loads(lines[-1])["functions"] == legacy["functions"]
