@@ -166,3 +166,22 @@ def test_legacy_functions_stored_out_of_key_order_are_exported_in_the_canonical_
     lines = result.train_path.read_text(encoding="utf-8").splitlines()
     assert lines[-1] == chatformat.canonical_line(legacy)
     assert json.loads(lines[-1])["functions"] == legacy["functions"]
+
+
+def test_a_file_of_exactly_the_upload_limit_is_written_one_byte_over_is_refused(store, tmp_path, monkeypatch):
+    """The provider refuses files *over* the limit (`workbench validate`'s file_too_large
+    too): a file of exactly MAX_FILE_BYTES is written. (The limit is lowered to the size of
+    a small export.)"""
+    from workbench.dataset import exporter
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    first = export_dataset(store, "d", tmp_path / "probe", validation_share=0.5, allow_pii=True)
+    sizes = {first.train_path.stat().st_size, first.validation_path.stat().st_size}
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", max(sizes))
+    again = export_dataset(store, "d", tmp_path / "exact", validation_share=0.5, allow_pii=True)
+    assert again.unchanged and (tmp_path / "exact" / "train.jsonl").stat().st_size in sizes
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", min(sizes) - 1)
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "over", validation_share=0.5, allow_pii=True)
+    assert refused.value.message.startswith("train.jsonl would be 0 MB, validation.jsonl would be 0 MB, over the ")
+    assert not (tmp_path / "over" / "train.jsonl").exists()
