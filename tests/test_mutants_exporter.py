@@ -185,3 +185,17 @@ def test_a_file_of_exactly_the_upload_limit_is_written_one_byte_over_is_refused(
         export_dataset(store, "d", tmp_path / "over", validation_share=0.5, allow_pii=True)
     assert refused.value.message.startswith("train.jsonl would be 0 MB, validation.jsonl would be 0 MB, over the ")
     assert not (tmp_path / "over" / "train.jsonl").exists()
+
+
+def test_the_oversize_refusal_gives_the_size_in_mb_and_how_to_get_under_the_limit(store, tmp_path, monkeypatch):
+    from workbench.dataset import exporter
+
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", 2**20)
+    records = [chat(f"question {i}", "word " * 20_000) for i in range(32)]  # ~3.2 MB
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", records), "d")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message == ("train.jsonl would be 3 MB, over the provider's 1 MB upload limit; "
+                                     "nothing was exported.")
+    assert refused.value.hint == ("Export fewer examples (a status filter, a larger validation share) or split "
+                                  "the dataset.")
