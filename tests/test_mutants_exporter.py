@@ -199,3 +199,18 @@ def test_the_oversize_refusal_gives_the_size_in_mb_and_how_to_get_under_the_limi
                                      "nothing was exported.")
     assert refused.value.hint == ("Export fewer examples (a status filter, a larger validation share) or split "
                                   "the dataset.")
+
+
+def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(25)), "d")
+    examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    for example in examples[:22]:
+        store.examples.update_example(example["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", allow_pii=True)
+    head, *lines = refused.value.message.split("\n  ")
+    assert head == "22 errors block the export; fix these examples first:"
+    why = "The example has no assistant message, so there is nothing to learn; add the answer as an assistant message."
+    assert lines[:20] == [f"#{e['position']} ({e['id'][:8]}): example_missing_assistant_message: {why}"
+                          for e in examples[:20]]
+    assert lines[20:] == ["... and 2 more"]
