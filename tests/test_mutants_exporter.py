@@ -214,3 +214,35 @@ def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_
     assert lines[:20] == [f"#{e['position']} ({e['id'][:8]}): example_missing_assistant_message: {why}"
                           for e in examples[:20]]
     assert lines[20:] == ["... and 2 more"]
+
+
+def test_each_refusal_before_the_export_says_what_is_wrong_and_what_is_allowed(store, tmp_path):
+    from workbench.dataset.curation import Curation
+
+    def refusal(name="d", **options) -> str:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, name, tmp_path / "out", allow_pii=True, **options)
+        return refused.value.message
+
+    assert refusal() == "No dataset named 'd' (datasets: none yet)."
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(3)), "d")
+    import_file(store, write_jsonl(tmp_path / "e.jsonl", many_chats(1)), "e")
+    assert refusal("x") == "No dataset named 'x' (datasets: d, e)."
+    assert refusal(status="done") == "The status filter must be one of draft, approved, rejected, not 'done'."
+    assert refusal(validation_share=1) == "The validation share must be at least 0 and below 1, not 1."
+    assert refusal(validation_share=-0.1) == "The validation share must be at least 0 and below 1, not -0.1."
+    assert refusal(status="approved") == "Dataset 'd' has no approved examples to export."
+    Curation(store).delete([e["id"] for e in store.examples.iter_examples(store.datasets.get_dataset("e")["id"])])
+    assert refusal("e") == "Dataset 'e' has no live examples to export."
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("n, warning", [
+    (1, "train.jsonl has 1 example; OpenAI needs at least 10 to train."),
+    (9, "train.jsonl has 9 examples; OpenAI needs at least 10 to train."),
+    (10, None)])
+def test_fewer_than_ten_training_examples_is_a_warning_in_the_right_number(store, tmp_path, n, warning):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(n)), "d")
+    result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0)
+    assert result.warnings == ([warning] if warning else [])
+    assert result.to_dict()["warnings"] == result.warnings
