@@ -201,19 +201,20 @@ def test_the_oversize_refusal_gives_the_size_in_mb_and_how_to_get_under_the_limi
                                   "the dataset.")
 
 
-def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_path):
+@pytest.mark.parametrize("broken, more", [(20, []), (22, ["... and 2 more"])])
+def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_path, broken, more):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(25)), "d")
     examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
-    for example in examples[:22]:
+    for example in examples[:broken]:
         store.examples.update_example(example["id"], {"messages": [{"role": "user", "content": "only a question"}]})
     with pytest.raises(ExportRefused) as refused:
         export_dataset(store, "d", tmp_path / "out", allow_pii=True)
     head, *lines = refused.value.message.split("\n  ")
-    assert head == "22 errors block the export; fix these examples first:"
+    assert head == f"{broken} errors block the export; fix these examples first:"
     why = "The example has no assistant message, so there is nothing to learn; add the answer as an assistant message."
     assert lines[:20] == [f"#{e['position']} ({e['id'][:8]}): example_missing_assistant_message: {why}"
                           for e in examples[:20]]
-    assert lines[20:] == ["... and 2 more"]
+    assert lines[20:] == more
 
 
 def test_each_refusal_before_the_export_says_what_is_wrong_and_what_is_allowed(store, tmp_path):
