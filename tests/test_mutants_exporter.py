@@ -247,3 +247,24 @@ def test_fewer_than_ten_training_examples_is_a_warning_in_the_right_number(store
     result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0)
     assert result.warnings == ([warning] if warning else [])
     assert result.to_dict()["warnings"] == result.warnings
+
+
+def test_errors_come_before_the_personal_data_refusal_which_comes_before_coverage(store, tmp_path):
+    from workbench.dataset import coverage
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    dataset = store.datasets.get_dataset("d")
+    coverage.declare(store, dataset["id"], "tag:refund", "3")
+
+    def refusal(**options) -> str:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", **options)
+        return refused.value.message
+
+    assert refusal().startswith("12 examples may hold personal data that nobody reviewed:")
+    assert refusal(allow_pii=True).startswith("1 declared coverage minimum is not met:")
+    first = next(store.examples.iter_examples(dataset["id"]))
+    store.examples.update_example(first["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    assert refusal().startswith("1 errors block the export; fix these examples first:\n  #1 (")
+    assert refusal(allow_pii=True, coverage_override="later").startswith("1 errors block the export")
+    assert list((tmp_path / "out").iterdir()) == []  # the folder is made, nothing is left in it
