@@ -201,7 +201,7 @@ def test_the_oversize_refusal_gives_the_size_in_mb_and_how_to_get_under_the_limi
                                   "the dataset.")
 
 
-@pytest.mark.parametrize("broken, more", [(20, []), (22, ["... and 2 more"])])
+@pytest.mark.parametrize("broken, more", [(20, []), (21, ["... and 1 more"])])
 def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_path, broken, more):
     import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(25)), "d")
     examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
