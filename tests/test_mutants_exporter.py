@@ -268,3 +268,24 @@ def test_errors_come_before_the_personal_data_refusal_which_comes_before_coverag
     assert refusal().startswith("1 errors block the export; fix these examples first:\n  #1 (")
     assert refusal(allow_pii=True, coverage_override="later").startswith("1 errors block the export")
     assert list((tmp_path / "out").iterdir()) == []  # the folder is made, nothing is left in it
+
+
+def test_json_stored_as_a_blob_by_another_sqlite_client_is_exported_like_the_text(store, tmp_path):
+    """Another SQLite client may write the same JSON as bytes (a BLOB): the line is rebuilt
+    from the decoded JSON and checked against the content hash like any other."""
+    import sqlite3
+
+    tool = {"type": "function", "function": {"name": "track_parcel", "parameters": {"type": "object"}}}
+    records = many_chats(10) + [{"messages": [{"role": "user", "content": "Where is parcel 7?"},
+                                              {"role": "assistant", "content": "On its way."}], "tools": [tool]}]
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", records), "d")
+    as_text = export_dataset(store, "d", tmp_path / "text", validation_share=0, allow_pii=True)
+    outside = sqlite3.connect(store.path)
+    outside.execute("UPDATE examples SET messages = CAST(messages AS BLOB) WHERE position = 3")
+    outside.execute("UPDATE examples SET tools = CAST(tools AS BLOB) WHERE position = 11")
+    outside.commit()
+    assert outside.execute("SELECT typeof(messages) FROM examples WHERE position = 3").fetchone() == ("blob",)
+    outside.close()
+    as_blob = export_dataset(store, "d", tmp_path / "blob", validation_share=0, allow_pii=True)
+    assert as_blob.train_path.read_bytes() == as_text.train_path.read_bytes()
+    assert as_blob.unchanged and as_blob.version["number"] == 1
