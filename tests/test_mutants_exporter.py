@@ -289,3 +289,35 @@ def test_json_stored_as_a_blob_by_another_sqlite_client_is_exported_like_the_tex
     as_blob = export_dataset(store, "d", tmp_path / "blob", validation_share=0, allow_pii=True)
     assert as_blob.train_path.read_bytes() == as_text.train_path.read_bytes()
     assert as_blob.unchanged and as_blob.version["number"] == 1
+
+
+def test_an_export_is_audited_with_the_version_and_where_it_went_into_a_new_nested_folder(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    out = tmp_path / "exports" / "2026" / "d"  # none of these folders exist yet
+    result = export_dataset(store, "d", out, validation_share=0, allow_pii=True)
+    assert result.train_path == out / "train.jsonl" and result.train_path.exists()
+    (entry,) = [e for e in store.audit_entries("dataset_version") if e["action"] == "export"]
+    assert entry["entity_id"] == result.version["id"]
+    assert entry["details"] == {"dataset": "d", "number": 1, "out": str(out)}
+
+
+def test_an_output_folder_that_is_a_file_is_refused_saying_why(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", blocker, validation_share=0, allow_pii=True)
+    assert refused.value.message == f"{blocker}: cannot write there (File exists)."
+    assert refused.value.hint == "Choose another output folder."
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+
+
+def test_an_export_over_one_insert_batch_freezes_every_line_once(store, tmp_path):
+    from workbench.dataset import exporter
+
+    n = exporter._FREEZE_BATCH + 1
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(n, "batch")), "d")
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    lines = result.train_path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == n and result.version["train_count"] == n
+    assert list(store.datasets.version_lines(result.version["id"], "train")) == lines
