@@ -247,6 +247,7 @@ def test_fewer_than_ten_training_examples_is_a_warning_in_the_right_number(store
     result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0)
     assert result.warnings == ([warning] if warning else [])
     assert result.to_dict()["warnings"] == result.warnings
+    assert result.to_dict()["changelog"] == ""  # no message given: an empty changelog
 
 
 def test_errors_come_before_the_personal_data_refusal_which_comes_before_coverage(store, tmp_path):
@@ -321,3 +322,20 @@ def test_an_export_over_one_insert_batch_freezes_every_line_once(store, tmp_path
     lines = result.train_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == n and result.version["train_count"] == n
     assert list(store.datasets.version_lines(result.version["id"], "train")) == lines
+
+
+def test_errors_after_an_example_that_is_not_json_are_still_listed(store, tmp_path):
+    """The scan goes on past a row whose stored text is not JSON: the errors of the rows
+    after it are what the user fixes first."""
+    import sqlite3
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    later = [e for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])][7]
+    store.examples.update_example(later["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    outside = sqlite3.connect(store.path)
+    outside.execute("UPDATE examples SET tools = 'not json' WHERE position = 5")
+    outside.commit()
+    outside.close()
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message.startswith(f"1 errors block the export; fix these examples first:\n  #8 ({later['id'][:8]})")
