@@ -480,3 +480,48 @@ def test_a_page_of_the_over_limit_view_uses_the_context_limit(store, tmp_path):
     page = curation.page(dataset, ExampleView(flag="over_limit"), encoding="o200k_base", offset=0, limit=10,
                          context_limit=100)
     assert [e["id"] for e in page] == [long]
+
+
+# ----------------------------------------------------------------------- session 5: changes of 20:00
+
+
+def forget_loaded_tokenizers(monkeypatch):
+    """From here on as in a later process of the app: the ranks of every encoding are
+    cached on disk, no tokenizer is loaded yet (tiktoken's or the Python one)."""
+    from workbench.budget import tokens
+
+    monkeypatch.setattr(tokens, "_encodings", {})  # loaded by an earlier test: its ranks are in another home
+    for name in ENCODINGS:
+        get_encoding(name)  # writes the cached ranks into this test's home
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_small_encodings", {})
+    return tokens
+
+
+def test_the_editors_preflight_counts_with_the_python_encoder_and_builds_no_tiktoken_one(two_datasets, monkeypatch):
+    store, alpha, _ = two_datasets
+    example = store.examples.get_example(ids_of(store, alpha)[0])
+    tokens = forget_loaded_tokenizers(monkeypatch)
+    messages = [{"role": "user", "content": "Où est ma commande ?"}, {"role": "assistant", "content": "Elle arrive."}]
+    result = preflight(example, messages)
+    assert tokens._encodings == {}  # building tiktoken's holds the GIL 0.2-0.3 s: the editor froze
+    assert set(tokens._small_encodings) == set(ENCODINGS)
+    for name in ENCODINGS:
+        expected = count_example({"messages": messages}, tokens._small_encodings[name])
+        assert result.tokens[name] == (expected.total, expected.trained)
+
+
+@pytest.mark.parametrize("n, python_encoder", [(50, True), (51, False)])
+def test_up_to_fifty_examples_are_counted_with_the_python_encoder_more_with_tiktokens(
+        store, tmp_path, monkeypatch, n, python_encoder):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(n, "count")), "d")
+    ids = ids_of(store, store.datasets.get_dataset("d")["id"])
+    digests = [store.examples.get_example(i)["content_hash"] for i in ids]
+    missing = [e for e in ENCODINGS if not store.examples.token_counts(digests, e)]
+    assert missing  # the import counted one encoding at most: the others are counted here
+    tokens = forget_loaded_tokenizers(monkeypatch)
+    assert Curation(store).fill_token_counts(ids) == n * len(missing)
+    assert set(tokens._small_encodings if python_encoder else tokens._encodings) == set(missing)
+    assert (tokens._encodings if python_encoder else tokens._small_encodings) == {}
+    for encoding in missing:
+        assert len(store.examples.token_counts(digests, encoding)) == n

@@ -115,3 +115,227 @@ def test_a_line_that_no_longer_matches_its_hash_is_refused_naming_the_example(st
         f"Example #4 of 'd' ({changed['id'][:8]}) no longer matches its content hash: its stored text changed "
         "outside the workbench or the file is damaged; nothing was exported.")
     assert refused.value.hint == "Check the store with `workbench doctor`."
+
+
+# ----------------------------------------------------------------------- session 5: exporter.py run again
+
+
+def test_an_unmet_coverage_minimum_is_refused_line_by_line_and_an_override_is_audited_and_warned(store, tmp_path):
+    from workbench.dataset import coverage
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    dataset = store.datasets.get_dataset("d")
+    coverage.declare(store, dataset["id"], "tag:refund", "3")
+    refund = "tag:refund: 0 (0.0%); needs tag:refund ≥ 3: MISSING"
+    for blank in (None, "", "   "):  # a blank reason is no reason
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", allow_pii=True, coverage_override=blank)
+        assert refused.value.message == f"1 declared coverage minimum is not met:\n  {refund}"
+    assert refused.value.hint == ("Add examples where coverage is missing, change the declared minimums, or export "
+                                  "anyway giving a reason (it is recorded in the audit log).")
+    assert refused.value.hint_key == "coverage_override"
+    assert not (tmp_path / "out").exists()
+
+    coverage.declare(store, dataset["id"], "escalations", "10%")
+    escalations = "escalations: 0 (0.0%); needs escalations ≥ 10%: MISSING"
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", allow_pii=True)
+    assert refused.value.message == f"2 declared coverage minimums are not met:\n  {escalations}\n  {refund}"
+    assert not [e for e in store.audit_entries("dataset") if e["action"] == "coverage_override"]
+
+    result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0,
+                            coverage_override="  refund examples arrive next sprint ")
+    assert result.warnings == [f"Coverage minimum not met (exported anyway: refund examples arrive next sprint): {line}"
+                               for line in (escalations, refund)]
+    (entry,) = [e for e in store.audit_entries("dataset") if e["action"] == "coverage_override"]
+    assert (entry["entity_id"], entry["details"]) == (dataset["id"], {
+        "dataset": "d", "reason": "refund examples arrive next sprint",
+        "unmet": [{"target": "escalations", "rule": "escalations ≥ 10%", "count": 0, "share": 0.0, "met": False},
+                  {"target": "tag:refund", "rule": "tag:refund ≥ 3", "count": 0, "share": 0.0, "met": False}]})
+    assert result.train_path.read_text(encoding="utf-8").count("\n") == 10
+
+
+def test_legacy_functions_stored_out_of_key_order_are_exported_in_the_canonical_line(store, tmp_path):
+    from workbench.chat import format as chatformat
+
+    legacy = {"functions": [{"parameters": {"type": "object", "properties": {}}, "name": "track_parcel"}],
+              "messages": [{"content": "Where is parcel 7?", "role": "user"},
+                           {"role": "assistant", "content": "On its way."}]}
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10) + [legacy]), "d")
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    lines = result.train_path.read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == chatformat.canonical_line(legacy)
+    assert json.loads(lines[-1])["functions"] == legacy["functions"]
+
+
+def test_a_file_of_exactly_the_upload_limit_is_written_one_byte_over_is_refused(store, tmp_path, monkeypatch):
+    """The provider refuses files *over* the limit (`workbench validate`'s file_too_large
+    too): a file of exactly MAX_FILE_BYTES is written. (The limit is lowered to the size of
+    a small export.)"""
+    from workbench.dataset import exporter
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    first = export_dataset(store, "d", tmp_path / "probe", validation_share=0.5, allow_pii=True)
+    sizes = {first.train_path.stat().st_size, first.validation_path.stat().st_size}
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", max(sizes))
+    again = export_dataset(store, "d", tmp_path / "exact", validation_share=0.5, allow_pii=True)
+    assert again.unchanged and (tmp_path / "exact" / "train.jsonl").stat().st_size in sizes
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", min(sizes) - 1)
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "over", validation_share=0.5, allow_pii=True)
+    assert refused.value.message.startswith("train.jsonl would be 0 MB, validation.jsonl would be 0 MB, over the ")
+    assert not (tmp_path / "over" / "train.jsonl").exists()
+
+
+def test_the_oversize_refusal_gives_the_size_in_mb_and_how_to_get_under_the_limit(store, tmp_path, monkeypatch):
+    from workbench.dataset import exporter
+
+    monkeypatch.setattr(exporter, "MAX_FILE_BYTES", 2**20)
+    records = [chat(f"question {i}", "word " * 20_000) for i in range(32)]  # ~3.2 MB
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", records), "d")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message == ("train.jsonl would be 3 MB, over the provider's 1 MB upload limit; "
+                                     "nothing was exported.")
+    assert refused.value.hint == ("Export fewer examples (a status filter, a larger validation share) or split "
+                                  "the dataset.")
+
+
+@pytest.mark.parametrize("broken, more", [(20, []), (21, ["... and 1 more"])])
+def test_errors_that_block_the_export_are_listed_twenty_then_counted(store, tmp_path, broken, more):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(25)), "d")
+    examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    for example in examples[:broken]:
+        store.examples.update_example(example["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", allow_pii=True)
+    head, *lines = refused.value.message.split("\n  ")
+    assert head == f"{broken} errors block the export; fix these examples first:"
+    why = "The example has no assistant message, so there is nothing to learn; add the answer as an assistant message."
+    assert lines[:20] == [f"#{e['position']} ({e['id'][:8]}): example_missing_assistant_message: {why}"
+                          for e in examples[:20]]
+    assert lines[20:] == more
+
+
+def test_each_refusal_before_the_export_says_what_is_wrong_and_what_is_allowed(store, tmp_path):
+    from workbench.dataset.curation import Curation
+
+    def refusal(name="d", **options) -> str:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, name, tmp_path / "out", allow_pii=True, **options)
+        return refused.value.message
+
+    assert refusal() == "No dataset named 'd' (datasets: none yet)."
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(3)), "d")
+    import_file(store, write_jsonl(tmp_path / "e.jsonl", many_chats(1)), "e")
+    assert refusal("x") == "No dataset named 'x' (datasets: d, e)."
+    assert refusal(status="done") == "The status filter must be one of draft, approved, rejected, not 'done'."
+    assert refusal(validation_share=1) == "The validation share must be at least 0 and below 1, not 1."
+    assert refusal(validation_share=-0.1) == "The validation share must be at least 0 and below 1, not -0.1."
+    assert refusal(status="approved") == "Dataset 'd' has no approved examples to export."
+    Curation(store).delete([e["id"] for e in store.examples.iter_examples(store.datasets.get_dataset("e")["id"])])
+    assert refusal("e") == "Dataset 'e' has no live examples to export."
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("n, warning", [
+    (1, "train.jsonl has 1 example; OpenAI needs at least 10 to train."),
+    (9, "train.jsonl has 9 examples; OpenAI needs at least 10 to train."),
+    (10, None)])
+def test_fewer_than_ten_training_examples_is_a_warning_in_the_right_number(store, tmp_path, n, warning):
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(n)), "d")
+    result = export_dataset(store, "d", tmp_path / "out", allow_pii=True, validation_share=0)
+    assert result.warnings == ([warning] if warning else [])
+    assert result.to_dict()["warnings"] == result.warnings
+    assert result.to_dict()["changelog"] == ""  # no message given: an empty changelog
+
+
+def test_errors_come_before_the_personal_data_refusal_which_comes_before_coverage(store, tmp_path):
+    from workbench.dataset import coverage
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    dataset = store.datasets.get_dataset("d")
+    coverage.declare(store, dataset["id"], "tag:refund", "3")
+
+    def refusal(**options) -> str:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", **options)
+        return refused.value.message
+
+    assert refusal().startswith("12 examples may hold personal data that nobody reviewed:")
+    assert refusal(allow_pii=True).startswith("1 declared coverage minimum is not met:")
+    first = next(store.examples.iter_examples(dataset["id"]))
+    store.examples.update_example(first["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    assert refusal().startswith("1 errors block the export; fix these examples first:\n  #1 (")
+    assert refusal(allow_pii=True, coverage_override="later").startswith("1 errors block the export")
+    assert list((tmp_path / "out").iterdir()) == []  # the folder is made, nothing is left in it
+
+
+def test_json_stored_as_a_blob_by_another_sqlite_client_is_exported_like_the_text(store, tmp_path):
+    """Another SQLite client may write the same JSON as bytes (a BLOB): the line is rebuilt
+    from the decoded JSON and checked against the content hash like any other."""
+    import sqlite3
+
+    tool = {"type": "function", "function": {"name": "track_parcel", "parameters": {"type": "object"}}}
+    records = many_chats(10) + [{"messages": [{"role": "user", "content": "Where is parcel 7?"},
+                                              {"role": "assistant", "content": "On its way."}], "tools": [tool]}]
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", records), "d")
+    as_text = export_dataset(store, "d", tmp_path / "text", validation_share=0, allow_pii=True)
+    outside = sqlite3.connect(store.path)
+    outside.execute("UPDATE examples SET messages = CAST(messages AS BLOB) WHERE position = 3")
+    outside.execute("UPDATE examples SET tools = CAST(tools AS BLOB) WHERE position = 11")
+    outside.commit()
+    assert outside.execute("SELECT typeof(messages) FROM examples WHERE position = 3").fetchone() == ("blob",)
+    outside.close()
+    as_blob = export_dataset(store, "d", tmp_path / "blob", validation_share=0, allow_pii=True)
+    assert as_blob.train_path.read_bytes() == as_text.train_path.read_bytes()
+    assert as_blob.unchanged and as_blob.version["number"] == 1
+
+
+def test_an_export_is_audited_with_the_version_and_where_it_went_into_a_new_nested_folder(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    out = tmp_path / "exports" / "2026" / "d"  # none of these folders exist yet
+    result = export_dataset(store, "d", out, validation_share=0, allow_pii=True)
+    assert result.train_path == out / "train.jsonl" and result.train_path.exists()
+    (entry,) = [e for e in store.audit_entries("dataset_version") if e["action"] == "export"]
+    assert entry["entity_id"] == result.version["id"]
+    assert entry["details"] == {"dataset": "d", "number": 1, "out": str(out)}
+
+
+def test_an_output_folder_that_is_a_file_is_refused_saying_why(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", blocker, validation_share=0, allow_pii=True)
+    assert refused.value.message == f"{blocker}: cannot write there (File exists)."
+    assert refused.value.hint == "Choose another output folder."
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+
+
+def test_an_export_over_one_insert_batch_freezes_every_line_once(store, tmp_path):
+    from workbench.dataset import exporter
+
+    n = exporter._FREEZE_BATCH + 1
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(n, "batch")), "d")
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    lines = result.train_path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == n and result.version["train_count"] == n
+    assert list(store.datasets.version_lines(result.version["id"], "train")) == lines
+
+
+def test_errors_after_an_example_that_is_not_json_are_still_listed(store, tmp_path):
+    """The scan goes on past a row whose stored text is not JSON: the errors of the rows
+    after it are what the user fixes first."""
+    import sqlite3
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(12)), "d")
+    later = [e for e in store.examples.iter_examples(store.datasets.get_dataset("d")["id"])][7]
+    store.examples.update_example(later["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    outside = sqlite3.connect(store.path)
+    outside.execute("UPDATE examples SET tools = 'not json' WHERE position = 5")
+    outside.commit()
+    outside.close()
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    assert refused.value.message.startswith(f"1 errors block the export; fix these examples first:\n  #8 ({later['id'][:8]})")

@@ -7,6 +7,8 @@ decision, and which frozen copies made before it still hold the old text.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from conftest import chat, write_jsonl
@@ -59,3 +61,29 @@ def test_copies_made_before_a_redaction_are_named(emails, tmp_path):
     assert pii_review.copies_before_redaction(emails, "mail") == []  # no redaction yet
     pii_review.apply_redactions(emails, "mail")
     assert pii_review.copies_before_redaction(emails, "mail") == ["version v1", "golden set 'support prompts'"]
+
+
+# ----------------------------------------------------------------------- session 5: review.py run
+
+
+@pytest.mark.parametrize("digest", [hashlib.sha256(v.encode()).hexdigest() for v in ("ann", "bob", "carl", "dirk")])
+def test_a_pseudonym_has_the_shape_of_its_kind_in_the_examples_locale(digest):
+    import ipaddress
+    import re
+
+    pseudonym = pii_review.pseudonym
+    assert pseudonym("EMAIL_ADDRESS", digest, "en").endswith("@example.invalid")
+    assert re.fullmatch(r"https://[a-z0-9-]+\.example\.invalid/", pseudonym("URL", digest, "fr"))
+    assert ipaddress.ip_address(pseudonym("IP_ADDRESS", digest, "en")).is_private
+    assert re.fullmatch(r"4\d{15}", pseudonym("CREDIT_CARD", digest, "en"))  # a 16-digit Visa number
+    assert re.search(r"\d", pseudonym("PHONE_NUMBER", digest, "nl")) and "<" not in pseudonym("PHONE_NUMBER", digest, "nl")
+    assert pseudonym("PERSON", digest, "en") and "<" not in pseudonym("PERSON", digest, "en")
+    assert pseudonym("IBAN_CODE", digest, "nl").startswith("NL")
+    assert pseudonym("IBAN_CODE", digest, "fr").startswith("FR")
+    for language in (None, "en", "de"):  # English, and what a language without a locale falls back to
+        assert pseudonym("IBAN_CODE", digest, language).startswith("GB")
+        address = pseudonym("ADDRESS", digest, language)
+        assert "\n" not in address and ", " in address  # one line: it stays inside its sentence
+        assert re.search(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", address), address  # a UK postcode
+    assert pseudonym("MEDICAL_LICENSE", digest, "en") == "<MEDICAL_LICENSE>"
+    assert pseudonym("PERSON", digest, "nl") == pseudonym("PERSON", digest, "nl")

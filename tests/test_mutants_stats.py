@@ -524,3 +524,28 @@ def test_block_reason_names_the_t_test_when_a_tag_has_several_votes_per_prompt()
     verdict = gate(votes, 40)
     assert verdict.decision == "block"
     assert ", t test, screened-Holm adjusted p=" in verdict.reasons[0]
+
+
+# ------------------------------------------------------- session 5: Johnson's skew term (f9a937b)
+
+
+def test_prompts_that_score_alike_have_no_spread_even_when_rounding_leaves_a_trace():
+    """Two prompts with the same 11 votes each: their residuals cancel up to rounding
+    (a variance of 6.5e-33); that is no spread, so no standard error and no skew term."""
+    mean = clustered_mean(votes_from("cccccccbbbt" * 2, per_prompt=11))
+    assert (mean.prompts, mean.votes, mean.rate) == (2, 22, pytest.approx(7.5 / 11))
+    assert mean.se == 0.0 and mean.skew == 0.0
+    assert mean.p_above(0.5) == 0.0 and mean.p_below(0.5) == 1.0
+
+
+def test_the_upper_bound_and_p_below_move_with_the_skew_term_and_the_bound_stops_at_one():
+    from scipy import stats as scipy_stats
+
+    skewed = ClusteredMean(prompts=10, votes=40, rate=0.6, se=0.05, skew=-0.01)
+    t95 = scipy_stats.t.ppf(0.95, 9)
+    assert skewed.upper_bound(0.95) == pytest.approx(0.6 - 0.01 + 0.5 / 40 + t95 * 0.05)
+    assert skewed.upper_bound() == skewed.upper_bound(0.95)  # one-sided 95% unless told
+    assert skewed.lower_bound(0.95) == pytest.approx(0.6 - 0.01 - 0.5 / 40 - t95 * 0.05)
+    assert skewed.p_below(0.7) == pytest.approx(scipy_stats.t.sf((0.7 - 0.6 + 0.01 - 0.5 / 40) / 0.05, 9))
+    assert skewed.p_above(0.5) == pytest.approx(scipy_stats.t.sf((0.6 - 0.01 - 0.5 - 0.5 / 40) / 0.05, 9))
+    assert ClusteredMean(prompts=10, votes=40, rate=0.97, se=0.05, skew=0.002).upper_bound(0.95) == 1.0
