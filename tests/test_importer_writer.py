@@ -78,3 +78,28 @@ def test_a_write_that_fails_on_the_writer_thread_fails_the_import_and_leaves_not
     assert store.datasets.get_dataset("d") is None
     assert store.db.execute("SELECT count(*) FROM examples").fetchone()[0] == 0
     assert not _writers()
+
+
+def test_the_importing_thread_never_runs_while_its_writer_holds_the_write_lock(store, tmp_path):
+    # The writer's executemany needs the GIL for every row while it holds SQLite's write
+    # lock; an importing thread running Python meanwhile made each row wait a switch
+    # interval, and under two imports one transaction held the lock 0.7 s (a rating
+    # waited as long). So the importing thread waits while a batch is written: whenever
+    # it runs (here: its progress callback), another writer gets the lock at once.
+    import sqlite3
+
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(8000))
+    probe = sqlite3.connect(store.path, timeout=0, isolation_level=None)
+    busy = []
+
+    def progress(done: int, total: int) -> None:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            busy.append(str(exc))
+
+    result = import_file(store, path, "d", progress=progress)
+    probe.close()
+    assert result.committed and result.added == 8000
+    assert busy == []

@@ -215,11 +215,10 @@ def _snapshot(good: _Good, tags: str) -> str:
 
 
 class _Writer:
-    """Writes the prepared batches on a thread of its own (with its own connection), so the
-    importing thread goes on taking the workers' rows and preparing the next batch while
-    SQLite inserts and commits this one: sqlite3 lets go of the GIL while it works, and a
-    commit waits on the disk (checkpoints sync it). At most one batch waits for the
-    thread; handing over another blocks until it is taken.
+    """Writes the prepared batches on a thread of its own (with its own connection, which
+    gives way to waiting writers: Store.bulk_writes). The importing thread waits while a
+    batch is written (see submit): overlapping them made the writer hold the write lock
+    while it waited for the GIL row by row.
 
     Batches go in order, each its own short transaction, as before. Content hashes of the
     batches not yet known to be written are kept (`unwritten_hashes`), so the next
@@ -252,9 +251,16 @@ class _Writer:
         while True:
             try:
                 self._queue.put((rows, done), timeout=0.05)
-                return
+                break
             except queue.Full:
                 self._raise_failure()  # a thread that died takes nothing more
+        # Wait until the batch is written. The thread holds the write lock while its
+        # executemany needs the GIL for every row; an importing thread busy in Python at
+        # the same time made it wait a switch interval (5 ms) per row, so under two
+        # imports one transaction held the lock 0.7 s and a rating waited as long
+        # (bench/concurrent_use.py --trace). Waiting here keeps the GIL free for it.
+        while not done.wait(0.05):
+            self._raise_failure()
 
     def finish(self) -> None:
         """Wait until every batch handed over is committed; raises what the thread met."""
