@@ -221,6 +221,7 @@ async def main():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)
         last = [time.perf_counter(), time.thread_time(), run_delay()]
+        t0 = last[0]  # when the measured approvals start (late ticks say how long after)
 
         def tick():
             # how late, and of that interval: the UI thread's own CPU, the time it was
@@ -231,7 +232,7 @@ async def main():
             lags.append(lag)
             tick_cpu.append(cpu - last[1])
             if lag > 0.05:
-                late_ticks.append((lag, cpu - last[1], delay - last[2]))
+                late_ticks.append((lag, cpu - last[1], delay - last[2], now - t0))
             last[:] = [now, cpu, delay]
 
         gc_in_ui.clear()  # from here on: the collections during the measured approvals
@@ -357,12 +358,13 @@ def explain_lag(app: dict) -> str:
     late = app.get("late_ticks") or []
     if not late:
         return "no tick over 50 ms late"
-    lag, cpu, queue = late[0]
+    lag, cpu, queue, at = late[0]
     total = sum(t[0] + 0.01 for t in late)
     cpus = sum(t[1] for t in late)
     queues = sum(t[2] for t in late)
     return (f"worst tick {lag * 1000:.0f} ms late: UI thread CPU {cpu * 1000:.0f} ms, waiting for a CPU "
-            f"{queue * 1000:.0f} ms, other {(lag + 0.01 - cpu - queue) * 1000:.0f} ms; {len(late)} ticks over "
+            f"{queue * 1000:.0f} ms, other {(lag + 0.01 - cpu - queue) * 1000:.0f} ms, {at:.1f} s into the "
+            f"approvals; {len(late)} ticks over "
             f"50 ms late: {cpus / total:.0%} UI CPU, {queues / total:.0%} run queue, "
             f"{max(0.0, 1 - (cpus + queues) / total):.0%} other")
 

@@ -211,6 +211,7 @@ class WorkbenchApp(App):
         written (the terminal writer is a thread and needs the GIL too)."""
         collector.start()  # start-up's objects: no full collection walks them again
         self.warn_lifecycle()
+        self.writes.start()  # its thread and connection ready before a write meets a busy store
         self.watch_jobs()
         self.set_interval(JOB_WATCH_SECONDS, self.watch_jobs)
         # in a thread: the cached ranks load in chunks, so the UI runs between them

@@ -93,12 +93,24 @@ class WriteQueue:
         except Exception:  # noqa: BLE001 - no running app (closing): nothing to show
             pass
 
+    def start(self) -> None:
+        """Start the background thread and open its connection now, while the app is idle
+        (after the first frame): begun at the first write that met a busy store, the
+        thread's start and its connection's opening held the GIL while the app's thread
+        waited, the longest wait of a session (40-80 ms, bench/concurrent_use.py)."""
+        with self._lock:
+            self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        # with self._lock held
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._work, name="workbench-writes", daemon=True)
+            self._thread.start()
+
     def _enqueue(self, item: PendingWrite) -> None:
         with self._lock:
             self._items.append(item)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._work, name="workbench-writes", daemon=True)
-                self._thread.start()
+            self._ensure_thread()
             self._lock.notify()
 
     def pending(self) -> list[str]:
@@ -123,6 +135,10 @@ class WriteQueue:
     def _work(self) -> None:
         from workbench.workspace import is_busy
 
+        try:
+            self.app.store.db  # this thread's connection, opened before any write needs it
+        except Exception:  # noqa: BLE001 - the first write opens it and reports a problem
+            pass
         while True:
             with self._lock:
                 while not self._items and not self._closed:

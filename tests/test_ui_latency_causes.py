@@ -246,6 +246,19 @@ async def test_the_ui_thread_looks_for_the_write_lock_once_then_queues(store, tm
     assert store.examples.get_example(first)["status"] == "approved"
 
 
+async def test_the_write_thread_is_running_before_the_first_write(store, tmp_path):
+    """Started at the first write that met a busy store, the write thread's start and its
+    connection's opening held the GIL while the app's thread waited (the longest wait
+    of a bench run, 0.1-0.2 s into the approvals). Now the thread starts (and opens its
+    connection, its first act) once the first screen is up, before any write."""
+    app = _examples_app(store, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert app.writes.pending() == []
+        thread = app.writes._thread
+        assert thread is not None and thread.is_alive() and thread.name == "workbench-writes"
+
+
 async def test_approvals_pressed_while_one_waits_approve_the_next_rows(store, tmp_path):
     """"a" pressed twice while the store is busy: the second approval waits for the first
     (which moves the cursor on) and approves the next row. Before: both approved the
