@@ -133,10 +133,10 @@ class WriteQueue:
             self._lock.notify()
 
     def _work(self) -> None:
-        from workbench.workspace import is_busy
+        from workbench.workspace import is_busy, open_thread_connection
 
         try:
-            self.app.store.db  # this thread's connection, opened before any write needs it
+            open_thread_connection(self.app.store)  # before any write needs it
         except Exception:  # noqa: BLE001 - the first write opens it and reports a problem
             pass
         while True:

@@ -60,6 +60,12 @@ def is_busy(exc: BaseException) -> bool:
     return failure_kind(exc) == "busy"
 
 
+def open_thread_connection(store: Store) -> None:
+    """Open the calling thread's connection to the store now (a background writer
+    starting while the app is idle), not at its first write."""
+    store.db  # noqa: B018 - the property opens and keeps this thread's connection
+
+
 def seed_sample_workspace(store: Store) -> None:
     """Import the Aurora Commerce sample dataset (with its tags). Idempotent."""
     from workbench.dataset.importer import import_file  # the importer imports tokens: keep open_store light
