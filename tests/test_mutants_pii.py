@@ -59,8 +59,9 @@ def test_copies_made_before_a_redaction_are_named(emails, tmp_path):
     pii_review.scan_and_export(emails, "mail", tmp_path / "out", allow_pii=True, validation_share=0)
     golden.prompts_from_dataset(emails, "support prompts", "mail")
     assert pii_review.copies_before_redaction(emails, "mail") == []  # no redaction yet
-    pii_review.apply_redactions(emails, "mail")
+    result = pii_review.apply_redactions(emails, "mail")
     assert pii_review.copies_before_redaction(emails, "mail") == ["version v1", "golden set 'support prompts'"]
+    assert [(c["kind"], c["name"]) for c in result["copies"]] == [("version", "v1"), ("golden", "support prompts")]
 
 
 # ----------------------------------------------------------------------- session 5: review.py run
@@ -233,3 +234,20 @@ def test_examples_to_scan_are_counted_until_a_scan_and_again_after_an_edit(store
     store.examples.update_example(example["id"], {"messages": messages,
                                                   **derived_columns({**example, "messages": messages})})
     assert pii_review.stale_count(store, dataset_id) == 1
+
+
+def test_a_redaction_reaches_the_notes_and_both_answers_of_a_preference_pair(store, tmp_path):
+    pair = {"input": {"messages": [{"role": "user", "content": "Which answer is kinder?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Ask dana.smit@example.com for help."}],
+            "non_preferred_output": [{"role": "assistant", "content": "Write to erik.bos@example.org yourself."}]}
+    import_file(store, write_jsonl(tmp_path / "pairs.jsonl", [pair]), "pairs")
+    dataset_id = store.datasets.get_dataset("pairs")["id"]
+    example = next(store.examples.iter_examples(dataset_id))
+    store.examples.update_example(example["id"], {"notes": "from fay.de.vries@example.net"})
+    pii_review.scan_dataset(store, "pairs")
+    assert pii_review.decide(store, "pairs", "redact", entity="EMAIL_ADDRESS") == 3
+    assert pii_review.apply_redactions(store, "pairs")["values"] == 3
+    after = store.examples.get_example(example["id"])
+    assert after["notes"] == "from <EMAIL_ADDRESS>"
+    assert after["preferred_output"][0]["content"] == "Ask <EMAIL_ADDRESS> for help."
+    assert after["non_preferred_output"][0]["content"] == "Write to <EMAIL_ADDRESS> yourself."
