@@ -188,7 +188,7 @@ def test_the_preview_says_where_each_replacement_goes_and_uses_the_mode(long_mai
     pii_review.decide(long_mail, "long", "redact", entity="EMAIL_ADDRESS")
     rows = pii_review.preview(long_mail, "long")
     assert sorted((r["position"], r["message_index"], r["field"]) for r in rows) == [
-        (1, 1, "content"), (2, 1, "content")] or all(set(r) >= {"position", "message_index", "field"} for r in rows)
+        (2, 1, "content"), (3, 1, "content")]  # the two e-mails: examples 2 and 3 (from 1), the user's message
     assert all(set(r) == {"position", "message_index", "field", "before", "after"} for r in rows)
     assert all("<EMAIL_ADDRESS>" in r["after"] for r in rows)
     fake = pii_review.preview(long_mail, "long", "pseudonym")
