@@ -59,8 +59,9 @@ def test_copies_made_before_a_redaction_are_named(emails, tmp_path):
     pii_review.scan_and_export(emails, "mail", tmp_path / "out", allow_pii=True, validation_share=0)
     golden.prompts_from_dataset(emails, "support prompts", "mail")
     assert pii_review.copies_before_redaction(emails, "mail") == []  # no redaction yet
-    pii_review.apply_redactions(emails, "mail")
+    result = pii_review.apply_redactions(emails, "mail")
     assert pii_review.copies_before_redaction(emails, "mail") == ["version v1", "golden set 'support prompts'"]
+    assert [(c["kind"], c["name"]) for c in result["copies"]] == [("version", "v1"), ("golden", "support prompts")]
 
 
 # ----------------------------------------------------------------------- session 5: review.py run
@@ -87,3 +88,166 @@ def test_a_pseudonym_has_the_shape_of_its_kind_in_the_examples_locale(digest):
         assert re.search(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", address), address  # a UK postcode
     assert pseudonym("MEDICAL_LICENSE", digest, "en") == "<MEDICAL_LICENSE>"
     assert pseudonym("PERSON", digest, "nl") == pseudonym("PERSON", digest, "nl")
+
+
+# ----------------------------------------------------------------------- session 5: review.py survivors (mutc)
+
+
+def test_equal_values_written_differently_hash_alike_and_different_values_do_not():
+    """Names, e-mails, URLs and addresses keep their inner spaces and punctuation (one space
+    each); numbers lose spaces, dashes, dots, slashes and brackets."""
+    normalise = pii_review.normalise
+    assert normalise("PERSON", "  Ann \t Visser ") == "ann visser"
+    assert normalise("EMAIL_ADDRESS", "Ann.Visser@Example.COM") == "ann.visser@example.com"
+    assert normalise("URL", "https://Shop.example.com/a-b  c") == "https://shop.example.com/a-b c"
+    assert normalise("ADDRESS", "1 High St.\n  London") == "1 high st. london"
+    assert normalise("IBAN_CODE", "NL91 ABNA-0417.1643/00 (x)") == "nl91abna0417164300x"
+    key = b"k" * 32
+    assert pii_review.value_hash(key, "PERSON", "Ann Visser") == pii_review.value_hash(key, "PERSON", "ann  visser")
+    assert pii_review.value_hash(key, "PERSON", "Ann Visser") != pii_review.value_hash(key, "PERSON", "AnnVisser")
+
+
+def rich_example() -> dict:
+    """An example with every kind of user text: notes, plain and multi-part content, tool
+    call arguments, and both preference outputs."""
+    return {
+        "notes": "note text",
+        "messages": [{"role": "user", "content": "plain text"},
+                     {"role": "user", "content": [{"type": "text", "text": "part zero"},
+                                                  {"type": "text", "text": "part one"}]},
+                     {"role": "assistant", "content": None,
+                      "tool_calls": [{"function": {"name": "f", "arguments": "{\"a\": 1}"}}]}],
+        "preferred_output": [{"role": "assistant", "content": [{"type": "text", "text": "good part"}]}],
+        "non_preferred_output": [{"role": "assistant", "content": "bad answer"}],
+    }
+
+
+def test_every_text_a_scan_reads_is_written_back_in_its_own_place():
+    example = rich_example()
+    fields = list(pii_review.text_fields(example))
+    assert len(fields) == 7
+    for index, name, text in fields:
+        pii_review._set_text(example, index, name, f"new {name} {index}")
+    assert [(i, n, t) for i, n, t in pii_review.text_fields(example)] == [
+        (i, n, f"new {n} {i}") for i, n, _ in fields]
+    assert sorted(example) == ["messages", "non_preferred_output", "notes", "preferred_output"]
+    assert example["messages"][0] == {"role": "user", "content": "new content 0"}
+    assert example["messages"][1]["content"][0] == {"type": "text", "text": "new content.0 1"}
+    with pytest.raises(KeyError) as missing:
+        pii_review._get_text(example, 5, "content")
+    assert missing.value.args[0] == (5, "content")
+
+
+@pytest.fixture
+def long_mail(store, tmp_path):
+    """An e-mail address deep in a sentence, one near the start, and a phone number."""
+    records = [chat(f"question {i}", f"answer {i}") for i in range(4)]
+    records[1] = chat("Please write to me at the address ann.visser@example.com because the phone line is down", "Ok.")
+    records[2] = chat("My mail bob.jansen@example.org", "Thanks.")
+    records[3] = chat("Call me on +31 6 12345678 tonight", "Will do.")
+    import_file(store, write_jsonl(tmp_path / "long.jsonl", records), "long")
+    pii_review.scan_dataset(store, "long")
+    return store
+
+
+def test_review_shows_thirty_characters_either_side_of_a_value(long_mail):
+    found = {f["value"]: f for f in pii_review.findings_with_context(long_mail, "long", entity="EMAIL_ADDRESS")}
+    assert sorted(found) == ["ann.visser@example.com", "bob.jansen@example.org"]
+    ann = found["ann.visser@example.com"]
+    assert ann["before"] == "Please write to me at the address "[-30:]
+    assert ann["after"] == " because the phone line is down"[:30]
+    assert found["bob.jansen@example.org"]["before"] == "My mail "
+    narrow = pii_review.findings_with_context(long_mail, "long", entity="EMAIL_ADDRESS", width=4)
+    assert {f["before"] for f in narrow} == {"ess ", "ail "}
+    everything = pii_review.findings_with_context(long_mail, "long")
+    assert {f["entity"] for f in everything} >= {"EMAIL_ADDRESS", "PHONE_NUMBER"}
+    pii_review.decide(long_mail, "long", "redact", finding_id=ann["id"])
+    assert [f["value"] for f in pii_review.findings_with_context(long_mail, "long", decision="redact")] == [
+        "ann.visser@example.com"]
+
+
+def test_a_decision_the_tool_cannot_apply_says_why(long_mail):
+    with pytest.raises(pii_review.PiiError, match=r"^decision must be one of pending, redact, dismiss$"):
+        pii_review.decide(long_mail, "long", "maybe", entity="PERSON")
+    with pytest.raises(pii_review.PiiError, match=r"^say which findings: a finding id, a value \(by one"):
+        pii_review.decide(long_mail, "long", "redact")
+    with pytest.raises(pii_review.PiiError, match=r"^No such finding in this dataset; `workbench pii list`"):
+        pii_review.decide(long_mail, "long", "redact", value_of="no-such-id")
+    with pytest.raises(pii_review.PiiError, match=r"^No such finding"):
+        pii_review.decide(long_mail, "long", "redact", finding_id="no-such-id")
+
+
+def test_a_decision_is_audited_with_its_dataset_decision_and_count(long_mail):
+    dataset_id = long_mail.datasets.get_dataset("long")["id"]
+    assert pii_review.decide(long_mail, "long", "dismiss", entity="EMAIL_ADDRESS") == 2
+    entry = [e for e in long_mail.audit_entries("dataset") if e["action"] == "pii_decide"][-1]
+    assert entry["entity_id"] == dataset_id and entry["details"] == {"decision": "dismiss", "findings": 2}
+
+
+def test_the_preview_says_where_each_replacement_goes_and_uses_the_mode(long_mail):
+    pii_review.decide(long_mail, "long", "redact", entity="EMAIL_ADDRESS")
+    rows = pii_review.preview(long_mail, "long")
+    assert sorted((r["position"], r["message_index"], r["field"]) for r in rows) == [
+        (2, 1, "content"), (3, 1, "content")]  # the two e-mails: examples 2 and 3 (from 1), the user's message
+    assert all(set(r) == {"position", "message_index", "field", "before", "after"} for r in rows)
+    assert all("<EMAIL_ADDRESS>" in r["after"] for r in rows)
+    fake = pii_review.preview(long_mail, "long", "pseudonym")
+    assert all("@example.invalid" in r["after"] and "<" not in r["after"] for r in fake)
+    assert len(pii_review.preview(long_mail, "long", limit=1)) == 1
+
+
+def test_a_redaction_reports_what_it_did_keeps_the_rest_and_is_audited(long_mail):
+    dataset = long_mail.datasets.get_dataset("long")
+    nothing = pii_review.apply_redactions(long_mail, "long")
+    assert nothing == {"examples": 0, "values": 0, "revisions_purged": 0, "rejections_dropped": 0,
+                       "scrubbed": True, "copies": []}
+    example = next(e for e in long_mail.examples.iter_examples(dataset["id"]) if "ann.visser" in str(e["messages"]))
+    notes = {**example, "notes": "customer asked twice", "preferred_output": None}
+    from workbench.dataset.curation import derived_columns
+
+    long_mail.examples.update_example(example["id"], {"notes": "customer asked twice", **derived_columns(notes)})
+    pii_review.scan_dataset(long_mail, "long")
+    pii_review.decide(long_mail, "long", "redact", entity="EMAIL_ADDRESS")
+    pii_review.decide(long_mail, "long", "redact", entity="PHONE_NUMBER")
+    done = pii_review.apply_redactions(long_mail, "long")
+    assert (done["examples"], done["values"], done["rejections_dropped"], done["scrubbed"], done["copies"]) == (
+        3, 3, 0, True, [])
+    assert done["revisions_purged"] >= 3
+    after = long_mail.examples.get_example(example["id"])
+    assert after["notes"] == "customer asked twice"
+    assert "<EMAIL_ADDRESS>" in after["messages"][1]["content"]
+    entry = [e for e in long_mail.audit_entries("dataset") if e["action"] == "pii_redact"][-1]
+    assert entry["entity_id"] == dataset["id"]
+    assert entry["details"] == {"examples": 3, "values": 3, "mode": "placeholder"}
+
+
+def test_examples_to_scan_are_counted_until_a_scan_and_again_after_an_edit(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "few.jsonl", [chat(f"q {i}", f"a {i}") for i in range(5)]), "few")
+    dataset_id = store.datasets.get_dataset("few")["id"]
+    assert pii_review.stale_count(store, dataset_id) == 5
+    pii_review.scan_dataset(store, "few")
+    assert pii_review.stale_count(store, dataset_id) == 0
+    from workbench.dataset.curation import derived_columns
+
+    example = next(store.examples.iter_examples(dataset_id))
+    messages = example["messages"] + [{"role": "user", "content": "one more"}]
+    store.examples.update_example(example["id"], {"messages": messages,
+                                                  **derived_columns({**example, "messages": messages})})
+    assert pii_review.stale_count(store, dataset_id) == 1
+
+
+def test_a_redaction_reaches_the_notes_and_both_answers_of_a_preference_pair(store, tmp_path):
+    pair = {"input": {"messages": [{"role": "user", "content": "Which answer is kinder?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Ask dana.smit@example.com for help."}],
+            "non_preferred_output": [{"role": "assistant", "content": "Write to erik.bos@example.org yourself."}]}
+    import_file(store, write_jsonl(tmp_path / "pairs.jsonl", [pair]), "pairs")
+    dataset_id = store.datasets.get_dataset("pairs")["id"]
+    example = next(store.examples.iter_examples(dataset_id))
+    store.examples.update_example(example["id"], {"notes": "from fay.de.vries@example.net"})
+    pii_review.scan_dataset(store, "pairs")
+    assert pii_review.decide(store, "pairs", "redact", entity="EMAIL_ADDRESS") == 3
+    assert pii_review.apply_redactions(store, "pairs")["values"] == 3
+    after = store.examples.get_example(example["id"])
+    assert after["notes"] == "from <EMAIL_ADDRESS>"
+    assert after["preferred_output"][0]["content"] == "Ask <EMAIL_ADDRESS> for help."
+    assert after["non_preferred_output"][0]["content"] == "Write to <EMAIL_ADDRESS> yourself."
