@@ -596,3 +596,35 @@ def test_tools_and_functions_that_are_not_lists_count_as_their_text(enc):
 
     record = {"messages": [], "tools": "search the web", "functions": {"name": "f"}}
     assert tool_definition_tokens(record, enc) == count_text("search the web", enc) + count_text('{"name": "f"}', enc)
+
+
+# ------------------------------------------------------------------ session 5 (mutd): the last tokens.py survivors
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_properties_of_an_any_of_or_one_of_alternative_count_like_properties_of_the_property(enc, key):
+    """An alternative that is an object with properties of its own (a nullable address)
+    counts those properties as if they were the property's own."""
+    address = {"street": {"type": "string", "description": "street and number"}, "zip": {"type": "string"}}
+    alternatives = schema_tokens({"p": {key: [{"type": "object", "properties": address}, {"type": "null"}]}}, enc)
+    bare = schema_tokens({"p": {key: [{"type": "object"}, {"type": "null"}]}}, enc)
+    direct = schema_tokens({"p": {"type": "object", "properties": address}}, enc)
+    assert alternatives - bare == direct - schema_tokens({"p": {"type": "object"}}, enc) > 0
+
+
+def test_every_tool_definition_that_is_not_a_function_counts_as_its_text(enc):
+    from workbench.budget.tokens import tool_definition_tokens
+
+    search = {"type": "web_search", "domains": ["example.org"]}
+    record = {"messages": [], "tools": ["look up the order", search, {"type": "file_search"}]}
+    assert tool_definition_tokens(record, enc) == count_text("look up the order", enc) + \
+        count_text(json.dumps(search), enc) + count_text(json.dumps({"type": "file_search"}), enc)
+
+
+def test_an_encoding_without_a_tool_rule_says_which_and_how_to_add_one():
+    from workbench.budget.tokens import TokenizerUnavailable, tool_rule_for
+
+    with pytest.raises(TokenizerUnavailable) as refused:
+        tool_rule_for("p99k_test")
+    assert str(refused.value) == ("No function-calling token rule for encoding 'p99k_test'; add tool_* constants "
+                                  "to a model with that encoding in the models table.")
