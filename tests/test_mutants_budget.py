@@ -628,3 +628,46 @@ def test_an_encoding_without_a_tool_rule_says_which_and_how_to_add_one():
         tool_rule_for("p99k_test")
     assert str(refused.value) == ("No function-calling token rule for encoding 'p99k_test'; add tool_* constants "
                                   "to a model with that encoding in the models table.")
+
+
+# ------------------------------------------------------------------ session 5 (mutd): estimate.py, pricing from sizes
+
+
+def _rows_of(counts, empty_sizes):
+    """(tokens, examples, trained) rows sorted by tokens, as store.token_totals.sizes gives
+    them, plus rows of sizes no example has any more (count 0, left by deletions)."""
+    from collections import Counter
+
+    examples: Counter = Counter()
+    trained: Counter = Counter()
+    for total, t in counts:
+        examples[total] += 1
+        trained[total] += t
+    rows = [(total, examples[total], trained[total]) for total in examples]
+    rows += [(total, 0, 0) for total in empty_sizes]
+    return sorted(rows)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(counts=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 4000)), max_size=40),
+       empty_sizes=st.lists(st.integers(0, 4000), max_size=3),
+       limit=st.integers(1, 5000), epochs=st.none() | st.integers(1, 30))
+def test_pricing_from_the_stores_size_rows_is_pricing_every_example(counts, empty_sizes, limit, epochs):
+    """The Budget screen prices a dataset from the store's running totals; every figure
+    (billed tokens, epochs, cost, percentiles, over-limit count) must equal the recount."""
+    from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, estimate_from_sizes
+    from workbench.budget.tokens import TokenCount
+
+    model = ModelSpec(name="m", encoding="o200k_base", training_context_limit=limit, price_training_per_1m=3.0)
+    expected = estimate_budget([TokenCount(total=a, trained=b) for a, b in counts], model, EpochsRule(), epochs)
+    assert estimate_from_sizes(_rows_of(counts, empty_sizes), model, EpochsRule(), epochs) == expected
+
+
+@pytest.mark.parametrize("epochs", [0, -2, True, 2.0, "3"])
+def test_pricing_from_sizes_refuses_epochs_that_are_not_a_whole_number_of_at_least_one(epochs):
+    from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_from_sizes
+
+    model = ModelSpec(name="m", encoding="o200k_base", training_context_limit=100, price_training_per_1m=3.0)
+    with pytest.raises(ValueError) as refused:
+        estimate_from_sizes([(10, 1, 5)], model, EpochsRule(), epochs)
+    assert str(refused.value) == f"epochs must be a whole number >= 1, got {epochs!r}"
