@@ -112,7 +112,7 @@ def test_a_tool_rule_goes_to_a_models_row_and_back():
 # ----------------------------------------------------------------------- estimate.py
 
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, with_estimated_parts
@@ -649,6 +649,10 @@ def _rows_of(counts, empty_sizes):
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
+# the boundaries by name: an example of exactly the context limit, one with nothing trained,
+# empty size rows below and above the real ones
+@example(counts=[(100, 0), (100, 7), (250, 3)], empty_sizes=[5, 900], limit=100, epochs=None)
+@example(counts=[(40, 0)], empty_sizes=[], limit=40, epochs=2)
 @given(counts=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 4000)), max_size=40),
        empty_sizes=st.lists(st.integers(0, 4000), max_size=3),
        limit=st.integers(1, 5000), epochs=st.none() | st.integers(1, 30))
