@@ -112,7 +112,7 @@ def test_a_tool_rule_goes_to_a_models_row_and_back():
 # ----------------------------------------------------------------------- estimate.py
 
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, with_estimated_parts
@@ -596,3 +596,82 @@ def test_tools_and_functions_that_are_not_lists_count_as_their_text(enc):
 
     record = {"messages": [], "tools": "search the web", "functions": {"name": "f"}}
     assert tool_definition_tokens(record, enc) == count_text("search the web", enc) + count_text('{"name": "f"}', enc)
+
+
+# ------------------------------------------------------------------ session 5 (mutd): the last tokens.py survivors
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_properties_of_an_any_of_or_one_of_alternative_count_like_properties_of_the_property(enc, key):
+    """An alternative that is an object with properties of its own (a nullable address)
+    counts those properties as if they were the property's own."""
+    address = {"street": {"type": "string", "description": "street and number"}, "zip": {"type": "string"}}
+    alternatives = schema_tokens({"p": {key: [{"type": "object", "properties": address}, {"type": "null"}]}}, enc)
+    bare = schema_tokens({"p": {key: [{"type": "object"}, {"type": "null"}]}}, enc)
+    direct = schema_tokens({"p": {"type": "object", "properties": address}}, enc)
+    assert alternatives - bare == direct - schema_tokens({"p": {"type": "object"}}, enc) > 0
+
+
+def test_every_tool_definition_that_is_not_a_function_counts_as_its_text(enc):
+    from workbench.budget.tokens import tool_definition_tokens
+
+    search = {"type": "web_search", "domains": ["example.org"]}
+    record = {"messages": [], "tools": ["look up the order", search, {"type": "file_search"}]}
+    assert tool_definition_tokens(record, enc) == count_text("look up the order", enc) + \
+        count_text(json.dumps(search), enc) + count_text(json.dumps({"type": "file_search"}), enc)
+
+
+def test_an_encoding_without_a_tool_rule_says_which_and_how_to_add_one():
+    from workbench.budget.tokens import TokenizerUnavailable, tool_rule_for
+
+    with pytest.raises(TokenizerUnavailable) as refused:
+        tool_rule_for("p99k_test")
+    assert str(refused.value) == ("No function-calling token rule for encoding 'p99k_test'; add tool_* constants "
+                                  "to a model with that encoding in the models table.")
+
+
+# ------------------------------------------------------------------ session 5 (mutd): estimate.py, pricing from sizes
+
+
+def _rows_of(counts, empty_sizes):
+    """(tokens, examples, trained) rows sorted by tokens, as store.token_totals.sizes gives
+    them, plus rows of sizes no example has any more (count 0, left by deletions)."""
+    from collections import Counter
+
+    examples: Counter = Counter()
+    trained: Counter = Counter()
+    for total, t in counts:
+        examples[total] += 1
+        trained[total] += t
+    rows = [(total, examples[total], trained[total]) for total in examples]
+    rows += [(total, 0, 0) for total in empty_sizes]
+    return sorted(rows)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+# the boundaries by name: an example of exactly the context limit, one with nothing trained,
+# empty size rows below and above the real ones
+@example(counts=[(100, 0), (100, 7), (250, 3)], empty_sizes=[5, 900], limit=100, epochs=None)
+@example(counts=[(40, 0)], empty_sizes=[], limit=40, epochs=2)
+@given(counts=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 4000)), max_size=40),
+       empty_sizes=st.lists(st.integers(0, 4000), max_size=3),
+       limit=st.integers(1, 5000), epochs=st.none() | st.integers(1, 30))
+def test_pricing_from_the_stores_size_rows_is_pricing_every_example(counts, empty_sizes, limit, epochs):
+    """The Budget screen prices a dataset from the store's running totals; every figure
+    (billed tokens, epochs, cost, percentiles, over-limit count) must equal the recount."""
+    from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_budget, estimate_from_sizes
+    from workbench.budget.tokens import TokenCount
+
+    model = ModelSpec(name="m", encoding="o200k_base", training_context_limit=limit, price_training_per_1m=3.0)
+    expected = estimate_budget([TokenCount(total=a, trained=b) for a, b in counts], model, EpochsRule(), epochs)
+    assert estimate_from_sizes(_rows_of(counts, empty_sizes), model, EpochsRule(), epochs) == expected
+
+
+@pytest.mark.parametrize("epochs", [0, -2, True, 2.0, "3"])
+def test_pricing_from_sizes_refuses_epochs_that_are_not_a_whole_number_of_at_least_one(epochs):
+    from workbench.budget.estimate import EpochsRule, ModelSpec, estimate_from_sizes
+
+    model = ModelSpec(name="m", encoding="o200k_base", training_context_limit=100, price_training_per_1m=3.0)
+    with pytest.raises(ValueError) as refused:
+        estimate_from_sizes([(10, 1, 5)], model, EpochsRule(), epochs)
+    assert str(refused.value) == f"epochs must be a whole number >= 1, got {epochs!r}"

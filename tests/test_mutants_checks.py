@@ -367,3 +367,40 @@ def test_every_repeat_among_many_is_reported_once(tmp_path):
     report = validate_path(path, parallel=False)
     assert [(f.line, f.message) for f in report.findings if f.code == "duplicate_example"] == [
         (41 + i, f"This example is an exact duplicate of line {1 + i}; remove one of them.") for i in range(40)]
+
+
+# ------------------------------------------------------------------ session 5 (mutd): the last checks.py survivors
+
+
+def test_a_call_left_open_before_a_last_message_that_reuses_another_id_is_still_an_error():
+    """The last assistant message may end the example with its call; re-using the id of an
+    earlier call there must not hide a different earlier call that was never answered."""
+    call = lambda call_id: {"id": call_id, "type": "function",  # noqa: E731
+                            "function": {"name": "lookup", "arguments": "{\"order\": 7}"}}
+    record = {"messages": [S, {"role": "user", "content": "Where is order 7?"},
+                           {"role": "assistant", "tool_calls": [call("call_a"), call("call_b")]},
+                           {"role": "user", "content": "Any news?"},
+                           {"role": "assistant", "tool_calls": [call("call_a")]}]}
+    findings = [(f.code, f.message_index) for f in check_record(record) if f.code == "tool_call_without_result"]
+    assert findings == [("tool_call_without_result", 2)]
+
+
+def test_a_key_order_rule_built_anew_answers_like_the_shipped_ones():
+    """checks' per-layer key-order rules are built at import; one built later (another
+    layer) must answer the same, first time and remembered."""
+    from workbench.chat.checks import _KeyOrder
+
+    order = _KeyOrder(("role", "content"))
+    for _ in range(2):
+        assert order({"role": "user", "content": "hi", "extra": 1}) is True
+        assert order({"content": "hi", "role": "user"}) is False
+
+
+def test_without_a_writable_temporary_folder_duplicates_are_still_found(tmp_path, monkeypatch):
+    """The duplicate keys go to a temporary file; with no temporary folder they stay in memory."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    path = write_lines(tmp_path / "twice.jsonl", [chat("q", "a"), chat("q2", "a2"), chat("q", "a")])
+    report = validate_path(path, parallel=False)
+    assert [(f.line, f.code) for f in report.findings if f.code == "duplicate_example"] == [(3, "duplicate_example")]

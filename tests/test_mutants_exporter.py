@@ -339,3 +339,24 @@ def test_errors_after_an_example_that_is_not_json_are_still_listed(store, tmp_pa
     with pytest.raises(ExportRefused) as refused:
         export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
     assert refused.value.message.startswith(f"1 errors block the export; fix these examples first:\n  #8 ({later['id'][:8]})")
+
+
+def test_coverage_minimums_are_counted_among_the_examples_of_the_exported_status(store, tmp_path):
+    """Three refund examples are drafts: the dataset meets "tag:refund ≥ 3", its approved
+    examples do not, so exporting the approved ones is refused and exporting all is not."""
+    from workbench.dataset import coverage
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(13)), "d")
+    dataset = store.datasets.get_dataset("d")
+    examples = list(store.examples.iter_examples(dataset["id"]))
+    for example in examples[:3]:
+        store.examples.update_example(example["id"], {"tags": ["refund"]})
+    for example in examples[3:]:
+        store.examples.update_example(example["id"], {"status": "approved"}, action="status")
+    coverage.declare(store, dataset["id"], "tag:refund", "3")
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "approved", status="approved", allow_pii=True)
+    assert refused.value.message == ("1 declared coverage minimum is not met:\n"
+                                     "  tag:refund: 0 (0.0%); needs tag:refund ≥ 3: MISSING")
+    everything = export_dataset(store, "d", tmp_path / "all", validation_share=0, allow_pii=True)
+    assert everything.version["train_count"] == 13 and everything.warnings == []
