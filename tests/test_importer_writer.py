@@ -20,7 +20,7 @@ def _writers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "import-writer"]
 
 
-def test_duplicates_in_batches_not_yet_written_are_kept_once(store, tmp_path):
+def test_duplicates_several_batches_apart_are_kept_once(store, tmp_path):
     # every record twice: right after itself, and again hundreds of lines (several
     # batches) later, while earlier batches may still be on their way to the store
     records = many_chats(1500)

@@ -220,9 +220,9 @@ class _Writer:
     batch is written (see submit): overlapping them made the writer hold the write lock
     while it waited for the GIL row by row.
 
-    Batches go in order, each its own short transaction, as before. Content hashes of the
-    batches not yet known to be written are kept (`unwritten_hashes`), so the next
-    batch's duplicate check sees them before the store does."""
+    Batches go in order, each its own short transaction, as before. A batch handed over
+    is committed when `submit` returns, so the next batch's duplicate check finds it in
+    the store."""
 
     def __init__(self, store: Store, pacer: Pacer):
         self.store = store
@@ -230,24 +230,14 @@ class _Writer:
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._stop = False
-        self._unwritten: list[tuple[set[str], threading.Event]] = []
         self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
         self._thread.start()
 
-    def unwritten_hashes(self) -> set[str]:
-        """Hashes of handed-over batches that may not be committed yet. Ask before reading
-        what the store holds: a batch committed in between is then in one or the other."""
-        self._unwritten = [(hashes, done) for hashes, done in self._unwritten if not done.is_set()]
-        found: set[str] = set()
-        for hashes, _ in self._unwritten:
-            found |= hashes
-        return found
-
-    def submit(self, rows: tuple, hashes: set[str]) -> None:
-        """Hand over one batch (insert_encoded's arguments); raises what the thread met."""
+    def submit(self, rows: tuple) -> None:
+        """Hand over one batch (insert_encoded's arguments) and wait until it is committed;
+        raises what the thread met."""
         self._raise_failure()
         done = threading.Event()
-        self._unwritten.append((hashes, done))
         while True:
             try:
                 self._queue.put((rows, done), timeout=0.05)
@@ -472,18 +462,15 @@ class _Importer:
             return
         if self._writer is None:
             self._writer = _Writer(self.store, self.pacer)
-        unwritten = self._writer.unwritten_hashes()  # before the store is read: see _Writer
         known = self.store.examples.known_hashes_in(
-            self._datasets_to_dedupe(), [g.content_hash for g in self.batch]) | unwritten
+            self._datasets_to_dedupe(), [g.content_hash for g in self.batch])
         stamp = now()
         examples, texts, revisions, counts, parts = [], [], [], [], []
-        fresh: set[str] = set()  # content hashes this batch adds
         for good in self.batch:
             if good.content_hash in known:
                 self.result.duplicates += 1
                 continue
             known.add(good.content_hash)
-            fresh.add(good.content_hash)
             example_id = self.new_id()
             line_tags = self.tags_by_line.get(good.line)
             tags = chatformat.dumps_compact(list(line_tags)) if line_tags else "[]"
@@ -499,7 +486,7 @@ class _Importer:
             parts.append(good.parts)
             self.position += 1
         if examples:
-            self._writer.submit((examples, texts, revisions, counts, parts), fresh)
+            self._writer.submit((examples, texts, revisions, counts, parts))
         self.result.added += len(examples)
         self.batch = []
 
