@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from store.base import Queries
 from store.db import from_json, new_id, now, to_json
+from store.migrations import FIRST_SNAPSHOT_IS_ROW_0019
 
 EXAMPLE_JSON_COLUMNS = ("messages", "tools", "functions", "preferred_output", "non_preferred_output", "tags", "findings")
 #: Columns of an example a user edits; a revision snapshots these.
@@ -31,6 +32,10 @@ BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "too
                         "parallel_tool_calls", "preferred_output", "non_preferred_output", "tags", "status",
                         "notes", "content_hash", "language", "turns", "findings", "errors", "warnings",
                         "import_id", "source_line", "revision", "created_at", "updated_at")
+#: The snapshot an import writes for an example's first revision: "the same as the row".
+#: It holds until the row first changes, when a trigger fills it in from the old row
+#: (migration 0019); readers fill it in from the row (snapshot_of_row).
+FIRST_SNAPSHOT_IS_ROW = FIRST_SNAPSHOT_IS_ROW_0019
 BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
 _DATASET, _POSITION, _STATUS, _HASH = (BULK_EXAMPLE_COLUMNS.index(c)
                                       for c in ("dataset_id", "position", "status", "content_hash"))
@@ -84,6 +89,14 @@ def _decode_example(row: dict) -> dict:
     if row.get("parallel_tool_calls") is not None:
         row["parallel_tool_calls"] = bool(row["parallel_tool_calls"])
     return row
+
+
+def snapshot_of_row(row: dict) -> dict:
+    """The snapshot of an example row as stored (JSON columns encoded, parallel_tool_calls
+    0/1): what a revision records, and what a first revision written as
+    FIRST_SNAPSHOT_IS_ROW stands for while the row is unchanged."""
+    decoded = _decode_example({c: row.get(c) for c in EDITABLE_COLUMNS})
+    return {c: decoded[c] for c in EDITABLE_COLUMNS}
 
 
 def _encode_example(values: dict) -> dict:
@@ -252,8 +265,16 @@ class ExampleQueries(Queries):
     def revisions(self, example_id: str) -> list[dict]:
         rows = self._rows("SELECT * FROM example_revisions WHERE example_id = ? ORDER BY revision", [example_id])
         for row in rows:
-            row["snapshot"] = from_json(row["snapshot"])
+            row["snapshot"] = self._snapshot(example_id, row["snapshot"])
         return rows
+
+    def _snapshot(self, example_id: str, text: str) -> dict:
+        """A revision's snapshot; an imported first revision not yet filled in (the row
+        has not changed since) is the row's."""
+        if text != FIRST_SNAPSHOT_IS_ROW:
+            return from_json(text)
+        row = self._one("SELECT * FROM examples WHERE id = ?", [example_id])
+        return snapshot_of_row(row) if row else {}
 
     def search_example_ids(self, dataset_id: str, query: str, limit: int = 1000) -> list[str]:
         return [r["id"] for r in self._rows(
@@ -551,7 +572,7 @@ class ExampleQueries(Queries):
     def revision_snapshot(self, example_id: str, revision: int) -> dict | None:
         row = self._one("SELECT snapshot FROM example_revisions WHERE example_id = ? AND revision = ?",
                         [example_id, revision])
-        return from_json(row["snapshot"]) if row else None
+        return self._snapshot(example_id, row["snapshot"]) if row else None
 
     def log_edits(self, group_id: str, entries: list[dict], author: str | None = None) -> None:
         """Record one user action (entries: example_id, action, before_revision,

@@ -1182,3 +1182,37 @@ def m0017_token_totals(db: Database) -> None:
     # an empty file is counted from its first row on; one with examples, by the first budget
     db.execute("INSERT INTO budget_state(id, upto) SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM examples) "
                f"THEN 0 ELSE {BUDGET_ALL_ROWS} END")
+
+
+#: The snapshot text of an imported example's first revision until the example first
+#: changes (store.examples.FIRST_SNAPSHOT_IS_ROW; 0019).
+FIRST_SNAPSHOT_IS_ROW_0019 = ""
+
+
+@migrations(name="0019_first_revision_as_row")
+def m0019_first_revision_as_row(db: Database) -> None:
+    # An import wrote every example twice: its row and its first revision's snapshot (a
+    # third of a 100k import's bytes, and of its commits). The importer now writes the
+    # first revision with an empty snapshot, meaning "the same as the example's row",
+    # which holds until the row first changes. This trigger keeps it true for every
+    # writer (the app, a snapshot merge, a user's sqlite3 shell): before an edit of an
+    # editable column of a row still at revision 1, the snapshot is filled in from the
+    # row's old values, in the form store.examples writes snapshots (EDITABLE_COLUMNS).
+    db.execute(
+        f"""
+        CREATE TRIGGER example_revisions_first_from_row
+        BEFORE UPDATE OF kind, messages, tools, functions, parallel_tool_calls, preferred_output,
+                         non_preferred_output, tags, status, notes, deleted_at ON examples
+        WHEN old.revision = 1 BEGIN
+            UPDATE example_revisions SET snapshot = json_object(
+                'kind', old.kind, 'messages', json(old.messages), 'tools', json(old.tools),
+                'functions', json(old.functions),
+                'parallel_tool_calls', CASE WHEN old.parallel_tool_calls IS NULL THEN NULL
+                                            WHEN old.parallel_tool_calls THEN json('true') ELSE json('false') END,
+                'preferred_output', json(old.preferred_output),
+                'non_preferred_output', json(old.non_preferred_output),
+                'tags', json(old.tags), 'status', old.status, 'notes', old.notes, 'deleted_at', old.deleted_at)
+             WHERE example_id = old.id AND revision = 1 AND snapshot = '{FIRST_SNAPSHOT_IS_ROW_0019}';
+        END
+        """
+    )

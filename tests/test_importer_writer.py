@@ -103,3 +103,38 @@ def test_the_importing_thread_never_runs_while_its_writer_holds_the_write_lock(s
     probe.close()
     assert result.committed and result.added == 8000
     assert busy == []
+
+
+def _checkpointers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "import-checkpointer"]
+
+
+def test_the_log_is_copied_beside_the_writer_and_stays_short(store, tmp_path, monkeypatch):
+    # The writer's commits never checkpoint (that made them wait for the copy and the
+    # disk); a thread of its own copies the log, and the writer lets it empty the log
+    # every RESET_FRAMES pages. Scaled down here (the real figure is 40 MB).
+    from workbench.dataset import importer
+
+    monkeypatch.setattr(importer._Checkpointer, "RESET_FRAMES", 150)
+    monkeypatch.setattr(importer._Checkpointer, "PERIOD_S", 0.01)
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(8000, prefix="a longer question to fill some pages " * 3))
+    wal = store.path.with_name(store.path.name + "-wal")
+    sizes = []
+
+    def progress(done: int, total: int) -> None:
+        sizes.append(wal.stat().st_size if wal.exists() else 0)
+        assert _checkpointers(), "the checkpointer runs while the import writes"
+
+    result = import_file(store, path, "d", progress=progress)
+    assert result.committed and result.added == 8000
+    written = store.db.execute("PRAGMA page_count").fetchone()[0] * 4096
+    # the log's file keeps its longest length; without the resets it holds the whole import
+    assert max(sizes) < written * 0.75, f"the log grew to {max(sizes):,} bytes of {written:,} written"
+    assert not _checkpointers() and not _writers()
+
+
+def test_a_failing_import_leaves_no_checkpointer_behind(store, tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", many_chats(3000))
+    with pytest.raises(ImportCancelled):
+        import_file(store, path, "d", cancelled=lambda: True)
+    assert not _checkpointers() and not _writers()
