@@ -7,7 +7,6 @@ network. Returns None when nothing is conclusive.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and is are you my i it to of for with this that have can what not your please".split()),
@@ -17,17 +16,21 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "es": frozenset("el la los las y es yo no con para una por que mi usted gracias".split()),
 }
 WORD = re.compile(r"[a-zà-ÿ'-]+")
+#: stop word -> the languages it belongs to (a few belong to two: "de", "la", "que", ...)
+LANGUAGES_OF: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, stop in STOPWORDS.items() if word in stop)
+    for word in set().union(*STOPWORDS.values())}
 
 
 def guess_language(messages: list) -> str | None:
     text = " ".join(
         m.get("content") for m in messages
         if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str))
-    words = WORD.findall(text.lower())
-    if not words:
-        return None
-    seen = Counter(words)  # one pass over the words, then a lookup per stop word
-    scores = {lang: sum(seen[w] for w in stop if w in seen) for lang, stop in STOPWORDS.items()}
+    scores = dict.fromkeys(STOPWORDS, 0)
+    # one dictionary lookup per word: this runs for every imported example
+    for languages in filter(None, map(LANGUAGES_OF.get, WORD.findall(text.lower()))):
+        for lang in languages:
+            scores[lang] += 1
     best = max(scores, key=scores.get)
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] == 0 or ranked[0] == ranked[1]:
