@@ -150,7 +150,7 @@ def _component_rows(lines: Path, part: str) -> tuple[str, list[tuple]]:
     """(INSERT statement, rows) of one part, from the canonical lines (untimed)."""
     import hashlib
 
-    from store.examples import fts_text
+    from store.examples import FIRST_SNAPSHOT_IS_ROW, fts_text
     from workbench.chat.format import dumps_compact
 
     def js(value) -> str | None:
@@ -168,10 +168,8 @@ def _component_rows(lines: Path, part: str) -> tuple[str, list[tuple]]:
                             hashlib.sha256(line.rstrip("\n").encode()).hexdigest(), "en",
                             len(record.get("messages") or []), "[]", 0, 0, "i", rowid, 1, stamp, stamp))
             elif part == "example_revisions":
-                snapshot = dumps_compact({"kind": "chat", "messages": record.get("messages") or [],
-                                          "tools": record.get("tools"), "functions": record.get("functions"),
-                                          "tags": [], "status": "draft", "notes": "", "deleted_at": None})
-                out.append((str(uuid.uuid4()), str(rowid), 1, "create", snapshot, "import", stamp))
+                # as an import writes it since migration 0019: "the same as the row"
+                out.append((str(uuid.uuid4()), str(rowid), 1, "create", FIRST_SNAPSHOT_IS_ROW, "import", stamp))
             else:
                 out.append((rowid, fts_text(record.get("messages") or [], None, None)))
     sql = {"examples": "INSERT INTO examples(rowid, id, dataset_id, position, kind, messages, tools, functions, "

@@ -268,3 +268,18 @@ def test_rows_the_target_gained_meanwhile_are_dropped_and_counted_in_every_slice
     assert store.examples.count_examples(target["id"]) == 5 + 2 + 598
     record = store.db.execute("SELECT dataset_id, added, duplicates FROM imports WHERE id = ?", [import_id]).fetchone()
     assert record == (target["id"], 598, 2)
+
+
+def test_a_line_handed_from_a_worker_arrives_whole():
+    # workers hand good lines to the importing process pickled (as their fields in order)
+    import pickle
+
+    from workbench.chat.findings import Finding
+    from workbench.dataset.importer import _Good
+
+    good = _Good(line=7, kind="chat", messages='[{"role":"user","content":"é"}]', tools=None, functions=None,
+                 parallel_tool_calls=1, preferred_output=None, non_preferred_output=None, content_hash="ab",
+                 language="fr", turns=1, search_text="é", warnings=[Finding.warning("w", 7, None, "a warning")],
+                 counts=[("o200k_base", 5, 0)], parts=(1, 0))
+    good.line += 3  # the importing process shifts range-local line numbers
+    assert pickle.loads(pickle.dumps(good)) == good

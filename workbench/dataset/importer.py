@@ -41,6 +41,9 @@ from workbench.errors import WorkbenchError
 BATCH = 500  # rejected lines per write transaction (small rows)
 #: each write transaction of an import aims at this: another writer (a rating) waits at most one
 TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_TRANSACTION_MS", "25"))  # env: for the bench's trade-off
+#: the import writer's page cache: the indexes keyed by content hash take a random page per
+#: row; held in memory, a 300k import's writer spent 8% less CPU and 6% less time
+WRITER_CACHE_KB = 128 * 1024
 RAW_KEEP = 20_000  # characters of a rejected line kept for the user to inspect
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -103,6 +106,11 @@ class _Good:
     warnings: list[Finding]
     counts: list[tuple[str, int, int]]
     parts: tuple[int, int]  # (with tools, with media): tokens.estimated_parts, for the running totals
+
+    def __reduce__(self):
+        # handed from a worker as its fields in order: pickling each instance's __dict__
+        # (keys and all) cost the parent's result thread about 1 s of a 100k import
+        return (_Good, tuple(self.__dict__.values()))
 
 
 @dataclass
@@ -268,6 +276,7 @@ class _Writer:
             with self.store.bulk_writes():  # this thread's connection also gives way to waiting writers
                 # its commits leave the log to the checkpointer (see _Checkpointer)
                 self.store.db.execute("PRAGMA wal_autocheckpoint = 0")
+                self.store.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
                 checkpointer = _Checkpointer(self.store)
                 while not self._stop:
                     item = self._queue.get()
