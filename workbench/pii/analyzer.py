@@ -23,7 +23,7 @@ from workbench.pii.context import CONTEXT_BOOST, NEGATIVE_WINS, has_context, has
 from workbench.pii.names import NameRecognizer, name_lexicon
 from workbench.pii.spans import ENTITIES, Span, merge_person_spans, resolve_overlaps
 
-ENGINE_VERSION = "4"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards; 3: stdnum ids, EU_NATIONAL_ID, more name shapes; 4: nl/fr name shapes (issue 19, session 4)
+ENGINE_VERSION = "5"  # 2: ADDRESS, wider name lists, phone matcher, 12-19 digit cards; 3: stdnum ids, EU_NATIONAL_ID, more name shapes; 4: nl/fr name shapes (issue 19, session 4); 5: legacy function_call arguments read (session 6)
 SUPPORTED_LANGUAGES = ("en", "nl", "fr")
 DEFAULT_ALLOW_LIST = ("Aurora", "Aurora Commerce", "Aurora Assist", "Aurora Plus")
 DEFAULT_SCORE_THRESHOLD = 0.5

@@ -108,6 +108,9 @@ def text_fields(example: dict) -> Iterator[tuple[int, str, str]]:
                 arguments = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
                 if isinstance(arguments, str):
                     yield index, f"{prefix}tool_calls.{call_index}.arguments", arguments
+            call = message.get("function_call")  # the legacy single call, arguments as JSON text too
+            if isinstance(call, dict) and isinstance(call.get("arguments"), str):
+                yield index, f"{prefix}function_call.arguments", call["arguments"]
 
 
 def _get_text(example: dict, index: int, field_name: str) -> str:
@@ -130,6 +133,8 @@ def _set_text(example: dict, index: int, field_name: str, text: str) -> None:
     parts = field_name.split(".")
     if parts[0] == "tool_calls":
         message["tool_calls"][int(parts[1])]["function"]["arguments"] = text
+    elif parts[0] == "function_call":
+        message["function_call"]["arguments"] = text
     elif len(parts) == 2:  # content.N: a text part
         message["content"][int(parts[1])]["text"] = text
     else:
@@ -351,15 +356,27 @@ def _redact(text: str, findings: list[dict], substitute: Callable[[dict], str]) 
 def preview(store: Store, dataset_name: str, mode: str = "placeholder", limit: int = 20) -> list[dict]:
     """Before/after of the accepted findings, without changing anything."""
     dataset = _dataset(store, dataset_name)
+    grouped = _replacements(store, dataset["id"])
+    shown = list(grouped.items())[:limit]
+    # the locale each value's pseudonym takes is the redaction's (_first_language_per_value):
+    # an example's own language would preview another fake value than the one written
+    substitute = _substitute(mode, _first_language_per_value(store, _holding(grouped, shown))
+                             if mode == "pseudonym" else {})
     out = []
-    for example_id, findings in list(_replacements(store, dataset["id"]).items())[:limit]:
+    for example_id, findings in shown:
         example = store.examples.get_example(example_id)
-        substitute = _substitute(mode, example.get("language"))
         for (index, field_name), group in _by_field(findings).items():
             text = _get_text(example, index, field_name)
             out.append({"position": example["position"], "message_index": index, "field": field_name,
                         "before": text, "after": _redact_text(text, group, substitute)})
     return out
+
+
+def _holding(grouped: dict[str, list[dict]], shown: list[tuple[str, list[dict]]]) -> dict[str, list[dict]]:
+    """The findings, in every example, of the values the shown examples hold."""
+    hashes = {f["value_hash"] for _, findings in shown for f in findings}
+    out = {example_id: [f for f in findings if f["value_hash"] in hashes] for example_id, findings in grouped.items()}
+    return {example_id: findings for example_id, findings in out.items() if findings}
 
 
 def _by_field(findings: list[dict]) -> dict[tuple[int, str], list[dict]]:
@@ -369,10 +386,12 @@ def _by_field(findings: list[dict]) -> dict[tuple[int, str], list[dict]]:
     return grouped
 
 
-def _substitute(mode: str, language: str | None) -> Callable[[dict], str]:
+def _substitute(mode: str, language_of: dict[str, str | None]) -> Callable[[dict], str]:
+    """What replaces a finding: its entity's placeholder, or a pseudonym in the locale of
+    the value (language_of: value hash -> language, _first_language_per_value)."""
     if mode == "placeholder":
         return lambda f: f"<{f['entity']}>"
-    return lambda f: pseudonym(f["entity"], f["value_hash"], language)
+    return lambda f: pseudonym(f["entity"], f["value_hash"], language_of.get(f["value_hash"]))
 
 
 def apply_redactions(store: Store, dataset_name: str, mode: str = "placeholder") -> dict:
@@ -412,15 +431,10 @@ def _redact_examples(store: Store, dataset: dict, grouped: dict[str, list[dict]]
     values = 0
     changes_by_id: dict[str, dict] = {}
     written: dict[str, list[tuple[int, str, int, int]]] = {}  # example -> replaced spans
+    substitute = _substitute(mode, language_of)
     with store.transaction():
         for example_id, findings in grouped.items():
             example = store.examples.get_example(example_id)
-
-            def substitute(f: dict) -> str:
-                if mode == "placeholder":
-                    return f"<{f['entity']}>"
-                return pseudonym(f["entity"], f["value_hash"], language_of[f["value_hash"]])
-
             for (index, field_name), group in _by_field(findings).items():
                 text = _get_text(example, index, field_name)
                 new_text, spans = _redact(text, group, substitute)
