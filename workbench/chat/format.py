@@ -142,6 +142,78 @@ def canonical_record(record: dict) -> dict:
     return out
 
 
+def _rank(keys: tuple[str, ...]) -> dict[str, int]:
+    return {key: i for i, key in enumerate(keys)}
+
+
+_RANKS = {keys: _rank(keys) for keys in (CHAT_KEYS, MESSAGE_KEYS, TOOL_CALL_KEYS, CALL_FUNCTION_KEYS,
+                                         TOOL_DEFINITION_KEYS, FUNCTION_DEFINITION_KEYS, CONTENT_PART_KEYS)}
+
+
+def _keys_in_order(mapping: dict, known: tuple[str, ...]) -> bool:
+    """Whether _ordered(mapping, known) would keep the keys where they are: the known
+    ones first, in canonical order, then the rest."""
+    rank, last, others = _RANKS[known], -1, False
+    for key in mapping:
+        position = rank.get(key)
+        if position is None:
+            others = True
+        elif others or position < last:
+            return False
+        else:
+            last = position
+    return True
+
+
+def _list_in_order(items: Any, known: tuple[str, ...], inner: str | None = None,
+                   inner_known: tuple[str, ...] = ()) -> bool:
+    """Whether _ordered_list would change nothing."""
+    if not isinstance(items, list):
+        return True
+    for item in items:
+        if isinstance(item, dict):
+            if not _keys_in_order(item, known):
+                return False
+            if inner and isinstance(item.get(inner), dict) and not _keys_in_order(item[inner], inner_known):
+                return False
+    return True
+
+
+def _message_in_order(message: Any) -> bool:
+    """Whether _canonical_message would change nothing."""
+    if not isinstance(message, dict):
+        return True
+    return (_keys_in_order(message, MESSAGE_KEYS)
+            and ("tool_calls" not in message
+                 or _list_in_order(message["tool_calls"], TOOL_CALL_KEYS, "function", CALL_FUNCTION_KEYS))
+            and (not isinstance(message.get("function_call"), dict)
+                 or _keys_in_order(message["function_call"], CALL_FUNCTION_KEYS))
+            and (not isinstance(message.get("content"), list)
+                 or _list_in_order(message["content"], CONTENT_PART_KEYS)))
+
+
+def chat_in_canonical_order(record: dict) -> bool:
+    """Whether a chat record's keys already stand in canonical order at every layer
+    canonical_record orders: then its canonical line is its own compact JSON."""
+    messages = record.get("messages")
+    return (record_kind(record) == "chat" and _keys_in_order(record, CHAT_KEYS)
+            and (not isinstance(messages, list) or all(map(_message_in_order, messages)))
+            and ("tools" not in record
+                 or _list_in_order(record["tools"], TOOL_DEFINITION_KEYS, "function", FUNCTION_DEFINITION_KEYS))
+            and ("functions" not in record or _list_in_order(record["functions"], FUNCTION_DEFINITION_KEYS)))
+
+
+def encoded_chat(record: dict) -> tuple[str, dict[str, str]] | None:
+    """(canonical line, {key: its value's compact JSON}) of a chat record already in
+    canonical order, each value encoded once: an import stores the messages' and tools'
+    JSON and hashes the line. None for any other record (use canonical_line)."""
+    if not chat_in_canonical_order(record):
+        return None
+    pieces = {key: dumps_compact(value) for key, value in record.items()}
+    # what json.dumps writes for the whole object, with the compact separators
+    return "{" + ",".join(f"{dumps_compact(key)}:{piece}" for key, piece in pieces.items()) + "}", pieces
+
+
 def dumps_compact(value: Any) -> str:
     """Compact JSON with non-ASCII kept: the one serialisation used for stored JSON."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

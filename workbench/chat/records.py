@@ -8,8 +8,10 @@ from workbench.chat import format as chatformat
 from workbench.chat.language import guess_language
 
 
-def columns_from_record(record: dict) -> dict[str, Any]:
-    """The content columns of an example for a (valid) record."""
+def columns_from_record(record: dict, content_hash: str | None = None) -> dict[str, Any]:
+    """The content columns of an example for a (valid) record (`content_hash`: the
+    record's chatformat.content_hash when the caller has it already)."""
+    content_hash = content_hash or chatformat.content_hash(record)
     if chatformat.record_kind(record) == "preference":
         inner = record.get("input") or {}
         return {
@@ -20,7 +22,7 @@ def columns_from_record(record: dict) -> dict[str, Any]:
             "parallel_tool_calls": inner.get("parallel_tool_calls"),
             "preferred_output": record.get("preferred_output"),
             "non_preferred_output": record.get("non_preferred_output"),
-            "content_hash": chatformat.content_hash(record),
+            "content_hash": content_hash,
             "turns": len(inner.get("messages") or []),
             "language": guess_language(chatformat.chat_messages(record)),
         }
@@ -32,7 +34,7 @@ def columns_from_record(record: dict) -> dict[str, Any]:
         "parallel_tool_calls": record.get("parallel_tool_calls"),
         "preferred_output": None,
         "non_preferred_output": None,
-        "content_hash": chatformat.content_hash(record),
+        "content_hash": content_hash,
         "turns": len(record.get("messages") or []),
         "language": guess_language(record.get("messages") or []),
     }

@@ -167,12 +167,19 @@ class _RangeWorker:
 
     @staticmethod
     def _good(line: chatformat.Line, findings: list[Finding], counts: dict) -> _Good:
-        columns = columns_from_record(line.record)
+        encoded = chatformat.encoded_chat(line.record)
+        if encoded is None:
+            columns = columns_from_record(line.record)
+            messages, tools, functions = (None if columns[key] is None else chatformat.dumps_compact(columns[key])
+                                          for key in ("messages", "tools", "functions"))
+        else:  # a chat line in canonical order: each value encoded once, for its column and the hash
+            text, pieces = encoded
+            columns = columns_from_record(line.record, hashlib.sha256(text.encode("utf-8")).hexdigest())
+            messages = pieces["messages"] if columns["messages"] is line.record.get("messages") else "[]"
+            tools, functions = (None if columns[key] is None else pieces[key] for key in ("tools", "functions"))
         parallel = columns["parallel_tool_calls"]
         return _Good(
-            line=line.number, kind=columns["kind"], messages=chatformat.dumps_compact(columns["messages"]),
-            tools=None if columns["tools"] is None else chatformat.dumps_compact(columns["tools"]),
-            functions=None if columns["functions"] is None else chatformat.dumps_compact(columns["functions"]),
+            line=line.number, kind=columns["kind"], messages=messages, tools=tools, functions=functions,
             parallel_tool_calls=None if parallel is None else int(bool(parallel)),
             preferred_output=None if columns["preferred_output"] is None
             else chatformat.dumps_compact(columns["preferred_output"]),
