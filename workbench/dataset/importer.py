@@ -284,6 +284,9 @@ class _Writer:
                 # its commits leave the log to the checkpointer (see _Checkpointer)
                 self.store.db.execute("PRAGMA wal_autocheckpoint = 0")
                 self.store.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
+                # examples has triggers, so each row's INSERT keeps a statement journal (to
+                # undo that row alone); in memory instead of a temporary file: -25% per row
+                self.store.db.execute("PRAGMA temp_store = MEMORY")
                 checkpointer = _Checkpointer(self.store)
                 while not self._stop:
                     item = self._queue.get()
