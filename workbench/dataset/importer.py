@@ -2,8 +2,8 @@
 
 One pass over the file. Worker processes parse, check and token-count byte ranges of
 it (chat.parallel) and hand back rows with every column encoded, tool and media flags
-included; this process is the one writer, on a thread of its own (_Writer) so that
-SQLite's work overlaps the preparation of the next batch. Good lines go in batches, each
+included; this process is the one writer, on a thread of its own (_Writer), while a
+second thread copies the write-ahead log into the file (_Checkpointer). Good lines go in batches, each
 its own short transaction (sized to hold the write lock about TRANSACTION_MS, and
 letting waiting writers go first), into a hidden staging dataset, so another writer
 (the app, a scan, a second import) never waits long; at the end one short transaction
@@ -294,7 +294,9 @@ class _Writer:
                         return
                     rows, done = item
                     self.store.examples.insert_encoded(*rows)
-                    if checkpointer.due():
+                    if checkpointer.failed:  # its connection broke: the commits checkpoint again
+                        self.store.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+                    elif checkpointer.due():
                         checkpointer.drain()
                     self.pacer.record(len(rows[0]), self.store.db.conn.last_hold_s)
                     done.set()
@@ -329,6 +331,7 @@ class _Checkpointer:
     def __init__(self, store: Store):
         self.store = store
         self.log_frames = 0  # the log's length at the last checkpoint
+        self.failed = False
         self._stop = False
         self._wake = threading.Event()
         self._drained = threading.Event()
@@ -360,7 +363,8 @@ class _Checkpointer:
                 self.log_frames = log
                 if log == copied:
                     self._drained.set()
-        except Exception:  # noqa: BLE001 - the log is then left to the commits' own checkpoints
+        except Exception:  # noqa: BLE001 - the log is then left to the writer's commits (see _Writer)
+            self.failed = True
             self._drained.set()
         finally:
             try:
