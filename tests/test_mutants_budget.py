@@ -675,3 +675,23 @@ def test_pricing_from_sizes_refuses_epochs_that_are_not_a_whole_number_of_at_lea
     with pytest.raises(ValueError) as refused:
         estimate_from_sizes([(10, 1, 5)], model, EpochsRule(), epochs)
     assert str(refused.value) == f"epochs must be a whole number >= 1, got {epochs!r}"
+
+
+# ------------------------------------------------------------------ session 6 (mut6): estimate.py, default epochs
+
+
+def test_a_dataset_seen_exactly_at_a_target_keeps_the_default_epochs_whatever_the_caps():
+    """The cookbook's rule moves off the default only when the examples seen are strictly
+    below the minimum target or strictly above the maximum one. The rule is data a user
+    may edit per model (`provider models --set epochs_rule=...`), so caps that sit on the
+    other side of the default must not change the answer at exactly a target."""
+    from workbench.budget.estimate import default_epochs
+
+    # 100 examples x 3 epochs = 300 seen, exactly the minimum target; a cap of 2 would apply below it
+    low = EpochsRule(default_epochs=3, min_target_examples=300, max_target_examples=10_000, max_default_epochs=2)
+    assert default_epochs(100, low) == 3
+    assert default_epochs(99, low) == 2  # 297 seen: below the target, min(2, 300 // 99)
+    # 300 seen, exactly the maximum target; a floor of 4 would apply above it
+    high = EpochsRule(default_epochs=3, min_target_examples=10, max_target_examples=300, min_default_epochs=4)
+    assert default_epochs(100, high) == 3
+    assert default_epochs(101, high) == 4  # 303 seen: above the target, max(4, 300 // 101)
