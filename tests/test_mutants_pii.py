@@ -251,3 +251,208 @@ def test_a_redaction_reaches_the_notes_and_both_answers_of_a_preference_pair(sto
     assert after["notes"] == "from <EMAIL_ADDRESS>"
     assert after["preferred_output"][0]["content"] == "Ask <EMAIL_ADDRESS> for help."
     assert after["non_preferred_output"][0]["content"] == "Write to <EMAIL_ADDRESS> yourself."
+
+
+# ----------------------------------------------------------------------- session 6: review.py survivors (mut6)
+
+
+import json
+import re
+
+from workbench.dataset.curation import Curation, derived_columns
+from workbench.snapshots.export import export_snapshot
+
+PAIR_VALUES = ("dana.smit@example.com", "erik.bos@example.org", "fay.de.vries@example.net")
+
+
+def test_no_revision_of_a_redacted_preference_pair_holds_the_old_values(store, tmp_path):
+    """The redaction revision is what undo and snapshots keep: it must hold the new text of
+    both answers and the notes, be signed by the tool, and the example's hash must be that
+    of its new content (a scan or an export compares it)."""
+    pair = {"input": {"messages": [{"role": "user", "content": "Which answer is kinder?"}]},
+            "preferred_output": [{"role": "assistant", "content": f"Ask {PAIR_VALUES[0]} for help."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"Write to {PAIR_VALUES[1]} yourself."}]}
+    import_file(store, write_jsonl(tmp_path / "pairs.jsonl", [pair]), "pairs")
+    example = next(store.examples.iter_examples(store.datasets.get_dataset("pairs")["id"]))
+    store.examples.update_example(example["id"], {"notes": f"from {PAIR_VALUES[2]}"})
+    pii_review.scan_dataset(store, "pairs")
+    pii_review.decide(store, "pairs", "redact", entity="EMAIL_ADDRESS")
+    pii_review.apply_redactions(store, "pairs")
+    after = store.examples.get_example(example["id"])
+    revisions = store.examples.revisions(example["id"])
+    kept = json.dumps([r["snapshot"] for r in revisions])
+    assert not [value for value in PAIR_VALUES if value in kept]
+    last = revisions[-1]
+    assert (last["action"], last["author"]) == ("redact", "pii")
+    assert last["snapshot"]["notes"] == "from <EMAIL_ADDRESS>"
+    assert last["snapshot"]["preferred_output"] == after["preferred_output"]
+    assert last["snapshot"]["non_preferred_output"] == after["non_preferred_output"]
+    assert after["content_hash"] == derived_columns(after)["content_hash"]
+
+
+def test_a_redaction_purges_every_older_revision_and_the_rejected_lines_of_the_dataset(store, tmp_path):
+    """A value typed and later removed by hand lives on in an older revision of another
+    example, and a rejected import line keeps its raw text: both go, and are counted."""
+    records = [chat("Mail ann.visser@example.com please", "Ok."), chat("first draft", "Fine."), chat("q", "a")]
+    path = write_jsonl(tmp_path / "h.jsonl", records)
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"messages": "bob.jansen@example.org broke this line"}\n')
+    imported = import_file(store, path, "h", skip_invalid=True)
+    assert imported.rejected == 1 and len(store.datasets.rejections(imported.import_id)) == 1
+    dataset_id = store.datasets.get_dataset("h")["id"]
+    by_position = {e["position"]: e for e in store.examples.iter_examples(dataset_id)}
+    draft = by_position[2]
+    typed = [*draft["messages"][:1], {"role": "user", "content": "call carl.de.wit@example.net"},
+             draft["messages"][2]]
+    Curation(store, author="tui").save_messages(draft["id"], typed)
+    Curation(store, author="tui").save_messages(draft["id"], draft["messages"])  # removed again by hand
+    pii_review.scan_dataset(store, "h")
+    pii_review.decide(store, "h", "redact", entity="EMAIL_ADDRESS")
+    result = pii_review.apply_redactions(store, "h")
+    # the draft's two older revisions and the redacted example's pre-redaction one
+    assert (result["examples"], result["values"], result["revisions_purged"], result["rejections_dropped"]) == (
+        1, 1, 3, 1)
+    assert store.datasets.rejections(imported.import_id) == []
+    assert "carl.de.wit" not in json.dumps([r["snapshot"] for r in store.examples.revisions(draft["id"])])
+
+
+def test_a_redaction_drops_the_snapshot_conflicts_that_hold_the_other_sides_old_text(tmp_path):
+    from workbench.snapshots.merge import import_snapshot
+    from workbench.workspace import open_store
+
+    mine = open_store(tmp_path / "mine.db")
+    import_file(mine, write_jsonl(tmp_path / "d.jsonl", [chat("Mail dirk.smit@example.com", "Ok."), chat("q", "a")]),
+                "d")
+    export_snapshot(mine, tmp_path / "base.snap")
+    theirs = open_store(tmp_path / "theirs.db")
+    import_snapshot(theirs, tmp_path / "base.snap")
+    for side, note in ((theirs, "their note on dirk.smit@example.com"), (mine, "my note")):
+        example = next(e for e in side.examples.iter_examples(side.datasets.get_dataset("d")["id"])
+                       if e["position"] == 1)
+        side.examples.update_example(example["id"], {"notes": note})
+    export_snapshot(theirs, tmp_path / "t.snap")
+    import_snapshot(mine, tmp_path / "t.snap")
+    assert len(mine.snapshots.conflicts()) == 1
+    pii_review.scan_dataset(mine, "d")
+    pii_review.decide(mine, "d", "redact", entity="EMAIL_ADDRESS")
+    pii_review.apply_redactions(mine, "d")
+    assert mine.snapshots.conflicts(status=None) == []
+    mine.close()
+    theirs.close()
+
+
+def subset_dismissals(store, tmp_path, dataset: str) -> int:
+    """Dismissed values a snapshot of one dataset carries."""
+    manifest = export_snapshot(store, tmp_path / f"{dataset}.snap", datasets=[dataset])
+    return manifest["row_counts"].get("pii_dismissals", 0)
+
+
+def test_a_remembered_dismissal_belongs_to_its_dataset(emails, tmp_path):
+    """A snapshot of another dataset does not carry the values dismissed in this one."""
+    import_file(emails, write_jsonl(tmp_path / "other.jsonl", [chat("other set", "fine")]), "other")
+    pii_review.decide(emails, "mail", "dismiss", finding_id=email_findings(emails)[0]["id"])
+    assert subset_dismissals(emails, tmp_path, "mail") == 1
+    assert subset_dismissals(emails, tmp_path, "other") == 0
+
+
+def findings_by_text(store, dataset: str) -> dict[str, str]:
+    """value -> decision of every finding of a dataset."""
+    return {f["value"]: f["decision"] for f in pii_review.findings_with_context(store, dataset)}
+
+
+def test_only_findings_inside_the_fake_values_just_written_are_dismissed(store, tmp_path):
+    """After a pseudonym redaction the next scan would flag our own fake account number; it
+    is dismissed (and remembered for this dataset), but a finding that merely touches a
+    replacement, or sits at the same place in another example, stays for review."""
+    # deny-listed words that match only once the number next to them is replaced
+    store.set_setting(pii_review.DENY_SETTING, ["bsn:", ";Zork", "Quux"])
+    records = [chat("my bsn:111222333;Zork account NL91ABNA0417164300", "Ok."),
+               chat("my id:Quux is the one", "Ok.")]
+    import_file(store, write_jsonl(tmp_path / "ids.jsonl", records), "ids")
+    import_file(store, write_jsonl(tmp_path / "other.jsonl", [chat("other set", "fine")]), "other")
+    pii_review.scan_dataset(store, "ids")
+    assert findings_by_text(store, "ids") == {"111222333": "pending", "NL91ABNA0417164300": "pending",
+                                              "Quux": "pending"}
+    pii_review.decide(store, "ids", "redact", entity="NL_BSN")
+    pii_review.decide(store, "ids", "redact", entity="IBAN_CODE")
+    pii_review.apply_redactions(store, "ids", mode="pseudonym")
+    after = findings_by_text(store, "ids")
+    [fake] = [value for value in after if value not in ("bsn:", ";Zork", "Quux")]
+    assert ibans(fake) == [fake] and fake != "NL91ABNA0417164300"
+    assert after == {"bsn:": "pending", ";Zork": "pending", fake: "dismiss", "Quux": "pending"}
+    assert subset_dismissals(store, tmp_path, "ids") == 1
+    assert subset_dismissals(store, tmp_path, "other") == 0
+
+
+IBAN = "NL91ABNA0417164300"
+
+
+def ibans(text: str) -> list[str]:
+    return re.findall(r"\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b", text)
+
+
+def test_a_pseudonym_uses_the_locale_of_the_first_example_holding_the_value(store, tmp_path):
+    """The same account number becomes the same fake one everywhere, in the locale of the
+    first example that holds it: a Dutch example first gives a Dutch IBAN in both."""
+    records = [chat(f"Mijn rekeningnummer is {IBAN}, kunt u het geld daarheen overmaken alstublieft?", "Dank u wel."),
+               chat(f"Please send the refund to my account {IBAN} as soon as you can, thank you.", "Sure.")]
+    import_file(store, write_jsonl(tmp_path / "iban.jsonl", records), "iban")
+    dataset_id = store.datasets.get_dataset("iban")["id"]
+    assert [e["language"] for e in store.examples.iter_examples(dataset_id)] == ["nl", "en"]
+    pii_review.scan_dataset(store, "iban")
+    pii_review.decide(store, "iban", "redact", entity="IBAN_CODE")
+    dutch = pii_review.preview(store, "iban", "pseudonym")[0]
+    assert dutch["position"] == 1 and ibans(dutch["after"])[0].startswith("NL")
+    pii_review.apply_redactions(store, "iban", mode="pseudonym")
+    written = [ibans(e["messages"][1]["content"]) for e in store.examples.iter_examples(dataset_id)]
+    assert written[0] == written[1] and len(written[0]) == 1
+    assert written[0][0].startswith("NL") and written[0][0] != IBAN
+
+
+def test_examples_scanned_by_another_engine_count_as_due(store, tmp_path):
+    """Changing the deny list changes the engine: every example must be scanned again."""
+    import_file(store, write_jsonl(tmp_path / "few.jsonl", [chat(f"q {i}", f"a {i}") for i in range(3)]), "few")
+    dataset_id = store.datasets.get_dataset("few")["id"]
+    pii_review.scan_dataset(store, "few")
+    assert pii_review.stale_count(store, dataset_id) == 0
+    store.set_setting(pii_review.DENY_SETTING, ["Quux"])
+    assert pii_review.stale_count(store, dataset_id) == 3
+
+
+def test_an_example_without_notes_has_no_notes_text():
+    messages = [{"role": "user", "content": "hello"}]
+    assert list(pii_review.text_fields({"messages": messages})) == [(0, "content", "hello")]
+    assert list(pii_review.text_fields({"messages": messages, "notes": ""})) == [(0, "content", "hello")]
+
+
+def test_an_unknown_redaction_mode_names_the_modes(store):
+    with pytest.raises(pii_review.PiiError) as refused:
+        pii_review.apply_redactions(store, "no-such-dataset", mode="blur")
+    assert str(refused.value) == "mode must be one of placeholder, pseudonym"
+
+
+def test_the_preview_shows_the_first_twenty_examples(store, tmp_path):
+    records = [chat(f"Mail user{i}@example.com please", "Ok.") for i in range(21)]
+    import_file(store, write_jsonl(tmp_path / "many.jsonl", records), "many")
+    pii_review.scan_dataset(store, "many")
+    pii_review.decide(store, "many", "redact", entity="EMAIL_ADDRESS")
+    assert [r["position"] for r in pii_review.preview(store, "many")] == list(range(1, 21))
+
+
+def test_the_engine_description_names_the_spacy_pipeline_of_the_setting(store, tmp_path):
+    pipeline = tmp_path / "my_pipeline"
+    pipeline.mkdir()
+    (pipeline / "meta.json").write_text('{"lang": "nl", "name": "core_news_sm"}', "utf-8")
+    assert pii_review.engine_description(store) == "rules only (no NER model), offline"
+    store.set_setting(pii_review.SPACY_SETTING, str(pipeline))
+    assert pii_review.engine_description(store) == "rules + spaCy NER (nl_core_news_sm), offline"
+
+
+@pytest.mark.parametrize("language, locale", [("en", "en_GB"), ("nl", "nl_NL"), ("fr", "fr_FR")])
+def test_a_fake_address_is_the_locales_address_on_one_line(language, locale):
+    from faker import Faker
+
+    digest = hashlib.sha256(b"address").hexdigest()
+    fake = Faker(locale)
+    fake.seed_instance(int(digest[:16], 16))
+    assert pii_review.pseudonym("ADDRESS", digest, language) == ", ".join(fake.address().splitlines())
