@@ -456,3 +456,81 @@ def test_a_fake_address_is_the_locales_address_on_one_line(language, locale):
     fake = Faker(locale)
     fake.seed_instance(int(digest[:16], 16))
     assert pii_review.pseudonym("ADDRESS", digest, language) == ", ".join(fake.address().splitlines())
+
+
+def plain_chats(texts: list[str]) -> list[dict]:
+    """Examples of two texts each (a question and its answer, no system message)."""
+    return [chat(text, f"answer {i}", system=None) for i, text in enumerate(texts)]
+
+
+def test_a_scan_reports_progress_every_two_hundred_texts_and_at_the_end(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "p.jsonl", plain_chats([f"question {i}" for i in range(125)])), "p")
+    calls = []
+    result = pii_review.scan_dataset(store, "p", progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(200, 250), (250, 250)]
+    assert (result.scanned, result.findings) == (125, 0)
+
+
+def test_a_cancelled_scan_counts_only_the_examples_it_read_completely(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "c.jsonl", plain_chats([f"question {i}" for i in range(4)])), "c")
+    dataset_id = store.datasets.get_dataset("c")["id"]
+    asked = []
+    # cancelled after the third text: the second example's answer was never read
+    result = pii_review.scan_dataset(store, "c", cancelled=lambda: asked.append(1) or len(asked) >= 3)
+    assert result.scanned == 1
+    assert pii_review.stale_count(store, dataset_id) == 3
+    assert pii_review.scan_dataset(store, "c").scanned == 3
+    assert pii_review.stale_count(store, dataset_id) == 0
+
+
+def test_a_scan_counts_values_dismissed_earlier_and_findings_per_entity(store, tmp_path):
+    """A value dismissed once is dismissed again wherever a later scan finds it."""
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", plain_chats(["Mail ann.visser@example.com"])), "a")
+    pii_review.scan_dataset(store, "a")
+    pii_review.decide(store, "a", "dismiss", entity="EMAIL_ADDRESS")
+    texts = ["Write to ann.visser@example.com", "or carl.de.wit@example.net", "again ann.visser@example.com"]
+    import_file(store, write_jsonl(tmp_path / "b.jsonl", plain_chats(texts)), "b")
+    result = pii_review.scan_dataset(store, "b")
+    assert (result.scanned, result.findings, result.auto_dismissed) == (3, 3, 2)
+    assert result.by_entity == {"EMAIL_ADDRESS": 3}
+    found = store.pii.pii_findings(store.datasets.get_dataset("b")["id"])
+    assert sorted(f["decision"] for f in found) == ["dismiss", "dismiss", "pending"]
+    assert all(f["decided_at"] for f in found if f["decision"] == "dismiss")
+
+
+def test_addresses_that_differ_by_a_dot_are_different_values(store, tmp_path):
+    texts = ["Mail ann.visser@example.com", "Mail annvisser@example.com"]
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", plain_chats(texts)), "d")
+    pii_review.scan_dataset(store, "d")
+    first = email_findings_of(store, "d")[0]
+    assert pii_review.decide(store, "d", "redact", value_of=first["id"]) == 1
+
+
+def email_findings_of(store, dataset: str) -> list[dict]:
+    dataset_id = store.datasets.get_dataset(dataset)["id"]
+    return [f for f in store.pii.pii_findings(dataset_id) if f["entity"] == "EMAIL_ADDRESS"]
+
+
+def test_the_users_allow_list_and_the_shipped_one_keep_values_out_of_the_findings(store, tmp_path):
+    store.set_setting(pii_review.ALLOW_SETTING, ["help@shop.example.com"])
+    texts = ["Aurora Assist says: mail help@shop.example.com or ann.visser@example.com"]
+    import_file(store, write_jsonl(tmp_path / "w.jsonl", plain_chats(texts)), "w")
+    pii_review.scan_dataset(store, "w")
+    assert [f["value"] for f in pii_review.findings_with_context(store, "w")] == ["ann.visser@example.com"]
+
+
+def test_choosing_a_spacy_pipeline_makes_every_example_due_again(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "s.jsonl", plain_chats(["one", "two"])), "s")
+    dataset_id = store.datasets.get_dataset("s")["id"]
+    pii_review.scan_dataset(store, "s")
+    assert pii_review.stale_count(store, dataset_id) == 0
+    pipeline = tmp_path / "nl_pipeline"
+    pipeline.mkdir()
+    store.set_setting(pii_review.SPACY_SETTING, str(pipeline))
+    assert pii_review.stale_count(store, dataset_id) == 2
+
+
+def test_scanning_an_unknown_dataset_says_how_to_list_them(store):
+    with pytest.raises(pii_review.PiiError) as refused:
+        pii_review.scan_dataset(store, "nope")
+    assert str(refused.value) == "No dataset named 'nope'; run `workbench datasets`."
