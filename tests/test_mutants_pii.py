@@ -534,3 +534,98 @@ def test_scanning_an_unknown_dataset_says_how_to_list_them(store):
     with pytest.raises(pii_review.PiiError) as refused:
         pii_review.scan_dataset(store, "nope")
     assert str(refused.value) == "No dataset named 'nope'; run `workbench datasets`."
+
+
+def scan_audits(store, dataset_id: str) -> list[dict]:
+    return [e["details"] for e in store.audit_entries("dataset")
+            if e["action"] == "pii_scan" and e["entity_id"] == dataset_id]
+
+
+def test_every_scan_is_audited_and_a_scan_with_nothing_to_do_says_so(store, tmp_path):
+    texts = ["Mail ann.visser@example.com", "nothing here"]
+    import_file(store, write_jsonl(tmp_path / "u.jsonl", plain_chats(texts)), "u")
+    dataset_id = store.datasets.get_dataset("u")["id"]
+    first = pii_review.scan_dataset(store, "u")
+    assert first.engine == "rules only (no NER model), offline"
+    calls = []
+    again = pii_review.scan_dataset(store, "u", progress=lambda done, total: calls.append((done, total)))
+    assert (again.scanned, again.findings, again.engine) == (0, 0, first.engine)
+    assert calls == [(0, 0)]
+    assert scan_audits(store, dataset_id) == [{"scanned": 2, "findings": 1}, {"scanned": 0, "findings": 0}]
+
+
+def test_a_scan_with_the_callers_analyzer_reports_that_analyzers_engine(store, tmp_path):
+    """The Personal data screen passes its own analyzer; the result names what found the
+    values, even when the store's setting would build another one."""
+    from workbench.pii.analyzer import build_analyzer
+
+    import_file(store, write_jsonl(tmp_path / "e.jsonl", plain_chats(["one"])), "e")
+    pipeline = tmp_path / "nl_pipeline"
+    pipeline.mkdir()
+    store.set_setting(pii_review.SPACY_SETTING, str(pipeline))
+    analyzer = build_analyzer()
+    assert pii_review.scan_dataset(store, "e", analyzer=analyzer).engine == analyzer.engine_description
+    repeat = pii_review.scan_dataset(store, "e", analyzer=analyzer)
+    assert (repeat.scanned, repeat.engine) == (0, "rules only (no NER model), offline")
+
+
+def test_an_edited_example_stops_being_due_once_scanned_again(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "r.jsonl", plain_chats(["one", "two"])), "r")
+    dataset_id = store.datasets.get_dataset("r")["id"]
+    pii_review.scan_dataset(store, "r")
+    example = next(store.examples.iter_examples(dataset_id))
+    Curation(store, author="tui").save_messages(example["id"], [{"role": "user", "content": "one, edited"},
+                                                                example["messages"][1]])
+    assert pii_review.stale_count(store, dataset_id) == 1
+    assert pii_review.scan_dataset(store, "r").scanned == 1
+    assert pii_review.stale_count(store, dataset_id) == 0
+
+
+def test_without_a_keyring_an_old_key_stays_in_the_file_for_a_later_move(store, tmp_path):
+    """Only a key safely in the keyring may leave the file: without one, wiping it would
+    lose every earlier decision for good."""
+    import keyring
+    from keyring.backends import fail
+
+    from workbench.pii import secret
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    secret.forget_cached()
+    try:
+        store.set_setting(pii_review.KEY_SETTING, "ab" * 32)  # as an older version left it
+        import_file(store, write_jsonl(tmp_path / "k.jsonl", plain_chats(["Mail ann.visser@example.com"])), "k")
+        pii_review.scan_dataset(store, "k")
+        assert store.get_setting(pii_review.KEY_SETTING) == "ab" * 32
+    finally:
+        keyring.set_keyring(previous)
+        secret.forget_cached()
+
+
+@pytest.mark.skipif(__import__("os").environ.get("WORKBENCH_REAL_KEYRING") != "1",
+                    reason="needs the throwaway keyring that `tasks.py test` and `tasks.py mutate` start "
+                           "(tests/keyring_session.py)")
+def test_an_old_key_in_the_file_moves_to_the_keyring_and_earlier_hashes_keep_matching(store, tmp_path):
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    from workbench.pii import secret
+
+    old = "ab" * 32
+    try:  # the throwaway keyring of this session (WORKBENCH_REAL_KEYRING), never the user's
+        keyring.delete_password(secret.SERVICE, secret.ACCOUNT)
+    except PasswordDeleteError:
+        pass
+    secret.forget_cached()
+    try:
+        store.set_setting(pii_review.KEY_SETTING, old)
+        import_file(store, write_jsonl(tmp_path / "k.jsonl", plain_chats(["Mail ann.visser@example.com"])), "k")
+        pii_review.scan_dataset(store, "k")
+        assert store.get_setting(pii_review.KEY_SETTING) is None
+        assert keyring.get_password(secret.SERVICE, secret.ACCOUNT) == old
+        [finding] = email_findings_of(store, "k")
+        assert finding["value_hash"] == pii_review.value_hash(bytes.fromhex(old), "EMAIL_ADDRESS",
+                                                              "ann.visser@example.com")
+        assert old.encode() not in __import__("pathlib").Path(store.path).read_bytes()
+    finally:
+        secret.forget_cached()
