@@ -629,3 +629,20 @@ def test_an_old_key_in_the_file_moves_to_the_keyring_and_earlier_hashes_keep_mat
         assert old.encode() not in __import__("pathlib").Path(store.path).read_bytes()
     finally:
         secret.forget_cached()
+
+
+def test_after_a_cancel_an_example_without_any_text_still_counts_as_scanned(store, tmp_path):
+    """An image question answered by a legacy function call has no text to read: nothing
+    of it is left unread, so it is scanned even when the scan stops early."""
+    textless = {"messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]},
+        {"role": "assistant", "content": None, "function_call": {"name": "describe", "arguments": "{\"size\": 1}"}}],
+        "functions": [{"name": "describe", "parameters": {"type": "object", "properties": {"size": {"type": "integer"}}}}]}
+    records = [*plain_chats(["first question", "second question"]), textless]
+    imported = import_file(store, write_jsonl(tmp_path / "t.jsonl", records), "t")
+    assert imported.added == 3, imported.findings
+    dataset_id = store.datasets.get_dataset("t")["id"]
+    assert [len(list(pii_review.text_fields(e))) for e in store.examples.iter_examples(dataset_id)] == [2, 2, 0]
+    result = pii_review.scan_dataset(store, "t", cancelled=lambda: True)  # stops after the first text
+    assert result.scanned == 1
+    assert pii_review.stale_count(store, dataset_id) == 2
