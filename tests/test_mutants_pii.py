@@ -567,6 +567,9 @@ def test_a_scan_with_the_callers_analyzer_reports_that_analyzers_engine(store, t
     assert pii_review.scan_dataset(store, "e", analyzer=analyzer).engine == analyzer.engine_description
     repeat = pii_review.scan_dataset(store, "e", analyzer=analyzer)
     assert (repeat.scanned, repeat.engine) == (0, "rules only (no NER model), offline")
+    # the marks name the engine that read the example: the store's own (spaCy) engine has not
+    dataset_id = store.datasets.get_dataset("e")["id"]
+    assert pii_review.stale_count(store, dataset_id) == 1
 
 
 def test_an_edited_example_stops_being_due_once_scanned_again(store, tmp_path):
@@ -646,3 +649,41 @@ def test_after_a_cancel_an_example_without_any_text_still_counts_as_scanned(stor
     result = pii_review.scan_dataset(store, "t", cancelled=lambda: True)  # stops after the first text
     assert result.scanned == 1
     assert pii_review.stale_count(store, dataset_id) == 2
+
+
+def test_a_new_deny_list_makes_the_next_scan_read_every_example_again(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "n.jsonl", plain_chats(["ask Quux", "nothing"])), "n")
+    assert pii_review.scan_dataset(store, "n").findings == 0
+    store.set_setting(pii_review.DENY_SETTING, ["Quux"])
+    again = pii_review.scan_dataset(store, "n")
+    assert (again.scanned, again.findings) == (2, 1)
+
+
+def test_each_example_is_read_in_its_own_language_and_an_unknown_one_as_english(store, tmp_path):
+    """Context words depend on the language: "burgerservicenummer" makes nine digits a BSN
+    in Dutch only. A language the scan has no rules for (German) is read as English."""
+    from workbench.pii.analyzer import build_analyzer
+
+    texts = ["Mijn burgerservicenummer is 111222333, kunt u mijn gegevens aanpassen alstublieft?",
+             "Guten Tag, meine Nummer ist 020 123 4567, rufen Sie mich bitte morgen an."]
+    import_file(store, write_jsonl(tmp_path / "l.jsonl", plain_chats(texts)), "l")
+    dataset_id = store.datasets.get_dataset("l")["id"]
+    assert [e["language"] for e in store.examples.iter_examples(dataset_id)] == ["nl", "de"]
+    pii_review.scan_dataset(store, "l")
+    found = [(f["position"], f["entity"], f["start"], f["end"], f["score"])
+             for f in store.pii.pii_findings(dataset_id) if f["message_index"] == 0]
+    analyzer = build_analyzer()
+    expected = [(position, s.entity, s.start, s.end, s.score)
+                for position, (text, language) in enumerate(zip(texts, ["nl", "en"]), start=1)
+                for s in analyzer.analyze(text, language)]
+    assert found == expected
+    assert [f[1] for f in found] == ["NL_BSN", "PHONE_NUMBER"]
+
+
+def test_a_scan_reads_what_it_can_of_an_example_saved_with_errors():
+    """The editor keeps an example with errors; its malformed parts are skipped, not fatal."""
+    example = {"messages": ["not a message", {"role": "user", "content": "still read"},
+                            {"role": "assistant", "content": None,
+                             "tool_calls": ["not a call", {"function": {"name": "f", "arguments": "{\"a\": 2}"}}]}]}
+    assert list(pii_review.text_fields(example)) == [(1, "content", "still read"),
+                                                     (2, "tool_calls.1.arguments", "{\"a\": 2}")]
