@@ -687,3 +687,26 @@ def test_a_scan_reads_what_it_can_of_an_example_saved_with_errors():
                              "tool_calls": ["not a call", {"function": {"name": "f", "arguments": "{\"a\": 2}"}}]}]}
     assert list(pii_review.text_fields(example)) == [(1, "content", "still read"),
                                                      (2, "tool_calls.1.arguments", "{\"a\": 2}")]
+
+
+@pytest.mark.xfail(strict=True, reason="bug for the lead (session 6, mut6): preview picks each example's own locale, "
+                                       "apply_redactions the locale of the first example holding the value")
+def test_the_pseudonym_preview_shows_what_the_redaction_will_write(store, tmp_path):
+    records = [chat(f"Mijn rekeningnummer is {IBAN}, kunt u het geld daarheen overmaken alstublieft?", "Dank u wel."),
+               chat(f"Please send the refund to my account {IBAN} as soon as you can, thank you.", "Sure.")]
+    import_file(store, write_jsonl(tmp_path / "iban.jsonl", records), "iban")
+    dataset_id = store.datasets.get_dataset("iban")["id"]
+    pii_review.scan_dataset(store, "iban")
+    pii_review.decide(store, "iban", "redact", entity="IBAN_CODE")
+    previewed = [r["after"] for r in pii_review.preview(store, "iban", "pseudonym")]
+    pii_review.apply_redactions(store, "iban", mode="pseudonym")
+    assert [e["messages"][1]["content"] for e in store.examples.iter_examples(dataset_id)] == previewed
+
+
+@pytest.mark.xfail(strict=True, reason="gap for the lead (session 6, mut6): text_fields reads tool_calls arguments but "
+                                       "not a legacy function_call's, so personal data there is never found")
+def test_a_legacy_function_calls_arguments_are_scanned_too():
+    example = {"messages": [{"role": "user", "content": "book it"},
+                            {"role": "assistant", "content": None,
+                             "function_call": {"name": "book", "arguments": "{\"mail\": \"ann.visser@example.com\"}"}}]}
+    assert any("ann.visser@example.com" in text for _, _, text in pii_review.text_fields(example))
