@@ -710,3 +710,17 @@ def test_a_legacy_function_calls_arguments_are_scanned_too():
                             {"role": "assistant", "content": None,
                              "function_call": {"name": "book", "arguments": "{\"mail\": \"ann.visser@example.com\"}"}}]}
     assert any("ann.visser@example.com" in text for _, _, text in pii_review.text_fields(example))
+
+
+def test_a_large_scan_in_worker_processes_finds_what_one_process_finds(store, tmp_path, recwarn):
+    """From 2,000 texts the scan spreads over worker processes, each building its analyzer
+    from the store's settings (here a deny list): the findings are those of a scan in this
+    process, and the workers did the work (no fall-back to one process)."""
+    store.set_setting(pii_review.DENY_SETTING, ["Quux"])
+    texts = [f"Mail user{i}@example.com" if i % 100 == 0 else ("ask Quux" if i % 250 == 1 else f"question {i}")
+             for i in range(pii_review.PARALLEL_FROM // 2)]
+    import_file(store, write_jsonl(tmp_path / "big.jsonl", plain_chats(texts)), "big")
+    result = pii_review.scan_dataset(store, "big", workers=2)
+    assert (result.scanned, result.findings) == (1000, 14)
+    assert result.by_entity == {"EMAIL_ADDRESS": 10, "PERSON": 4}
+    assert not [w for w in recwarn if "PII scan workers stopped" in str(w.message)]
