@@ -695,3 +695,26 @@ def test_a_dataset_seen_exactly_at_a_target_keeps_the_default_epochs_whatever_th
     high = EpochsRule(default_epochs=3, min_target_examples=10, max_target_examples=300, min_default_epochs=4)
     assert default_epochs(100, high) == 3
     assert default_epochs(101, high) == 4  # 303 seen: above the target, max(4, 300 // 101)
+
+
+# ------------------------------------------------------------------ session 6 (mut6): tokens.py
+
+
+def alternatives_chain(levels: int, enum: list | None, key: str) -> dict:
+    """Alternatives of alternatives ... `levels` deep whose innermost one has this enum (or none)."""
+    schema: dict = {"type": "string"} if enum is None else {"type": "string", "enum": enum}
+    for _ in range(levels):
+        schema = {key: [schema]}
+    return {"p": schema}
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_an_enum_inside_nested_alternatives_counts_down_to_the_same_depth_as_items(enc, key):
+    rule = odd_rule()
+    enum_cost = rule.enum_init + 2 * rule.enum_item + count_text("left", enc) + count_text("right", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(alternatives_chain(levels, ["left", "right"], key), enc) - \
+            schema_tokens(alternatives_chain(levels, None, key), enc) == enum_cost, levels
+    for levels in (33, 40):
+        assert schema_tokens(alternatives_chain(levels, ["left", "right"], key), enc) == \
+            schema_tokens(alternatives_chain(levels, None, key), enc), levels
