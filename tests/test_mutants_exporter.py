@@ -360,3 +360,48 @@ def test_coverage_minimums_are_counted_among_the_examples_of_the_exported_status
                                      "  tag:refund: 0 (0.0%); needs tag:refund ≥ 3: MISSING")
     everything = export_dataset(store, "d", tmp_path / "all", validation_share=0, allow_pii=True)
     assert everything.version["train_count"] == 13 and everything.warnings == []
+
+
+# ----------------------------------------------------------------------- session 6 (mut6): exporter.py never-run mutants
+
+
+def test_the_validation_split_follows_the_seed_given(store, tmp_path):
+    """The same seed gives the same split on any machine: the split is choose_validation's
+    for that seed, not for a default one."""
+    from workbench.dataset.exporter import choose_validation
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(30, "seeded")), "d")
+    dataset_id = store.datasets.get_dataset("d")["id"]
+    examples = list(store.examples.iter_examples(dataset_id))
+    text_of = {e["id"]: json.dumps(e["messages"][1]["content"]) for e in examples}
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0.2, seed="fixed seed", allow_pii=True)
+    expected = choose_validation([(e["id"], tuple(e["tags"])) for e in examples], 0.2, "fixed seed")
+    written = result.validation_path.read_text(encoding="utf-8")
+    assert len(expected) == 6
+    assert {i for i in text_of if text_of[i] in written} == expected
+
+
+def test_a_refused_export_of_one_status_does_not_report_errors_of_other_examples(store, tmp_path):
+    """Exporting the approved examples: a draft with an error is not part of the export, so
+    the refusal is the personal-data gate's, not the draft's error."""
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    for example in examples[:4]:
+        store.examples.update_example(example["id"], {"status": "approved"}, action="status")
+    store.examples.update_example(examples[4]["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", status="approved")
+    assert refused.value.hint_key == "allow_pii"
+    assert refused.value.message.startswith("4 examples may hold personal data that nobody reviewed:")
+
+
+def test_a_write_that_fails_midway_is_refused_with_what_to_do(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    out = tmp_path / "out"
+    (out / "train.jsonl").mkdir(parents=True)  # the file cannot be written: a folder holds its name
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", out, validation_share=0, allow_pii=True)
+    assert refused.value.message.startswith(f"{out}: could not write the export (")
+    assert refused.value.message.endswith("); nothing was frozen.")
+    assert refused.value.hint == "Free space or choose another output folder."
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
