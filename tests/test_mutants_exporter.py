@@ -405,3 +405,30 @@ def test_a_write_that_fails_midway_is_refused_with_what_to_do(store, tmp_path):
     assert refused.value.message.endswith("); nothing was frozen.")
     assert refused.value.hint == "Free space or choose another output folder."
     assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+
+
+def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
+    import sqlite3
+
+    from store import Store
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [chat(f"question {i}", "word " * 400) for i in range(300)]), "d")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as handle:  # a page of the examples' data, well past the schema
+        handle.seek((path.stat().st_size // page_size // 2 - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    assert refused.value.message == (f"{path}: the store is damaged (database disk image is malformed); "
+                                     "nothing was exported.")
+    assert refused.value.hint == "Check it with `workbench doctor` and restore a good copy."
