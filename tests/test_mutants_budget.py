@@ -718,3 +718,17 @@ def test_an_enum_inside_nested_alternatives_counts_down_to_the_same_depth_as_ite
     for levels in (33, 40):
         assert schema_tokens(alternatives_chain(levels, ["left", "right"], key), enc) == \
             schema_tokens(alternatives_chain(levels, None, key), enc), levels
+
+
+def test_a_tool_rule_that_is_not_whole_numbers_names_the_model_the_column_and_what_to_set():
+    from workbench.budget.tokens import TOOL_RULE_COLUMNS, ToolTokenRule
+
+    row = {"name": "gpt-x", **dict.fromkeys(TOOL_RULE_COLUMNS, 7), "tool_enum_item": 2.5}
+    with pytest.raises(ValueError) as refused:
+        ToolTokenRule.from_row(row)
+    assert str(refused.value) == ("model 'gpt-x': 'tool_enum_item' must be a whole number (the cookbook's "
+                                  "function-calling constant), got 2.5; set all of tool_func_init, tool_prop_init, "
+                                  "tool_prop_key, tool_enum_init, tool_enum_item, tool_func_end")
+    with pytest.raises(ValueError) as nameless:
+        ToolTokenRule.from_row({column: row[column] for column in TOOL_RULE_COLUMNS})
+    assert str(nameless.value).startswith("model '?': 'tool_enum_item' must be a whole number")
