@@ -432,3 +432,36 @@ def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
     assert refused.value.message == (f"{path}: the store is damaged (database disk image is malformed); "
                                      "nothing was exported.")
     assert refused.value.hint == "Check it with `workbench doctor` and restore a good copy."
+
+
+def test_a_damaged_store_refusal_names_its_first_three_problems(tmp_path):
+    """A lost free-page list leaves many pages "never used": the refusal quotes the first
+    three problems SQLite reports, enough to recognise the damage without a wall of text."""
+    import sqlite3
+    import struct
+
+    from store import Store
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(10)), "d")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE scratch(x)")
+    conn.executemany("INSERT INTO scratch VALUES (?)", [("y" * 3000,) for _ in range(20)])
+    conn.commit()
+    conn.execute("DROP TABLE scratch")  # its pages go to the free list
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(path, "r+b") as handle:  # the header's free list: first trunk page and count
+        handle.seek(32)
+        handle.write(struct.pack(">II", 0, 0))
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    assert refused.value.message.startswith(f"{path}: the store is damaged (")
+    assert refused.value.message.count("is never used") == 3
