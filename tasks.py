@@ -112,7 +112,8 @@ def mutate(python: Path, rest: list[str], env: dict) -> int:
         return 0
     # mutmut is a tool for developers, not a dependency of the app or its tests.
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mutmut>=3.3,<4"], check=True)
-    mutmut = [str(python), "-m", "mutmut"]
+    # inside the throwaway keyring, as `test` runs: the keyring tests of the selection run too
+    mutmut = [*keyring_wrapper(), str(python), "-m", "mutmut"]
     if rest[:1] == ["module"]:
         code = 0
         for module in rest[1:]:

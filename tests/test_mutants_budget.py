@@ -675,3 +675,60 @@ def test_pricing_from_sizes_refuses_epochs_that_are_not_a_whole_number_of_at_lea
     with pytest.raises(ValueError) as refused:
         estimate_from_sizes([(10, 1, 5)], model, EpochsRule(), epochs)
     assert str(refused.value) == f"epochs must be a whole number >= 1, got {epochs!r}"
+
+
+# ------------------------------------------------------------------ session 6 (mut6): estimate.py, default epochs
+
+
+def test_a_dataset_seen_exactly_at_a_target_keeps_the_default_epochs_whatever_the_caps():
+    """The cookbook's rule moves off the default only when the examples seen are strictly
+    below the minimum target or strictly above the maximum one. The rule is data a user
+    may edit per model (`provider models --set epochs_rule=...`), so caps that sit on the
+    other side of the default must not change the answer at exactly a target."""
+    from workbench.budget.estimate import default_epochs
+
+    # 100 examples x 3 epochs = 300 seen, exactly the minimum target; a cap of 2 would apply below it
+    low = EpochsRule(default_epochs=3, min_target_examples=300, max_target_examples=10_000, max_default_epochs=2)
+    assert default_epochs(100, low) == 3
+    assert default_epochs(99, low) == 2  # 297 seen: below the target, min(2, 300 // 99)
+    # 300 seen, exactly the maximum target; a floor of 4 would apply above it
+    high = EpochsRule(default_epochs=3, min_target_examples=10, max_target_examples=300, min_default_epochs=4)
+    assert default_epochs(100, high) == 3
+    assert default_epochs(101, high) == 4  # 303 seen: above the target, max(4, 300 // 101)
+
+
+# ------------------------------------------------------------------ session 6 (mut6): tokens.py
+
+
+def alternatives_chain(levels: int, enum: list | None, key: str) -> dict:
+    """Alternatives of alternatives ... `levels` deep whose innermost one has this enum (or none)."""
+    schema: dict = {"type": "string"} if enum is None else {"type": "string", "enum": enum}
+    for _ in range(levels):
+        schema = {key: [schema]}
+    return {"p": schema}
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf"])
+def test_an_enum_inside_nested_alternatives_counts_down_to_the_same_depth_as_items(enc, key):
+    rule = odd_rule()
+    enum_cost = rule.enum_init + 2 * rule.enum_item + count_text("left", enc) + count_text("right", enc)
+    for levels in (1, 2, 20, 32):
+        assert schema_tokens(alternatives_chain(levels, ["left", "right"], key), enc) - \
+            schema_tokens(alternatives_chain(levels, None, key), enc) == enum_cost, levels
+    for levels in (33, 40):
+        assert schema_tokens(alternatives_chain(levels, ["left", "right"], key), enc) == \
+            schema_tokens(alternatives_chain(levels, None, key), enc), levels
+
+
+def test_a_tool_rule_that_is_not_whole_numbers_names_the_model_the_column_and_what_to_set():
+    from workbench.budget.tokens import TOOL_RULE_COLUMNS, ToolTokenRule
+
+    row = {"name": "gpt-x", **dict.fromkeys(TOOL_RULE_COLUMNS, 7), "tool_enum_item": 2.5}
+    with pytest.raises(ValueError) as refused:
+        ToolTokenRule.from_row(row)
+    assert str(refused.value) == ("model 'gpt-x': 'tool_enum_item' must be a whole number (the cookbook's "
+                                  "function-calling constant), got 2.5; set all of tool_func_init, tool_prop_init, "
+                                  "tool_prop_key, tool_enum_init, tool_enum_item, tool_func_end")
+    with pytest.raises(ValueError) as nameless:
+        ToolTokenRule.from_row({column: row[column] for column in TOOL_RULE_COLUMNS})
+    assert str(nameless.value).startswith("model '?': 'tool_enum_item' must be a whole number")

@@ -404,3 +404,52 @@ def test_without_a_writable_temporary_folder_duplicates_are_still_found(tmp_path
     path = write_lines(tmp_path / "twice.jsonl", [chat("q", "a"), chat("q2", "a2"), chat("q", "a")])
     report = validate_path(path, parallel=False)
     assert [(f.line, f.code) for f in report.findings if f.code == "duplicate_example"] == [(3, "duplicate_example")]
+
+
+# ----------------------------------------------------------------------- session 6 (mut6): key order, left of session 5
+
+
+def duplicate_lines(tmp_path, first: dict, second: dict) -> list[tuple[int, str]]:
+    path = write_lines(tmp_path / "pair.jsonl", [first, second])
+    return [(f.line, f.code) for f in validate_path(path, parallel=False).findings if f.code == "duplicate_example"]
+
+
+def test_an_example_written_with_sorted_keys_is_a_duplicate_of_the_same_example(tmp_path):
+    """json.dumps(sort_keys=True) puts "content" before "role" in every message (and
+    "non_preferred_output" before "preferred_output"): the same example all the same."""
+    chat_record = {"messages": [{"role": "user", "content": "Which tea?"}, {"role": "assistant", "content": "Sencha."}]}
+    pair = {"input": {"messages": [{"role": "user", "content": "Which tea?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Sencha."}],
+            "non_preferred_output": [{"role": "assistant", "content": "Coffee."}]}
+    for record in (chat_record, pair):
+        resorted = json.loads(json.dumps(record, sort_keys=True))
+        assert duplicate_lines(tmp_path, record, resorted) == [(2, "duplicate_example")]
+        assert duplicate_lines(tmp_path, resorted, record) == [(2, "duplicate_example")]
+
+
+def test_an_example_with_its_tools_written_before_its_messages_is_a_duplicate(tmp_path):
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
+    messages = [{"role": "user", "content": "Which tea?"}, {"role": "assistant", "content": "Sencha."}]
+    usual, tools_first = {"messages": messages, "tools": tools}, {"tools": tools, "messages": messages}
+    assert duplicate_lines(tmp_path, usual, tools_first) == [(2, "duplicate_example")]
+    assert duplicate_lines(tmp_path, tools_first, usual) == [(2, "duplicate_example")]
+
+
+def test_a_legacy_function_call_written_in_another_key_order_is_a_duplicate(tmp_path):
+    def record(function_call: dict) -> dict:
+        return {"messages": [{"role": "user", "content": "Which tea?"},
+                             {"role": "assistant", "content": None, "function_call": function_call},
+                             {"role": "function", "name": "lookup", "content": "green"},
+                             {"role": "assistant", "content": "Sencha."}],
+                "functions": [{"name": "lookup", "parameters": {"type": "object", "properties": {}}}]}
+
+    usual, swapped = record({"name": "lookup", "arguments": "{}"}), record({"arguments": "{}", "name": "lookup"})
+    assert duplicate_lines(tmp_path, usual, swapped) == [(2, "duplicate_example")]
+    assert duplicate_lines(tmp_path, swapped, usual) == [(2, "duplicate_example")]
+
+
+def test_a_message_that_is_not_an_object_is_an_error_not_a_crash(tmp_path):
+    path = write_lines(tmp_path / "odd.jsonl", [{"messages": ["hello", {"role": "assistant", "content": "hi"}]},
+                                                 chat("q", "a")])
+    codes = {f.code for f in validate_path(path, parallel=False).findings if f.line == 1}
+    assert codes and all(code != "duplicate_example" for code in codes)

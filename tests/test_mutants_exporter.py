@@ -360,3 +360,108 @@ def test_coverage_minimums_are_counted_among_the_examples_of_the_exported_status
                                      "  tag:refund: 0 (0.0%); needs tag:refund ≥ 3: MISSING")
     everything = export_dataset(store, "d", tmp_path / "all", validation_share=0, allow_pii=True)
     assert everything.version["train_count"] == 13 and everything.warnings == []
+
+
+# ----------------------------------------------------------------------- session 6 (mut6): exporter.py never-run mutants
+
+
+def test_the_validation_split_follows_the_seed_given(store, tmp_path):
+    """The same seed gives the same split on any machine: the split is choose_validation's
+    for that seed, not for a default one."""
+    from workbench.dataset.exporter import choose_validation
+
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(30, "seeded")), "d")
+    dataset_id = store.datasets.get_dataset("d")["id"]
+    examples = list(store.examples.iter_examples(dataset_id))
+    text_of = {e["id"]: json.dumps(e["messages"][1]["content"]) for e in examples}
+    result = export_dataset(store, "d", tmp_path / "out", validation_share=0.2, seed="fixed seed", allow_pii=True)
+    expected = choose_validation([(e["id"], tuple(e["tags"])) for e in examples], 0.2, "fixed seed")
+    written = result.validation_path.read_text(encoding="utf-8")
+    assert len(expected) == 6
+    assert {i for i in text_of if text_of[i] in written} == expected
+
+
+def test_a_refused_export_of_one_status_does_not_report_errors_of_other_examples(store, tmp_path):
+    """Exporting the approved examples: a draft with an error is not part of the export, so
+    the refusal is the personal-data gate's, not the draft's error."""
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(5)), "d")
+    examples = list(store.examples.iter_examples(store.datasets.get_dataset("d")["id"]))
+    for example in examples[:4]:
+        store.examples.update_example(example["id"], {"status": "approved"}, action="status")
+    store.examples.update_example(examples[4]["id"], {"messages": [{"role": "user", "content": "only a question"}]})
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", tmp_path / "out", status="approved")
+    assert refused.value.hint_key == "allow_pii"
+    assert refused.value.message.startswith("4 examples may hold personal data that nobody reviewed:")
+
+
+def test_a_write_that_fails_midway_is_refused_with_what_to_do(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "in.jsonl", many_chats(10)), "d")
+    out = tmp_path / "out"
+    (out / "train.jsonl").mkdir(parents=True)  # the file cannot be written: a folder holds its name
+    with pytest.raises(ExportRefused) as refused:
+        export_dataset(store, "d", out, validation_share=0, allow_pii=True)
+    assert refused.value.message.startswith(f"{out}: could not write the export (")
+    assert refused.value.message.endswith("); nothing was frozen.")
+    assert refused.value.hint == "Free space or choose another output folder."
+    assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
+
+
+def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
+    import sqlite3
+
+    from store import Store
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", [chat(f"question {i}", "word " * 400) for i in range(300)]), "d")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as handle:  # a page of the examples' data, well past the schema
+        handle.seek((path.stat().st_size // page_size // 2 - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    assert refused.value.message == (f"{path}: the store is damaged (database disk image is malformed); "
+                                     "nothing was exported.")
+    assert refused.value.hint == "Check it with `workbench doctor` and restore a good copy."
+
+
+def test_a_damaged_store_refusal_names_its_first_three_problems(tmp_path):
+    """A lost free-page list leaves many pages "never used": the refusal quotes the first
+    three problems SQLite reports, enough to recognise the damage without a wall of text."""
+    import sqlite3
+    import struct
+
+    from store import Store
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(10)), "d")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE scratch(x)")
+    conn.executemany("INSERT INTO scratch VALUES (?)", [("y" * 3000,) for _ in range(20)])
+    conn.commit()
+    conn.execute("DROP TABLE scratch")  # its pages go to the free list
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(path, "r+b") as handle:  # the header's free list: first trunk page and count
+        handle.seek(32)
+        handle.write(struct.pack(">II", 0, 0))
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    assert refused.value.message.startswith(f"{path}: the store is damaged (")
+    assert refused.value.message.count("is never used") == 3
