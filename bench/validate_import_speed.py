@@ -298,13 +298,15 @@ def run(args: list[str], env: dict) -> tuple[float, int, int]:
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         CPU_USED[0] = usage.ru_utime + usage.ru_stime
+        errors.seek(0)
+        LAST_ERRORS[0] = errors.read().decode(errors="replace")
         if proc.returncode not in (0, 1):
-            errors.seek(0)
-            print(errors.read().decode(errors="replace")[-2000:], file=sys.stderr)
+            print(LAST_ERRORS[0][-2000:], file=sys.stderr)
     return elapsed, peak, proc.returncode
 
 
 CPU_USED = [0.0]
+LAST_ERRORS = [""]  # what the last command wrote to stderr
 SAMPLE_S = 0.25  # seconds between memory samples of a running command
 ONLY_IMPORT = False
 ONLY_VALIDATE = False
@@ -344,6 +346,9 @@ def bench_size(n: int, env: dict, tmp: Path) -> dict:
     report(f"import {n:,} <= 1.5x (token + SQLite floor)", f"{imp_s:.2f} s", f"{floor:.2f} s",
            f"{imp_s / floor:.2f}x", imp_s <= 1.5 * floor and code == 0)
     print(f"  import used {CPU_USED[0]:.2f} s CPU (all processes), peak memory {imp_rss / MB:.0f} MB", flush=True)
+    if code != 0:  # a refused or failed import stops writing early: its time says nothing
+        print(f"  the import exited with {code} (nothing committed: a full disk?); its time is not a measure; "
+              f"its output: {LAST_ERRORS[0][-500:]!r}", flush=True)
     if n <= STORE_PARTS_MAX:  # the parts' rows are held in memory (about 2.5 KB an example)
         store_floors_report(imp_s, CPU_USED[0], tok_s, tok_cpu, sql_s, store_floors(lines, tmp))
     for leftover in tmp.glob(f"import_{n}.db*"):

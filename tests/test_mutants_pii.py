@@ -685,8 +685,6 @@ def test_a_scan_reads_what_it_can_of_an_example_saved_with_errors():
                                                      (2, "tool_calls.1.arguments", "{\"a\": 2}")]
 
 
-@pytest.mark.xfail(strict=False, reason="bug for the lead (session 6, mut6; fixed on main by 8d9f1cd, then this passes): preview picks each example's own locale, "
-                                       "apply_redactions the locale of the first example holding the value")
 def test_the_pseudonym_preview_shows_what_the_redaction_will_write(store, tmp_path):
     records = [chat(f"Mijn rekeningnummer is {IBAN}, kunt u het geld daarheen overmaken alstublieft?", "Dank u wel."),
                chat(f"Please send the refund to my account {IBAN} as soon as you can, thank you.", "Sure.")]
@@ -699,8 +697,6 @@ def test_the_pseudonym_preview_shows_what_the_redaction_will_write(store, tmp_pa
     assert [e["messages"][1]["content"] for e in store.examples.iter_examples(dataset_id)] == previewed
 
 
-@pytest.mark.xfail(strict=False, reason="gap for the lead (session 6, mut6; fixed on main by 8d9f1cd, then this passes): text_fields reads tool_calls arguments but "
-                                       "not a legacy function_call's, so personal data there is never found")
 def test_a_legacy_function_calls_arguments_are_scanned_too():
     example = {"messages": [{"role": "user", "content": "book it"},
                             {"role": "assistant", "content": None,
