@@ -716,3 +716,31 @@ def test_a_large_scan_in_worker_processes_finds_what_one_process_finds(store, tm
     assert (result.scanned, result.findings) == (1000, 14)
     assert result.by_entity == {"EMAIL_ADDRESS": 10, "PERSON": 4}
     assert not [w for w in recwarn if "PII scan workers stopped" in str(w.message)]
+
+
+LEGACY_CALL_MAIL = "ann.visser@example.com"
+
+
+def _legacy_call(arguments: dict) -> dict:
+    return {"messages": [{"role": "user", "content": "Book the table for tonight, please."},
+                         {"role": "assistant", "content": None,
+                          "function_call": {"name": "book", "arguments": json.dumps(arguments)}},
+                         {"role": "function", "name": "book", "content": "booked"},
+                         {"role": "assistant", "content": "Your table is booked."}],
+            "functions": [{"name": "book", "parameters": {"type": "object", "properties": {"mail": {"type": "string"}}}}]}
+
+
+def test_a_legacy_function_calls_arguments_are_scanned_and_redacted(store, tmp_path):
+    import_file(store, write_jsonl(tmp_path / "calls.jsonl", [_legacy_call({"mail": LEGACY_CALL_MAIL, "seats": 2})]), "calls")
+    pii_review.scan_dataset(store, "calls")
+    [finding] = [f for f in store.pii.pii_findings(store.datasets.get_dataset("calls")["id"])
+                 if f["entity"] == "EMAIL_ADDRESS"]
+    assert finding["field"] == "function_call.arguments" and finding["message_index"] == 1
+    pii_review.decide(store, "calls", "redact", entity="EMAIL_ADDRESS")
+    [preview] = pii_review.preview(store, "calls")
+    assert preview["after"] == json.dumps({"mail": "<EMAIL_ADDRESS>", "seats": 2})
+    pii_review.apply_redactions(store, "calls")
+    [example] = store.examples.iter_examples(store.datasets.get_dataset("calls")["id"])
+    call = example["messages"][1]["function_call"]
+    assert call == {"name": "book", "arguments": json.dumps({"mail": "<EMAIL_ADDRESS>", "seats": 2})}
+    assert LEGACY_CALL_MAIL.encode() not in store.path.read_bytes()
