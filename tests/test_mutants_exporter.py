@@ -9,11 +9,11 @@ import hashlib
 import json
 
 import pytest
-
 from conftest import chat, many_chats, write_jsonl
+
 from workbench.dataset.exporter import ExportRefused, export_dataset
-from workbench.pii import review as pii_review
 from workbench.dataset.importer import import_file
+from workbench.pii import review as pii_review
 from workbench.pii.review import scan_and_export
 
 
@@ -407,15 +407,35 @@ def test_a_write_that_fails_midway_is_refused_with_what_to_do(store, tmp_path):
     assert store.datasets.list_versions(store.datasets.get_dataset("d")["id"]) == []
 
 
-def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
-    import sqlite3
-
+def _closed_store(tmp_path, records: list):
+    """A store file holding `records` as dataset "d", closed (to be damaged by hand)."""
     from store import Store
 
     path = tmp_path / "s.db"
     store = Store(path)
-    import_file(store, write_jsonl(tmp_path / "d.jsonl", [chat(f"question {i}", "word " * 400) for i in range(300)]), "d")
+    import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")
     store.close()
+    return path
+
+
+def _export_refusal(path, tmp_path):
+    """The ExportRefused an export of "d" from the store at `path` ends with."""
+    from store import Store
+
+    store = Store(path)
+    try:
+        with pytest.raises(ExportRefused) as refused:
+            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
+    finally:
+        store.close()
+    return refused
+
+
+def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
+    import sqlite3
+
+
+    path = _closed_store(tmp_path, [chat(f"question {i}", "word " * 400) for i in range(300)])
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -423,12 +443,7 @@ def test_a_damaged_store_is_refused_with_how_to_check_and_restore_it(tmp_path):
     with open(path, "r+b") as handle:  # a page of the examples' data, well past the schema
         handle.seek((path.stat().st_size // page_size // 2 - 1) * page_size)
         handle.write(b"\xff" * page_size)
-    store = Store(path)
-    try:
-        with pytest.raises(ExportRefused) as refused:
-            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
-    finally:
-        store.close()
+    refused = _export_refusal(path, tmp_path)
     assert refused.value.message == (f"{path}: the store is damaged (database disk image is malformed); "
                                      "nothing was exported.")
     assert refused.value.hint == "Check it with `workbench doctor` and restore a good copy."
@@ -440,12 +455,8 @@ def test_a_damaged_store_refusal_names_its_first_three_problems(tmp_path):
     import sqlite3
     import struct
 
-    from store import Store
 
-    path = tmp_path / "s.db"
-    store = Store(path)
-    import_file(store, write_jsonl(tmp_path / "d.jsonl", many_chats(10)), "d")
-    store.close()
+    path = _closed_store(tmp_path, many_chats(10))
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE scratch(x)")
     conn.executemany("INSERT INTO scratch VALUES (?)", [("y" * 3000,) for _ in range(20)])
@@ -457,11 +468,6 @@ def test_a_damaged_store_refusal_names_its_first_three_problems(tmp_path):
     with open(path, "r+b") as handle:  # the header's free list: first trunk page and count
         handle.seek(32)
         handle.write(struct.pack(">II", 0, 0))
-    store = Store(path)
-    try:
-        with pytest.raises(ExportRefused) as refused:
-            export_dataset(store, "d", tmp_path / "out", validation_share=0, allow_pii=True)
-    finally:
-        store.close()
+    refused = _export_refusal(path, tmp_path)
     assert refused.value.message.startswith(f"{path}: the store is damaged (")
     assert refused.value.message.count("is never used") == 3
