@@ -234,7 +234,9 @@ async def test_the_ui_thread_looks_for_the_write_lock_once_then_queues(store, tm
         first = app.screen.query_one(ExampleList).current_id
         looks: list[str] = []
         conn = app.store.db.conn  # the app thread's own connection
-        holder = hold_write_lock(store.path, 1.5)
+        # held long enough that the write is still queued when checked, however slowly the
+        # key press runs (a CI run under load took over 1.5 s: the write had gone through)
+        holder = hold_write_lock(store.path, 5)
         conn.set_trace_callback(lambda sql: looks.append(sql) if sql.lstrip().upper().startswith("BEGIN") else None)
         try:
             await pilot.press("a")
