@@ -24,8 +24,13 @@ def emails(store, tmp_path):
     records[2] = chat("Write to ann.visser@example.com please", "Done.")
     records[5] = chat("My address is bob.jansen@example.org", "Thanks.")
     records[7] = chat("Mail ann.visser@example.com or carl.de.wit@example.net", "Noted.")
-    import_file(store, write_jsonl(tmp_path / "pii.jsonl", records), "mail")
-    pii_review.scan_dataset(store, "mail")
+    return _scanned(store, tmp_path, "mail", records)
+
+
+def _scanned(store, tmp_path, name: str, records: list):
+    """The store with `records` imported as dataset `name` and scanned."""
+    import_file(store, write_jsonl(tmp_path / f"{name}.jsonl", records), name)
+    pii_review.scan_dataset(store, name)
     return store
 
 
@@ -145,9 +150,7 @@ def long_mail(store, tmp_path):
     records[1] = chat("Please write to me at the address ann.visser@example.com because the phone line is down", "Ok.")
     records[2] = chat("My mail bob.jansen@example.org", "Thanks.")
     records[3] = chat("Call me on +31 6 12345678 tonight", "Will do.")
-    import_file(store, write_jsonl(tmp_path / "long.jsonl", records), "long")
-    pii_review.scan_dataset(store, "long")
-    return store
+    return _scanned(store, tmp_path, "long", records)
 
 
 def test_review_shows_thirty_characters_either_side_of_a_value(long_mail):
