@@ -93,6 +93,8 @@ def connect(path: Path | str) -> Database:
         # a time; each thread still uses its own Store.
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, factory=TurnTakingConnection)
         conn.turns_path = None if str(path) == ":memory:" else Path(str(path) + "-writers")
+        conn.users_path = None if conn.turns_path is None else Path(str(path) + "-users")
+        conn.be_present(True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -127,6 +129,12 @@ def connect(path: Path | str) -> Database:
 # and otherwise lets them go first (up to BULK_GIVE_WAY_S). Where advisory locks are
 # missing (Windows) or the file cannot be made (a read-only folder) writers simply
 # compete as SQLite lets them.
+#
+# Presence: every connection holds a shared lock on a second small file
+# (`<store>-users`, empty) while it is open, except the connections of a long operation
+# (Store.bulk_writes). When nobody else holds it, the long operation is alone with the
+# store (no app, no rater, no second import, in this process or another) and may write
+# in long transactions (TurnTakingConnection.alone; the import's ALONE_TRANSACTION_MS).
 
 try:
     import fcntl as _fcntl
@@ -147,7 +155,10 @@ class TurnTakingConnection(sqlite3.Connection):
     turns_path: Path | None = None
     bulk = False  # set by Store.bulk_writes for the long operations
     last_hold_s = 0.0  # set by atomic(): how long the last transaction held the write lock
+    users_path: Path | None = None
     _turns_fd: int | None = None
+    _users_fd: int | None = None
+    _present = False
     _holding = False
     _busy_ms = BUSY_TIMEOUT_MS  # this connection's busy timeout, as last set by PRAGMA
 
@@ -247,13 +258,47 @@ class TurnTakingConnection(sqlite3.Connection):
             _fcntl.flock(fd, _fcntl.LOCK_UN)
             return
 
-    def close(self) -> None:
-        if self._turns_fd is not None:
+    def be_present(self, present: bool) -> None:
+        """Hold (True) or let go of (False) this connection's presence lock (see above)."""
+        fd = self._users()
+        if fd is None or present == self._present:
+            return
+        # blocking: another connection holds it exclusively only for the instant of alone()
+        _fcntl.flock(fd, _fcntl.LOCK_SH if present else _fcntl.LOCK_UN)
+        self._present = present
+
+    def alone(self) -> bool:
+        """Whether no other connection to the store is open (other than a long
+        operation's): False where presence cannot be known (no advisory locks, a
+        read-only folder) and for a connection that is itself present."""
+        fd = self._users()
+        if fd is None or self._present:
+            return False
+        try:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        _fcntl.flock(fd, _fcntl.LOCK_UN)
+        return True
+
+    def _users(self) -> int | None:
+        if self._users_fd is None and self.users_path is not None and _fcntl is not None:
             try:
-                os.close(self._turns_fd)
-            except OSError:
-                pass
-            self._turns_fd = None
+                self._users_fd = os.open(self.users_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only folder: presence unknown, never alone
+                self.users_path = None
+        return self._users_fd
+
+    def close(self) -> None:
+        for name in ("_turns_fd", "_users_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                try:
+                    os.close(fd)  # closing lets go of its lock
+                except OSError:
+                    pass
+                setattr(self, name, None)
+        self._present = False
         super().close()
 
 
@@ -396,6 +441,10 @@ class Pacer:
         self.target_s = target_ms / 1000
         self.low = low
         self.high = high
+
+    def aim(self, target_ms: float) -> None:
+        """Aim the next transactions at another length (the import alone or not)."""
+        self.target_s = target_ms / 1000
 
     def record(self, rows: int, seconds: float) -> None:
         """A transaction of `rows` held the lock `seconds`: aim the next one at the target."""

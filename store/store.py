@@ -119,12 +119,14 @@ class Store:
         (store.db, write turns)."""
         conn = self.db.conn
         previous, conn.bulk = getattr(conn, "bulk", False), True
+        conn.be_present(False)  # the operation's own connections do not keep it from being alone
         # the long operation also does the log checkpoints, so the app's commits need not
         self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
         try:
             yield
         finally:
             conn.bulk = previous
+            conn.be_present(not previous)
             self.db.execute(f"PRAGMA wal_autocheckpoint = {INTERACTIVE_CHECKPOINT_PAGES}")
 
     def checkpoint(self) -> bool:
