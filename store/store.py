@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from store.audit import AuditLogQueries
 from store.datasets import DatasetQueries
-from store.db import (BULK_CHECKPOINT_PAGES, BUSY_TIMEOUT_MS, INTERACTIVE_CHECKPOINT_PAGES, atomic, checkpoint,
+from store.db import (BULK_CHECKPOINT_BYTES, BUSY_TIMEOUT_MS, INTERACTIVE_CHECKPOINT_BYTES, atomic, checkpoint, log_pages,
                       connect, from_json, migrate, new_id, now, quick_check, refuse_newer, schema_version, to_json)
 from store.doctor import DoctorQueries
 from store.examples import ExampleQueries
@@ -121,13 +121,13 @@ class Store:
         previous, conn.bulk = getattr(conn, "bulk", False), True
         conn.be_present(False)  # the operation's own connections do not keep it from being alone
         # the long operation also does the log checkpoints, so the app's commits need not
-        self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {log_pages(conn, BULK_CHECKPOINT_BYTES)}")
         try:
             yield
         finally:
             conn.bulk = previous
             conn.be_present(not previous)
-            self.db.execute(f"PRAGMA wal_autocheckpoint = {INTERACTIVE_CHECKPOINT_PAGES}")
+            self.db.execute(f"PRAGMA wal_autocheckpoint = {log_pages(conn, INTERACTIVE_CHECKPOINT_BYTES)}")
 
     def checkpoint(self) -> bool:
         """Empty the write-ahead log into the file; False when another reader prevented it."""

@@ -112,10 +112,11 @@ def _checkpointers() -> list[threading.Thread]:
 def test_the_log_is_copied_beside_the_writer_and_stays_short(store, tmp_path, monkeypatch):
     # The writer's commits never checkpoint (that made them wait for the copy and the
     # disk); a thread of its own copies the log, and the writer lets it empty the log
-    # every RESET_FRAMES pages. Scaled down here (the real figure is 40 MB).
+    # every RESET_BYTES of log. Scaled down here (the real figure is 40 MB).
     from workbench.dataset import importer
 
-    monkeypatch.setattr(importer._Checkpointer, "RESET_FRAMES", 150)
+    page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
+    monkeypatch.setattr(importer._Checkpointer, "RESET_BYTES", 150 * page_size)
     monkeypatch.setattr(importer._Checkpointer, "PERIOD_S", 0.01)
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(8000, prefix="a longer question to fill some pages " * 3))
     wal = store.path.with_name(store.path.name + "-wal")
@@ -127,7 +128,7 @@ def test_the_log_is_copied_beside_the_writer_and_stays_short(store, tmp_path, mo
 
     result = import_file(store, path, "d", progress=progress)
     assert result.committed and result.added == 8000
-    written = store.db.execute("PRAGMA page_count").fetchone()[0] * 4096
+    written = store.db.execute("PRAGMA page_count").fetchone()[0] * page_size
     # the log's file keeps its longest length; without the resets it holds the whole import
     assert max(sizes) < written * 0.75, f"the log grew to {max(sizes):,} bytes of {written:,} written"
     assert not _checkpointers() and not _writers()

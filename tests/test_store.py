@@ -70,6 +70,30 @@ def test_every_connection_has_wal_and_busy_timeout(tmp_path):
     store.close()
 
 
+def test_a_new_store_has_large_pages_and_an_older_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from store.db import INTERACTIVE_CHECKPOINT_BYTES, PAGE_SIZE
+
+    store = Store(tmp_path / "new.db")
+    conn = store.db.conn
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16_384
+    # the log limits are sizes: counted in this store's pages
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == INTERACTIVE_CHECKPOINT_BYTES // PAGE_SIZE
+    store.close()
+    old = tmp_path / "old.db"
+    plain = sqlite3.connect(old)
+    plain.execute("CREATE TABLE t(x)")  # made by an earlier version: 4 KB pages
+    plain.close()
+    store = Store(old)
+    conn = store.db.conn
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == INTERACTIVE_CHECKPOINT_BYTES // 4096
+    store.examples  # the schema was added in the store's own pages
+    assert conn.execute("SELECT count(*) FROM examples").fetchone()[0] == 0
+    store.close()
+
+
 def test_second_writer_waits_instead_of_failing(tmp_path):
     path = tmp_path / "busy.db"
     first, second = Store(path), Store(path)

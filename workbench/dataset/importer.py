@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from store import Store
-from store.db import BULK_CHECKPOINT_PAGES, IdSequence, Pacer, now
+from store.db import BULK_CHECKPOINT_BYTES, IdSequence, Pacer, log_pages, now
 from store.examples import FIRST_SNAPSHOT_IS_ROW, fts_text
 from workbench.chat import format as chatformat
 from workbench.chat import parallel as chatparallel
@@ -301,7 +301,8 @@ class _Writer:
                     rows, done = item
                     self.store.examples.insert_encoded(*rows)
                     if checkpointer.failed:  # its connection broke: the commits checkpoint again
-                        self.store.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+                        self.store.db.execute(
+                            f"PRAGMA wal_autocheckpoint = {log_pages(self.store.db.conn, BULK_CHECKPOINT_BYTES)}")
                     elif checkpointer.due():
                         checkpointer.drain()
                     conn = self.store.db.conn
@@ -328,17 +329,18 @@ class _Checkpointer:
 
     The log only starts again from its beginning when a write transaction begins after
     a checkpoint copied all of it, which a writer that never pauses does not allow: every
-    RESET_FRAMES the writer pauses for `drain` (the copy of what is left, a few MB), so
+    RESET_BYTES of log the writer pauses for `drain` (the copy of what is left, a few MB), so
     the log stays about as small as when the writer checkpointed itself."""
 
     #: seconds between checkpoints; the writer commits about every TRANSACTION_MS
     PERIOD_S = 0.2
-    #: log pages after which the writer lets the log be emptied (40 MB)
-    RESET_FRAMES = 2 * BULK_CHECKPOINT_PAGES
+    #: log size after which the writer lets the log be emptied
+    RESET_BYTES = 2 * BULK_CHECKPOINT_BYTES
 
     def __init__(self, store: Store):
         self.store = store
         self.log_frames = 0  # the log's length at the last checkpoint
+        self.reset_frames = log_pages(store.db.conn, self.RESET_BYTES)
         self.failed = False
         self._stop = False
         self._wake = threading.Event()
@@ -347,7 +349,7 @@ class _Checkpointer:
         self._thread.start()
 
     def due(self) -> bool:
-        return self.log_frames > self.RESET_FRAMES
+        return self.log_frames > self.reset_frames
 
     def drain(self, timeout_s: float = 5.0) -> None:
         """Wait (the caller writes nothing meanwhile) until the whole log is in the file."""
