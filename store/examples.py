@@ -60,10 +60,23 @@ def _live_filter(dataset_id: str, status: str | None) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+#: the search index built again from the examples (contentless: FTS5's 'rebuild' has no text to read)
+REBUILD_SEARCH_INDEX = (
+    "INSERT INTO examples_fts(examples_fts) VALUES ('delete-all')",
+    """INSERT INTO examples_fts(rowid, text)
+       SELECT e.rowid, (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+                          FROM json_each(e.messages) AS m)
+                       || ' ' || coalesce(e.preferred_output, '') || ' ' || coalesce(e.non_preferred_output, '')
+         FROM examples e""",
+)
+
+
 def fts_text(messages: list, preferred_output: str | None, non_preferred_output: str | None) -> str | None:
     """The search text the examples_fts_insert trigger computes for a row, in Python:
     each message's content (a string as is, null or missing as '', true/false as 1/0,
-    anything else as its compact JSON) joined by spaces, then the two DPO outputs' JSON."""
+    anything else as its compact JSON) joined by spaces, then the two DPO outputs' JSON.
+    It must be exactly that text: the index is contentless (migration 0021), and the
+    triggers take a row's words out with the text SQL computes."""
     if not messages:
         return None  # group_concat over no rows is NULL, and NULL || ... is NULL
     parts = [_sql_json_text(m.get("content") if isinstance(m, dict) else None) for m in messages]

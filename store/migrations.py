@@ -10,6 +10,7 @@ compact JSON text.
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -1224,3 +1225,48 @@ def m0020_search_index_fewer_merges(db: Database) -> None:
     # commits a small segment every few hundred rows; at 16 the index merged 22% less CPU
     # for 100k rows, and searches (a common word, a prefix, a phrase) took the same time.
     db.execute("INSERT INTO examples_fts(examples_fts, rank) VALUES ('automerge', 16)")
+
+
+
+#: the search text of an example row `r` (the same as store.examples.fts_text computes)
+_SEARCH_TEXT_0021 = """(SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+                FROM json_each({r}.messages) AS m)
+             || ' ' || coalesce({r}.preferred_output, '') || ' ' || coalesce({r}.non_preferred_output, '')"""
+
+
+@migrations(name="0021_search_index_contentless")
+def m0021_search_index_contentless(db: Database) -> None:
+    # The search index kept its own copy of every example's text (a third of a new
+    # store's bytes, written and checkpointed by every import): it is now contentless.
+    # Its triggers hand FTS5 the old text to take out ('delete'), computed by the same
+    # expression the rows were indexed with (the importer computes it in Python,
+    # store.examples.fts_text, tested equal). The index is built again once.
+    old, new, row = (_SEARCH_TEXT_0021.format(r=r) for r in ("old", "new", "e"))
+    db.execute("DROP TRIGGER examples_fts_insert")  # takes the write lock: what follows sees the latest schema
+    if "content=''" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'examples_fts'").fetchone()[0]:
+        # another process opening the store applied it meanwhile: undone, and migrate() carries on
+        raise sqlite3.OperationalError("0021_search_index_contentless: already applied by another process")
+    db.executescript(
+        f"""
+        DROP TRIGGER examples_fts_delete;
+        DROP TRIGGER examples_fts_update;
+        DROP TABLE examples_fts;
+        CREATE VIRTUAL TABLE examples_fts USING fts5(
+            text, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO examples_fts(examples_fts, rank) VALUES ('automerge', 16);
+        INSERT INTO examples_fts(rowid, text) SELECT e.rowid, {row} FROM examples e;
+        CREATE TRIGGER examples_fts_insert AFTER INSERT ON examples
+        WHEN NOT EXISTS (SELECT 1 FROM import_staging s WHERE s.dataset_id = new.dataset_id) BEGIN
+            INSERT INTO examples_fts(rowid, text) VALUES (new.rowid, {new});
+        END;
+        CREATE TRIGGER examples_fts_delete AFTER DELETE ON examples BEGIN
+            INSERT INTO examples_fts(examples_fts, rowid, text) VALUES ('delete', old.rowid, {old});
+        END;
+        CREATE TRIGGER examples_fts_update AFTER UPDATE OF messages, preferred_output, non_preferred_output
+        ON examples BEGIN
+            INSERT INTO examples_fts(examples_fts, rowid, text) VALUES ('delete', old.rowid, {old});
+            INSERT INTO examples_fts(rowid, text) VALUES (new.rowid, {new});
+        END;
+        """
+    )

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from store.base import Queries, decode_json_columns
 from store.db import StoreError, from_json, new_id, now, to_json
-from store.examples import ExampleQueries, _decode_example
+from store.examples import REBUILD_SEARCH_INDEX, ExampleQueries, _decode_example
 from store.migrations import migrations
 
 HEADER_SIZE = 100
@@ -231,7 +231,8 @@ class SnapshotQueries(Queries):
                 conn.execute("INSERT INTO settings(key, value) VALUES (?, ?)", [key, to_json(value)])
             # The search index keeps old terms in its segments until they merge: rebuild it
             # from the current text so no redacted or deleted word survives in it.
-            conn.execute("INSERT INTO examples_fts(examples_fts) VALUES ('rebuild')")
+            for statement in REBUILD_SEARCH_INDEX:
+                conn.execute(statement)
             conn.execute("COMMIT")
             conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("VACUUM")

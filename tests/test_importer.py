@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import signal
-import uuid
 import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from conftest import chat, many_chats, write_jsonl
 from workbench.dataset.importer import ImportCancelled, ImportFailed, import_file
@@ -156,38 +153,7 @@ def test_kill_mid_import_loses_nothing_committed(store, tmp_path):
 
 # The importer indexes staged rows itself (the insert trigger skips them): the text
 # must be what the trigger would have written, for every content shape an import takes.
-TRIGGER_TEXT = """
-SELECT (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ') FROM json_each(e.messages) AS m)
-       || ' ' || coalesce(e.preferred_output, '') || ' ' || coalesce(e.non_preferred_output, '')
-  FROM examples e WHERE e.rowid = ?"""
-
-content = st.one_of(st.text(max_size=30), st.lists(st.fixed_dictionaries(
-    {"type": st.just("text"), "text": st.text(max_size=20)}), min_size=1, max_size=2))
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(users=st.lists(content, min_size=1, max_size=4), answer=st.text(min_size=1, max_size=30),
-       dpo=st.booleans())
-def test_bulk_search_index_equals_the_trigger(store, tmp_path, users, answer, dpo):
-    records = []
-    for i, user in enumerate(users):
-        messages = [{"role": "user", "content": user if isinstance(user, list) or user.strip() else f"u{i}"}]
-        if dpo:
-            records.append({"input": {"messages": messages},
-                            "preferred_output": [{"role": "assistant", "content": answer + " yes"}],
-                            "non_preferred_output": [{"role": "assistant", "content": answer + " no"}]})
-        else:
-            records.append({"messages": messages + [{"role": "assistant", "content": f"{answer} {i}"}]})
-    path = write_jsonl(tmp_path / "h.jsonl", records)
-    name = f"h{uuid.uuid4().hex}"  # a new dataset per example: hypothesis may repeat one
-    result = import_file(store, path, name, skip_invalid=True)
-    assert result.committed
-    rows = store.db.execute(
-        "SELECT f.rowid, f.text FROM examples_fts f JOIN examples e ON e.rowid = f.rowid "
-        "JOIN datasets d ON d.id = e.dataset_id WHERE d.name = ?", [name]).fetchall()
-    assert len(rows) == result.added
-    for rowid, text in rows:
-        assert text == store.db.execute(TRIGGER_TEXT, [rowid]).fetchone()[0]
+# The bulk search text against the triggers': tests/test_search_index_contentless.py
 
 
 def test_a_source_file_over_the_upload_limit_imports(store, tmp_path, monkeypatch):
