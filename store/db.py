@@ -145,8 +145,9 @@ def connect(path: Path | str) -> Database:
 # Presence: every connection holds a shared lock on a second small file
 # (`<store>-users`, empty) while it is open, except the connections of a long operation
 # (Store.bulk_writes). When nobody else holds it, the long operation is alone with the
-# store (no app, no rater, no second import, in this process or another) and may write
-# in long transactions (TurnTakingConnection.alone; the import's ALONE_TRANSACTION_MS).
+# store (no app, no rater, no scan, in this process or another; a second import, being a
+# long operation too, does not count) and may write in long transactions
+# (TurnTakingConnection.alone; the import's ALONE_TRANSACTION_MS).
 
 try:
     import fcntl as _fcntl
