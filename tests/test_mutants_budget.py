@@ -551,7 +551,8 @@ def test_a_fresh_process_builds_the_encoding_once_then_loads_it_from_the_ranks_c
     {"pat_str": "x", "rank_chunks": [], "special_tokens": []},
     {"rank_chunks": [], "special_tokens": {}},
     {"pat_str": "x", "rank_chunks": []},
-], ids=["chunks-tuple", "pattern-number", "special-list", "no-pattern", "no-special"])
+    {"pat_str": "x", "ranks": {}, "special_tokens": {}},  # the ranks whole, no chunks: raised KeyError
+], ids=["chunks-tuple", "pattern-number", "special-list", "no-pattern", "no-special", "no-chunks"])
 def test_a_ranks_copy_in_the_wrong_shape_is_ignored_even_with_a_valid_digest(payload):
     """Only a copy of the expected shape is used; anything else (an older layout, another
     program's file) counts as absent, so the encoding is parsed and the copy rebuilt."""

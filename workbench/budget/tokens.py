@@ -291,7 +291,7 @@ def _load_prepared_data(name: str) -> dict | None:
         return None
     try:
         data = marshal.loads(payload)
-        chunks = data.pop("rank_chunks") if isinstance(data, dict) else None
+        chunks = data.pop("rank_chunks", None) if isinstance(data, dict) else None
         if not isinstance(chunks, list) or not all(isinstance(chunk, bytes) for chunk in chunks):
             return None
         ranks: dict = {}
