@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from store.base import Queries
 from store.db import from_json, new_id, now, to_json
-from store.migrations import FIRST_SNAPSHOT_IS_ROW_0019
+from store.migrations import FIRST_SNAPSHOT_IS_ROW_0019, SEARCH_TEXT_0021
 
 EXAMPLE_JSON_COLUMNS = ("messages", "tools", "functions", "preferred_output", "non_preferred_output", "tags", "findings")
 #: Columns of an example a user edits; a revision snapshots these.
@@ -63,11 +63,7 @@ def _live_filter(dataset_id: str, status: str | None) -> tuple[str, list[Any]]:
 #: the search index built again from the examples (contentless: FTS5's 'rebuild' has no text to read)
 REBUILD_SEARCH_INDEX = (
     "INSERT INTO examples_fts(examples_fts) VALUES ('delete-all')",
-    """INSERT INTO examples_fts(rowid, text)
-       SELECT e.rowid, (SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
-                          FROM json_each(e.messages) AS m)
-                       || ' ' || coalesce(e.preferred_output, '') || ' ' || coalesce(e.non_preferred_output, '')
-         FROM examples e""",
+    f"INSERT INTO examples_fts(rowid, text) SELECT e.rowid, {SEARCH_TEXT_0021.format(r='e')} FROM examples e",
 )
 
 

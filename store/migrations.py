@@ -1227,9 +1227,9 @@ def m0020_search_index_fewer_merges(db: Database) -> None:
     db.execute("INSERT INTO examples_fts(examples_fts, rank) VALUES ('automerge', 16)")
 
 
-
-#: the search text of an example row `r` (the same as store.examples.fts_text computes)
-_SEARCH_TEXT_0021 = """(SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
+#: the search text of an example row `r` (the same as store.examples.fts_text computes;
+#: store.examples.REBUILD_SEARCH_INDEX builds the index with it)
+SEARCH_TEXT_0021 = """(SELECT group_concat(coalesce(json_extract(m.value, '$.content'), ''), ' ')
                 FROM json_each({r}.messages) AS m)
              || ' ' || coalesce({r}.preferred_output, '') || ' ' || coalesce({r}.non_preferred_output, '')"""
 
@@ -1241,7 +1241,7 @@ def m0021_search_index_contentless(db: Database) -> None:
     # Its triggers hand FTS5 the old text to take out ('delete'), computed by the same
     # expression the rows were indexed with (the importer computes it in Python,
     # store.examples.fts_text, tested equal). The index is built again once.
-    old, new, row = (_SEARCH_TEXT_0021.format(r=r) for r in ("old", "new", "e"))
+    old, new, row = (SEARCH_TEXT_0021.format(r=r) for r in ("old", "new", "e"))
     db.execute("DROP TRIGGER examples_fts_insert")  # takes the write lock: what follows sees the latest schema
     if "content=''" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'examples_fts'").fetchone()[0]:
         # another process opening the store applied it meanwhile: undone, and migrate() carries on

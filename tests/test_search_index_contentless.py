@@ -1,7 +1,8 @@
 """The search index holds no copy of the text (migration 0021: contentless FTS5) and
 stays exact: after an import (text computed in Python), edits, undo, deletes, a
-redaction, a discarded import and a publish into an existing dataset, it holds exactly
-the words of every example's text as SQL computes it, word by word and place by place.
+discarded import and a publish into an existing dataset, it holds exactly the words of
+every example's text as SQL computes it, word by word and place by place. (A redaction
+is an update like an edit; tests/test_pii_leftovers.py checks it leaves no byte behind.)
 
 An index that a 'delete' with other text had touched would keep words of the old text
 (a redacted name among them) or lose words of the new one: the comparison below, with a
@@ -62,7 +63,7 @@ def test_the_differences_are_seen(store, tmp_path):
     assert {term for term, _, _ in extra} == {"stray", "words"} and not missing
 
 
-def test_edits_undo_deletes_and_redaction_keep_it_exact(store, tmp_path):
+def test_edits_undo_deletes_and_imports_keep_it_exact(store, tmp_path):
     records = [chat(f"Where is parcel {i}? Ask Jan Peeters at jan.peeters@example.be", f"On its way {i}.")
                for i in range(40)]
     import_file(store, write_jsonl(tmp_path / "d.jsonl", records), "d")

@@ -364,8 +364,8 @@ class _Checkpointer:
 
     def _run(self) -> None:
         try:
-            with self.store.bulk_writes():  # part of the import: does not count as someone else
-                self._checkpoint_until_stopped()
+            self.store.db.conn.be_present(False)  # part of the import: not someone else
+            self._checkpoint_until_stopped()
         except Exception:  # noqa: BLE001 - the log is then left to the writer's commits (see _Writer)
             self.failed = True
             self._drained.set()
