@@ -449,15 +449,24 @@ class Pacer:
     holds the lock about `target_ms`: the machine's speed and load decide the size, not a
     constant. 500 rows took 40 ms on a quiet machine and 570 ms under load."""
 
-    def __init__(self, size: int = 200, target_ms: float = 25.0, low: int = 10, high: int = 4000):
+    def __init__(self, size: int = 200, target_ms: float = 25.0, low: int = 10, high: int = 4000,
+                 alone_ms: float | None = None):
         self.size = size
         self.target_s = target_ms / 1000
         self.low = low
         self.high = high
+        self.shared_ms = target_ms
+        self.alone_ms = alone_ms  # aim_for's length while nobody else has the store open
 
     def aim(self, target_ms: float) -> None:
         """Aim the next transactions at another length (the import alone or not)."""
         self.target_s = target_ms / 1000
+
+    def aim_for(self, conn: TurnTakingConnection) -> None:
+        """Aim the next transaction at `alone_ms` if nobody else has the store open
+        (TurnTakingConnection.alone), else at the target it was made with."""
+        if self.alone_ms is not None:
+            self.aim(self.alone_ms if conn.alone() else self.shared_ms)
 
     def record(self, rows: int, seconds: float) -> None:
         """A transaction of `rows` held the lock `seconds`: aim the next one at the target."""

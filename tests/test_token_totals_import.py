@@ -138,3 +138,36 @@ def test_imported_rows_ids_sort_in_file_order(store, tmp_path):
     revisions = [r[0] for r in store.db.execute(
         "SELECT r.id FROM example_revisions r JOIN examples e ON e.id = r.example_id ORDER BY e.position")]
     assert revisions == sorted(revisions) and not set(revisions) & set(ids)
+
+
+def test_counts_another_connection_saves_mid_import_keep_the_totals_exact(store, tmp_path):
+    """An import lists its rows' budget_members once, sorted, after the last batch
+    (token_totals.settle_staged_members). Counts another connection saves for staged
+    content meanwhile (a replaced size, another encoding) reach the staged rows through
+    the triggers; the settle must keep those rows and take sizes as they are then."""
+    from store.store import Store
+
+    path = write_jsonl(tmp_path / "a.jsonl", [_chat(i, tools=i % 3 == 0) for i in range(1500)])
+    other = Store(store.path)
+    saved = []
+
+    def save_counts_for_staged_rows(done: int, total: int) -> None:
+        hashes = [r[0] for r in other.db.execute(
+            "SELECT e.content_hash FROM examples e JOIN import_staging s ON s.dataset_id = e.dataset_id "
+            "ORDER BY e.rowid DESC LIMIT 40")]
+        if not hashes or saved:
+            return
+        with other.transaction():
+            other.examples.save_token_counts([(h, "o200k_base", 7, 3) for h in hashes[:20]]
+                                             + [(h, "cl100k_base", 9, 4) for h in hashes[20:]])
+        saved.extend(hashes)
+
+    try:
+        result = import_file(store, path, "mid", progress=save_counts_for_staged_rows)
+    finally:
+        other.close()
+    assert result.added == 1500 and len(saved) == 40
+    dataset_id = store.datasets.get_dataset("mid")["id"]
+    assert [r["total"] for r in store.token_totals.largest(dataset_id, "cl100k_base", 100)] == [9] * 20
+    assert sum(n for total, n, _ in store.token_totals.sizes(dataset_id, "o200k_base") if total == 7) == 20
+    assert_totals_exact(store)

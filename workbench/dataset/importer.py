@@ -306,7 +306,7 @@ class _Writer:
                     elif checkpointer.due():
                         checkpointer.drain()
                     conn = self.store.db.conn
-                    self.pacer.aim(ALONE_TRANSACTION_MS if conn.alone() else TRANSACTION_MS)
+                    self.pacer.aim_for(conn)
                     self.pacer.record(len(rows[0]), conn.last_hold_s)
                     done.set()
         except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
@@ -401,7 +401,8 @@ class _Importer:
         self.worker = _RangeWorker(context_limit, encodings or import_encodings(store))
         self.result = ImportResult(dataset=dataset, dataset_id=None, path=str(path), committed=False)
         self.batch: list[_Good] = []
-        self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS)  # examples per write transaction
+        # examples per write transaction
+        self.pacer = Pacer(size=200, target_ms=TRANSACTION_MS, alone_ms=ALONE_TRANSACTION_MS)
         self.rejections: list[dict] = []
         self.new_id = IdSequence()  # ids that sort together: each id index grows at one place
         self.examples = 0
@@ -435,6 +436,8 @@ class _Importer:
                 self.store.datasets.discard_staging(self.staging_id)
                 self.result.added = 0
                 return self.result
+            self.store.token_totals.settle_staged_members(
+                self.staging_id, Pacer(size=2000, target_ms=TRANSACTION_MS, high=50_000, alone_ms=ALONE_TRANSACTION_MS))
             self._publish()
         except BaseException:
             if self._writer:
