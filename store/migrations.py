@@ -1067,16 +1067,20 @@ def _holders(c: str) -> str:
             f"AND e.rowid <= (SELECT upto FROM budget_state)")
 
 
-def _count_in_sql(c: str) -> str:
-    """Statements that add a token_counts row (alias c) to the totals of the examples holding its hash."""
+def _count_in_sql(c: str, uncounted_by_key: bool = False) -> str:
+    """Statements that add a token_counts row (alias c) to the totals of the examples holding
+    its hash. `uncounted_by_key` (0022): the examples leave budget_uncounted through its
+    primary key; 0017's row-value IN read every listed row of the encoding instead."""
     holders = _holders(c)
+    uncounted = (f"encoding = {c}.encoding AND example_rowid IN (SELECT e.rowid {holders})" if uncounted_by_key
+                 else f"(encoding, example_rowid) IN (SELECT {c}.encoding, e.rowid {holders})")
     return f"""
         INSERT INTO budget_sizes(dataset_id, encoding, status, total, examples, trained)
             SELECT e.dataset_id, {c}.encoding, e.status, {c}.total, count(*), count(*) * {c}.trained {holders}
              GROUP BY e.dataset_id, e.status {_UPSERT_SIZES};
         INSERT INTO budget_members(dataset_id, encoding, total, position, example_rowid)
             SELECT e.dataset_id, {c}.encoding, {c}.total, e.position, e.rowid {holders};
-        DELETE FROM budget_uncounted WHERE (encoding, example_rowid) IN (SELECT {c}.encoding, e.rowid {holders});"""
+        DELETE FROM budget_uncounted WHERE {uncounted};"""
 
 
 def _count_out_sql(c: str) -> str:
@@ -1270,3 +1274,24 @@ def m0021_search_index_contentless(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations(name="0022_uncounted_by_key")
+def m0022_uncounted_by_key(db: Database) -> None:
+    # A cached count takes the examples holding its hash out of budget_uncounted. 0017's
+    # statement (a row-value IN) read every row listed for the encoding: a dataset's
+    # first budget for a model of another encoding saves a count per example, so 100k
+    # examples took over 2 minutes (quadratic). Now one primary-key probe per example.
+    counted = "(SELECT upto FROM budget_state)"
+    db.execute("DROP TRIGGER budget_counts_insert")  # takes the write lock: what follows sees the latest schema
+    if "example_rowid IN (SELECT e.rowid" in db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'budget_counts_update'").fetchone()[0]:
+        # another process opening the store applied it meanwhile: undone, and migrate() carries on
+        raise sqlite3.OperationalError("0022_uncounted_by_key: already applied by another process")
+    db.execute("DROP TRIGGER budget_counts_update")
+    db.execute(f"""CREATE TRIGGER budget_counts_insert AFTER INSERT ON token_counts
+        WHEN {counted} > 0 AND EXISTS (SELECT 1 {_holders("new")}) BEGIN {_count_in_sql("new", True)}
+        END""")
+    db.execute(f"""CREATE TRIGGER budget_counts_update AFTER UPDATE ON token_counts
+        WHEN {counted} > 0 BEGIN {_count_out_sql("old")} {_count_in_sql("new", True)}
+        END""")
