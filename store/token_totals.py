@@ -140,9 +140,9 @@ class TokenTotalsQueries(Queries):
         budget_members is ordered by size: written with each batch, every row took a random
         page, and at 1M rows a batch dirtied nearly as many pages as it had rows (a third
         of a 1M import's 67 GB of writes). Sorted first, each page is written about once.
-        Staged rows' positions grow with their rowids, so sorting by rowid (which the
-        content-hash index holds, unlike the position) gives the table's order. The sort
-        is a snapshot; each slice takes sizes from token_counts as they are then,
+        Rows of one size go in by rowid, which the content-hash index holds (the position
+        would take a read of every row): a size's rows take a few neighbouring pages
+        whatever their order. The sort is a snapshot; each slice takes sizes from token_counts as they are then,
         and a row its triggers already listed (a count another process saved meanwhile)
         is kept: a staged row missing here was never in the table, so a trigger's delete
         of it changed nothing."""
