@@ -27,6 +27,15 @@ _UPSERT_SIZES = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examp
 _UPSERT_PARTS = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
                  "with_tools = with_tools + excluded.with_tools, with_media = with_media + excluded.with_media")
 _COUNTED = "(SELECT upto FROM budget_state)"  # rows above it wait for backfill_step
+# settle_staged_members' slices (seq range, staging dataset id): the sorted snapshot as it
+# is, or checked against the rows and counts as they are now
+_SETTLE_COPY = """INSERT OR IGNORE INTO budget_members(dataset_id, encoding, total, position, example_rowid)
+    SELECT ?3, encoding, total, position, example_rowid FROM temp.staged_members WHERE seq > ?1 AND seq <= ?2"""
+_SETTLE_CHECKED = f"""INSERT OR IGNORE INTO budget_members(dataset_id, encoding, total, position, example_rowid)
+    SELECT e.dataset_id, t.encoding, t.total, e.position, e.rowid
+      FROM temp.staged_members m CROSS JOIN main.examples e ON e.rowid = m.example_rowid
+      JOIN main.token_counts t ON t.content_hash = e.content_hash AND t.encoding = m.encoding
+     WHERE m.seq > ?1 AND m.seq <= ?2 AND e.dataset_id = ?3 AND e.deleted_at IS NULL AND e.rowid <= {_COUNTED}"""
 _SLICE = "e.rowid > :low AND e.rowid <= :high AND e.deleted_at IS NULL {only}"
 # The same sums the triggers keep, over one slice of rowids (store.migrations 0017).
 _BACKFILL_SQL = (
@@ -140,37 +149,40 @@ class TokenTotalsQueries(Queries):
         budget_members is ordered by size: written with each batch, every row took a random
         page, and at 1M rows a batch dirtied nearly as many pages as it had rows (a third
         of a 1M import's 67 GB of writes). Sorted first, each page is written about once.
-        Rows of one size go in by rowid, which the content-hash index holds (the position
-        would take a read of every row): a size's rows take a few neighbouring pages
-        whatever their order. The sort is a snapshot; each slice takes sizes from token_counts as they are then,
-        and a row its triggers already listed (a count another process saved meanwhile)
-        is kept: a staged row missing here was never in the table, so a trigger's delete
-        of it changed nothing."""
+
+        The sort reads the staged rows once, in rowid order (the file's pages in turn, and
+        token_counts in hash order within each of the importer's sorted windows). It is a
+        snapshot: a slice copies it as it is only while no other connection has committed
+        since (PRAGMA data_version, read before the sort); after such a commit each slice
+        takes rows and sizes as they are then, and keeps a row the triggers already listed
+        (a count another process saved meanwhile): a staged row missing here was never in
+        the table, so a trigger's delete of it changed nothing."""
         pacer = pacer or Pacer()
         self.db.execute("DROP TABLE IF EXISTS temp.staged_members")
-        self.db.execute("CREATE TEMP TABLE staged_members (seq INTEGER PRIMARY KEY, example_rowid INTEGER, "
-                        "encoding TEXT)")
+        self.db.execute("CREATE TEMP TABLE staged_members (seq INTEGER PRIMARY KEY, encoding TEXT, total INTEGER, "
+                        "position INTEGER, example_rowid INTEGER)")
         try:
+            version = self._scalar("PRAGMA data_version")
+            low, high = self.db.execute("SELECT min(rowid), max(rowid) FROM examples WHERE dataset_id = ?",
+                                        [staging_id]).fetchone()
             self.db.execute(
-                """INSERT INTO temp.staged_members(example_rowid, encoding)
-                   SELECT e.rowid, t.encoding FROM main.examples e INDEXED BY idx_examples_dataset_hash
-                     JOIN main.token_counts t ON t.content_hash = e.content_hash
-                    WHERE e.dataset_id = ? ORDER BY t.encoding, t.total DESC, e.rowid""", [staging_id])
+                f"""INSERT INTO temp.staged_members(encoding, total, position, example_rowid)
+                    SELECT t.encoding, t.total, e.position, e.rowid FROM main.examples e NOT INDEXED
+                      JOIN main.token_counts t ON t.content_hash = e.content_hash
+                     WHERE e.rowid BETWEEN ? AND ? AND e.dataset_id = ? AND e.deleted_at IS NULL
+                       AND e.rowid <= {_COUNTED}
+                     ORDER BY t.encoding, t.total DESC, e.position, e.rowid""", [low or 0, high or 0, staging_id])
             last = self._scalar("SELECT max(seq) FROM temp.staged_members") or 0
             done = written = 0
             while done < last:
                 pacer.aim_for(self.db.conn)
-                high = done + pacer.size
+                end = done + pacer.size
                 with self.transaction():
-                    written += self.db.execute(
-                        f"""INSERT OR IGNORE INTO budget_members(dataset_id, encoding, total, position, example_rowid)
-                            SELECT e.dataset_id, t.encoding, t.total, e.position, e.rowid
-                              FROM temp.staged_members m CROSS JOIN main.examples e ON e.rowid = m.example_rowid
-                              JOIN main.token_counts t ON t.content_hash = e.content_hash AND t.encoding = m.encoding
-                             WHERE m.seq > ? AND m.seq <= ? AND e.dataset_id = ? AND e.deleted_at IS NULL
-                               AND e.rowid <= {_COUNTED}""", [done, high, staging_id]).rowcount
-                pacer.record(min(high, last) - done, self.db.conn.last_hold_s)
-                done = high
+                    unchanged = self._scalar("PRAGMA data_version") == version  # the write lock is held
+                    written += self.db.execute(_SETTLE_COPY if unchanged else _SETTLE_CHECKED,
+                                               [done, end, staging_id]).rowcount
+                pacer.record(min(end, last) - done, self.db.conn.last_hold_s)
+                done = end
             return written
         finally:
             self.db.execute("DROP TABLE IF EXISTS temp.staged_members")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import write_jsonl
 from test_budget_totals import _json, _messages, _stored_messages, assert_totals_exact
-from store.db import IdSequence
+from store.db import IdSequence, Pacer
 from workbench.budget import tokens
 from workbench.budget.tokens import ESTIMATE_MEDIA, ESTIMATE_TOOLS
 from workbench.chat.records import columns_from_record, record_from_example
@@ -193,4 +193,44 @@ def test_rows_are_written_in_hash_order_and_keep_the_files_order(store, tmp_path
     hashes = [r[3] for r in sorted(rows)]  # in the order written
     # a few runs in hash order (one per window of about 300 rows; file order: about 500)
     assert sum(a > b for a, b in zip(hashes, hashes[1:])) <= 5
+    assert_totals_exact(store)
+
+
+class _CommitsOnFirstSlice(Pacer):
+    """A pacer (small slices) that, before the first slice, lets another connection commit."""
+
+    def __init__(self, commit) -> None:
+        super().__init__(size=7, high=7)
+        self.commit = commit
+
+    def aim_for(self, conn) -> None:
+        if self.commit:
+            self.commit()
+            self.commit = None
+
+
+def test_settle_takes_rows_as_they_are_once_another_connection_commits(store, tmp_path):
+    """settle_staged_members copies its sorted snapshot only while no other connection has
+    committed; after a commit (a size replaced, a count deleted) it checks each row."""
+    from store.store import Store
+
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", [_chat(i) for i in range(60)]), "settle")
+    dataset_id = store.datasets.get_dataset("settle")["id"]
+    hashes = [r[0] for r in store.db.execute(
+        "SELECT content_hash FROM examples WHERE dataset_id = ? ORDER BY position", [dataset_id])]
+    with store.transaction():  # as if the import had not listed them yet
+        store.db.execute("DELETE FROM budget_members WHERE dataset_id = ?", [dataset_id])
+    other = Store(store.path)
+
+    def change_counts() -> None:
+        with other.transaction():
+            other.examples.save_token_counts([(hashes[0], "o200k_base", 999, 1)])
+            other.db.execute("DELETE FROM token_counts WHERE content_hash = ?", [hashes[1]])
+
+    try:
+        written = store.token_totals.settle_staged_members(dataset_id, _CommitsOnFirstSlice(change_counts))
+    finally:
+        other.close()
+    assert written == 58  # 60 rows: one counted by the trigger instead, one without a count now
+    assert store.token_totals.largest(dataset_id, "o200k_base", 1)[0]["total"] == 999
     assert_totals_exact(store)
