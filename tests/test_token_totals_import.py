@@ -234,3 +234,21 @@ def test_settle_takes_rows_as_they_are_once_another_connection_commits(store, tm
     assert written == 58  # 60 rows: one counted by the trigger instead, one without a count now
     assert store.token_totals.largest(dataset_id, "o200k_base", 1)[0]["total"] == 999
     assert_totals_exact(store)
+
+
+def test_the_files_last_ranges_are_written_as_they_come(store, tmp_path, monkeypatch):
+    """Within TAIL_RANGES ranges of the file's end the window is written at once (while
+    the workers parse the rest) and the last rows go out after it, batch by batch."""
+    from workbench.chat import parallel
+    from workbench.dataset import importer
+
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 8_000)
+    monkeypatch.setattr(importer, "SORT_WINDOW", 100_000)  # never full: only the tail writes it
+    monkeypatch.setattr(importer, "TAIL_RANGES", 2)
+    path = write_jsonl(tmp_path / "a.jsonl", [_chat(i) for i in range(600)])
+    assert import_file(store, path, "tail").added == 600
+    rows = store.db.execute("SELECT content_hash, position FROM examples ORDER BY rowid").fetchall()
+    # the last two ranges (8 KB: about 60 rows each) were written after the window
+    assert min(p for _, p in rows[-100:]) > 400
+    head = [h for h, _ in rows[:300]]
+    assert head == sorted(head)  # the window before them, in hash order
