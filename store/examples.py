@@ -134,6 +134,10 @@ class ExampleQueries(Queries):
     def next_position(self, dataset_id: str) -> int:
         return (self._scalar("SELECT max(position) FROM examples WHERE dataset_id = ?", [dataset_id]) or 0) + 1
 
+    def highest_rowid(self) -> int:
+        """The examples' highest rowid: about how many rows the store has ever held."""
+        return self._scalar("SELECT max(rowid) FROM examples") or 0
+
     def known_hashes(self, dataset_id: str, hashes: Iterable[str]) -> set[str]:
         """Which of these content hashes the dataset already holds (deleted ones included:
         re-importing a file must not resurrect what a user deleted)."""

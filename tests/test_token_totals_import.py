@@ -182,6 +182,7 @@ def test_rows_are_written_in_hash_order_and_keep_the_files_order(store, tmp_path
     from workbench.dataset import importer
 
     monkeypatch.setattr(importer, "SORT_WINDOW", 300)
+    monkeypatch.setattr(importer, "SORT_FROM", 0)
     records = [_chat(i) for i in range(1000)]
     records[650] = records[610]  # the same content twice in one window
     result = import_file(store, write_jsonl(tmp_path / "a.jsonl", records), "sorted")
@@ -244,6 +245,7 @@ def test_the_files_last_ranges_are_written_as_they_come(store, tmp_path, monkeyp
 
     monkeypatch.setattr(parallel, "RANGE_BYTES", 8_000)
     monkeypatch.setattr(importer, "SORT_WINDOW", 100_000)  # never full: only the tail writes it
+    monkeypatch.setattr(importer, "SORT_FROM", 0)
     monkeypatch.setattr(importer, "TAIL_RANGES", 2)
     path = write_jsonl(tmp_path / "a.jsonl", [_chat(i) for i in range(600)])
     assert import_file(store, path, "tail").added == 600
@@ -252,3 +254,28 @@ def test_the_files_last_ranges_are_written_as_they_come(store, tmp_path, monkeyp
     assert min(p for _, p in rows[-100:]) > 400
     head = [h for h, _ in rows[:300]]
     assert head == sorted(head)  # the window before them, in hash order
+
+
+def test_rows_are_sorted_only_once_the_store_is_large(store, tmp_path, monkeypatch):
+    """Below SORT_FROM rows in the store (its rows before the import and the import's own)
+    each batch is written as it comes, in file order; past it, in sorted windows."""
+    from workbench.dataset import importer
+
+    monkeypatch.setattr(importer, "SORT_WINDOW", 10_000)  # one window, written at the end
+    monkeypatch.setattr(importer, "SORT_FROM", 800)
+    import_file(store, write_jsonl(tmp_path / "a.jsonl", [_chat(i) for i in range(500)]), "small")
+    import_file(store, write_jsonl(tmp_path / "b.jsonl", [_chat(i) for i in range(500, 1100)]), "large")
+
+    def written_order(name: str) -> list[tuple[int, str]]:
+        dataset_id = store.datasets.get_dataset(name)["id"]
+        return store.db.execute("SELECT position, content_hash FROM examples WHERE dataset_id = ? ORDER BY rowid",
+                                [dataset_id]).fetchall()
+
+    small, large = written_order("small"), written_order("large")
+    assert [p for p, _ in small] == list(range(1, 501))  # 500 rows in the store: as they come
+    # the second import passes 800 rows in the store after 300 of its own: its first batch
+    # (200 rows) goes in file order, its last 300 rows (at least) in the sorted window
+    first = [p for p, _ in large[:150]]
+    assert first == sorted(first)
+    window = [h for _, h in large[-300:]]
+    assert window == sorted(window)

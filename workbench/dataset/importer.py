@@ -50,10 +50,13 @@ ALONE_TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_ALONE_TRANSACTION_
 #: the import writer's page cache: the indexes keyed by content hash take a random page per
 #: row; held in memory, a 300k import's writer spent 8% less CPU and 6% less time
 WRITER_CACHE_KB = 128 * 1024
+_HASH_COLUMN = BULK_EXAMPLE_COLUMNS.index("content_hash")
 #: rows gathered before they are written sorted by content hash (_Importer._write_window):
 #: about 80 MB; each of its transactions covers an eighth of the hash range
-_HASH_COLUMN = BULK_EXAMPLE_COLUMNS.index("content_hash")
 SORT_WINDOW = int(os.environ.get("WORKBENCH_IMPORT_SORT_WINDOW", "16000"))
+#: ... from this many rows in the store on: at 100k rows the hash index has about 750
+#: pages, fewer than a transaction has rows, so sorting saved few page writes there
+SORT_FROM = int(os.environ.get("WORKBENCH_IMPORT_SORT_FROM", "150000"))
 #: ranges parsed ahead of the writer (chat.parallel.map_ranges): enough for the workers
 #: to keep going while a sort window is written
 IN_FLIGHT = int(os.environ.get("WORKBENCH_IMPORT_IN_FLIGHT", "12"))
@@ -417,6 +420,7 @@ class _Importer:
         self.examples = 0
         self.window: list[tuple] = []  # rows made from batches, not written yet (_write_window)
         self.window_hashes: set[str] = set()
+        self.rows_before = 0  # rows the store held when the import began (about: the highest rowid)
         self.tail = False  # the file's last ranges are being parsed: rows go straight out (_scan)
         self.position = 1
         self.staging_id = ""
@@ -431,6 +435,7 @@ class _Importer:
     def _run(self) -> ImportResult:
         fmt = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
         self.staging_id = self.store.datasets.begin_staging(self.result.dataset, socket.gethostname(), os.getpid())
+        self.rows_before = self.store.examples.highest_rowid()
         try:
             with self.store.transaction():
                 self.import_id = self.store.datasets.start_import(self.staging_id, str(self.path.resolve()), fmt)
@@ -570,8 +575,14 @@ class _Importer:
             return
         if self.batch:
             self._window_rows()
-        if self.window and (last or self.tail or len(self.window) >= SORT_WINDOW):
+        if self.window and (last or self.tail or len(self.window) >= self._window_size()):
             self._write_window()
+
+    def _window_size(self) -> int:
+        """SORT_WINDOW once the store holds SORT_FROM rows (counting this import's), else
+        1 (each batch is written as it comes): below that a transaction's rows already
+        share the hash-keyed indexes' pages, and a window only delays the writing."""
+        return SORT_WINDOW if self.rows_before + self.result.added >= SORT_FROM else 1
 
     def _window_rows(self) -> None:
         known = self.store.examples.known_hashes_in(
@@ -610,7 +621,8 @@ class _Importer:
         the hash range and its pages. Positions keep the file's order."""
         if self._writer is None:
             self._writer = _Writer(self.store, self.pacer)
-        self.window.sort(key=lambda row: row[0][_HASH_COLUMN])
+        if self._window_size() > 1:  # a small store's rows keep the file's order
+            self.window.sort(key=lambda row: row[0][_HASH_COLUMN])
         rows, self.window = self.window, []
         self.window_hashes = set()
         start = 0
