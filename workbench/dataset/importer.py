@@ -52,7 +52,7 @@ ALONE_TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_ALONE_TRANSACTION_
 WRITER_CACHE_KB = 128 * 1024
 _HASH_COLUMN = BULK_EXAMPLE_COLUMNS.index("content_hash")
 #: rows gathered before they are written sorted by content hash (_Importer._write_window):
-#: about 80 MB; each of its transactions covers an eighth of the hash range
+#: about 130 MB of memory; each of its transactions covers an eighth of the hash range
 SORT_WINDOW = int(os.environ.get("WORKBENCH_IMPORT_SORT_WINDOW", "16000"))
 #: ... from this many rows in the store on: at 100k rows the hash index has about 750
 #: pages, fewer than a transaction has rows, so sorting saved few page writes there
@@ -614,11 +614,11 @@ class _Importer:
 
     def _write_window(self) -> None:
         """Write the window's rows in order of content hash, one short transaction per
-        pacer.size rows. Three indexes are keyed by content hash (the examples' hash
-        index, token_counts, and the dedupe lookups): rows in file order put each row of
-        a transaction on a random page of each, and at 1M rows a transaction dirtied
-        nearly as many pages as it had rows. Sorted, each transaction covers a slice of
-        the hash range and its pages. Positions keep the file's order."""
+        pacer.size rows. The examples' hash index and token_counts are keyed by content
+        hash: rows in file order put each row of a transaction on a random page of each,
+        and at 1M rows a transaction dirtied nearly as many pages as it had rows. Sorted,
+        each transaction covers a slice of the hash range and its pages. Positions keep
+        the file's order."""
         if self._writer is None:
             self._writer = _Writer(self.store, self.pacer)
         if self._window_size() > 1:  # a small store's rows keep the file's order
