@@ -50,6 +50,9 @@ ALONE_TRANSACTION_MS = float(os.environ.get("WORKBENCH_IMPORT_ALONE_TRANSACTION_
 #: the import writer's page cache: the indexes keyed by content hash take a random page per
 #: row; held in memory, a 300k import's writer spent 8% less CPU and 6% less time
 WRITER_CACHE_KB = 128 * 1024
+#: ... and for an import that will write in sorted windows (SORT_FROM): each transaction
+#: then touches a slice of those indexes, and the window takes the memory instead
+SORTED_WRITER_CACHE_KB = 48 * 1024
 _HASH_COLUMN = BULK_EXAMPLE_COLUMNS.index("content_hash")
 #: rows gathered before they are written sorted by content hash (_Importer._write_window):
 #: about 130 MB of memory; each of its transactions covers an eighth of the hash range
@@ -239,9 +242,10 @@ class _Writer:
     is committed when `submit` returns, so the next batch's duplicate check finds it in
     the store."""
 
-    def __init__(self, store: Store, pacer: Pacer):
+    def __init__(self, store: Store, pacer: Pacer, cache_kb: int = WRITER_CACHE_KB):
         self.store = store
         self.pacer = pacer
+        self.cache_kb = cache_kb
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._stop = False
@@ -301,7 +305,7 @@ class _Writer:
             with self.store.bulk_writes():  # this thread's connection also gives way to waiting writers
                 # its commits leave the log to the checkpointer (see _Checkpointer)
                 self.store.db.execute("PRAGMA wal_autocheckpoint = 0")
-                self.store.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
+                self.store.db.execute(f"PRAGMA cache_size = -{int(self.cache_kb)}")
                 # examples has triggers, so each row's INSERT keeps a statement journal (to
                 # undo that row alone); in memory instead of a temporary file: -25% per row
                 self.store.db.execute("PRAGMA temp_store = MEMORY")
@@ -421,6 +425,8 @@ class _Importer:
         self.window: list[tuple] = []  # rows made from batches, not written yet (_write_window)
         self.window_hashes: set[str] = set()
         self.rows_before = 0  # rows the store held when the import began (about: the highest rowid)
+        self.bytes_total = 0  # the file's size, and the end of the ranges parsed so far (_scan)
+        self.bytes_seen = 0
         self.tail = False  # the file's last ranges are being parsed: rows go straight out (_scan)
         self.position = 1
         self.staging_id = ""
@@ -516,7 +522,9 @@ class _Importer:
     def _scan(self, fmt: str) -> None:
         total = os.path.getsize(self.path)
         before = 0  # bytes reported so far
+        self.bytes_total = total
         for out, shift, done in self._ranges(fmt):
+            self.bytes_seen = done
             if out.last_line:
                 self.result.lines = max(self.result.lines, out.last_line + shift)
             self.examples += out.examples
@@ -578,6 +586,13 @@ class _Importer:
         if self.window and (last or self.tail or len(self.window) >= self._window_size()):
             self._write_window()
 
+    def _writer_cache_kb(self) -> int:
+        """The writer's page cache: smaller when the store will reach SORT_FROM rows (the
+        file's size times the lines per byte seen so far), so the sort window's memory
+        takes its place instead of adding to it."""
+        expected = self.rows_before + self.examples * self.bytes_total / max(1, self.bytes_seen)
+        return SORTED_WRITER_CACHE_KB if expected >= SORT_FROM else WRITER_CACHE_KB
+
     def _window_size(self) -> int:
         """SORT_WINDOW once the store holds SORT_FROM rows (counting this import's), else
         1 (each batch is written as it comes): below that a transaction's rows already
@@ -620,7 +635,7 @@ class _Importer:
         each transaction covers a slice of the hash range and its pages. Positions keep
         the file's order."""
         if self._writer is None:
-            self._writer = _Writer(self.store, self.pacer)
+            self._writer = _Writer(self.store, self.pacer, self._writer_cache_kb())
         if self._window_size() > 1:  # a small store's rows keep the file's order
             self.window.sort(key=lambda row: row[0][_HASH_COLUMN])
         rows, self.window = self.window, []
