@@ -37,8 +37,7 @@ BULK_EXAMPLE_COLUMNS = ("id", "dataset_id", "position", "kind", "messages", "too
 #: (migration 0019); readers fill it in from the row (snapshot_of_row).
 FIRST_SNAPSHOT_IS_ROW = FIRST_SNAPSHOT_IS_ROW_0019
 BULK_REVISION_COLUMNS = ("id", "example_id", "revision", "action", "snapshot", "author", "created_at")
-_DATASET, _POSITION, _STATUS, _HASH = (BULK_EXAMPLE_COLUMNS.index(c)
-                                      for c in ("dataset_id", "position", "status", "content_hash"))
+_DATASET, _STATUS, _HASH = (BULK_EXAMPLE_COLUMNS.index(c) for c in ("dataset_id", "status", "content_hash"))
 _BULK_EXAMPLE_SQL = (f"INSERT INTO examples(rowid, {', '.join(BULK_EXAMPLE_COLUMNS)}) "
                      f"VALUES (?, {', '.join('?' * len(BULK_EXAMPLE_COLUMNS))})")
 #: the Examples search's last word: `"word"*` at the end of a full-text query
@@ -178,13 +177,13 @@ class ExampleQueries(Queries):
             self.save_token_counts(counts)
             # rows of a staging dataset skip the per-row index and totals triggers: give
             # them rowids here (the write lock is held), index their text and count them in bulk
-            first = (self._scalar("SELECT max(rowid) FROM examples") or 0) + 1
+            first = self.highest_rowid() + 1
             self.db.conn.executemany(_BULK_EXAMPLE_SQL, ((first + i, *row) for i, row in enumerate(examples)))
             self.db.conn.executemany("INSERT INTO examples_fts(rowid, text) VALUES (?, ?)",
                                      ((first + i, text) for i, text in enumerate(fts_texts)))
             self.db.conn.executemany(_BULK_REVISION_SQL, revisions)
             self._store.token_totals.count_staged(first, [
-                (row[_DATASET], row[_STATUS], row[_POSITION], row[_HASH], *flags)
+                (row[_DATASET], row[_STATUS], row[_HASH], *flags)
                 for row, flags in zip(examples, parts)])
 
     def known_hashes_in(self, dataset_ids: list[str], hashes: Iterable[str]) -> set[str]:

@@ -1059,12 +1059,17 @@ def _example_out_sql(r: str) -> str:
            AND example_rowid = {r}.rowid;"""
 
 
+#: the examples rowid up to which the running totals hold (0017): rows above it wait for
+#: the backfill, and the triggers leave them alone
+BUDGET_COUNTED_SQL = "(SELECT upto FROM budget_state)"
+
+
 def _holders(c: str) -> str:
     """FROM ... WHERE ...: the live, counted examples (of every dataset) holding the content
     hash of count row `c` (one index probe per dataset)."""
     return (f"FROM datasets d CROSS JOIN examples e WHERE e.dataset_id = d.id "
             f"AND e.content_hash = {c}.content_hash AND e.deleted_at IS NULL "
-            f"AND e.rowid <= (SELECT upto FROM budget_state)")
+            f"AND e.rowid <= {BUDGET_COUNTED_SQL}")
 
 
 def _count_in_sql(c: str, uncounted_by_key: bool = False) -> str:
@@ -1110,7 +1115,7 @@ def m0017_token_totals(db: Database) -> None:
                "OR old.messages IS NOT new.messages OR old.tools IS NOT new.tools "
                "OR old.functions IS NOT new.functions OR old.preferred_output IS NOT new.preferred_output "
                "OR old.non_preferred_output IS NOT new.non_preferred_output")
-    counted = "(SELECT upto FROM budget_state)"
+    counted = BUDGET_COUNTED_SQL
     script = (
         f"""
         CREATE TABLE budget_state (
@@ -1282,7 +1287,7 @@ def m0022_uncounted_by_key(db: Database) -> None:
     # statement (a row-value IN) read every row listed for the encoding: a dataset's
     # first budget for a model of another encoding saves a count per example, so 100k
     # examples took over 2 minutes (quadratic). Now one primary-key probe per example.
-    counted = "(SELECT upto FROM budget_state)"
+    counted = BUDGET_COUNTED_SQL
     db.execute("DROP TRIGGER budget_counts_insert")  # takes the write lock: what follows sees the latest schema
     if "example_rowid IN (SELECT e.rowid" in db.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'budget_counts_update'").fetchone()[0]:

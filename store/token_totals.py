@@ -20,13 +20,12 @@ from typing import Any
 
 from store.base import Queries
 from store.db import Pacer
-from store.migrations import BUDGET_ALL_ROWS, budget_media_sql, budget_tools_sql
+from store.migrations import BUDGET_ALL_ROWS, BUDGET_COUNTED_SQL, budget_media_sql, budget_tools_sql
 
 _UPSERT_SIZES = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
                  "trained = trained + excluded.trained")
 _UPSERT_PARTS = ("ON CONFLICT DO UPDATE SET examples = examples + excluded.examples, "
                  "with_tools = with_tools + excluded.with_tools, with_media = with_media + excluded.with_media")
-_COUNTED = "(SELECT upto FROM budget_state)"  # rows above it wait for backfill_step
 # settle_staged_members' slices (seq range, staging dataset id): the sorted snapshot as it
 # is, or checked against the rows and counts as they are now
 _SETTLE_COPY = """INSERT OR IGNORE INTO budget_members(dataset_id, encoding, total, position, example_rowid)
@@ -35,7 +34,7 @@ _SETTLE_CHECKED = f"""INSERT OR IGNORE INTO budget_members(dataset_id, encoding,
     SELECT e.dataset_id, t.encoding, t.total, e.position, e.rowid
       FROM temp.staged_members m CROSS JOIN main.examples e ON e.rowid = m.example_rowid
       JOIN main.token_counts t ON t.content_hash = e.content_hash AND t.encoding = m.encoding
-     WHERE m.seq > ?1 AND m.seq <= ?2 AND e.dataset_id = ?3 AND e.deleted_at IS NULL AND e.rowid <= {_COUNTED}"""
+     WHERE m.seq > ?1 AND m.seq <= ?2 AND e.dataset_id = ?3 AND e.deleted_at IS NULL AND e.rowid <= {BUDGET_COUNTED_SQL}"""
 _SLICE = "e.rowid > :low AND e.rowid <= :high AND e.deleted_at IS NULL {only}"
 # The same sums the triggers keep, over one slice of rowids (store.migrations 0017).
 _BACKFILL_SQL = (
@@ -102,26 +101,26 @@ class TokenTotalsQueries(Queries):
                 return True
             return False
 
-    def count_staged(self, first_rowid: int, rows: list[tuple[str, str, int, str, int, int]]) -> None:
+    def count_staged(self, first_rowid: int, rows: list[tuple[str, str, str, int, int]]) -> None:
         """Add rows just bulk-inserted into a staging dataset (store.examples.insert_encoded)
-        to the totals. `rows` are (dataset_id, status, position, content_hash, with_tools,
-        with_media) of live rows with consecutive rowids from `first_rowid`; the two flags
-        come from the importer's workers (tokens.estimated_parts, the rule 0017's SQL
-        walk follows). The sums are made here and written as a few upserts plus one row
-        per example and encoding, instead of the insert trigger's per-row work or an
-        SQL walk of the rows' JSON (most of the import's cost of the totals). The rows'
+        to the totals. `rows` are (dataset_id, status, content_hash, with_tools, with_media)
+        of live rows with consecutive rowids from `first_rowid`; the two flags come from the
+        importer's workers (tokens.estimated_parts, the rule 0017's SQL walk follows). The
+        sums are made here and written as a few upserts (plus a budget_uncounted row per
+        example missing a count), instead of the insert trigger's per-row work or an SQL
+        walk of the rows' JSON (most of the import's cost of the totals). The rows'
         budget_members are left to settle_staged_members, once, in their own order.
         Call inside the inserting transaction, after the rows' token counts are saved."""
         upto = self._scalar("SELECT upto FROM budget_state")
         if upto is None or upto < first_rowid or not rows:  # not counted yet: the backfill will be
             return
         rows = rows[:upto - first_rowid + 1]
-        counts = self._counts_of({row[3] for row in rows})
+        counts = self._counts_of({row[2] for row in rows})
         tracked = [r[0] for r in self.db.execute("SELECT encoding FROM budget_encodings")]
         sizes: dict[tuple, list[int]] = {}
         parts: dict[tuple, list[int]] = {}
         uncounted: list[tuple] = []
-        for rowid, (dataset_id, status, position, content_hash, with_tools, with_media) in enumerate(rows, first_rowid):
+        for rowid, (dataset_id, status, content_hash, with_tools, with_media) in enumerate(rows, first_rowid):
             found = counts.get(content_hash, ())
             for encoding, total, trained in found:
                 size = sizes.setdefault((dataset_id, encoding, status, total), [0, 0])
@@ -158,7 +157,6 @@ class TokenTotalsQueries(Queries):
         (a count another process saved meanwhile): a staged row missing here was never in
         the table, so a trigger's delete of it changed nothing."""
         pacer = pacer or Pacer()
-        self.db.execute("DROP TABLE IF EXISTS temp.staged_members")
         self.db.execute("CREATE TEMP TABLE staged_members (seq INTEGER PRIMARY KEY, encoding TEXT, total INTEGER, "
                         "position INTEGER, example_rowid INTEGER)")
         try:
@@ -170,7 +168,7 @@ class TokenTotalsQueries(Queries):
                     SELECT t.encoding, t.total, e.position, e.rowid FROM main.examples e NOT INDEXED
                       JOIN main.token_counts t ON t.content_hash = e.content_hash
                      WHERE e.rowid BETWEEN ? AND ? AND e.dataset_id = ? AND e.deleted_at IS NULL
-                       AND e.rowid <= {_COUNTED}
+                       AND e.rowid <= {BUDGET_COUNTED_SQL}
                      ORDER BY t.encoding, t.total DESC, e.position, e.rowid""", [low or 0, high or 0, staging_id])
             last = self._scalar("SELECT max(seq) FROM temp.staged_members") or 0
             done = written = 0

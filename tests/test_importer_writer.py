@@ -13,7 +13,6 @@ import threading
 import pytest
 
 from conftest import many_chats, write_jsonl
-from workbench.dataset import importer
 from workbench.dataset.importer import ImportCancelled, import_file
 
 
@@ -42,8 +41,7 @@ def test_duplicates_several_batches_apart_are_kept_once(store, tmp_path):
     assert not _writers()
 
 
-def test_cancel_after_batches_were_handed_over_leaves_nothing(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "SORT_WINDOW", 100)  # rows are written before the file's end
+def test_cancel_after_batches_were_handed_over_leaves_nothing(store, tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", many_chats(6000))
     staged = []
 
@@ -112,10 +110,11 @@ def _checkpointers() -> list[threading.Thread]:
 
 
 def test_the_log_is_copied_beside_the_writer_and_stays_short(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "SORT_WINDOW", 100)  # rows are written before the file's end
     # The writer's commits never checkpoint (that made them wait for the copy and the
     # disk); a thread of its own copies the log, and the writer lets it empty the log
     # every RESET_BYTES of log. Scaled down here (the real figure is 40 MB).
+    from workbench.dataset import importer
+
     page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
     monkeypatch.setattr(importer._Checkpointer, "RESET_BYTES", 150 * page_size)
     monkeypatch.setattr(importer._Checkpointer, "PERIOD_S", 0.01)

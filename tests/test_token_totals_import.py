@@ -140,15 +140,13 @@ def test_imported_rows_ids_sort_in_file_order(store, tmp_path):
     assert revisions == sorted(revisions) and not set(revisions) & set(ids)
 
 
-def test_counts_another_connection_saves_mid_import_keep_the_totals_exact(store, tmp_path, monkeypatch):
+def test_counts_another_connection_saves_mid_import_keep_the_totals_exact(store, tmp_path):
     """An import lists its rows' budget_members once, sorted, after the last batch
     (token_totals.settle_staged_members). Counts another connection saves for staged
     content meanwhile (a replaced size, another encoding) reach the staged rows through
     the triggers; the settle must keep those rows and take sizes as they are then."""
     from store.store import Store
-    from workbench.dataset import importer
 
-    monkeypatch.setattr(importer, "SORT_WINDOW", 200)  # rows are staged before the file's end
     path = write_jsonl(tmp_path / "a.jsonl", [_chat(i, tools=i % 3 == 0) for i in range(1500)])
     other = Store(store.path)
     saved = []
